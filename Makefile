@@ -1,0 +1,94 @@
+# swdbridge build. `make` builds everything, `make test` runs every suite
+# (unit tests plain and under ASan+UBSan, then the integration tests with
+# real gdb), `make run` starts the demo on the simulated STM32H743.
+# Sources are found by folder, so adding a file needs no Makefile change.
+
+CC      ?= gcc
+ARM_CC  ?= arm-none-eabi-gcc
+ARM_OBJCOPY ?= arm-none-eabi-objcopy
+B       := build
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wconversion -Wsign-conversion \
+        -Wimplicit-fallthrough -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
+        -Wnull-dereference -Wundef -Wvla -Wdouble-promotion -fno-common
+CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -g -O2 $(WARN) -I. -Iinclude -I$(B)/gen
+PKGS := libusb-1.0 libftdi1 libjaylink
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS  := -lunicorn $(PKG_LIBS) -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm
+CFLAGS  := $(CFLAGS_BASE) $(PKG_CFLAGS)
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+LIB_DIRS := lib probes adi cortexm targets server server/gdb server/rtt server/net \
+            server/flash server/remote sim client/lib
+LIB_SRCS := $(filter-out %/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-san/%)
+PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash)
+
+# Target firmware (demo) and flash loaders, compiled with arm-none-eabi-gcc.
+FW_DIR := firmware
+include firmware/firmware.mk
+
+.PHONY: all test unit unit-san integration run bench fuzz clean deps check-globals
+all: deps-check $(PROGS) $(UNIT_BINS) $(FW_ELFS)
+
+deps-check:
+	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -O1 -MMD -MP -c $< -o $@
+
+$(B)/libsw.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libsw-san.a: $(SAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/swdbridge: $(B)/obj/server/main.o $(B)/libsw.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/swdflash: $(B)/obj/client/main.o $(B)/libsw.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/test.h $(B)/libsw.a $(FW_ELFS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DBUILD_DIR='"$(B)"' -o $@ $< $(B)/libsw.a $(LDLIBS)
+
+$(B)/tests-san/%: tests/unit/%.c tests/test.h $(B)/libsw-san.a $(FW_ELFS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -O1 -DBUILD_DIR='"$(B)"' -o $@ $< $(B)/libsw-san.a $(LDLIBS)
+
+unit: all
+	scripts/run-tests unit $(UNIT_BINS)
+
+unit-san: all $(SAN_BINS)
+	scripts/run-tests unit-asan $(SAN_BINS)
+
+integration: all
+	scripts/run-tests integration $(wildcard tests/integration/test_*.py)
+
+# The whole suite; the last line is the total "N passed, N failed".
+test: all $(SAN_BINS)
+	scripts/run-tests all $(UNIT_BINS) $(SAN_BINS) $(wildcard tests/integration/test_*.py)
+
+run: all
+	scripts/run-demo
+
+check-globals: $(B)/libsw.a
+	scripts/check-globals $(B)/libsw.a
+
+clean:
+	rm -rf $(B)
+
+-include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d)

@@ -1,0 +1,93 @@
+/* Cortex-M core layer: run control, registers, reset and breakpoints over a
+ * MEM-AP (ARMv7-M ARM C1.6 debug registers; ARMv8-M ARM D1.2). The server
+ * sees only this interface and memory access, never ADI. */
+#ifndef SW_CORTEXM_CORE_H
+#define SW_CORTEXM_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "adi/adi.h"
+#include "cortexm/regs.h"
+
+struct sw_core;
+
+enum sw_halt_reason {
+	SW_HALT_RUNNING = 0, /* not halted */
+	SW_HALT_REQUEST,     /* debugger halt (DFSR.HALTED) */
+	SW_HALT_STEP,        /* single step done (DFSR.HALTED after C_STEP) */
+	SW_HALT_BREAKPOINT,  /* FPB match or BKPT (DFSR.BKPT) */
+	SW_HALT_WATCHPOINT,  /* DWT match (DFSR.DWTTRAP) */
+	SW_HALT_VCATCH,      /* vector catch (DFSR.VCATCH) */
+	SW_HALT_EXTERNAL,    /* EDBGRQ (DFSR.EXTERNAL) */
+	SW_HALT_RESET,       /* halted by reset-vector catch */
+	SW_HALT_LOCKUP,      /* S_LOCKUP: core locked up */
+	SW_HALT_UNKNOWN,
+};
+
+struct sw_core_state {
+	bool halted;
+	bool in_reset;           /* S_RESET_ST was seen */
+	bool locked_up;          /* S_LOCKUP */
+	enum sw_halt_reason reason;
+	uint32_t dfsr;
+	uint32_t pc;             /* valid when halted */
+	uint32_t watch_addr;     /* valid for SW_HALT_WATCHPOINT when known */
+	unsigned watch_kind;     /* 2 write, 3 read, 4 access (gdb Z numbering) */
+};
+
+struct sw_core_info {
+	uint32_t cpuid;
+	unsigned arch;           /* 7 or 8 */
+	const char *core_name;   /* "Cortex-M7" ... */
+	bool fpu;
+	bool dp_fpu;
+	bool mve;
+	bool secext;
+	unsigned fpb_rev;
+	unsigned fpb_code, fpb_lit;
+	unsigned dwt_comps;
+};
+
+/* Reset strategies. */
+enum sw_reset_kind {
+	SW_RESET_SYSTEM,  /* AIRCR.SYSRESETREQ */
+	SW_RESET_CORE,    /* AIRCR.VECTRESET (ARMv7-M only; else SW_ERR_NOT_SUPPORTED) */
+	SW_RESET_PIN,     /* nRST through the probe */
+};
+
+enum sw_bp_kind {
+	SW_BP_SOFT,       /* BKPT in RAM, original restored on removal */
+	SW_BP_HARD,       /* FPB comparator */
+};
+
+/* Attach: read CPUID, DHCSR; enable debug without halting. */
+int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out);
+void sw_core_free(struct sw_core *core);
+const struct sw_core_info *sw_core_get_info(const struct sw_core *core);
+sw_ap *sw_core_ap(const struct sw_core *core);
+
+int sw_core_halt(struct sw_core *core);
+int sw_core_resume(struct sw_core *core);
+/* One instruction; mask_irq sets C_MASKINTS for the step. Waits for the halt. */
+int sw_core_step(struct sw_core *core, bool mask_irq);
+/* Read DHCSR (and DFSR when newly halted); one round trip. */
+int sw_core_poll(struct sw_core *core, struct sw_core_state *st);
+
+/* Registers by cortexm/regs.h number; the core must be halted. */
+int sw_core_reg_read(struct sw_core *core, unsigned regno, uint64_t *val);
+int sw_core_reg_write(struct sw_core *core, unsigned regno, uint64_t val);
+/* Read many registers in one batched round trip. */
+int sw_core_regs_read(struct sw_core *core, const unsigned *regnos, size_t n, uint64_t *vals);
+
+/* halt_after: stop at the reset vector (DEMCR.VC_CORERESET) instead of running. */
+int sw_core_reset(struct sw_core *core, enum sw_reset_kind kind, bool halt_after);
+
+int sw_core_bp_set(struct sw_core *core, uint32_t addr, unsigned len, enum sw_bp_kind kind);
+int sw_core_bp_clear(struct sw_core *core, uint32_t addr, unsigned len, enum sw_bp_kind kind);
+
+int sw_core_mem_read(struct sw_core *core, uint32_t addr, void *buf, size_t len);
+int sw_core_mem_write(struct sw_core *core, uint32_t addr, const void *buf, size_t len);
+
+#endif

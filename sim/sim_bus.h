@@ -1,0 +1,55 @@
+/* Simulated memory buses: RAM, ROM-like memory whose writes go to a
+ * controller (flash), and MMIO regions with callbacks. One bus per AP view
+ * (e.g. the H743 system bus behind AP0, the debug APB behind AP2). The
+ * simulated CPU (sim_core) maps the same RAM buffers, so the core and the
+ * debugger see one memory. */
+#ifndef SW_SIM_BUS_H
+#define SW_SIM_BUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Return 0, or -1 for a bus error (AHB ERROR response -> MEM-AP sticky error). */
+typedef int (*sim_mmio_read_fn)(void *opaque, uint32_t offset, unsigned size, uint32_t *val);
+typedef int (*sim_mmio_write_fn)(void *opaque, uint32_t offset, unsigned size, uint32_t val);
+
+enum sim_region_kind {
+	SIM_REGION_RAM,  /* plain read/write memory */
+	SIM_REGION_ROM,  /* readable memory; writes go to `wr` (flash controller) or fault */
+	SIM_REGION_MMIO, /* every access through rd/wr */
+};
+
+struct sim_region {
+	const char *name;
+	uint32_t base;
+	uint32_t size;
+	enum sim_region_kind kind;
+	uint8_t *mem; /* RAM/ROM backing, owned by the bus */
+	sim_mmio_read_fn rd;
+	sim_mmio_write_fn wr;
+	void *opaque;
+};
+
+struct sim_bus;
+
+int sim_bus_new(struct sim_bus **out);
+void sim_bus_free(struct sim_bus *bus);
+
+/* Backing memory is zero-filled for RAM; ROM is filled with `fill` (0xFF for
+ * erased flash). *mem may be NULL if the caller does not want it. */
+int sim_bus_add_ram(struct sim_bus *bus, const char *name, uint32_t base, uint32_t size,
+		    uint8_t **mem);
+int sim_bus_add_rom(struct sim_bus *bus, const char *name, uint32_t base, uint32_t size,
+		    uint8_t fill, sim_mmio_write_fn wr, void *opaque, uint8_t **mem);
+int sim_bus_add_mmio(struct sim_bus *bus, const char *name, uint32_t base, uint32_t size,
+		     sim_mmio_read_fn rd, sim_mmio_write_fn wr, void *opaque);
+
+const struct sim_region *sim_bus_find(const struct sim_bus *bus, uint32_t addr);
+/* All regions in address order; returns their count. */
+size_t sim_bus_regions(const struct sim_bus *bus, const struct sim_region **list);
+
+/* size is 1, 2 or 4; addr must be size-aligned (the MEM-AP guarantees it). */
+int sim_bus_read(struct sim_bus *bus, uint32_t addr, unsigned size, uint32_t *val);
+int sim_bus_write(struct sim_bus *bus, uint32_t addr, unsigned size, uint32_t val);
+
+#endif

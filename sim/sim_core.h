@@ -1,0 +1,54 @@
+/* A simulated Cortex-M core: a real CPU (Unicorn) executing the firmware,
+ * wrapped in our model of the ARMv7-M / ARMv8-M debug registers (SCS DHCSR,
+ * DCRSR, DCRDR, DEMCR, DFSR, AIRCR, CPUID), FPB, DWT and ITM. It serves the
+ * internal PPB (0xE0000000-0xE003FFFF) as MMIO on the bus it is given, so the
+ * debugger reaches it through the MEM-AP exactly as on silicon. */
+#ifndef SW_SIM_CORE_H
+#define SW_SIM_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/sim_bus.h"
+#include "sw/ctx.h"
+
+struct sim_core;
+
+struct sim_core_cfg {
+	const char *name;      /* "cm7", "hp", "he" */
+	unsigned arch;         /* 7 = ARMv7-M, 8 = ARMv8-M Mainline */
+	uint32_t cpuid;        /* e.g. 0x411FC271 Cortex-M7 r1p1 */
+	bool fpu;              /* FPv5 (D16) */
+	bool dp_fpu;           /* double precision */
+	unsigned fpb_rev;      /* 0 = FPB v1, 1 = v2 */
+	unsigned fpb_code;     /* code comparators */
+	unsigned fpb_lit;      /* literal comparators */
+	unsigned dwt_comps;    /* DWT comparators */
+	uint32_t cpu_hz;       /* virtual core clock */
+	uint32_t vtor_reset;   /* VTOR after reset (boot address) */
+	/* Called when the core requests a system reset (AIRCR.SYSRESETREQ):
+	 * the chip resets its peripherals and every core. */
+	void (*sysresetreq)(void *chip);
+	void *chip;
+};
+
+int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_cfg *cfg,
+		 struct sim_core **out);
+void sim_core_free(struct sim_core *core);
+
+/* Run for `ns` of virtual time (no-op while halted, in reset or sleeping
+ * with nothing pending). */
+void sim_core_run(struct sim_core *core, uint64_t ns);
+
+enum sim_reset_kind {
+	SIM_RESET_POWER_ON, /* everything, debug registers included */
+	SIM_RESET_SYSTEM,   /* SYSRESETREQ / nRST: core and SCS, but not DHCSR.C_DEBUGEN, DEMCR */
+	SIM_RESET_CORE,     /* VECTRESET (ARMv7-M only) */
+};
+void sim_core_reset(struct sim_core *core, enum sim_reset_kind kind);
+/* Hold the core in reset while asserted (nRST pin). */
+void sim_core_set_reset_line(struct sim_core *core, bool asserted);
+
+bool sim_core_halted(const struct sim_core *core);
+
+#endif

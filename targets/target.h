@@ -1,0 +1,70 @@
+/* Target descriptions: per-MCU const tables (IDs, cores and their APs,
+ * memory map, reset and attach policy, J-Link aliases) plus small hooks.
+ * Layers above look things up here instead of special-casing chips. */
+#ifndef SW_TARGET_H
+#define SW_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "adi/adi.h"
+
+enum sw_mem_kind {
+	SW_MEM_RAM,
+	SW_MEM_ROM,
+	SW_MEM_FLASH, /* erase-before-write; has a sector size */
+	SW_MEM_MMIO,  /* peripherals and PPB: listed as ram for gdb (clients.md §2.2) */
+};
+
+struct sw_mem_region {
+	const char *name;
+	uint32_t base;
+	uint32_t size;
+	enum sw_mem_kind kind;
+	uint32_t sector_size; /* SW_MEM_FLASH only */
+};
+
+struct sw_core_desc {
+	const char *name;    /* "cm7", "hp", "he" */
+	sw_ap_addr ap;       /* APSEL (ADIv5) or AP address (ADIv6) */
+	unsigned port_offset; /* GDB port = base + offset */
+};
+
+enum sw_attach_policy {
+	SW_ATTACH_HALT,       /* gdb attach halts (all-stop) */
+	SW_ATTACH_NO_RESET,   /* boots from external flash: never reset on attach */
+};
+
+struct sw_target;
+struct sw_target_hooks {
+	/* After the DAP is up and before cores are attached (e.g. DBGMCU set-up). */
+	int (*post_connect)(struct sw_ctx *ctx, sw_dap *dap);
+};
+
+struct sw_target_desc {
+	const char *name;              /* "stm32h743" */
+	const char *const *aliases;    /* NULL-terminated: J-Link device names */
+	const char *summary;
+	/* Identification for --target auto. */
+	uint32_t dpidr;
+	uint32_t targetid;             /* 0 if none */
+	uint32_t idcode_addr;          /* device ID register, 0 if none */
+	sw_ap_addr idcode_ap;
+	uint32_t idcode_mask;
+	uint32_t idcode_value;
+	const struct sw_core_desc *cores;
+	size_t n_cores;
+	const struct sw_mem_region *regions; /* address order, non-overlapping */
+	size_t n_regions;
+	uint32_t csw_extra;            /* MEM-AP CSW bits for the core APs */
+	enum sw_attach_policy attach;
+	const struct sw_target_hooks *hooks;
+};
+
+/* Look up by name or alias (case-insensitive); NULL if unknown. */
+const struct sw_target_desc *sw_target_find(const char *name);
+/* All targets, NULL-terminated. */
+const struct sw_target_desc *const *sw_target_list(void);
+
+#endif
