@@ -62,6 +62,22 @@ struct sw_target_desc {
 	const struct sw_target_hooks *hooks;
 };
 
+/* A connected target: the DAP, the core APs and one sw_core per core. */
+struct sw_core;
+struct sw_target;
+
+#define SW_TARGET_OPEN_NO_HALT 0x1u /* attach without halting or resetting */
+
+/* Connect the DAP (line reset, power-up), run the post_connect hook, open
+ * each core's AP (with csw_extra) and attach its sw_core. Never resets. */
+int sw_target_open(struct sw_ctx *ctx, struct sw_probe *probe, const struct sw_target_desc *desc,
+		   unsigned flags, struct sw_target **out);
+void sw_target_close(struct sw_target *t);
+const struct sw_target_desc *sw_target_get_desc(const struct sw_target *t);
+sw_dap *sw_target_dap(const struct sw_target *t);
+size_t sw_target_core_count(const struct sw_target *t);
+struct sw_core *sw_target_core(const struct sw_target *t, size_t i);
+
 /* Look up by name or alias (case-insensitive); NULL if unknown. */
 const struct sw_target_desc *sw_target_find(const char *name);
 /* All targets, NULL-terminated. */
