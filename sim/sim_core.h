@@ -7,6 +7,7 @@
 #define SW_SIM_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/sim_bus.h"
@@ -50,5 +51,8 @@ void sim_core_reset(struct sim_core *core, enum sim_reset_kind kind);
 void sim_core_set_reset_line(struct sim_core *core, bool asserted);
 
 bool sim_core_halted(const struct sim_core *core);
+
+/* Bytes written to enabled ITM stimulus ports since the last call. */
+size_t sim_core_itm_take(struct sim_core *core, uint8_t *buf, size_t max);
 
 #endif

@@ -1,0 +1,146 @@
+/* STM32H743 as seen from SWD (reference/targets.md §1): SW-DP DPIDR
+ * 0x6BA02477, TARGETID 0x04500041; AP0 AHB-AP to the Cortex-M7 system bus,
+ * AP1 AHB-AP (D3), AP2 APB-AP on the debug APB with DBGMCU. */
+#include <stdlib.h>
+
+#include "sim/sim_internal.h"
+
+#define H743_DBGMCU_IDC 0x20036450u /* REV_ID 0x2003 (rev V) | DEV_ID 0x450 (RM0433 §61.5.8) */
+#define H743_CPU_HZ 64000000u        /* virtual core clock; a knob (real part: up to 480 MHz) */
+
+struct h743 {
+	uint32_t dbgmcu_cr, dbgmcu_apb[8];
+	struct sim_rom_table rom_m7, rom_ppb, rom_apbd;
+};
+
+/* Cortex-M7 ROM (0x4C8) at 0xE00FE000 points at the PPB ROM (0x4C7) at
+ * 0xE00FF000, which lists SCS, DWT, FPB, ITM. Entries are signed offsets
+ * from the table base | 32-bit format (bit 1) | present (bit 0). */
+#define ROM_ENTRY(table, comp) ((uint32_t)((comp) - (table)) | 3u)
+static const uint32_t m7_rom_entries[] = {ROM_ENTRY(0xE00FE000u, 0xE00FF000u)};
+static const uint32_t ppb_rom_entries[] = {
+	ROM_ENTRY(0xE00FF000u, 0xE000E000u), /* SCS */
+	ROM_ENTRY(0xE00FF000u, 0xE0001000u), /* DWT */
+	ROM_ENTRY(0xE00FF000u, 0xE0002000u), /* FPB */
+	ROM_ENTRY(0xE00FF000u, 0xE0000000u), /* ITM */
+};
+/* System ROM table 1 on the debug APB at 0xE00E0000 (targets.md §1.1): the
+ * DBGMCU block follows at 0xE00E1000. Listed as not present for the walk:
+ * DBGMCU carries no CoreSight ID registers in this model [simplified]. */
+static const uint32_t apbd_rom_entries[] = {ROM_ENTRY(0xE00E0000u, 0xE00E1000u) & ~1u};
+
+static int dbgmcu_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
+{
+	struct h743 *h = opaque;
+	uint32_t v;
+
+	if (off == 0x00)
+		v = H743_DBGMCU_IDC;
+	else if (off == 0x04)
+		v = h->dbgmcu_cr;
+	else if (off >= 0x34 && off < 0x54 + 4 && (off & 3u) == 0)
+		v = h->dbgmcu_apb[(off - 0x34) / 4];
+	else
+		v = 0;
+	*val = size == 4 ? v : (v >> (8 * (off & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);
+	return 0;
+}
+
+static int dbgmcu_write(void *opaque, uint32_t off, unsigned size, uint32_t val)
+{
+	struct h743 *h = opaque;
+
+	if (size != 4)
+		return 0;
+	if (off == 0x04)
+		h->dbgmcu_cr = val & 0x007001BFu;
+	else if (off >= 0x34 && off < 0x54 + 4 && (off & 3u) == 0)
+		h->dbgmcu_apb[(off - 0x34) / 4] = val;
+	return 0;
+}
+
+/* FSIZE (0x1FF1E880, 16 bits, KiB) reads 2048 for the xI parts. */
+static void fill_system_memory(uint8_t *sysmem)
+{
+	sysmem[0x1E880] = 0x00;
+	sysmem[0x1E881] = 0x08;
+}
+
+static int build_sysbus(struct sim *sim, struct h743 *h, struct sim_bus *b)
+{
+	uint8_t *sysmem;
+	int r = 0;
+
+	r |= sim_bus_add_ram(b, "itcm", 0x00000000u, 64 * 1024, NULL);
+	r |= sim_bus_add_rom(b, "flash-bank1", 0x08000000u, 1024 * 1024, 0xFF, NULL, NULL, NULL);
+	r |= sim_bus_add_rom(b, "flash-bank2", 0x08100000u, 1024 * 1024, 0xFF, NULL, NULL, NULL);
+	r |= sim_bus_add_rom(b, "system-memory", 0x1FF00000u, 0x20000, 0xFF, NULL, NULL, &sysmem);
+	r |= sim_bus_add_ram(b, "dtcm", 0x20000000u, 128 * 1024, NULL);
+	r |= sim_bus_add_ram(b, "axi-sram", 0x24000000u, 512 * 1024, NULL);
+	r |= sim_bus_add_ram(b, "sram1-3", 0x30000000u, 0x48000, NULL);
+	r |= sim_bus_add_ram(b, "sram4", 0x38000000u, 64 * 1024, NULL);
+	r |= sim_bus_add_ram(b, "backup-sram", 0x38800000u, 4 * 1024, NULL);
+	r |= sim_bus_add_mmio(b, "dbgmcu", 0x5C001000u, 0x1000, dbgmcu_read, dbgmcu_write, h);
+	r |= sim_bus_add_mmio(b, "m7-rom", 0xE00FE000u, 0x1000, sim_rom_table_read, NULL, &h->rom_m7);
+	r |= sim_bus_add_mmio(b, "ppb-rom", 0xE00FF000u, 0x1000, sim_rom_table_read, NULL, &h->rom_ppb);
+	if (r)
+		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: cannot build the H743 bus");
+	fill_system_memory(sysmem);
+	return SW_OK;
+}
+
+static int h743_build(struct sim *sim)
+{
+	struct h743 *h = calloc(1, sizeof(*h));
+	struct sim_bus *sys, *apbd;
+	int r;
+
+	if (!h)
+		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: out of memory");
+	sim->chip_priv = h;
+	h->rom_m7 = (struct sim_rom_table){{SIM_JEP_ARM, 0x4C8, 0, 0x1, 0, 0}, m7_rom_entries, 1};
+	h->rom_ppb = (struct sim_rom_table){{SIM_JEP_ARM, 0x4C7, 0, 0x1, 0, 0}, ppb_rom_entries, 4};
+	h->rom_apbd = (struct sim_rom_table){{SIM_JEP_ST, 0x450, 0, 0x1, 0, 0}, apbd_rom_entries, 1};
+	sim->dp.version = 2;
+	sim->dp.dpidr = 0x6BA02477u;
+	sim->dp.targetid = 0x04500041u;
+	sim->dp.dlpidr = 0x00000001u; /* PROTVSN 1, instance 0 */
+	if ((r = sim_add_bus(sim, &sys)) || (r = sim_add_bus(sim, &apbd)))
+		return r;
+	sim->sysbus = sys;
+	if ((r = build_sysbus(sim, h, sys)))
+		return r;
+	if (sim_bus_add_mmio(apbd, "apbd-rom", 0xE00E0000u, 0x1000, sim_rom_table_read, NULL,
+			     &h->rom_apbd) ||
+	    sim_bus_add_mmio(apbd, "dbgmcu", 0xE00E1000u, 0x1000, dbgmcu_read, dbgmcu_write, h))
+		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: cannot build the H743 debug APB");
+	/* AHB-AP IDR 0x84770001, APB-AP 0x54770002 [APB value unverified]; BASE
+	 * in ADIv5 format with the present bit. AP0's bus is dead while nRST
+	 * is low (targets.md §1.3); AP2 keeps working. */
+	struct sim_ap ap0 = {.addr = 0, .bus = sys, .idr = 0x84770001u, .base = 0xE00FE003u,
+			     .csw = 0x03000002u, .csw_fixed = 1u << 6, .dead_in_reset = true};
+	struct sim_ap ap1 = ap0;
+	struct sim_ap ap2 = {.addr = 2, .bus = apbd, .idr = 0x54770002u, .base = 0xE00E0003u,
+			     .csw = 0x80000002u, .csw_fixed = 1u << 6, .apb = true};
+	ap1.addr = 1;
+	ap1.base = 0;
+	ap1.dead_in_reset = false; /* D3 domain AHB: reachable in reset [simplified: same bus] */
+	if ((r = sim_add_ap(sim, &ap0)) || (r = sim_add_ap(sim, &ap1)) || (r = sim_add_ap(sim, &ap2)))
+		return r;
+	struct sim_core_cfg cfg = {
+		.name = "cm7", .arch = 7, .cpuid = 0x411FC271u, .fpu = true, .dp_fpu = true,
+		.fpb_rev = 1, .fpb_code = 8, .fpb_lit = 0, .dwt_comps = 4, .cpu_hz = H743_CPU_HZ,
+		.vtor_reset = 0x08000000u, .sysresetreq = sim_system_reset, .chip = sim,
+	};
+	if ((r = sim_core_new(sim->ctx, sys, &cfg, &sim->cores[0])))
+		return r;
+	sim->n_cores = 1;
+	return SW_OK;
+}
+
+static void h743_free(struct sim *sim)
+{
+	free(sim->chip_priv);
+}
+
+const struct sim_chip sim_chip_stm32h743 = {"stm32h743", h743_build, h743_free, NULL};

@@ -1,0 +1,265 @@
+/* Simulator object: chip registry, virtual clock, counters, fault injection
+ * and the test/--load back door. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_internal.h"
+#include "sw/types.h"
+
+/* reference/perf.md §6: J-Link HS 0.5 ms round trip, 4 MHz default SWCLK,
+ * about 35 MB/s practical USB HS; FTDI HS with SEND_IMMEDIATE 0.3 ms. */
+const struct sim_timing sim_timing_jlink_hs = {500000, 4000000, 35000000};
+const struct sim_timing sim_timing_ftdi_hs = {300000, 30000000, 35000000};
+
+static const struct sim_chip *const chips[] = {&sim_chip_stm32h743, &sim_chip_adiv6_m55, NULL};
+static const char *const chip_names[] = {"stm32h743", "adiv6-m55", NULL};
+
+const char *const *sim_chip_names(void)
+{
+	return chip_names;
+}
+
+int sim_add_bus(struct sim *sim, struct sim_bus **out)
+{
+	if (sim->n_buses == SW_ARRAY_LEN(sim->buses) || sim_bus_new(out))
+		return SW_ERR_NOMEM;
+	sim->buses[sim->n_buses++] = *out;
+	return SW_OK;
+}
+
+int sim_add_ap(struct sim *sim, const struct sim_ap *ap)
+{
+	if (sim->n_aps == SIM_MAX_APS)
+		return SW_ERR_NOMEM;
+	sim->aps[sim->n_aps++] = *ap;
+	return SW_OK;
+}
+
+int sim_new(struct sw_ctx *ctx, const char *chip, struct sim **out)
+{
+	struct sim *sim;
+	int r;
+
+	*out = NULL;
+	for (size_t i = 0; chips[i]; i++) {
+		if (strcmp(chips[i]->name, chip) != 0)
+			continue;
+		sim = calloc(1, sizeof(*sim));
+		if (!sim)
+			return sw_fail(ctx, SW_ERR_NOMEM, "sim: out of memory");
+		sim->ctx = ctx;
+		sim->chip = chips[i];
+		sim->timing = sim_timing_jlink_hs;
+		sim_dp_init(sim);
+		r = chips[i]->build(sim);
+		if (r) {
+			sim_free(sim);
+			return r;
+		}
+		*out = sim;
+		return SW_OK;
+	}
+	return sw_fail(ctx, SW_ERR_NOT_FOUND, "sim: unknown chip '%s'", chip);
+}
+
+void sim_free(struct sim *sim)
+{
+	if (!sim)
+		return;
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		sim_core_free(sim->cores[i]);
+	if (sim->chip && sim->chip->free_priv)
+		sim->chip->free_priv(sim);
+	for (unsigned i = 0; i < sim->n_buses; i++)
+		sim_bus_free(sim->buses[i]);
+	free(sim);
+}
+
+/* Convert wire cycles into time, then let the cores catch up. Cores run in
+ * slices of at least 20 us so Unicorn is not entered per transaction. */
+void sim_sync(struct sim *sim)
+{
+	if (sim->pending_cycles) {
+		sim->now_ns += sim->pending_cycles * 1000000000ull / sim->timing.swclk_hz;
+		sim->pending_cycles = 0;
+	}
+	if (sim->now_ns - sim->core_ns < 20000)
+		return;
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		sim_core_run(sim->cores[i], sim->now_ns - sim->core_ns);
+	sim->core_ns = sim->now_ns;
+}
+
+void sim_round_trip(struct sim *sim, size_t bytes_out, size_t bytes_in)
+{
+	sim->cnt.round_trips++;
+	sim->cnt.bytes_out += bytes_out;
+	sim->cnt.bytes_in += bytes_in;
+	sim->now_ns += sim->timing.t_rt_ns;
+	if (sim->timing.usb_bytes_per_s)
+		sim->now_ns += (uint64_t)(bytes_out + bytes_in) * 1000000000ull /
+			       sim->timing.usb_bytes_per_s;
+	sim_sync(sim);
+}
+
+void sim_set_timing(struct sim *sim, const struct sim_timing *t)
+{
+	sim_sync(sim);
+	sim->timing = *t;
+	if (!sim->timing.swclk_hz)
+		sim->timing.swclk_hz = 1000000;
+}
+
+void sim_get_timing(const struct sim *sim, struct sim_timing *t)
+{
+	*t = sim->timing;
+}
+
+uint64_t sim_now_ns(const struct sim *sim)
+{
+	return sim->now_ns + sim->pending_cycles * 1000000000ull / sim->timing.swclk_hz;
+}
+
+void sim_advance_ns(struct sim *sim, uint64_t ns)
+{
+	sim->now_ns += ns;
+	sim_sync(sim);
+}
+
+void sim_get_counters(const struct sim *sim, struct sim_counters *c)
+{
+	*c = sim->cnt;
+}
+
+void sim_inject(struct sim *sim, enum sim_fault fault, unsigned skip, unsigned count)
+{
+	sim->fault = fault;
+	sim->fault_skip = skip;
+	sim->fault_count = count;
+}
+
+void sim_inject_clear(struct sim *sim)
+{
+	sim->fault_count = 0;
+}
+
+void sim_set_nrst(struct sim *sim, bool asserted)
+{
+	sim_sync(sim);
+	if (sim->nrst && !asserted && sim->chip->reset)
+		sim->chip->reset(sim);
+	sim->nrst = asserted;
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		sim_core_set_reset_line(sim->cores[i], asserted);
+}
+
+/* AIRCR.SYSRESETREQ: peripherals and every core reset; the DP does not. */
+void sim_system_reset(void *opaque)
+{
+	struct sim *sim = opaque;
+
+	if (sim->chip->reset)
+		sim->chip->reset(sim);
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		sim_core_reset(sim->cores[i], SIM_RESET_SYSTEM);
+}
+
+void sim_power_on_reset(struct sim *sim)
+{
+	if (sim->chip->reset)
+		sim->chip->reset(sim);
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		sim_core_reset(sim->cores[i], SIM_RESET_POWER_ON);
+}
+
+/* Back door: byte-wise so any alignment works; ROM (flash) backing is
+ * written directly, bypassing its controller. */
+static int backdoor(struct sim *sim, uint32_t addr, uint8_t *rd, const uint8_t *wr, size_t len)
+{
+	while (len) {
+		const struct sim_region *r = sim_bus_find(sim->sysbus, addr);
+		uint32_t off, n;
+
+		if (!r || r->kind == SIM_REGION_MMIO)
+			return sw_fail(sim->ctx, SW_ERR_MEM_FAULT,
+				       "sim: no memory at 0x%08x for the back door", addr);
+		off = addr - r->base;
+		n = r->size - off;
+		if (n > len)
+			n = (uint32_t)len;
+		if (rd) {
+			memcpy(rd, r->mem + off, n);
+			rd += n;
+		} else {
+			memcpy(r->mem + off, wr, n);
+			wr += n;
+		}
+		addr += n;
+		len -= n;
+	}
+	return SW_OK;
+}
+
+int sim_mem_read(struct sim *sim, uint32_t addr, void *buf, size_t len)
+{
+	return backdoor(sim, addr, buf, NULL, len);
+}
+
+int sim_mem_write(struct sim *sim, uint32_t addr, const void *buf, size_t len)
+{
+	return backdoor(sim, addr, NULL, buf, len);
+}
+
+/* ELF32 little-endian ARM, PT_LOAD segments placed at p_paddr (LMA), the
+ * way a flash programmer places them. Every offset is bounds-checked. */
+int sim_load_elf(struct sim *sim, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *img = NULL;
+	long size;
+	int r = SW_OK;
+
+	if (!f)
+		return sw_fail(sim->ctx, SW_ERR_IO, "sim: cannot open %s", path);
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 52 || fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		return sw_fail(sim->ctx, SW_ERR_PROTO, "sim: %s: not an ELF file", path);
+	}
+	img = malloc((size_t)size);
+	if (!img || fread(img, 1, (size_t)size, f) != (size_t)size) {
+		fclose(f);
+		free(img);
+		return sw_fail(sim->ctx, SW_ERR_IO, "sim: cannot read %s", path);
+	}
+	fclose(f);
+	if (memcmp(img, "\x7f" "ELF", 4) || img[4] != 1 || img[5] != 1 ||
+	    sw_le16_get(img + 18) != 40 /* EM_ARM */) {
+		r = sw_fail(sim->ctx, SW_ERR_PROTO, "sim: %s: not a 32-bit little-endian ARM ELF",
+			    path);
+		goto out;
+	}
+	uint32_t phoff = sw_le32_get(img + 28);
+	uint16_t phentsize = sw_le16_get(img + 42), phnum = sw_le16_get(img + 44);
+	if (phentsize < 32 || (uint64_t)phoff + (uint64_t)phentsize * phnum > (uint64_t)size) {
+		r = sw_fail(sim->ctx, SW_ERR_PROTO, "sim: %s: bad program headers", path);
+		goto out;
+	}
+	for (unsigned i = 0; i < phnum && !r; i++) {
+		const uint8_t *ph = img + phoff + (size_t)i * phentsize;
+		uint32_t type = sw_le32_get(ph), off = sw_le32_get(ph + 4);
+		uint32_t paddr = sw_le32_get(ph + 12), filesz = sw_le32_get(ph + 16);
+
+		if (type != 1 /* PT_LOAD */ || filesz == 0)
+			continue;
+		if ((uint64_t)off + filesz > (uint64_t)size) {
+			r = sw_fail(sim->ctx, SW_ERR_PROTO, "sim: %s: segment past end of file",
+				    path);
+			break;
+		}
+		r = sim_mem_write(sim, paddr, img + off, filesz);
+	}
+out:
+	free(img);
+	return r;
+}

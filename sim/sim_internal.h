@@ -1,0 +1,130 @@
+/* State shared by the simulator's files. Not for use outside sim/. */
+#ifndef SW_SIM_INTERNAL_H
+#define SW_SIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/sim.h"
+#include "sim/sim_bus.h"
+#include "sim/sim_core.h"
+#include "sim/sim_coresight.h"
+
+#define SIM_MAX_APS 8
+#define SIM_MAX_CORES 2
+
+enum sim_ap_kind {
+	SIM_AP_MEM, /* MEM-AP (AHB/AXI/APB) */
+};
+
+struct sim_ap {
+	uint64_t addr;  /* APSEL (ADIv5) or base address (ADIv6) */
+	struct sim_bus *bus;
+	uint32_t idr, cfg, base;
+	uint32_t csw;
+	uint32_t tar;
+	uint32_t csw_fixed;   /* read-only CSW bits (DeviceEn...) */
+	bool apb;             /* APB-AP: word accesses only, DbgSwEnable kept */
+	bool dead_in_reset;   /* bus unusable while nRST is asserted (H743 AP0) */
+	const struct sim_cs_id *ids; /* ADIv6: CoreSight IDs at 0xFBC.., NULL on ADIv5 */
+	const struct sim_rom_table *rom; /* ADIv6: this 4 KiB block is a ROM table, not an AP */
+};
+
+/* SWD link states (ADIv5.2 B4/B5). */
+enum sim_link {
+	SIM_LINK_JTAG,    /* power-on state of an SWJ-DP */
+	SIM_LINK_DORMANT, /* ADIv5.2 B5.3 */
+	SIM_LINK_SWD,
+};
+
+enum sim_phase {
+	PH_IDLE,   /* waiting for a start bit */
+	PH_REQ,    /* collecting the 8-bit request */
+	PH_TRN1,   /* turnaround before ACK */
+	PH_ACK,    /* target drives 3 ACK bits */
+	PH_RDATA,  /* target drives 32 data bits + parity */
+	PH_TRN2,   /* turnaround back to the host */
+	PH_WDATA,  /* host drives 32 data bits + parity */
+	PH_LOCKOUT /* protocol error: silent until a line reset */
+};
+
+struct sim_wire {
+	enum sim_link link;
+	enum sim_phase phase;
+	unsigned ones;      /* consecutive host-driven 1s (line reset at >= 50) */
+	uint64_t shift_lo, shift_hi; /* last 128 host bits, newest in bit 127 of hi */
+	bool alert_seen;    /* dormant: selection alert received */
+	unsigned alert_bits;
+	uint8_t req;
+	unsigned nbit;
+	uint8_t ack;
+	bool data_phase;    /* this packet has a data phase */
+	bool write;
+	uint64_t data;      /* data + parity shift register */
+};
+
+struct sim_dp {
+	unsigned version;   /* 2 = DPv2 (ADIv5.2), 3 = DPv3 (ADIv6) */
+	uint32_t dpidr, dpidr1, targetid, dlpidr, baseptr0, baseptr1;
+	uint32_t ctrl_stat; /* REQ bits, ORUNDETECT and sticky flags; ACKs derived */
+	uint32_t select, select1;
+	uint32_t rdbuff;
+	uint32_t dlcr;
+	bool need_dpidr;    /* after a line reset only a DPIDR read is accepted */
+};
+
+struct sim_chip;
+
+struct sim {
+	struct sw_ctx *ctx;
+	const struct sim_chip *chip;
+	void *chip_priv;
+	struct sim_timing timing;
+	uint64_t now_ns;
+	uint64_t core_ns;      /* time up to which the cores have run */
+	uint64_t pending_cycles;
+	struct sim_counters cnt;
+	struct sim_wire wire;
+	struct sim_dp dp;
+	struct sim_ap aps[SIM_MAX_APS];
+	unsigned n_aps;
+	struct sim_bus *sysbus; /* what the back door and ELF loader use */
+	struct sim_bus *buses[4];
+	unsigned n_buses;
+	struct sim_core *cores[SIM_MAX_CORES];
+	unsigned n_cores;
+	bool nrst;
+	enum sim_fault fault;
+	unsigned fault_skip, fault_count;
+};
+
+/* A chip model: builds buses, APs and cores into `sim`. */
+struct sim_chip {
+	const char *name;
+	int (*build)(struct sim *sim);
+	void (*free_priv)(struct sim *sim);
+	void (*reset)(struct sim *sim); /* system reset of chip peripherals (optional) */
+};
+
+extern const struct sim_chip sim_chip_stm32h743;
+extern const struct sim_chip sim_chip_adiv6_m55;
+
+/* sim_dp.c: one SWD transaction with raw ADI semantics. */
+unsigned sim_dp_transaction(struct sim *sim, uint8_t req, uint32_t *data, bool *parity_ok);
+void sim_dp_line_reset(struct sim *sim);
+unsigned sim_dp_begin(struct sim *sim, uint8_t req, bool *parity_flip);
+uint32_t sim_dp_read_data(struct sim *sim, uint8_t req);
+void sim_dp_write_data(struct sim *sim, uint8_t req, uint32_t v, bool parity_ok);
+void sim_dp_init(struct sim *sim);
+/* sim_ap.c */
+int sim_ap_read(struct sim *sim, struct sim_ap *ap, uint32_t reg, uint32_t *val);
+int sim_ap_write(struct sim *sim, struct sim_ap *ap, uint32_t reg, uint32_t val);
+struct sim_ap *sim_ap_find(struct sim *sim, uint64_t addr);
+/* sim.c: bring the cores up to date with virtual time. */
+void sim_sync(struct sim *sim);
+/* chip helpers */
+int sim_add_bus(struct sim *sim, struct sim_bus **out);
+int sim_add_ap(struct sim *sim, const struct sim_ap *ap);
+void sim_system_reset(void *sim);
+
+#endif
