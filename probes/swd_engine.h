@@ -8,6 +8,7 @@
 #ifndef SW_SWD_ENGINE_H
 #define SW_SWD_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,11 @@ struct sw_swd_backend {
 	size_t max_bits;
 	/* Bytes a round trip of nbits costs each way on the host link, for stats. */
 	void (*cost)(void *user, size_t nbits, size_t *bytes_out, size_t *bytes_in);
+	/* Optional transaction-level backend (no bit stream): one raw SWD
+	 * packet, returns the ACK; *parity_ok for read data. When set, io is
+	 * used only for sequences. end_batch (optional) marks a round trip. */
+	unsigned (*txn)(void *user, uint8_t req, uint32_t *data, bool *parity_ok);
+	void (*end_batch)(void *user, size_t ntxn);
 };
 
 struct sw_swd_engine;

@@ -87,6 +87,11 @@ static unsigned dp_ack(struct sim *sim, uint8_t req, bool *parity_flip)
 	*parity_flip = false;
 	if (sim->dp.need_dpidr && !(is_dp(req) && (req & SW_REQ_READ) && SW_REQ_ADDR(req) == 0))
 		return SW_ACK_NONE; /* ADIv5.2 B4.3.3: only a DPIDR read after a line reset */
+	/* A set sticky flag answers FAULT before the AP is even asked. */
+	if ((sim->dp.ctrl_stat & CS_STICKY) && !allowed_when_sticky(sim, req)) {
+		sim->cnt.faults++;
+		return SW_ACK_FAULT;
+	}
 	if (injected(sim, req, &f)) {
 		switch (f) {
 		case SIM_FAULT_WAIT: sim->cnt.waits++; return SW_ACK_WAIT;
@@ -97,10 +102,6 @@ static unsigned dp_ack(struct sim *sim, uint8_t req, bool *parity_flip)
 		case SIM_FAULT_PARITY: *parity_flip = true; break;
 		case SIM_FAULT_NORESP: return SW_ACK_NONE;
 		}
-	}
-	if ((sim->dp.ctrl_stat & CS_STICKY) && !allowed_when_sticky(sim, req)) {
-		sim->cnt.faults++;
-		return SW_ACK_FAULT;
 	}
 	return SW_ACK_OK;
 }

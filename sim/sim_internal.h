@@ -52,6 +52,7 @@ struct sim_wire {
 	enum sim_link link;
 	enum sim_phase phase;
 	unsigned ones;      /* consecutive host-driven 1s (line reset at >= 50) */
+	unsigned since_reset; /* host bits since the last line reset ended */
 	uint64_t shift_lo, shift_hi; /* last 128 host bits, newest in bit 127 of hi */
 	bool alert_seen;    /* dormant: selection alert received */
 	unsigned alert_bits;

@@ -31,6 +31,10 @@ static bool sequences(struct sim *sim, unsigned bit)
 	struct sim_wire *w = &sim->wire;
 
 	shift_in(w, bit);
+	if (w->since_reset < 1000)
+		w->since_reset++;
+	if (!bit && w->ones >= 50)
+		w->since_reset = 1; /* first bit after a line reset */
 	if (bit) {
 		if (++w->ones >= 50 && w->link == SIM_LINK_SWD) {
 			/* Line reset (B4.3.3): protocol back to idle, DPIDR read needed. */
@@ -60,8 +64,8 @@ static bool sequences(struct sim *sim, unsigned bit)
 		}
 		return true;
 	case SIM_LINK_SWD:
-		if ((w->phase == PH_IDLE || w->phase == PH_REQ || w->phase == PH_LOCKOUT) &&
-		    last16(w) == 0xE3BC) { /* SWD-to-dormant (B5.3.3) */
+		if (w->since_reset == 16 && last16(w) == 0xE3BC) {
+			/* SWD-to-dormant: line reset then 0xE3BC (ADIv5.2 B5.3.3). */
 			w->link = SIM_LINK_DORMANT;
 			w->alert_seen = false;
 			return true;
