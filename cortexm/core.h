@@ -87,6 +87,9 @@ int sw_core_reset(struct sw_core *core, enum sw_reset_kind kind, bool halt_after
 int sw_core_bp_set(struct sw_core *core, uint32_t addr, unsigned len, enum sw_bp_kind kind);
 int sw_core_bp_clear(struct sw_core *core, uint32_t addr, unsigned len, enum sw_bp_kind kind);
 
+/* Remove every breakpoint this layer set (restores RAM, frees FPB). */
+int sw_core_bp_clear_all(struct sw_core *core);
+
 int sw_core_mem_read(struct sw_core *core, uint32_t addr, void *buf, size_t len);
 int sw_core_mem_write(struct sw_core *core, uint32_t addr, const void *buf, size_t len);
 

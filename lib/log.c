@@ -45,13 +45,17 @@ static int record(struct sw_ctx *ctx, int err, int do_log, const char *fmt, va_l
 {
 	ctx->last_err = err;
 	if (fmt) {
-		vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+		/* Format apart first: callers often pass sw_errmsg(ctx) as an argument. */
+		char tmp[SW_ERRMSG_LEN];
+		vsnprintf(tmp, sizeof(tmp), fmt, ap);
+		memcpy(ctx->errmsg, tmp, sizeof(tmp));
 		/* Keep it one line: a newline inside would break RSP 'E' text and logs. */
 		for (char *c = ctx->errmsg; *c; c++)
 			if (*c == '\n' || *c == '\r')
 				*c = ' ';
+		/* Layers below record; the top level reports the final line once. */
 		if (do_log)
-			sw_log(ctx, SW_LOG_ERR, "%s", ctx->errmsg);
+			sw_log(ctx, SW_LOG_DBG, "%s", ctx->errmsg);
 	}
 	return err;
 }

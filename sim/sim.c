@@ -208,6 +208,8 @@ int sim_mem_read(struct sim *sim, uint32_t addr, void *buf, size_t len)
 
 int sim_mem_write(struct sim *sim, uint32_t addr, const void *buf, size_t len)
 {
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		sim_core_flush_code(sim->cores[i]);
 	return backdoor(sim, addr, NULL, buf, len);
 }
 

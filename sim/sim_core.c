@@ -211,6 +211,10 @@ static void execute(struct sim_core *c, uint64_t n)
 		uc_err e;
 
 		c->stop_request = false;
+		if (c->code_dirty) {
+			uc_ctl_flush_tlb(c->uc);
+			c->code_dirty = false;
+		}
 		e = uc_emu_start(c->uc, pc | 1u, 0xFFFFFFFEu, 0, (size_t)chunk);
 		c->retired = true;
 		n -= chunk;
@@ -249,6 +253,7 @@ void sim_core_run(struct sim_core *c, uint64_t ns)
 void sim_core_do_step(struct sim_core *c)
 {
 	c->halted = false;
+	c->dfsr &= ~0x1Fu;
 	execute(c, 1);
 	if (!c->halted && !c->lockup)
 		sim_core_enter_halt(c, DFSR_HALTED);
@@ -310,6 +315,11 @@ void sim_core_set_reset_line(struct sim_core *c, bool asserted)
 	c->reset_line = asserted;
 	if (asserted)
 		c->reset_seen = true;
+}
+
+void sim_core_flush_code(struct sim_core *c)
+{
+	c->code_dirty = true;
 }
 
 bool sim_core_halted(const struct sim_core *c)

@@ -52,6 +52,10 @@ void sim_core_set_reset_line(struct sim_core *core, bool asserted);
 
 bool sim_core_halted(const struct sim_core *core);
 
+/* Memory was written behind the CPU's back (debugger, back door): drop
+ * translated code before the next instruction runs. */
+void sim_core_flush_code(struct sim_core *core);
+
 /* Bytes written to enabled ITM stimulus ports since the last call. */
 size_t sim_core_itm_take(struct sim_core *core, uint8_t *buf, size_t max);
 

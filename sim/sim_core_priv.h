@@ -48,6 +48,7 @@ struct sim_core {
 	bool reset_seen;     /* S_RESET_ST */
 	bool regrdy;
 	bool stop_request;   /* a hook asked the run loop to stop */
+	bool code_dirty;     /* memory changed outside Unicorn: flush its TB cache */
 	bool sysreset_pending, vectreset_pending;
 	int fault_pending;   /* exception number to take after uc returns, 0 none */
 	uint32_t fault_addr;

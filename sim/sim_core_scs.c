@@ -332,6 +332,8 @@ void sim_core_update_fpb(struct sim_core *c)
 	for (unsigned i = 0; i < c->n_fpb_hooks; i++)
 		uc_hook_del(c->uc, c->fpb_hooks[i]);
 	c->n_fpb_hooks = 0;
+	/* Translated blocks carry the hooks they were built with: drop them. */
+	uc_ctl_flush_tlb(c->uc);
 	if (!c->fpb_enable)
 		return;
 	for (unsigned i = 0; i < c->cfg.fpb_code; i++) {
@@ -402,6 +404,7 @@ void sim_core_update_dwt(struct sim_core *c)
 	for (unsigned n = 0; n < c->cfg.dwt_comps; n++)
 		if (c->dwt_func[n] & 0xFu)
 			any = true;
+	uc_ctl_flush_tlb(c->uc);
 	if (any && !c->dwt_hooked) {
 		if (uc_hook_add(c->uc, &c->dwt_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 				(void *)on_mem, c, 1, 0) == UC_ERR_OK)

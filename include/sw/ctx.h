@@ -42,7 +42,8 @@ void sw_log(struct sw_ctx *ctx, enum sw_log_level level, const char *fmt, ...) S
 void sw_vlog(struct sw_ctx *ctx, enum sw_log_level level, const char *fmt, va_list ap)
 	SW_PRINTF(3, 0);
 
-/* Record a one-line message for `err`, log it at ERR level once, return err.
+/* Record a one-line message for `err` (logged at DBG level; the top level
+ * reports the final message once), return err.
  * Use as: return sw_fail(ctx, SW_ERR_TIMEOUT, "halt: DHCSR.S_HALT not set");
  * A NULL fmt keeps the message already recorded (pass an error up). */
 int sw_fail(struct sw_ctx *ctx, int err, const char *fmt, ...) SW_PRINTF(3, 4);

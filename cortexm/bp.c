@@ -1,0 +1,119 @@
+/* Breakpoints: FPB comparators (ARMv7-M ARM C1.11; FPB v2 for M7/M55 holds
+ * the full address | enable) and 16-bit BKPT instructions in RAM. A limit
+ * reached is an error with a reason, never a silent miss. */
+#include "cortexm/cortexm_priv.h"
+
+#define BKPT_INSN 0xBE00u
+
+static int fpb_enable(struct sw_core *c)
+{
+	int r;
+
+	if (c->fpb_enabled)
+		return SW_OK;
+	r = sw_mem_write32(c->ap, CM_FP_CTRL, FP_CTRL_KEY | FP_CTRL_ENABLE);
+	if (!r)
+		c->fpb_enabled = true;
+	return r;
+}
+
+static int hard_set(struct sw_core *c, uint32_t addr)
+{
+	uint32_t comp;
+	int r;
+
+	for (unsigned i = 0; i < c->info.fpb_code; i++)
+		if (c->fpb_used[i] && c->fpb_addr[i] == addr)
+			return SW_OK; /* already set */
+	if (c->info.fpb_rev == 0) {
+		/* FPB v1: code region only, REPLACE selects the halfword (C1.11.5). */
+		if (addr >= 0x20000000u)
+			return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED,
+				       "breakpoint at 0x%08x: FPB v1 covers only 0x00000000-0x1FFFFFFF", addr);
+		comp = (addr & 0x1FFFFFFCu) | ((addr & 2u) ? 2u << 30 : 1u << 30) | 1u;
+	} else {
+		comp = (addr & ~1u) | 1u; /* FPB v2: BPADDR[31:1] | BE */
+	}
+	for (unsigned i = 0; i < c->info.fpb_code; i++) {
+		if (c->fpb_used[i])
+			continue;
+		if ((r = fpb_enable(c)) || (r = sw_mem_write32(c->ap, CM_FP_COMP0 + 4 * i, comp)))
+			return r;
+		c->fpb_used[i] = true;
+		c->fpb_addr[i] = addr;
+		return SW_OK;
+	}
+	return sw_fail(c->ctx, SW_ERR_BUSY,
+		       "all %u FPB comparators in use: delete a breakpoint or use a RAM address",
+		       c->info.fpb_code);
+}
+
+static int hard_clear(struct sw_core *c, uint32_t addr)
+{
+	for (unsigned i = 0; i < c->info.fpb_code; i++) {
+		if (!c->fpb_used[i] || c->fpb_addr[i] != addr)
+			continue;
+		c->fpb_used[i] = false;
+		return sw_mem_write32(c->ap, CM_FP_COMP0 + 4 * i, 0);
+	}
+	return SW_OK;
+}
+
+static int soft_set(struct sw_core *c, uint32_t addr)
+{
+	uint8_t orig[2], check[2], bkpt[2] = {BKPT_INSN & 0xFF, BKPT_INSN >> 8};
+	int r;
+
+	for (unsigned i = 0; i < c->n_soft; i++)
+		if (c->soft[i].addr == addr)
+			return SW_OK;
+	if (c->n_soft == CM_MAX_SOFT)
+		return sw_fail(c->ctx, SW_ERR_BUSY, "all %u software breakpoint slots in use", CM_MAX_SOFT);
+	if ((r = sw_mem_read(c->ap, addr, orig, 2)) || (r = sw_mem_write(c->ap, addr, bkpt, 2)) ||
+	    (r = sw_mem_read(c->ap, addr, check, 2)))
+		return sw_fail(c->ctx, r ? r : SW_ERR_MEM_FAULT, "breakpoint at 0x%08x: cannot write BKPT: %s",
+			       addr, sw_errmsg(c->ctx));
+	if (check[0] != bkpt[0] || check[1] != bkpt[1])
+		return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED,
+			       "breakpoint at 0x%08x: memory is not writable; use a hardware breakpoint", addr);
+	c->soft[c->n_soft].addr = addr;
+	c->soft[c->n_soft].orig = (uint16_t)(orig[0] | orig[1] << 8);
+	c->n_soft++;
+	return SW_OK;
+}
+
+static int soft_clear(struct sw_core *c, uint32_t addr)
+{
+	for (unsigned i = 0; i < c->n_soft; i++) {
+		if (c->soft[i].addr != addr)
+			continue;
+		uint8_t orig[2] = {(uint8_t)c->soft[i].orig, (uint8_t)(c->soft[i].orig >> 8)};
+		c->soft[i] = c->soft[--c->n_soft];
+		return sw_mem_write(c->ap, addr, orig, 2);
+	}
+	return SW_OK;
+}
+
+int sw_core_bp_set(struct sw_core *c, uint32_t addr, unsigned len, enum sw_bp_kind kind)
+{
+	(void)len; /* one comparator covers both halfwords of a 32-bit Thumb-2 instruction */
+	return kind == SW_BP_HARD ? hard_set(c, addr) : soft_set(c, addr);
+}
+
+int sw_core_bp_clear(struct sw_core *c, uint32_t addr, unsigned len, enum sw_bp_kind kind)
+{
+	(void)len;
+	return kind == SW_BP_HARD ? hard_clear(c, addr) : soft_clear(c, addr);
+}
+
+int sw_core_bp_clear_all(struct sw_core *c)
+{
+	int r = SW_OK;
+
+	while (c->n_soft && !r)
+		r = soft_clear(c, c->soft[c->n_soft - 1].addr);
+	for (unsigned i = 0; i < c->info.fpb_code && !r; i++)
+		if (c->fpb_used[i])
+			r = hard_clear(c, c->fpb_addr[i]);
+	return r;
+}

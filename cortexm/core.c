@@ -1,0 +1,263 @@
+/* Cortex-M run control: attach, halt, resume, step, poll, reset. ARMv7-M
+ * ARM C1.6 (DHCSR, DEMCR, DFSR), B3.2.6 (AIRCR); ARMv8-M ARM D1.2. */
+#include <stdlib.h>
+
+#include "cortexm/cortexm_priv.h"
+
+static const struct {
+	uint16_t partno;
+	unsigned arch;
+	const char *name;
+} cpus[] = {
+	{0xC20, 6, "Cortex-M0"}, {0xC60, 6, "Cortex-M0+"}, {0xC23, 7, "Cortex-M3"},
+	{0xC24, 7, "Cortex-M4"}, {0xC27, 7, "Cortex-M7"},  {0xD20, 8, "Cortex-M23"},
+	{0xD21, 8, "Cortex-M33"}, {0xD22, 8, "Cortex-M55"}, {0xD23, 8, "Cortex-M85"},
+};
+
+static int identify(struct sw_core *c)
+{
+	uint32_t mvfr0 = 0, fp_ctrl = 0, dwt_ctrl = 0, dauth = 0;
+	uint16_t part;
+	int r;
+
+	if ((r = sw_mem_queue_read32(c->ap, CM_CPUID, &c->info.cpuid)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_MVFR0, &mvfr0)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_FP_CTRL, &fp_ctrl)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_DWT_CTRL, &dwt_ctrl)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_DAUTHSTATUS, &dauth)) ||
+	    (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "core: cannot read CPUID/debug resources: %s", sw_errmsg(c->ctx));
+	part = (uint16_t)((c->info.cpuid >> 4) & 0xFFFu);
+	c->info.core_name = "unknown Cortex-M";
+	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++)
+		if (cpus[i].partno == part) {
+			c->info.arch = cpus[i].arch;
+			c->info.core_name = cpus[i].name;
+		}
+	if (!c->info.arch || (c->info.cpuid >> 24) != 0x41)
+		return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED, "core: CPUID 0x%08x is not a known Cortex-M",
+			       c->info.cpuid);
+	/* MVFR0.SP [7:4] / DP [11:8] (B4.6.1). */
+	c->info.fpu = (mvfr0 & 0xF0u) != 0;
+	c->info.dp_fpu = ((mvfr0 >> 8) & 0xFu) == 2;
+	/* FP_CTRL: REV [31:28], NUM_CODE [14:12]:[7:4], NUM_LIT [11:8] (C1.11.3). */
+	c->info.fpb_rev = fp_ctrl >> 28;
+	c->info.fpb_code = ((fp_ctrl >> 8) & 0x70u) | ((fp_ctrl >> 4) & 0xFu);
+	c->info.fpb_lit = (fp_ctrl >> 8) & 0xFu;
+	if (c->info.fpb_code > CM_MAX_FPB)
+		c->info.fpb_code = CM_MAX_FPB;
+	c->info.dwt_comps = dwt_ctrl >> 28;
+	/* DAUTHSTATUS.SID [5:4] != 0: Secure debug implemented (ARMv8-M). */
+	c->info.secext = c->info.arch == 8 && ((dauth >> 4) & 3u) != 0;
+	return SW_OK;
+}
+
+int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
+{
+	struct sw_core *c = calloc(1, sizeof(*c));
+	uint32_t dhcsr = 0, demcr = 0;
+	int r;
+
+	*out = NULL;
+	if (!c)
+		return sw_fail(ctx, SW_ERR_NOMEM, "core: out of memory");
+	c->ctx = ctx;
+	c->ap = ap;
+	if ((r = identify(c)))
+		goto fail;
+	/* Enable halting debug without halting: keep C_HALT as it is so an
+	 * already halted core stays halted (C1.6.2). Then TRCENA for DWT/ITM. */
+	if ((r = sw_mem_read32(ap, CM_DHCSR, &dhcsr)) ||
+	    (r = sw_mem_write32(ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN | (dhcsr & DHCSR_C_HALT))) ||
+	    (r = sw_mem_read32(ap, CM_DEMCR, &demcr)) ||
+	    (r = sw_mem_write32(ap, CM_DEMCR, demcr | DEMCR_TRCENA)))
+		goto fail;
+	c->halted = (dhcsr & DHCSR_S_HALT) != 0;
+	SW_LOG_I(ctx, "core: %s r%up%u (CPUID 0x%08x)%s, %u breakpoints, %u watchpoints, %s",
+		 c->info.core_name, (c->info.cpuid >> 20) & 0xFu, c->info.cpuid & 0xFu, c->info.cpuid,
+		 c->info.fpu ? (c->info.dp_fpu ? ", FPU (DP)" : ", FPU (SP)") : "", c->info.fpb_code,
+		 c->info.dwt_comps, c->halted ? "halted" : "running");
+	*out = c;
+	return SW_OK;
+fail:
+	free(c);
+	return r;
+}
+
+void sw_core_free(struct sw_core *c)
+{
+	free(c);
+}
+
+const struct sw_core_info *sw_core_get_info(const struct sw_core *c)
+{
+	return &c->info;
+}
+
+sw_ap *sw_core_ap(const struct sw_core *c)
+{
+	return c->ap;
+}
+
+static int wait_halt(struct sw_core *c, const char *what)
+{
+	uint32_t dhcsr = 0;
+	int r;
+
+	for (unsigned i = 0; i < CM_POLLS; i++) {
+		if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
+			return r;
+		if (dhcsr & DHCSR_S_HALT) {
+			c->halted = true;
+			return SW_OK;
+		}
+	}
+	return sw_fail(c->ctx, SW_ERR_TIMEOUT, "%s: core did not halt (DHCSR 0x%08x)", what, dhcsr);
+}
+
+int sw_core_halt(struct sw_core *c)
+{
+	int r = sw_mem_write32(c->ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN | DHCSR_C_HALT);
+
+	return r ? r : wait_halt(c, "halt");
+}
+
+int sw_core_resume(struct sw_core *c)
+{
+	int r;
+
+	cm_invalidate_regs(c);
+	/* Clear DFSR so the next halt's reason is unambiguous (W1C, C1.6.1). */
+	if ((r = sw_mem_queue_write32(c->ap, CM_DFSR, 0x1Fu)) ||
+	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN)) ||
+	    (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "resume: %s", sw_errmsg(c->ctx));
+	c->halted = false;
+	return SW_OK;
+}
+
+/* One round trip: set MASKINTS while halted (it may only change in debug
+ * state), step, read DHCSR, drop back to plain halt. */
+int sw_core_step(struct sw_core *c, bool mask_irq)
+{
+	uint32_t mask = mask_irq ? DHCSR_C_MASKINTS : 0, dhcsr = 0;
+	uint32_t base = DHCSR_DBGKEY | DHCSR_C_DEBUGEN;
+	int r;
+
+	if (!c->halted)
+		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "step: core is running");
+	cm_invalidate_regs(c);
+	if ((r = sw_mem_queue_write32(c->ap, CM_DFSR, 0x1Fu)) ||
+	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_HALT | mask)) ||
+	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_STEP | mask)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
+	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_HALT)) ||
+	    (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "step: %s", sw_errmsg(c->ctx));
+	/* The final write halts the core even if the step had not finished. */
+	c->halted = true;
+	return SW_OK;
+}
+
+static enum sw_halt_reason decode_dfsr(uint32_t dfsr)
+{
+	if (dfsr & DFSR_BKPT)
+		return SW_HALT_BREAKPOINT;
+	if (dfsr & DFSR_DWTTRAP)
+		return SW_HALT_WATCHPOINT;
+	if (dfsr & DFSR_VCATCH)
+		return SW_HALT_VCATCH;
+	if (dfsr & DFSR_EXTERNAL)
+		return SW_HALT_EXTERNAL;
+	if (dfsr & DFSR_HALTED)
+		return SW_HALT_REQUEST;
+	return SW_HALT_UNKNOWN;
+}
+
+int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
+{
+	uint32_t dhcsr = 0, dfsr = 0;
+	int r;
+
+	if ((r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "poll: %s", sw_errmsg(c->ctx));
+	st->halted = (dhcsr & DHCSR_S_HALT) != 0;
+	st->in_reset = (dhcsr & DHCSR_S_RESET_ST) != 0;
+	st->locked_up = (dhcsr & DHCSR_S_LOCKUP) != 0;
+	st->dfsr = dfsr;
+	st->reason = st->halted ? decode_dfsr(dfsr) : st->locked_up ? SW_HALT_LOCKUP : SW_HALT_RUNNING;
+	st->watch_addr = 0;
+	st->watch_kind = 0;
+	if (st->halted && !c->halted)
+		cm_invalidate_regs(c);
+	c->halted = st->halted;
+	if (st->halted) {
+		uint64_t pc = 0;
+		if (!sw_core_reg_read(c, SW_REG_PC, &pc))
+			st->pc = (uint32_t)pc;
+	}
+	return SW_OK;
+}
+
+int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
+{
+	uint32_t demcr = 0, dhcsr = 0;
+	int r;
+
+	if (kind == SW_RESET_CORE && c->info.arch != 7)
+		return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED,
+			       "reset: VECTRESET exists only on ARMv7-M; use a system reset");
+	if ((r = sw_mem_read32(c->ap, CM_DEMCR, &demcr)))
+		return r;
+	demcr = halt_after ? demcr | DEMCR_VC_CORERESET : demcr & ~DEMCR_VC_CORERESET;
+	if ((r = sw_mem_write32(c->ap, CM_DEMCR, demcr | DEMCR_TRCENA)) ||
+	    (r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr))) /* clears a stale S_RESET_ST */
+		return r;
+	cm_invalidate_regs(c);
+	switch (kind) {
+	case SW_RESET_SYSTEM:
+		r = sw_mem_write32(c->ap, CM_AIRCR, AIRCR_VECTKEY | AIRCR_SYSRESETREQ);
+		break;
+	case SW_RESET_CORE:
+		r = sw_mem_write32(c->ap, CM_AIRCR, AIRCR_VECTKEY | AIRCR_VECTRESET);
+		break;
+	case SW_RESET_PIN:
+		r = sw_probe_set_nrst(sw_dap_probe(sw_ap_dap(c->ap)), true);
+		if (!r)
+			r = sw_probe_set_nrst(sw_dap_probe(sw_ap_dap(c->ap)), false);
+		break;
+	}
+	/* The write that resets may not get its ACK back from a bus in reset;
+	 * what counts is that S_RESET_ST shows up below. */
+	if (r)
+		sw_clear_err(c->ctx);
+	for (unsigned i = 0; i < CM_POLLS; i++) {
+		if (sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)) {
+			sw_clear_err(c->ctx);
+			continue;
+		}
+		if ((dhcsr & DHCSR_S_RESET_ST) && (!halt_after || (dhcsr & DHCSR_S_HALT)))
+			break;
+		if (halt_after && (dhcsr & DHCSR_S_HALT) && i > 0)
+			break;
+	}
+	if (!(dhcsr & DHCSR_S_RESET_ST) && !(halt_after && (dhcsr & DHCSR_S_HALT)))
+		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "reset: the core did not reset (DHCSR 0x%08x)", dhcsr);
+	if (halt_after && !(dhcsr & DHCSR_S_HALT) && (r = wait_halt(c, "reset halt")))
+		return r;
+	c->halted = (dhcsr & DHCSR_S_HALT) != 0;
+	if (halt_after && (r = sw_mem_write32(c->ap, CM_DEMCR, (demcr & ~DEMCR_VC_CORERESET) | DEMCR_TRCENA)))
+		return r;
+	return SW_OK;
+}
+
+int sw_core_mem_read(struct sw_core *c, uint32_t addr, void *buf, size_t len)
+{
+	return sw_mem_read(c->ap, addr, buf, len);
+}
+
+int sw_core_mem_write(struct sw_core *c, uint32_t addr, const void *buf, size_t len)
+{
+	return sw_mem_write(c->ap, addr, buf, len);
+}

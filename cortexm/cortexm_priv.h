@@ -1,0 +1,70 @@
+/* Private state of the Cortex-M core layer. */
+#ifndef SW_CORTEXM_PRIV_H
+#define SW_CORTEXM_PRIV_H
+
+#include "cortexm/core.h"
+
+/* Debug registers (ARMv7-M ARM C1.6; ARMv8-M ARM D1.2). */
+#define CM_DHCSR 0xE000EDF0u
+#define CM_DCRSR 0xE000EDF4u
+#define CM_DCRDR 0xE000EDF8u
+#define CM_DEMCR 0xE000EDFCu
+#define CM_DFSR 0xE000ED30u
+#define CM_AIRCR 0xE000ED0Cu
+#define CM_CPUID 0xE000ED00u
+#define CM_MVFR0 0xE000EF40u
+#define CM_FP_CTRL 0xE0002000u
+#define CM_FP_COMP0 0xE0002008u
+#define CM_DWT_CTRL 0xE0001000u
+#define CM_DAUTHSTATUS 0xE000EFB8u
+
+#define DHCSR_DBGKEY 0xA05F0000u
+#define DHCSR_C_DEBUGEN (1u << 0)
+#define DHCSR_C_HALT (1u << 1)
+#define DHCSR_C_STEP (1u << 2)
+#define DHCSR_C_MASKINTS (1u << 3)
+#define DHCSR_S_REGRDY (1u << 16)
+#define DHCSR_S_HALT (1u << 17)
+#define DHCSR_S_LOCKUP (1u << 19)
+#define DHCSR_S_RESET_ST (1u << 25)
+#define DCRSR_REGWNR (1u << 16)
+#define DEMCR_VC_CORERESET (1u << 0)
+#define DEMCR_TRCENA (1u << 24)
+#define DFSR_HALTED (1u << 0)
+#define DFSR_BKPT (1u << 1)
+#define DFSR_DWTTRAP (1u << 2)
+#define DFSR_VCATCH (1u << 3)
+#define DFSR_EXTERNAL (1u << 4)
+#define AIRCR_VECTKEY 0x05FA0000u
+#define AIRCR_SYSRESETREQ (1u << 2)
+#define AIRCR_VECTRESET (1u << 0)
+#define FP_CTRL_KEY (1u << 1)
+#define FP_CTRL_ENABLE (1u << 0)
+
+#define CM_MAX_FPB 16
+#define CM_MAX_SOFT 64
+#define CM_POLLS 200
+
+struct soft_bp {
+	uint32_t addr;
+	uint16_t orig;
+};
+
+struct sw_core {
+	struct sw_ctx *ctx;
+	sw_ap *ap;
+	struct sw_core_info info;
+	bool halted;              /* as of the last poll */
+	uint64_t regs[SW_REG_COUNT];
+	uint64_t reg_valid;       /* bit per regno */
+	uint32_t fpb_addr[CM_MAX_FPB];
+	bool fpb_used[CM_MAX_FPB];
+	bool fpb_enabled;
+	struct soft_bp soft[CM_MAX_SOFT];
+	unsigned n_soft;
+};
+
+/* cortexm/regaccess.c */
+void cm_invalidate_regs(struct sw_core *c);
+
+#endif

@@ -1,0 +1,171 @@
+/* Core register transfer through DCRSR/DCRDR (ARMv7-M ARM C1.6.3): write
+ * DCRSR, wait for DHCSR.S_REGRDY, move DCRDR. Reads of many registers are
+ * queued into one batch (write DCRSR, read DHCSR, read DCRDR per register)
+ * and every S_REGRDY is checked afterwards; registers are cached while the
+ * core stays halted. */
+#include "cortexm/cortexm_priv.h"
+
+#define MAX_SEL 64
+
+void cm_invalidate_regs(struct sw_core *c)
+{
+	c->reg_valid = 0;
+}
+
+static bool present(const struct sw_core *c, unsigned regno)
+{
+	switch (sw_reg_table()[regno].feature) {
+	case SW_REGF_MPROFILE:
+	case SW_REGF_SYSTEM: return true;
+	case SW_REGF_VFP: return c->info.fpu;
+	case SW_REGF_SECEXT: return c->info.secext;
+	case SW_REGF_MVE: return c->info.mve;
+	}
+	return false;
+}
+
+/* REGSELs one register needs (a d register is two S registers). */
+static unsigned selectors(unsigned regno, uint8_t sel[2])
+{
+	const struct sw_reg_desc *d = &sw_reg_table()[regno];
+
+	sel[0] = d->regsel;
+	if (d->bits == 64) {
+		sel[1] = (uint8_t)(d->regsel + 1);
+		return 2;
+	}
+	return 1;
+}
+
+static uint64_t extract(unsigned regno, const uint32_t *raw)
+{
+	const struct sw_reg_desc *d = &sw_reg_table()[regno];
+
+	if (d->bits == 64)
+		return (uint64_t)raw[0] | (uint64_t)raw[1] << 32;
+	if (d->width < 32)
+		return (raw[0] >> d->shift) & ((1u << d->width) - 1u);
+	return raw[0];
+}
+
+int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint64_t *vals)
+{
+	uint8_t sel[MAX_SEL];
+	uint32_t data[MAX_SEL], dhcsr[MAX_SEL];
+	unsigned owner[MAX_SEL];
+	size_t ns = 0;
+	int r;
+
+	if (!c->halted)
+		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "registers: core is running (halt it first)");
+	for (size_t i = 0; i < n; i++) {
+		uint8_t s[2];
+		unsigned k;
+		if (regnos[i] >= SW_REG_COUNT || !present(c, regnos[i]))
+			return sw_fail(c->ctx, SW_ERR_NOT_FOUND, "register %u does not exist on this core",
+				       regnos[i]);
+		if (c->reg_valid & (1ull << regnos[i]))
+			continue;
+		k = selectors(regnos[i], s);
+		for (unsigned j = 0; j < k; j++) {
+			bool dup = false;
+			for (size_t q = 0; q < ns; q++)
+				dup |= sel[q] == s[j];
+			if (dup || ns == MAX_SEL)
+				continue;
+			owner[ns] = regnos[i];
+			sel[ns++] = s[j];
+		}
+	}
+	for (size_t q = 0; q < ns; q++) {
+		if ((r = sw_mem_queue_write32(c->ap, CM_DCRSR, sel[q])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr[q])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DCRDR, &data[q])))
+			return r;
+	}
+	if (ns && (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "register read: %s", sw_errmsg(c->ctx));
+	for (size_t q = 0; q < ns; q++)
+		if (!(dhcsr[q] & DHCSR_S_REGRDY))
+			return sw_fail(c->ctx, SW_ERR_TIMEOUT,
+				       "register read: S_REGRDY not set for REGSEL 0x%02x", sel[q]);
+	/* Fill the cache for every register whose selectors were fetched. */
+	for (unsigned regno = 0; regno < SW_REG_COUNT; regno++) {
+		uint8_t s[2];
+		uint32_t raw[2];
+		unsigned k = selectors(regno, s), got = 0;
+		if (!present(c, regno) || (c->reg_valid & (1ull << regno)))
+			continue;
+		for (unsigned j = 0; j < k; j++)
+			for (size_t q = 0; q < ns; q++)
+				if (sel[q] == s[j]) {
+					raw[j] = data[q];
+					got++;
+					break;
+				}
+		if (got == k) {
+			c->regs[regno] = extract(regno, raw);
+			c->reg_valid |= 1ull << regno;
+		}
+	}
+	(void)owner;
+	for (size_t i = 0; i < n; i++)
+		vals[i] = c->regs[regnos[i]];
+	return SW_OK;
+}
+
+int sw_core_reg_read(struct sw_core *c, unsigned regno, uint64_t *val)
+{
+	return sw_core_regs_read(c, &regno, 1, val);
+}
+
+static int write_sel(struct sw_core *c, uint8_t sel, uint32_t v)
+{
+	uint32_t dhcsr = 0;
+	int r;
+
+	if ((r = sw_mem_queue_write32(c->ap, CM_DCRDR, v)) ||
+	    (r = sw_mem_queue_write32(c->ap, CM_DCRSR, DCRSR_REGWNR | sel)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "register write: %s", sw_errmsg(c->ctx));
+	if (!(dhcsr & DHCSR_S_REGRDY))
+		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "register write: S_REGRDY not set (REGSEL 0x%02x)", sel);
+	return SW_OK;
+}
+
+int sw_core_reg_write(struct sw_core *c, unsigned regno, uint64_t val)
+{
+	const struct sw_reg_desc *d;
+	int r;
+
+	if (!c->halted)
+		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "registers: core is running (halt it first)");
+	if (regno >= SW_REG_COUNT || !present(c, regno))
+		return sw_fail(c->ctx, SW_ERR_NOT_FOUND, "register %u does not exist on this core", regno);
+	d = &sw_reg_table()[regno];
+	if (d->bits == 64) {
+		r = write_sel(c, d->regsel, (uint32_t)val);
+		if (!r)
+			r = write_sel(c, (uint8_t)(d->regsel + 1), (uint32_t)(val >> 32));
+	} else if (d->width < 32) {
+		/* Packed CONTROL/FAULTMASK/BASEPRI/PRIMASK: read-modify-write. */
+		uint32_t cur = 0, mask = ((1u << d->width) - 1u) << d->shift;
+		uint64_t tmp[4];
+		unsigned parts[4] = {SW_REG_PRIMASK, SW_REG_BASEPRI, SW_REG_FAULTMASK, SW_REG_CONTROL};
+		if ((r = sw_core_regs_read(c, parts, 4, tmp)))
+			return r;
+		for (unsigned i = 0; i < 4; i++)
+			cur |= (uint32_t)tmp[i] << sw_reg_table()[parts[i]].shift;
+		cur = (cur & ~mask) | (((uint32_t)val << d->shift) & mask);
+		r = write_sel(c, d->regsel, cur);
+		for (unsigned i = 0; i < 4; i++)
+			c->reg_valid &= ~(1ull << parts[i]);
+	} else {
+		r = write_sel(c, d->regsel, (uint32_t)val);
+	}
+	c->reg_valid &= ~(1ull << regno);
+	/* Writing SP or MSP/PSP changes the others' view: drop them all. */
+	if (regno == SW_REG_SP || regno == SW_REG_MSP || regno == SW_REG_PSP || regno == SW_REG_CONTROL)
+		c->reg_valid &= ~((1ull << SW_REG_SP) | (1ull << SW_REG_MSP) | (1ull << SW_REG_PSP));
+	return r;
+}
