@@ -1,0 +1,115 @@
+/* monitor commands (qRcmd). Output goes to the gdb console through the
+ * session's console buffer. "reset" alone resets and halts, as J-Link GDB
+ * Server does, so existing Cortex-Debug launch configs keep working. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/gdb/rsp_client.h"
+
+static const char help_text[] =
+	"swdbridge monitor commands:\n"
+	"  reset [halt|run|init]  system reset (SYSRESETREQ); halt at the reset vector by default\n"
+	"  reset core             core-only reset (VECTRESET, ARMv7-M)\n"
+	"  halt                   stop the core\n"
+	"  go | resume            let the core run (gdb does not know until the next stop)\n"
+	"  speed [kHz]            show or set the SWD clock\n"
+	"  step_irq on|off        mask interrupts while single-stepping (default on)\n"
+	"  targets                list supported targets\n"
+	"  help                   this text";
+
+static int do_reset(struct sw_session *s, const char *arg, bool *changed)
+{
+	bool halt = true;
+	enum sw_reset_kind kind = SW_RESET_SYSTEM;
+
+	if (!strcmp(arg, "run"))
+		halt = false;
+	else if (!strcmp(arg, "core"))
+		kind = SW_RESET_CORE;
+	else if (*arg && strcmp(arg, "halt") && strcmp(arg, "init")) {
+		sw_session_say(s, "reset: unknown mode '%s' (halt, run, init, core)", arg);
+		return -1;
+	}
+	if (sw_core_reset(s->core, kind, halt)) {
+		sw_session_say(s, "reset failed: %s", sw_errmsg(s->ctx));
+		return -1;
+	}
+	*changed = true;
+	s->running = !halt;
+	sw_session_say(s, "Target reset%s", halt ? ", halted at the reset vector" : ", running");
+	return 0;
+}
+
+static int do_speed(struct sw_session *s, const char *arg)
+{
+	uint32_t actual = 0;
+	char *end;
+	unsigned long khz;
+
+	if (!*arg) {
+		sw_session_say(s, "SWD clock: %u kHz", s->probe->freq_hz / 1000);
+		return 0;
+	}
+	khz = strtoul(arg, &end, 10);
+	if (*end || khz == 0 || khz > 100000) {
+		sw_session_say(s, "speed: give the SWD clock in kHz (1..100000)");
+		return -1;
+	}
+	if (sw_probe_set_freq(s->probe, (uint32_t)khz * 1000u, &actual)) {
+		sw_session_say(s, "speed: %s", sw_errmsg(s->ctx));
+		return -1;
+	}
+	sw_session_say(s, "SWD clock set to %u kHz", actual / 1000);
+	return 0;
+}
+
+int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
+{
+	char cmd[64] = "", arg[128] = "";
+
+	*changed = false;
+	if (sscanf(line, " %63s %127[^\n]", cmd, arg) < 1) {
+		sw_session_say(s, "%s", help_text);
+		return 0;
+	}
+	for (char *e = arg + strlen(arg); e > arg && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		e[-1] = 0;
+	if (!strcmp(cmd, "help")) {
+		sw_session_say(s, "%s", help_text);
+	} else if (!strcmp(cmd, "reset")) {
+		return do_reset(s, arg, changed);
+	} else if (!strcmp(cmd, "halt")) {
+		if (sw_core_halt(s->core)) {
+			sw_session_say(s, "halt failed: %s", sw_errmsg(s->ctx));
+			return -1;
+		}
+		*changed = true;
+		sw_session_say(s, "Target halted");
+	} else if (!strcmp(cmd, "go") || !strcmp(cmd, "resume")) {
+		if (sw_core_resume(s->core)) {
+			sw_session_say(s, "resume failed: %s", sw_errmsg(s->ctx));
+			return -1;
+		}
+		*changed = true;
+		s->running = true;
+		sw_session_say(s, "Target running");
+	} else if (!strcmp(cmd, "speed")) {
+		return do_speed(s, arg);
+	} else if (!strcmp(cmd, "step_irq")) {
+		if (strcmp(arg, "on") && strcmp(arg, "off")) {
+			sw_session_say(s, "step_irq: on or off (now %s)", s->step_mask_irq ? "on" : "off");
+			return -1;
+		}
+		s->step_mask_irq = !strcmp(arg, "on");
+		sw_session_say(s, "interrupts %s while stepping", s->step_mask_irq ? "masked" : "enabled");
+	} else if (!strcmp(cmd, "targets")) {
+		const struct sw_target_desc *const *t = sw_target_list();
+		for (size_t i = 0; t[i]; i++)
+			sw_session_say(s, "%-12s %s", t[i]->name, t[i]->summary);
+	} else {
+		sw_session_say(s, "unknown monitor command '%s' (try 'monitor help')", cmd);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,667 @@
+/* RSP command dispatch (gdb manual "Packets", "General Query Packets",
+ * "Stop Reply Packets"; reference/clients.md §2 for what gdb 13 sends). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/gdb/rsp_client.h"
+#include "server/gdb/rsp_xml.h"
+#include "sw/hex.h"
+
+#define OUT_MAX (2 * RSP_PACKET_MAX + 8)
+#define MEM_CHUNK ((RSP_PACKET_MAX - 8) / 2)
+#define XML_MAX 16384
+
+struct rsp_client {
+	struct sw_session *s;
+	int fd;
+	struct rsp_parser parser;
+	bool noack, noack_pending;
+	bool swbreak, hwbreak;   /* gdb said it understands these stop reasons */
+	bool waiting;            /* gdb waits for a stop reply */
+	bool stepping;
+	bool closing;
+	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
+	size_t last_len;
+	char xml[XML_MAX];
+	char reply[OUT_MAX];
+	uint8_t mem[RSP_PACKET_MAX];
+};
+
+int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out)
+{
+	struct rsp_client *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (!c)
+		return sw_fail(s->ctx, SW_ERR_NOMEM, "gdb: out of memory");
+	c->s = s;
+	c->fd = fd;
+	rsp_parser_init(&c->parser);
+	*out = c;
+	return SW_OK;
+}
+
+void rsp_client_free(struct rsp_client *c)
+{
+	if (!c)
+		return;
+	close(c->fd);
+	free(c);
+}
+
+int rsp_client_fd(const struct rsp_client *c)
+{
+	return c->fd;
+}
+
+bool rsp_client_waiting(const struct rsp_client *c)
+{
+	return c->waiting;
+}
+
+static bool write_all(struct rsp_client *c, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(c->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			c->closing = true;
+			return false;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static void send_bin(struct rsp_client *c, const void *data, size_t len)
+{
+	c->last_len = rsp_frame(data, len, c->last, sizeof(c->last));
+	SW_LOG_WIRE(c->s->ctx, "gdb <- %.*s", (int)(len > 200 ? 200 : len), (const char *)data);
+	write_all(c, c->last, c->last_len);
+}
+
+static void send_str(struct rsp_client *c, const char *s)
+{
+	send_bin(c, s, strlen(s));
+}
+
+static void send_err(struct rsp_client *c, int code)
+{
+	char e[8];
+
+	snprintf(e, sizeof(e), "E%02x", (unsigned)(code < 0 ? -code : code) & 0xFFu);
+	send_str(c, e);
+}
+
+/* Console text as O packets (hex), split to stay under PacketSize. */
+static void send_console(struct rsp_client *c, const char *text)
+{
+	size_t len = strlen(text);
+
+	for (size_t off = 0; off < len; off += 1024) {
+		size_t n = len - off < 1024 ? len - off : 1024;
+		c->reply[0] = 'O';
+		sw_hex_encode((const uint8_t *)text + off, n, c->reply + 1);
+		send_bin(c, c->reply, 1 + 2 * n);
+	}
+}
+
+static void flush_console(struct rsp_client *c)
+{
+	if (c->s->console[0]) {
+		send_console(c, c->s->console);
+		c->s->console[0] = 0;
+	}
+}
+
+static size_t put_reg(char *out, uint64_t v, unsigned bits)
+{
+	uint8_t b[8];
+
+	for (unsigned i = 0; i < bits / 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	return sw_hex_encode(b, bits / 8, out);
+}
+
+/* Stop reply with the reason gdb understands and the PC/SP/LR expedited. */
+static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
+{
+	static const unsigned exp[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC};
+	const char *reason = "";
+	int sig = 5;
+	char *p = c->reply;
+	uint64_t v[3];
+
+	switch (st->reason) {
+	case SW_HALT_BREAKPOINT:
+		reason = c->hwbreak ? "hwbreak:;" : "";
+		break;
+	case SW_HALT_REQUEST:
+	case SW_HALT_EXTERNAL:
+		sig = c->stepping ? 5 : 2;
+		break;
+	case SW_HALT_VCATCH:
+		sw_session_say(c->s, "swdbridge: halted by vector catch (DFSR 0x%08x)", st->dfsr);
+		break;
+	case SW_HALT_LOCKUP:
+		sw_session_say(c->s, "swdbridge: the core is locked up (fault in a fault handler)");
+		break;
+	default:
+		break;
+	}
+	flush_console(c);
+	p += sprintf(p, "T%02x%sthread:1;", sig, reason);
+	if (!sw_core_regs_read(c->s->core, exp, 3, v))
+		for (unsigned i = 0; i < 3; i++) {
+			p += sprintf(p, "%02x:", exp[i]);
+			p += put_reg(p, v[i], 32);
+			*p++ = ';';
+		}
+	*p = 0;
+	c->waiting = false;
+	c->stepping = false;
+	c->s->running = false;
+	send_str(c, c->reply);
+}
+
+static int parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char **end)
+{
+	if (sw_hex_u64(p, &p, addr) || *p != ',' || sw_hex_u64(p + 1, &p, len))
+		return -1;
+	if (end)
+		*end = p;
+	return 0;
+}
+
+static void cmd_g(struct rsp_client *c)
+{
+	unsigned regs[SW_REG_COUNT];
+	uint64_t v[SW_REG_COUNT];
+	size_t n = rsp_core_regs(sw_core_get_info(c->s->core), regs, SW_REG_COUNT);
+	char *p = c->reply;
+
+	if (sw_core_regs_read(c->s->core, regs, n, v)) {
+		send_err(c, 1);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		p += put_reg(p, v[i], sw_reg_table()[regs[i]].bits);
+	send_bin(c, c->reply, (size_t)(p - c->reply));
+}
+
+static bool reg_known(struct rsp_client *c, unsigned regno)
+{
+	unsigned regs[SW_REG_COUNT];
+	size_t n = rsp_core_regs(sw_core_get_info(c->s->core), regs, SW_REG_COUNT);
+
+	for (size_t i = 0; i < n; i++)
+		if (regs[i] == regno)
+			return true;
+	return false;
+}
+
+static uint64_t get_le(const uint8_t *b, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++)
+		v |= (uint64_t)b[i] << (8 * i);
+	return v;
+}
+
+static void cmd_G(struct rsp_client *c, const char *hex)
+{
+	unsigned regs[SW_REG_COUNT];
+	size_t n = rsp_core_regs(sw_core_get_info(c->s->core), regs, SW_REG_COUNT), off = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned bytes = sw_reg_table()[regs[i]].bits / 8;
+		uint8_t b[8];
+		if (strlen(hex + off) < 2 * bytes || sw_hex_decode(hex + off, bytes, b)) {
+			send_err(c, 1);
+			return;
+		}
+		off += 2 * bytes;
+		if (sw_core_reg_write(c->s->core, regs[i], get_le(b, bytes))) {
+			send_err(c, 1);
+			return;
+		}
+	}
+	send_str(c, "OK");
+}
+
+static void cmd_p(struct rsp_client *c, const char *arg)
+{
+	uint64_t regno, v;
+	const char *end;
+
+	if (sw_hex_u64(arg, &end, &regno) || *end || regno >= SW_REG_COUNT || !reg_known(c, (unsigned)regno) ||
+	    sw_core_reg_read(c->s->core, (unsigned)regno, &v)) {
+		send_err(c, 1);
+		return;
+	}
+	send_bin(c, c->reply, put_reg(c->reply, v, sw_reg_table()[regno].bits));
+}
+
+static void cmd_P(struct rsp_client *c, const char *arg)
+{
+	uint64_t regno;
+	const char *p;
+	uint8_t b[8];
+
+	if (sw_hex_u64(arg, &p, &regno) || *p != '=' || regno >= SW_REG_COUNT || !reg_known(c, (unsigned)regno)) {
+		send_err(c, 1);
+		return;
+	}
+	unsigned bytes = sw_reg_table()[regno].bits / 8;
+	if (strlen(p + 1) != 2 * bytes || sw_hex_decode(p + 1, bytes, b) ||
+	    sw_core_reg_write(c->s->core, (unsigned)regno, get_le(b, bytes))) {
+		send_err(c, 1);
+		return;
+	}
+	send_str(c, "OK");
+}
+
+static void cmd_m(struct rsp_client *c, const char *arg)
+{
+	uint64_t addr, len;
+	const char *end;
+
+	if (parse_addr_len(arg, &addr, &len, &end) || *end || addr > 0xFFFFFFFFu) {
+		send_err(c, 1);
+		return;
+	}
+	if (len > MEM_CHUNK)
+		len = MEM_CHUNK; /* a short reply is allowed; gdb asks for the rest */
+	if (addr + len > 0x100000000ull)
+		len = 0x100000000ull - addr;
+	if (sw_core_mem_read(c->s->core, (uint32_t)addr, c->mem, len)) {
+		SW_LOG_D(c->s->ctx, "m %08llx,%llx: %s", (unsigned long long)addr, (unsigned long long)len,
+			 sw_errmsg(c->s->ctx));
+		send_err(c, 14); /* EFAULT */
+		return;
+	}
+	send_bin(c, c->reply, sw_hex_encode(c->mem, len, c->reply));
+}
+
+static void cmd_M(struct rsp_client *c, const char *arg)
+{
+	uint64_t addr, len;
+	const char *p;
+
+	if (parse_addr_len(arg, &addr, &len, &p) || *p != ':' || len > sizeof(c->mem) ||
+	    strlen(p + 1) != 2 * len || sw_hex_decode(p + 1, len, c->mem)) {
+		send_err(c, 1);
+		return;
+	}
+	if (len && sw_core_mem_write(c->s->core, (uint32_t)addr, c->mem, len)) {
+		send_err(c, 14);
+		return;
+	}
+	send_str(c, "OK");
+}
+
+static void cmd_X(struct rsp_client *c, uint8_t *pkt, size_t pktlen)
+{
+	uint64_t addr, len;
+	const char *p;
+	size_t hdr, n;
+
+	if (parse_addr_len((const char *)pkt + 1, &addr, &len, &p) || *p != ':') {
+		send_err(c, 1);
+		return;
+	}
+	hdr = (size_t)((const uint8_t *)p + 1 - pkt);
+	n = rsp_unescape(pkt + hdr, pktlen - hdr);
+	if (n != len) {
+		send_err(c, 1);
+		return;
+	}
+	if (len && sw_core_mem_write(c->s->core, (uint32_t)addr, pkt + hdr, len)) {
+		send_err(c, 14);
+		return;
+	}
+	send_str(c, "OK");
+}
+
+static bool in_ram(const struct sw_target_desc *d, uint32_t addr)
+{
+	for (size_t i = 0; i < d->n_regions; i++)
+		if (addr - d->regions[i].base < d->regions[i].size)
+			return d->regions[i].kind == SW_MEM_RAM;
+	return false;
+}
+
+static void cmd_Z(struct rsp_client *c, const char *pkt, bool insert)
+{
+	uint64_t addr, kind;
+	const char *end;
+	unsigned type = (unsigned)(pkt[1] - '0');
+	int r;
+
+	if (pkt[2] != ',' || parse_addr_len(pkt + 3, &addr, &kind, &end)) {
+		send_err(c, 1);
+		return;
+	}
+	if (type > 1) {
+		send_str(c, ""); /* watchpoints: not supported yet (empty = unsupported) */
+		return;
+	}
+	/* Z0 in RAM patches a BKPT; Z0 elsewhere (flash, XIP) and Z1 use the FPB. */
+	enum sw_bp_kind k = (type == 0 && in_ram(c->s->desc, (uint32_t)addr)) ? SW_BP_SOFT : SW_BP_HARD;
+	r = insert ? sw_core_bp_set(c->s->core, (uint32_t)addr, (unsigned)kind, k)
+		   : sw_core_bp_clear(c->s->core, (uint32_t)addr, (unsigned)kind, k);
+	if (r) {
+		/* gdb shows no text for a Z error: say why on its console now and
+		 * again at the next stop (clients.md §2.6). */
+		SW_LOG_W(c->s->ctx, "breakpoint 0x%08llx: %s", (unsigned long long)addr, sw_errmsg(c->s->ctx));
+		sw_session_say(c->s, "swdbridge: breakpoint at 0x%08llx not set: %s", (unsigned long long)addr,
+			       sw_errmsg(c->s->ctx));
+		send_err(c, 1);
+		return;
+	}
+	send_str(c, "OK");
+}
+
+static void resume(struct rsp_client *c, bool step)
+{
+	int r;
+
+	flush_console(c);
+	if (step) {
+		struct sw_core_state st;
+		r = sw_core_step(c->s->core, c->s->step_mask_irq);
+		if (!r)
+			r = sw_core_poll(c->s->core, &st);
+		if (r) {
+			sw_session_say(c->s, "swdbridge: step failed: %s", sw_errmsg(c->s->ctx));
+			send_str(c, "E01");
+			return;
+		}
+		c->stepping = true;
+		st.reason = SW_HALT_STEP;
+		send_stop(c, &st);
+		return;
+	}
+	r = sw_core_resume(c->s->core);
+	if (r) {
+		sw_session_say(c->s, "swdbridge: resume failed: %s", sw_errmsg(c->s->ctx));
+		flush_console(c);
+		send_str(c, "E01");
+		return;
+	}
+	c->s->running = true;
+	c->waiting = true;
+}
+
+static void cmd_vcont(struct rsp_client *c, const char *arg)
+{
+	/* One thread: the first action decides (vCont;s:1;c steps). */
+	if (arg[0] == 's' || arg[0] == 'S')
+		resume(c, true);
+	else if (arg[0] == 'c' || arg[0] == 'C')
+		resume(c, false);
+	else if (arg[0] == 't') {
+		if (!sw_core_halt(c->s->core)) {
+			struct sw_core_state st;
+			if (!sw_core_poll(c->s->core, &st)) {
+				st.reason = SW_HALT_REQUEST;
+				send_stop(c, &st);
+				return;
+			}
+		}
+		send_err(c, 1);
+	} else {
+		send_err(c, 1);
+	}
+}
+
+static void halt_and_report(struct rsp_client *c)
+{
+	struct sw_core_state st;
+
+	if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
+		sw_session_say(c->s, "swdbridge: cannot halt the core: %s", sw_errmsg(c->s->ctx));
+		flush_console(c);
+		send_str(c, "E01");
+		return;
+	}
+	if (st.reason == SW_HALT_REQUEST)
+		c->stepping = false;
+	send_stop(c, &st);
+}
+
+static void cmd_question(struct rsp_client *c)
+{
+	struct sw_core_state st;
+
+	/* All-stop gdb needs a stopped thread at connect: halt if running. */
+	if (sw_core_poll(c->s->core, &st)) {
+		send_err(c, 1);
+		return;
+	}
+	if (!st.halted) {
+		halt_and_report(c);
+		return;
+	}
+	send_stop(c, &st);
+}
+
+static void cmd_xfer(struct rsp_client *c, const char *arg)
+{
+	size_t total;
+	uint64_t off, len;
+	const char *p;
+
+	if (!strncmp(arg, "features:read:target.xml:", 25)) {
+		p = arg + 25;
+		total = rsp_target_xml(sw_core_get_info(c->s->core), c->xml, sizeof(c->xml));
+	} else if (!strncmp(arg, "memory-map:read::", 17)) {
+		p = arg + 17;
+		total = rsp_memory_map_xml(c->s->desc, c->xml, sizeof(c->xml));
+	} else {
+		send_str(c, "");
+		return;
+	}
+	if (parse_addr_len(p, &off, &len, NULL) || !total) {
+		send_err(c, 0);
+		return;
+	}
+	if (off >= total) {
+		send_str(c, "l");
+		return;
+	}
+	if (len > RSP_PACKET_MAX - 8)
+		len = RSP_PACKET_MAX - 8;
+	size_t n = total - off < len ? total - (size_t)off : (size_t)len;
+	c->reply[0] = off + n < total ? 'm' : 'l';
+	memcpy(c->reply + 1, c->xml + off, n);
+	send_bin(c, c->reply, n + 1);
+}
+
+static void cmd_rcmd(struct rsp_client *c, const char *hex)
+{
+	size_t n = strlen(hex) / 2;
+	char cmd[512];
+	bool changed = false;
+
+	if (n >= sizeof(cmd) || sw_hex_decode(hex, n, (uint8_t *)cmd)) {
+		send_err(c, 1);
+		return;
+	}
+	cmd[n] = 0;
+	rsp_monitor(c->s, cmd, &changed);
+	flush_console(c);
+	/* Always OK: an error reply makes Cortex-Debug abort (clients.md §2.7);
+	 * the console output above says what failed. */
+	send_str(c, "OK");
+}
+
+static void cmd_crc(struct rsp_client *c, const char *arg)
+{
+	uint64_t addr, len;
+	uint32_t crc = 0xFFFFFFFFu;
+
+	if (parse_addr_len(arg, &addr, &len, NULL)) {
+		send_err(c, 1);
+		return;
+	}
+	for (uint64_t off = 0; off < len;) {
+		size_t n = len - off > sizeof(c->mem) ? sizeof(c->mem) : (size_t)(len - off);
+		if (sw_core_mem_read(c->s->core, (uint32_t)(addr + off), c->mem, n)) {
+			send_err(c, 14);
+			return;
+		}
+		crc = sw_crc32_gdb(crc, c->mem, n);
+		off += n;
+	}
+	snprintf(c->reply, sizeof(c->reply), "C%08x", crc);
+	send_str(c, c->reply);
+}
+
+static void cmd_detach(struct rsp_client *c)
+{
+	/* Leave the target running, with no breakpoint of ours left behind. */
+	sw_core_bp_clear_all(c->s->core);
+	if (sw_core_resume(c->s->core))
+		SW_LOG_W(c->s->ctx, "detach: %s", sw_errmsg(c->s->ctx));
+	c->s->running = true;
+	send_str(c, "OK");
+	c->closing = true;
+}
+
+static void cmd_qsupported(struct rsp_client *c, const char *arg)
+{
+	c->swbreak = strstr(arg, "swbreak+") != NULL;
+	c->hwbreak = strstr(arg, "hwbreak+") != NULL;
+	snprintf(c->reply, sizeof(c->reply),
+		 "PacketSize=%x;qXfer:features:read+;qXfer:memory-map:read+;QStartNoAckMode+;"
+		 "vContSupported+%s%s",
+		 RSP_PACKET_MAX, c->swbreak ? ";swbreak+" : "", c->hwbreak ? ";hwbreak+" : "");
+	send_str(c, c->reply);
+}
+
+static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
+{
+	const char *s = (const char *)pkt;
+
+	SW_LOG_WIRE(c->s->ctx, "gdb -> %.*s", (int)(len > 200 ? 200 : len), s);
+	if (c->waiting && strcmp(s, "vCtrlC") != 0) {
+		/* Only interrupts make sense while the target runs; ignore others. */
+		return;
+	}
+	switch (s[0]) {
+	case 'g': cmd_g(c); return;
+	case 'G': cmd_G(c, s + 1); return;
+	case 'p': cmd_p(c, s + 1); return;
+	case 'P': cmd_P(c, s + 1); return;
+	case 'm': cmd_m(c, s + 1); return;
+	case 'M': cmd_M(c, s + 1); return;
+	case 'X': cmd_X(c, pkt, len); return;
+	case 'c': resume(c, false); return;
+	case 's': resume(c, true); return;
+	case '?': cmd_question(c); return;
+	case 'D': cmd_detach(c); return;
+	case 'Z': cmd_Z(c, s, true); return;
+	case 'z': cmd_Z(c, s, false); return;
+	case 'H': send_str(c, "OK"); return;
+	case '!': send_str(c, "OK"); return;
+	case 'T': send_str(c, "OK"); return; /* thread 1 is always alive */
+	case 'k':
+		c->closing = true; /* target left as it is; gdb closes the link */
+		return;
+	default: break;
+	}
+	if (!strncmp(s, "qSupported", 10))
+		cmd_qsupported(c, s);
+	else if (!strcmp(s, "QStartNoAckMode")) {
+		send_str(c, "OK");
+		c->noack = true;
+	} else if (!strcmp(s, "vCont?"))
+		send_str(c, "vCont;c;C;s;S;t");
+	else if (!strncmp(s, "vCont;", 6))
+		cmd_vcont(c, s + 6);
+	else if (!strcmp(s, "vCtrlC")) {
+		halt_and_report(c);
+	} else if (!strncmp(s, "qXfer:", 6))
+		cmd_xfer(c, s + 6);
+	else if (!strcmp(s, "qfThreadInfo"))
+		send_str(c, "m1");
+	else if (!strcmp(s, "qsThreadInfo"))
+		send_str(c, "l");
+	else if (!strcmp(s, "qC"))
+		send_str(c, "QC1");
+	else if (!strncmp(s, "qAttached", 9))
+		send_str(c, "1");
+	else if (!strncmp(s, "qSymbol", 7))
+		send_str(c, "OK");
+	else if (!strncmp(s, "qRcmd,", 6))
+		cmd_rcmd(c, s + 6);
+	else if (!strncmp(s, "qCRC:", 5))
+		cmd_crc(c, s + 5);
+	else if (!strncmp(s, "vKill", 5))
+		send_str(c, "OK");
+	else
+		send_str(c, ""); /* unknown: empty reply (vMustReplyEmpty, qTStatus, qOffsets...) */
+}
+
+bool rsp_client_readable(struct rsp_client *c)
+{
+	uint8_t buf[4096];
+	ssize_t n = read(c->fd, buf, sizeof(buf));
+
+	if (n < 0 && errno == EINTR)
+		return true;
+	if (n <= 0)
+		return false;
+	for (ssize_t i = 0; i < n && !c->closing; i++) {
+		switch (rsp_feed(&c->parser, buf[i])) {
+		case RSP_EV_PACKET:
+			if (!c->noack)
+				write_all(c, (const uint8_t *)"+", 1);
+			dispatch(c, c->parser.data, c->parser.len);
+			break;
+		case RSP_EV_NAK:
+			if (c->last_len)
+				write_all(c, c->last, c->last_len);
+			break;
+		case RSP_EV_INTERRUPT:
+			if (c->waiting)
+				halt_and_report(c);
+			break;
+		case RSP_EV_BAD:
+			SW_LOG_D(c->s->ctx, "gdb: %s", c->parser.why);
+			if (!c->noack)
+				write_all(c, (const uint8_t *)"-", 1);
+			break;
+		default:
+			break;
+		}
+	}
+	return !c->closing;
+}
+
+bool rsp_client_tick(struct rsp_client *c)
+{
+	struct sw_core_state st;
+
+	if (!c->waiting)
+		return !c->closing;
+	if (sw_core_poll(c->s->core, &st)) {
+		/* The probe or target went away: tell gdb in one line, stop waiting. */
+		SW_LOG_E(c->s->ctx, "%s", sw_errmsg(c->s->ctx));
+		sw_session_say(c->s, "swdbridge: lost the target: %s", sw_errmsg(c->s->ctx));
+		flush_console(c);
+		c->waiting = false;
+		send_str(c, "S0b"); /* SIGSEGV-style stop so gdb regains control */
+		return !c->closing;
+	}
+	if (st.halted)
+		send_stop(c, &st);
+	return !c->closing;
+}

@@ -1,0 +1,29 @@
+/* One gdb connection: framing state, acks, and the command dispatch that
+ * turns packets into session/core calls. */
+#ifndef SW_RSP_CLIENT_H
+#define SW_RSP_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server/gdb/rsp_packet.h"
+#include "server/session.h"
+
+struct rsp_client;
+
+int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out);
+void rsp_client_free(struct rsp_client *c);
+int rsp_client_fd(const struct rsp_client *c);
+/* Handle readable data; returns false when the connection should close. */
+bool rsp_client_readable(struct rsp_client *c);
+/* While gdb waits for a stop reply: poll the core, reply when it halts.
+ * Returns false when the connection should close. */
+bool rsp_client_tick(struct rsp_client *c);
+/* True while gdb waits for the target to stop. */
+bool rsp_client_waiting(const struct rsp_client *c);
+
+/* monitor.c: run one monitor command; output goes to `say`. Returns 0, or
+ * -1 when the command failed (its output says why). */
+int rsp_monitor(struct sw_session *s, const char *cmd, bool *target_changed);
+
+#endif

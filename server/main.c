@@ -1,0 +1,156 @@
+/* swdbridge: GDB server for Cortex-M over SWD.
+ *   swdbridge --probe sim --target stm32h743 [--load demo.elf] [--port 2331]
+ *             [--listen ADDR] [-v]...
+ * The only process-wide state is the signal flag below (style rule: main.c). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probes/sim_probe.h"
+#include "server/net/server.h"
+#include "sim/sim.h"
+#include "targets/target.h"
+
+#define DEFAULT_PORT 2331 /* J-Link GDB Server's, so Cortex-Debug "external" configs work */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct options {
+	const char *probe, *target, *load, *listen;
+	long port;
+	int verbose;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: swdbridge --probe sim --target NAME [--load FILE.elf] [--port N] [--listen ADDR] [-v]\n"
+		   "  --probe sim       the built-in simulator (jlink/ftdi/remote: not in this build yet)\n"
+		   "  --target NAME     stm32h743, adiv6-m55, or a J-Link device name such as STM32H743VI\n"
+		   "  --load FILE       (sim) load an ELF into the simulated chip before starting\n"
+		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
+		   "  --listen ADDR     IPv4 address to listen on (default 127.0.0.1)\n"
+		   "  -v                more log output (-vv: debug, -vvv: wire trace)\n",
+		DEFAULT_PORT);
+}
+
+static int parse(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"probe", required_argument, NULL, 'p'}, {"target", required_argument, NULL, 't'},
+		{"load", required_argument, NULL, 'l'},  {"port", required_argument, NULL, 'P'},
+		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	int ch;
+	char *end;
+
+	*o = (struct options){.probe = "sim", .target = NULL, .listen = "127.0.0.1", .port = DEFAULT_PORT};
+	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': o->probe = optarg; break;
+		case 't': o->target = optarg; break;
+		case 'l': o->load = optarg; break;
+		case 'L': o->listen = optarg; break;
+		case 'v': o->verbose++; break;
+		case 'P':
+			o->port = strtol(optarg, &end, 10);
+			if (*end || o->port < 0 || o->port > 65535) {
+				fprintf(stderr, "swdbridge: --port: '%s' is not a port number\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "swdbridge: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
+	}
+	if (!o->target) {
+		fprintf(stderr, "swdbridge: --target is required (e.g. --target stm32h743)\n");
+		return 2;
+	}
+	return 0;
+}
+
+static void sim_tick(void *user, uint64_t ns)
+{
+	sim_advance_ns(user, ns);
+}
+
+int main(int argc, char **argv)
+{
+	struct sw_ctx ctx;
+	struct options o;
+	struct sim *sim = NULL;
+	struct sw_probe *probe = NULL;
+	struct sw_target *t = NULL;
+	struct sw_session sessions[SW_SERVER_MAX_PORTS];
+	struct sw_server srv;
+	const struct sw_target_desc *desc;
+	int r;
+
+	if ((r = parse(argc, argv, &o)))
+		return r;
+	sw_ctx_init(&ctx);
+	ctx.level = (enum sw_log_level)(SW_LOG_INFO + o.verbose > SW_LOG_WIRE ? SW_LOG_WIRE : SW_LOG_INFO + o.verbose);
+	desc = sw_target_find(o.target);
+	if (!desc) {
+		fprintf(stderr, "swdbridge: unknown target '%s'; known:", o.target);
+		for (const struct sw_target_desc *const *l = sw_target_list(); *l; l++)
+			fprintf(stderr, " %s", (*l)->name);
+		fprintf(stderr, "\n");
+		return 2;
+	}
+	if (strcmp(o.probe, "sim") != 0) {
+		fprintf(stderr, "swdbridge: --probe %s: only 'sim' is available in this build\n", o.probe);
+		return 2;
+	}
+	if ((r = sim_new(&ctx, desc->name, &sim)) || (o.load && (r = sim_load_elf(sim, o.load)))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sim_free(sim);
+		return 1;
+	}
+	sim_power_on_reset(sim);
+	if ((r = sw_sim_probe_open(&ctx, sim, 0, &probe)) || (r = sw_target_open(&ctx, probe, desc, 0, &t))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		goto out;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	sw_server_init(&srv, &ctx);
+	srv.tick = sim_tick;
+	srv.tick_user = sim;
+	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
+		unsigned bound = 0, want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
+		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
+		sessions[i].core_name = desc->cores[i].name;
+		if ((r = sw_server_listen(&srv, &sessions[i], o.listen, want, &bound))) {
+			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+			sw_server_close(&srv);
+			goto out;
+		}
+		printf("swdbridge: %s core %s: gdb port %s:%u\n", desc->name, desc->cores[i].name, o.listen,
+		       bound);
+		printf("  connect: gdb-multiarch -ex \"target extended-remote %s:%u\" FIRMWARE.elf\n", o.listen,
+		       bound);
+	}
+	fflush(stdout);
+	r = sw_server_run(&srv, &stop_requested);
+	printf("swdbridge: shutting down\n");
+	sw_server_close(&srv);
+out:
+	sw_target_close(t);
+	sw_probe_close(probe);
+	sim_free(sim);
+	return r ? 1 : 0;
+}

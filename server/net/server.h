@@ -1,0 +1,39 @@
+/* The single-threaded poll() loop: one TCP listener per core session, one
+ * gdb client per listener, and a tick that lets simulated time pass. */
+#ifndef SW_SERVER_H
+#define SW_SERVER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "server/session.h"
+
+#define SW_SERVER_MAX_PORTS 4
+
+struct rsp_client;
+
+struct sw_server_port {
+	struct sw_session *session;
+	int listen_fd;
+	unsigned port;
+	struct rsp_client *client;
+};
+
+struct sw_server {
+	struct sw_ctx *ctx;
+	struct sw_server_port ports[SW_SERVER_MAX_PORTS];
+	unsigned n;
+	/* Called every loop with the wall time elapsed (the simulator advances). */
+	void (*tick)(void *user, uint64_t ns);
+	void *tick_user;
+};
+
+void sw_server_init(struct sw_server *srv, struct sw_ctx *ctx);
+/* Listen on addr:port (port 0 = ephemeral); *bound receives the port. */
+int sw_server_listen(struct sw_server *srv, struct sw_session *s, const char *addr, unsigned port,
+		     unsigned *bound);
+/* Serve until *stop becomes non-zero. */
+int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop);
+void sw_server_close(struct sw_server *srv);
+
+#endif

@@ -1,0 +1,34 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server/session.h"
+
+void sw_session_init(struct sw_session *s, struct sw_ctx *ctx, struct sw_core *core,
+		     const struct sw_target_desc *desc, struct sw_probe *probe, unsigned port)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->core = core;
+	s->desc = desc;
+	s->probe = probe;
+	s->port = port;
+	s->step_mask_irq = true;
+}
+
+void sw_session_say(struct sw_session *s, const char *fmt, ...)
+{
+	size_t len = strlen(s->console);
+	va_list ap;
+
+	if (len + 2 >= sizeof(s->console))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->console + len, sizeof(s->console) - len - 1, fmt, ap);
+	va_end(ap);
+	len = strlen(s->console);
+	if (len && s->console[len - 1] != '\n' && len + 1 < sizeof(s->console)) {
+		s->console[len] = '\n';
+		s->console[len + 1] = 0;
+	}
+}

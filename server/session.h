@@ -1,0 +1,30 @@
+/* One debug session per core: the core, its target description and the
+ * run state gdb believes in. The RSP client drives it; the server loop
+ * polls it while the core runs. */
+#ifndef SW_SESSION_H
+#define SW_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cortexm/core.h"
+#include "targets/target.h"
+
+struct sw_session {
+	struct sw_ctx *ctx;
+	struct sw_core *core;
+	const struct sw_target_desc *desc;
+	struct sw_probe *probe;
+	const char *core_name;
+	unsigned port;
+	bool running;          /* resumed by gdb (or detached) and not seen halted since */
+	bool step_mask_irq;    /* monitor step_irq: mask interrupts while stepping */
+	char console[512];     /* text for gdb's console at the next chance (O packets) */
+};
+
+void sw_session_init(struct sw_session *s, struct sw_ctx *ctx, struct sw_core *core,
+		     const struct sw_target_desc *desc, struct sw_probe *probe, unsigned port);
+/* Append a line for the gdb console. */
+void sw_session_say(struct sw_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
