@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RSP_PACKET_MAX 16384 /* advertised PacketSize (0x4000) */
+#define RSP_PACKET_MAX 0x20000 /* advertised PacketSize: 128 KiB, so a 64 KiB X or m fits in one packet */
 
 enum rsp_event {
 	RSP_EV_NONE,

@@ -1,0 +1,180 @@
+"""Shared helpers for the integration tests: start swdbridge on a free
+loopback port, drive gdb-multiarch (batch CLI or MI), report PASS/FAIL lines
+that scripts/run-tests counts."""
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+SERVER = os.path.join(BUILD, "swdbridge")
+DEMO = os.path.join(BUILD, "fw", "demo-h743.elf")
+GDB = "gdb-multiarch"
+
+failures = 0
+
+
+def check(name, ok, detail=""):
+    global failures
+    if ok:
+        print(f"PASS: {name}")
+    else:
+        failures += 1
+        print(f"FAIL: {name}: {detail}")
+    sys.stdout.flush()
+    return ok
+
+
+def finish():
+    sys.exit(1 if failures else 0)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def nm(symbol, elf=DEMO):
+    out = subprocess.run(["arm-none-eabi-nm", elf], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == symbol:
+            return int(parts[0], 16) & ~1
+    raise KeyError(symbol)
+
+
+class Server:
+    """swdbridge --probe sim on 127.0.0.1:<free port>."""
+
+    def __init__(self, target="stm32h743", load=DEMO, extra=()):
+        self.port = free_port()
+        args = [SERVER, "--probe", "sim", "--target", target, "--port", str(self.port)]
+        if load:
+            args += ["--load", load]
+        args += list(extra)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.output = ""
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                self.output += self.proc.stdout.read()
+                raise RuntimeError("swdbridge exited: " + self.output)
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                # that probe connection was a client; give the server a moment to drop it
+                time.sleep(0.1)
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("swdbridge did not start listening")
+
+    def target(self):
+        return f"127.0.0.1:{self.port}"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.output += self.proc.stdout.read()
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.stop()
+
+
+def gdb_batch(server, commands, elf=DEMO, timeout=60):
+    """Run gdb-multiarch -batch with the commands after connecting; return its output."""
+    script = ["set pagination off", "set confirm off", f"target extended-remote {server.target()}"]
+    script += commands
+    args = [GDB, "-nx", "-batch"]
+    for c in script:
+        args += ["-ex", c]
+    args.append(elf)
+    p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    return p.stdout + p.stderr
+
+
+class MI:
+    """gdb --interpreter=mi2 driven one command at a time, as Cortex-Debug does."""
+
+    def __init__(self, elf=None):
+        args = [GDB, "-q", "-nx", "--interpreter=mi2"]
+        if elf:
+            args.append(elf)
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
+        self.buf = b""
+        self.log = []
+        self.pending = []
+        self._read_until(lambda l: l.startswith("(gdb)"), 20)
+
+    def _readline(self, timeout):
+        # Raw reads on the fd: a buffered reader would hide lines from select().
+        fd = self.proc.stdout.fileno()
+        deadline = time.time() + timeout
+        while b"\n" not in self.buf:
+            r, _, _ = select.select([fd], [], [], max(0.0, deadline - time.time()))
+            if not r:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        raw, self.buf = self.buf.split(b"\n", 1)
+        line = raw.decode(errors="replace").rstrip("\r")
+        self.log.append(line)
+        return line
+
+    def _read_until(self, pred, timeout):
+        deadline = time.time() + timeout
+        lines = []
+        while time.time() < deadline:
+            line = self._readline(max(0.0, deadline - time.time()))
+            if line is None:
+                break
+            lines.append(line)
+            if pred(line):
+                return lines
+        raise TimeoutError("MI: timed out; last lines:\n" + "\n".join(self.log[-15:]))
+
+    def cmd(self, command, timeout=30):
+        """Send one MI command; return (result class, all lines)."""
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        lines = self._read_until(lambda l: re.match(r"^\^(done|error|running|connected|exit)", l) is not None,
+                                 timeout)
+        self.pending += lines
+        cls = re.match(r"^\^(\w+)", lines[-1]).group(1)
+        return cls, lines
+
+    def wait_stopped(self, timeout=30):
+        for l in self.pending:
+            if l.startswith("*stopped"):
+                self.pending = []
+                return l
+        lines = self._read_until(lambda l: l.startswith("*stopped"), timeout)
+        self.pending = []
+        return lines[-1]
+
+    def close(self):
+        try:
+            self.proc.stdin.write("-gdb-exit\n")
+            self.proc.stdin.flush()
+            self.proc.wait(timeout=5)
+        except Exception:
+            self.proc.kill()
