@@ -92,7 +92,7 @@ static void put_bit(uint8_t *buf, size_t i, unsigned v)
 
 static unsigned get_bit(const uint8_t *buf, size_t i)
 {
-	return (buf[i / 8] >> (i % 8)) & 1u;
+	return ((unsigned)buf[i / 8] >> (i % 8)) & 1u;
 }
 
 static void emit(struct sw_swd_engine *e, size_t *pos, bool drive, uint32_t val, unsigned n)

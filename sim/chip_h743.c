@@ -9,7 +9,7 @@
 #define H743_CPU_HZ 64000000u        /* virtual core clock; a knob (real part: up to 480 MHz) */
 
 struct h743 {
-	uint32_t dbgmcu_cr, dbgmcu_apb[8];
+	uint32_t dbgmcu_cr, dbgmcu_apb[9]; /* APB3FZ1 0x34 .. APB4FZ2 0x54 */
 	struct sim_rom_table rom_m7, rom_ppb, rom_apbd;
 };
 

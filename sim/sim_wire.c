@@ -172,8 +172,8 @@ static int target_cycle(struct sim *sim, bool host_drives, unsigned hbit)
 int sim_wire_io(struct sim *sim, const uint8_t *dir, const uint8_t *out, uint8_t *in, size_t nbits)
 {
 	for (size_t i = 0; i < nbits; i++) {
-		bool hd = dir ? ((dir[i / 8] >> (i % 8)) & 1u) : true;
-		unsigned hb = (hd && out) ? (out[i / 8] >> (i % 8)) & 1u : 0u;
+		bool hd = dir ? (((unsigned)dir[i / 8] >> (i % 8)) & 1u) : true;
+		unsigned hb = (hd && out) ? ((unsigned)out[i / 8] >> (i % 8)) & 1u : 0u;
 		int tb = -1;
 
 		sim->pending_cycles++;

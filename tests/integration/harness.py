@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -61,20 +62,27 @@ class Server:
             args += ["--load", load]
         args += list(extra)
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.output = ""
+        self.lines = []
+        # Collect output in the background; "gdb port" means it is listening.
+        self.reader = threading.Thread(target=self._collect, daemon=True)
+        self.reader.start()
         deadline = time.time() + 20
         while time.time() < deadline:
-            if self.proc.poll() is not None:
-                self.output += self.proc.stdout.read()
-                raise RuntimeError("swdbridge exited: " + self.output)
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                # that probe connection was a client; give the server a moment to drop it
-                time.sleep(0.1)
+            if any("gdb port" in l for l in self.lines):
                 return
-            except OSError:
-                time.sleep(0.05)
+            if self.proc.poll() is not None:
+                self.reader.join(2)
+                raise RuntimeError("swdbridge exited: " + "".join(self.lines))
+            time.sleep(0.02)
         raise RuntimeError("swdbridge did not start listening")
+
+    def _collect(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self):
+        return "".join(self.lines)
 
     def target(self):
         return f"127.0.0.1:{self.port}"
@@ -87,7 +95,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.output += self.proc.stdout.read()
+        self.reader.join(2)
         return self.proc.returncode
 
     def __enter__(self):
@@ -154,6 +162,7 @@ class MI:
 
     def cmd(self, command, timeout=30):
         """Send one MI command; return (result class, all lines)."""
+        self.pending = []  # a later wait_stopped() only sees what follows this command
         self.proc.stdin.write(command + "\n")
         self.proc.stdin.flush()
         lines = self._read_until(lambda l: re.match(r"^\^(done|error|running|connected|exit)", l) is not None,
