@@ -80,7 +80,7 @@ integration: all
 
 # The whole suite; the last line is the total "N passed, N failed".
 test: all $(SAN_BINS)
-	scripts/run-tests all $(UNIT_BINS) $(SAN_BINS) $(wildcard tests/integration/test_*.py)
+	scripts/run-tests all tests/check_globals.sh $(UNIT_BINS) $(SAN_BINS) $(wildcard tests/integration/test_*.py)
 
 run: all
 	scripts/run-demo
