@@ -3,12 +3,14 @@
  * AP1 AHB-AP (D3), AP2 APB-AP on the debug APB with DBGMCU. */
 #include <stdlib.h>
 
+#include "sim/sim_flash_h743.h"
 #include "sim/sim_internal.h"
 
 #define H743_DBGMCU_IDC 0x20036450u /* REV_ID 0x2003 (rev V) | DEV_ID 0x450 (RM0433 §61.5.8) */
 #define H743_CPU_HZ 64000000u        /* virtual core clock; a knob (real part: up to 480 MHz) */
 
 struct h743 {
+	struct sim_flash_h743 *flash;
 	uint32_t dbgmcu_cr, dbgmcu_apb[9]; /* APB3FZ1 0x34 .. APB4FZ2 0x54 */
 	struct sim_rom_table rom_m7, rom_ppb, rom_apbd;
 };
@@ -66,14 +68,42 @@ static void fill_system_memory(uint8_t *sysmem)
 	sysmem[0x1E881] = 0x08;
 }
 
+static uint64_t clock_now(void *sim)
+{
+	return sim_now_ns(sim);
+}
+
+static void clock_stall(void *sim, uint64_t ns)
+{
+	sim_stall_until(sim, ns);
+}
+
+static int build_flash(struct sim *sim, struct h743 *h, struct sim_bus *b)
+{
+	struct sim_flash_h743_cfg cfg = {.now_ns = clock_now, .stall_until = clock_stall, .clock = sim};
+	uint8_t *bank1 = NULL, *bank2 = NULL;
+	int r = 0;
+
+	if (sim_flash_h743_new(&cfg, &h->flash))
+		return -1;
+	r |= sim_bus_add_rom(b, "flash-bank1", 0x08000000u, 1024 * 1024, 0xFF,
+			     sim_flash_h743_bank1_write, h->flash, &bank1);
+	r |= sim_bus_add_rom(b, "flash-bank2", 0x08100000u, 1024 * 1024, 0xFF,
+			     sim_flash_h743_bank2_write, h->flash, &bank2);
+	r |= sim_bus_add_mmio(b, "flash-regs", 0x52002000u, 0x1000, sim_flash_h743_reg_read,
+			      sim_flash_h743_reg_write, h->flash);
+	if (!r)
+		sim_flash_h743_set_banks(h->flash, bank1, bank2);
+	return r;
+}
+
 static int build_sysbus(struct sim *sim, struct h743 *h, struct sim_bus *b)
 {
 	uint8_t *sysmem;
 	int r = 0;
 
 	r |= sim_bus_add_ram(b, "itcm", 0x00000000u, 64 * 1024, NULL);
-	r |= sim_bus_add_rom(b, "flash-bank1", 0x08000000u, 1024 * 1024, 0xFF, NULL, NULL, NULL);
-	r |= sim_bus_add_rom(b, "flash-bank2", 0x08100000u, 1024 * 1024, 0xFF, NULL, NULL, NULL);
+	r |= build_flash(sim, h, b);
 	r |= sim_bus_add_rom(b, "system-memory", 0x1FF00000u, 0x20000, 0xFF, NULL, NULL, &sysmem);
 	r |= sim_bus_add_ram(b, "dtcm", 0x20000000u, 128 * 1024, NULL);
 	r |= sim_bus_add_ram(b, "axi-sram", 0x24000000u, 512 * 1024, NULL);
@@ -140,7 +170,19 @@ static int h743_build(struct sim *sim)
 
 static void h743_free(struct sim *sim)
 {
-	free(sim->chip_priv);
+	struct h743 *h = sim->chip_priv;
+
+	if (h)
+		sim_flash_h743_free(h->flash);
+	free(h);
 }
 
-const struct sim_chip sim_chip_stm32h743 = {"stm32h743", h743_build, h743_free, NULL};
+/* System reset (SYSRESETREQ, nRST): the flash controller relocks. */
+static void h743_reset(struct sim *sim)
+{
+	struct h743 *h = sim->chip_priv;
+
+	sim_flash_h743_reset(h->flash);
+}
+
+const struct sim_chip sim_chip_stm32h743 = {"stm32h743", h743_build, h743_free, h743_reset};

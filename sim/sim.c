@@ -121,6 +121,14 @@ uint64_t sim_now_ns(const struct sim *sim)
 	return sim->now_ns + sim->pending_cycles * 1000000000ull / sim->timing.swclk_hz;
 }
 
+void sim_stall_until(struct sim *sim, uint64_t ns)
+{
+	uint64_t t = sim_now_ns(sim);
+
+	if (ns > t)
+		sim->now_ns += ns - t;
+}
+
 void sim_advance_ns(struct sim *sim, uint64_t ns)
 {
 	sim->now_ns += ns;

@@ -59,6 +59,8 @@ void sim_get_timing(const struct sim *sim, struct sim_timing *t);
 /* --- time and counters ---------------------------------------------------- */
 
 uint64_t sim_now_ns(const struct sim *sim);
+/* Bus wait states: the current access completes no earlier than `ns`. */
+void sim_stall_until(struct sim *sim, uint64_t ns);
 /* Let virtual time pass (the cores run meanwhile). */
 void sim_advance_ns(struct sim *sim, uint64_t ns);
 

@@ -71,4 +71,5 @@ const struct sw_target_desc sw_target_stm32h743 = {
 	.csw_extra = 1u << 27,
 	.attach = SW_ATTACH_HALT,
 	.hooks = &h743_hooks,
+	.flash = &sw_flash_stm32h7,
 };

@@ -36,6 +36,19 @@ enum sw_attach_policy {
 	SW_ATTACH_NO_RESET,   /* boots from external flash: never reset on attach */
 };
 
+struct sw_core;
+
+/* Flash programming through the core's MEM-AP, driven by the host. */
+struct sw_flash_ops {
+	/* Erase the sector at `addr` (sector-aligned, inside region `r`). */
+	int (*erase_sector)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr);
+	/* Program erased flash: addr and len multiples of program_unit. */
+	int (*program)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr,
+		       const uint8_t *buf, size_t len);
+	uint32_t program_unit; /* bytes written at once (H7: a 256-bit flash word) */
+	uint8_t erased_value;  /* 0xFF for NOR-like flash */
+};
+
 struct sw_target;
 struct sw_target_hooks {
 	/* After the DAP is up and before cores are attached (e.g. DBGMCU set-up). */
@@ -60,6 +73,7 @@ struct sw_target_desc {
 	uint32_t csw_extra;            /* MEM-AP CSW bits for the core APs */
 	enum sw_attach_policy attach;
 	const struct sw_target_hooks *hooks;
+	const struct sw_flash_ops *flash; /* NULL: no flash programming */
 };
 
 /* A connected target: the DAP, the core APs and one sw_core per core. */

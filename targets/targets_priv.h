@@ -6,5 +6,6 @@
 
 extern const struct sw_target_desc sw_target_stm32h743;
 extern const struct sw_target_desc sw_target_adiv6_m55;
+extern const struct sw_flash_ops sw_flash_stm32h7;
 
 #endif

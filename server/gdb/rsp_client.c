@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "server/gdb/rsp_client.h"
+#include "server/flash_stage.h"
 #include "server/gdb/rsp_xml.h"
 #include "sw/hex.h"
 
@@ -25,6 +26,7 @@ struct rsp_client {
 	bool closing;
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
+	struct sw_flash_stage *flash; /* vFlash staging */
 	char xml[XML_MAX];
 	char reply[OUT_MAX];
 	uint8_t mem[RSP_PACKET_MAX];
@@ -40,6 +42,10 @@ int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out)
 	c->s = s;
 	c->fd = fd;
 	rsp_parser_init(&c->parser);
+	if (sw_flash_stage_new(s->ctx, s->desc, &c->flash)) {
+		free(c);
+		return SW_ERR_NOMEM;
+	}
 	*out = c;
 	return SW_OK;
 }
@@ -49,6 +55,7 @@ void rsp_client_free(struct rsp_client *c)
 	if (!c)
 		return;
 	close(c->fd);
+	sw_flash_stage_free(c->flash);
 	free(c);
 }
 
@@ -524,6 +531,50 @@ static void cmd_crc(struct rsp_client *c, const char *arg)
 	send_str(c, c->reply);
 }
 
+static void flash_failed(struct rsp_client *c, const char *what)
+{
+	SW_LOG_E(c->s->ctx, "%s: %s", what, sw_errmsg(c->s->ctx));
+	sw_session_say(c->s, "swdbridge: %s: %s", what, sw_errmsg(c->s->ctx));
+	flush_console(c);
+	send_str(c, "E01");
+}
+
+static void cmd_vflash(struct rsp_client *c, uint8_t *pkt, size_t len)
+{
+	const char *s = (const char *)pkt;
+	uint64_t addr, n;
+	const char *p;
+
+	if (!strncmp(s, "vFlashErase:", 12)) {
+		if (parse_addr_len(s + 12, &addr, &n, &p) || *p || addr + n > 0x100000000ull) {
+			send_err(c, 1);
+			return;
+		}
+		if (sw_flash_stage_erase(c->flash, (uint32_t)addr, (uint32_t)n))
+			return flash_failed(c, "vFlashErase");
+		send_str(c, "OK");
+	} else if (!strncmp(s, "vFlashWrite:", 12)) {
+		if (sw_hex_u64(s + 12, &p, &addr) || *p != ':' || addr > 0xFFFFFFFFu) {
+			send_err(c, 1);
+			return;
+		}
+		size_t hdr = (size_t)((const uint8_t *)p + 1 - pkt);
+		n = rsp_unescape(pkt + hdr, len - hdr);
+		if (sw_flash_stage_write(c->flash, (uint32_t)addr, pkt + hdr, n))
+			return flash_failed(c, "vFlashWrite");
+		send_str(c, "OK");
+	} else if (!strcmp(s, "vFlashDone")) {
+		struct sw_flash_stats fs;
+		if (sw_flash_stage_done(c->flash, c->s->core, &fs))
+			return flash_failed(c, "flash programming");
+		SW_LOG_I(c->s->ctx, "flash: %u sectors programmed (%zu bytes), %u erased, %u unchanged and skipped",
+			 fs.sectors_programmed, fs.bytes_programmed, fs.sectors_erased, fs.sectors_skipped);
+		send_str(c, "OK");
+	} else {
+		send_str(c, "");
+	}
+}
+
 static void cmd_detach(struct rsp_client *c)
 {
 	/* Leave the target running, with no breakpoint of ours left behind. */
@@ -604,6 +655,8 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 		cmd_rcmd(c, s + 6);
 	else if (!strncmp(s, "qCRC:", 5))
 		cmd_crc(c, s + 5);
+	else if (!strncmp(s, "vFlash", 6))
+		cmd_vflash(c, pkt, len);
 	else if (!strncmp(s, "vKill", 5))
 		send_str(c, "OK");
 	else

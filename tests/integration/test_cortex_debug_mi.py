@@ -29,15 +29,14 @@ def run_all(mi, cmds, name):
 
 def session(launch):
     name = "launch" if launch else "attach"
-    with Server() as srv:
+    # launch starts from blank flash and programs it with -target-download (gdb load).
+    with Server(load=None if launch else DEMO) as srv:
         mi = MI()
         try:
             ok = run_all(mi, INIT + [f"-target-select extended-remote {srv.target()}"], name)
             if launch:
-                # loadFiles: [] (the image is already in flash; programming over
-                # vFlash is the flash issue's): the reset and download are skipped
-                # as common.ts does, then the post-launch reset.
-                ok &= run_all(mi, ['-interpreter-exec console "monitor reset halt"'], name)
+                ok &= run_all(mi, ['-interpreter-exec console "monitor reset halt"', "-target-download",
+                                   '-interpreter-exec console "monitor reset halt"'], name)
             else:
                 ok &= run_all(mi, ['-interpreter-exec console "monitor halt"'], name)
             # VS Code sends its breakpoints, then configurationDone.

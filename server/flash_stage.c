@@ -1,0 +1,207 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/flash_stage.h"
+
+#define MAX_REGIONS 8
+
+struct region_stage {
+	const struct sw_mem_region *r;
+	uint8_t *img;      /* staged content, erased_value where nothing was written */
+	uint8_t *erase;    /* per sector: gdb asked to erase it */
+	uint8_t *touched;  /* per sector: data was written */
+};
+
+struct sw_flash_stage {
+	struct sw_ctx *ctx;
+	const struct sw_target_desc *desc;
+	struct region_stage rs[MAX_REGIONS];
+	size_t n;
+	uint8_t *cur;      /* one sector read back from the target */
+	uint32_t max_sector;
+};
+
+int sw_flash_stage_new(struct sw_ctx *ctx, const struct sw_target_desc *desc, struct sw_flash_stage **out)
+{
+	struct sw_flash_stage *st = calloc(1, sizeof(*st));
+
+	*out = NULL;
+	if (!st)
+		return sw_fail(ctx, SW_ERR_NOMEM, "flash: out of memory");
+	st->ctx = ctx;
+	st->desc = desc;
+	for (size_t i = 0; i < desc->n_regions && st->n < MAX_REGIONS; i++) {
+		const struct sw_mem_region *r = &desc->regions[i];
+		if (r->kind != SW_MEM_FLASH || !r->sector_size)
+			continue;
+		st->rs[st->n++].r = r;
+		if (r->sector_size > st->max_sector)
+			st->max_sector = r->sector_size;
+	}
+	*out = st;
+	return SW_OK;
+}
+
+static void reset_region(struct region_stage *s)
+{
+	free(s->img);
+	free(s->erase);
+	free(s->touched);
+	s->img = s->erase = s->touched = NULL;
+}
+
+void sw_flash_stage_free(struct sw_flash_stage *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n; i++)
+		reset_region(&st->rs[i]);
+	free(st->cur);
+	free(st);
+}
+
+static struct region_stage *find(struct sw_flash_stage *st, uint32_t addr)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (addr - st->rs[i].r->base < st->rs[i].r->size)
+			return &st->rs[i];
+	return NULL;
+}
+
+static int ensure(struct sw_flash_stage *st, struct region_stage *s)
+{
+	size_t nsec = s->r->size / s->r->sector_size;
+
+	if (s->img)
+		return SW_OK;
+	s->img = malloc(s->r->size);
+	s->erase = calloc(nsec, 1);
+	s->touched = calloc(nsec, 1);
+	if (!s->img || !s->erase || !s->touched) {
+		reset_region(s);
+		return sw_fail(st->ctx, SW_ERR_NOMEM, "flash: out of memory staging %s", s->r->name);
+	}
+	memset(s->img, st->desc->flash ? st->desc->flash->erased_value : 0xFF, s->r->size);
+	return SW_OK;
+}
+
+/* Walk [addr, addr+len) region by region; gdb may span regions (clients.md §2.3). */
+static int each(struct sw_flash_stage *st, uint32_t addr, size_t len, const uint8_t *buf, bool erase)
+{
+	if (!st->desc->flash)
+		return sw_fail(st->ctx, SW_ERR_NOT_SUPPORTED, "flash: %s has no flash programming support",
+			       st->desc->name);
+	while (len) {
+		struct region_stage *s = find(st, addr);
+		int r;
+		if (!s)
+			return sw_fail(st->ctx, SW_ERR_ARG, "flash: 0x%08x is not in a flash region", addr);
+		if ((r = ensure(st, s)))
+			return r;
+		uint32_t off = addr - s->r->base;
+		size_t n = s->r->size - off < len ? s->r->size - off : len;
+		for (uint32_t sec = off / s->r->sector_size; sec <= (off + (uint32_t)n - 1) / s->r->sector_size; sec++)
+			(erase ? s->erase : s->touched)[sec] = 1;
+		if (buf) {
+			memcpy(s->img + off, buf, n);
+			buf += n;
+		}
+		addr += (uint32_t)n;
+		len -= n;
+	}
+	return SW_OK;
+}
+
+int sw_flash_stage_erase(struct sw_flash_stage *st, uint32_t addr, uint32_t len)
+{
+	return each(st, addr, len, NULL, true);
+}
+
+int sw_flash_stage_write(struct sw_flash_stage *st, uint32_t addr, const uint8_t *buf, size_t len)
+{
+	return each(st, addr, len, buf, false);
+}
+
+static bool all_value(const uint8_t *p, size_t n, uint8_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* Program the runs of flash words that are not blank. */
+static int program_sector(struct sw_flash_stage *st, struct sw_core *core, const struct sw_mem_region *r,
+			  uint32_t base, const uint8_t *want, struct sw_flash_stats *stats)
+{
+	const struct sw_flash_ops *ops = st->desc->flash;
+	uint32_t unit = ops->program_unit, n = r->sector_size;
+	int rc;
+
+	for (uint32_t i = 0; i < n;) {
+		if (all_value(want + i, unit, ops->erased_value)) {
+			i += unit;
+			continue;
+		}
+		uint32_t j = i;
+		while (j < n && !all_value(want + j, unit, ops->erased_value))
+			j += unit;
+		if ((rc = ops->program(core, r, base + i, want + i, j - i)))
+			return rc;
+		stats->bytes_programmed += j - i;
+		i = j;
+	}
+	return SW_OK;
+}
+
+static int apply_sector(struct sw_flash_stage *st, struct sw_core *core, struct region_stage *s, uint32_t sec,
+			struct sw_flash_stats *stats)
+{
+	const struct sw_flash_ops *ops = st->desc->flash;
+	uint32_t size = s->r->sector_size, base = s->r->base + sec * size;
+	const uint8_t *want = s->img + sec * size;
+	int r;
+
+	if ((r = sw_core_mem_read(core, base, st->cur, size)))
+		return r;
+	if (!memcmp(st->cur, want, size)) {
+		stats->sectors_skipped++; /* already holds exactly this: leave it alone */
+		return SW_OK;
+	}
+	if (!all_value(st->cur, size, ops->erased_value)) {
+		if ((r = ops->erase_sector(core, s->r, base)))
+			return r;
+		stats->sectors_erased++;
+	}
+	if ((r = program_sector(st, core, s->r, base, want, stats)))
+		return r;
+	stats->sectors_programmed++;
+	if ((r = sw_core_mem_read(core, base, st->cur, size)))
+		return r;
+	for (uint32_t i = 0; i < size; i++)
+		if (st->cur[i] != want[i])
+			return sw_fail(st->ctx, SW_ERR_FLASH_VERIFY,
+				       "flash verify failed at 0x%08x: read 0x%02x, wrote 0x%02x", base + i,
+				       st->cur[i], want[i]);
+	return SW_OK;
+}
+
+int sw_flash_stage_done(struct sw_flash_stage *st, struct sw_core *core, struct sw_flash_stats *stats)
+{
+	int r = SW_OK;
+
+	memset(stats, 0, sizeof(*stats));
+	if (!st->cur && st->max_sector && !(st->cur = malloc(st->max_sector)))
+		return sw_fail(st->ctx, SW_ERR_NOMEM, "flash: out of memory");
+	for (size_t i = 0; i < st->n && !r; i++) {
+		struct region_stage *s = &st->rs[i];
+		if (!s->img)
+			continue;
+		for (uint32_t sec = 0; sec < s->r->size / s->r->sector_size && !r; sec++)
+			if (s->erase[sec] || s->touched[sec])
+				r = apply_sector(st, core, s, sec, stats);
+	}
+	for (size_t i = 0; i < st->n; i++)
+		reset_region(&st->rs[i]);
+	return r;
+}
