@@ -16,6 +16,7 @@ static const char help_text[] =
 	"  speed [kHz]            show or set the SWD clock\n"
 	"  step_irq on|off        mask interrupts while single-stepping (default on)\n"
 	"  targets                list supported targets\n"
+	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
 	"  help                   this text";
 
 static int do_reset(struct sw_session *s, const char *arg, bool *changed)
@@ -103,6 +104,13 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		}
 		s->step_mask_irq = !strcmp(arg, "on");
 		sw_session_say(s, "interrupts %s while stepping", s->step_mask_irq ? "masked" : "enabled");
+	} else if (!strcmp(cmd, "probe")) {
+		const struct sw_probe_stats *ps = &s->probe->stats;
+		sw_session_say(s, "probe %s: %llu round trips, %llu SWD transactions, %llu SWCLK cycles, %llu WAIT, %llu FAULT, %llu parity errors",
+			       s->probe->ops->name, (unsigned long long)ps->round_trips,
+			       (unsigned long long)ps->transactions, (unsigned long long)ps->swd_cycles,
+			       (unsigned long long)ps->waits, (unsigned long long)ps->faults,
+			       (unsigned long long)ps->parity_errors);
 	} else if (!strcmp(cmd, "targets")) {
 		const struct sw_target_desc *const *t = sw_target_list();
 		for (size_t i = 0; t[i]; i++)

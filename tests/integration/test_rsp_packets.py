@@ -1,6 +1,7 @@
 """Issue #3: packet-level behaviour with a small RSP client."""
 import os
 import random
+import re
 
 from harness import Server, check, finish
 from rsp_client import RSP, escape, frame
@@ -56,6 +57,26 @@ def main():
             chunk = c.command(b"m%x,%x" % (addr, len(data) - len(back)))
             back += bytes.fromhex(chunk.decode())
         check("64 KiB read back byte-exact", back == data, f"{len(back)} bytes")
+        # Probe round trips per gdb operation, read from "monitor probe".
+        def round_trips():
+            out = b""
+            c.send_raw(frame(b"qRcmd," + b"probe".hex().encode()))
+            c.read_byte()
+            while True:
+                pkt = c.read_packet()
+                if pkt == b"OK":
+                    break
+                out += bytes.fromhex(pkt[1:].decode())
+            return int(re.search(rb"(\d+) round trips", out).group(1))
+        base = round_trips()
+        c.command(b"g")
+        g_rt = round_trips() - base
+        base = round_trips()
+        c.command(b"vCont;s:1;c")
+        s_rt = round_trips() - base
+        print(f"INFO: probe round trips: 'g' (info registers) {g_rt}, 'vCont;s' (stepi incl. stop reply) {s_rt}")
+        check("g packet reads all registers in one probe round trip", g_rt == 1, g_rt)
+        check("stepi costs at most 3 probe round trips", s_rt <= 3, s_rt)
         # No-ack mode: after QStartNoAckMode the server stops sending '+'.
         check("QStartNoAckMode", c.command(b"QStartNoAckMode") == b"OK")
         c.send_raw(frame(b"qC"))
