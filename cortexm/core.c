@@ -189,8 +189,11 @@ int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 	st->reason = st->halted ? decode_dfsr(dfsr) : st->locked_up ? SW_HALT_LOCKUP : SW_HALT_RUNNING;
 	st->watch_addr = 0;
 	st->watch_kind = 0;
-	if (st->halted && !c->halted)
+	if (st->halted && !c->halted) {
 		cm_invalidate_regs(c);
+		if (st->reason == SW_HALT_WATCHPOINT && cm_watch_hit(c, &st->watch_addr, &st->watch_kind))
+			sw_clear_err(c->ctx); /* reported as a plain stop when no comparator matched */
+	}
 	c->halted = st->halted;
 	if (st->halted) {
 		/* SP and LR come along: a stop reply expedites them (one round trip). */

@@ -87,6 +87,11 @@ int sw_core_reset(struct sw_core *core, enum sw_reset_kind kind, bool halt_after
 int sw_core_bp_set(struct sw_core *core, uint32_t addr, unsigned len, enum sw_bp_kind kind);
 int sw_core_bp_clear(struct sw_core *core, uint32_t addr, unsigned len, enum sw_bp_kind kind);
 
+/* DWT data watchpoint; kind as gdb's Z2 write, Z3 read, Z4 access. Running
+ * out of comparators is SW_ERR_BUSY with a message. */
+int sw_core_wp_set(struct sw_core *core, uint32_t addr, unsigned len, unsigned kind);
+int sw_core_wp_clear(struct sw_core *core, uint32_t addr, unsigned len, unsigned kind);
+
 /* Remove every breakpoint this layer set (restores RAM, frees FPB). */
 int sw_core_bp_clear_all(struct sw_core *core);
 

@@ -50,6 +50,15 @@ struct soft_bp {
 	uint16_t orig;
 };
 
+#define CM_MAX_DWT 8
+
+struct cm_watch {
+	bool used;
+	uint32_t addr;
+	unsigned len;
+	unsigned kind; /* 2 write, 3 read, 4 access */
+};
+
 struct sw_core {
 	struct sw_ctx *ctx;
 	sw_ap *ap;
@@ -62,7 +71,11 @@ struct sw_core {
 	bool fpb_enabled;
 	struct soft_bp soft[CM_MAX_SOFT];
 	unsigned n_soft;
+	struct cm_watch wp[CM_MAX_DWT];
 };
+
+/* cortexm/watch.c */
+int cm_watch_hit(struct sw_core *c, uint32_t *addr, unsigned *kind);
 
 /* cortexm/regaccess.c */
 void cm_invalidate_regs(struct sw_core *c);

@@ -118,6 +118,7 @@ static void dhcsr_write(struct sim_core *c, uint32_t v)
 	if (ctrl & DHCSR_C_HALT) {
 		if (!c->halted && !c->reset_line) {
 			c->halted = true;
+			c->lockup = false; /* entering Debug state leaves lockup (B1.5.15) */
 			c->dfsr |= (1u << 0); /* HALTED */
 		}
 		return;

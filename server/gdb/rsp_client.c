@@ -140,6 +140,7 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 {
 	static const unsigned exp[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC};
 	const char *reason = "";
+	char wbuf[32];
 	int sig = 5;
 	char *p = c->reply;
 	uint64_t v[3];
@@ -147,6 +148,13 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	switch (st->reason) {
 	case SW_HALT_BREAKPOINT:
 		reason = c->hwbreak ? "hwbreak:;" : "";
+		break;
+	case SW_HALT_WATCHPOINT:
+		if (st->watch_kind >= 2 && st->watch_kind <= 4) {
+			static const char *const names[] = {"", "", "watch", "rwatch", "awatch"};
+			snprintf(wbuf, sizeof(wbuf), "%s:%x;", names[st->watch_kind], st->watch_addr);
+			reason = wbuf;
+		}
 		break;
 	case SW_HALT_REQUEST:
 	case SW_HALT_EXTERNAL:
@@ -161,7 +169,9 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	default:
 		break;
 	}
-	flush_console(c);
+	/* O packets are only legal while gdb waits for a resume to end. */
+	if (c->waiting || c->stepping)
+		flush_console(c);
 	p += sprintf(p, "T%02x%sthread:1;", sig, reason);
 	if (!sw_core_regs_read(c->s->core, exp, 3, v))
 		for (unsigned i = 0; i < 3; i++) {
@@ -355,8 +365,21 @@ static void cmd_Z(struct rsp_client *c, const char *pkt, bool insert)
 		send_err(c, 1);
 		return;
 	}
-	if (type > 1) {
-		send_str(c, ""); /* watchpoints: not supported yet (empty = unsupported) */
+	if (type > 4) {
+		send_str(c, "");
+		return;
+	}
+	if (type >= 2) {
+		r = insert ? sw_core_wp_set(c->s->core, (uint32_t)addr, (unsigned)kind, type)
+			   : sw_core_wp_clear(c->s->core, (uint32_t)addr, (unsigned)kind, type);
+		if (r) {
+			SW_LOG_W(c->s->ctx, "watchpoint 0x%08llx: %s", (unsigned long long)addr, sw_errmsg(c->s->ctx));
+			sw_session_say(c->s, "swdbridge: watchpoint at 0x%08llx not set: %s",
+				       (unsigned long long)addr, sw_errmsg(c->s->ctx));
+			send_err(c, 1);
+			return;
+		}
+		send_str(c, "OK");
 		return;
 	}
 	/* Z0 in RAM patches a BKPT; Z0 elsewhere (flash, XIP) and Z1 use the FPB. */
@@ -434,7 +457,8 @@ static void halt_and_report(struct rsp_client *c)
 
 	if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
 		sw_session_say(c->s, "swdbridge: cannot halt the core: %s", sw_errmsg(c->s->ctx));
-		flush_console(c);
+		if (c->waiting)
+			flush_console(c);
 		send_str(c, "E01");
 		return;
 	}
@@ -447,6 +471,7 @@ static void cmd_question(struct rsp_client *c)
 {
 	struct sw_core_state st;
 
+	c->s->console[0] = 0; /* a new gdb: old console text is not for it */
 	/* All-stop gdb needs a stopped thread at connect: halt if running. */
 	if (sw_core_poll(c->s->core, &st)) {
 		send_err(c, 1);

@@ -232,8 +232,67 @@ static void test_hardfault_vector_catch_free(void)
 	rig_close(&g);
 }
 
+/* Write watchpoint on a core running hand-assembled code from RAM, on the
+ * ARMv7-M DWT (H743) and the ARMv8-M DWT (ADIv6 M55). */
+static void watch_on(const char *chip, uint32_t code_at)
+{
+	struct sw_ctx ctx;
+	struct sim *sim;
+	struct sw_probe *probe;
+	struct sw_target *t;
+	struct sw_core *core;
+	struct sw_core_state st = {0};
+	/* ldr r1,[pc,#4]; movs r0,#5; str r0,[r1]; b . ; .word target */
+	uint32_t target = code_at + 0x1000;
+	uint8_t code[12] = {0x01, 0x49, 0x05, 0x20, 0x08, 0x60, 0xfe, 0xe7};
+	uint64_t pc = 0;
+
+	code[8] = (uint8_t)target, code[9] = (uint8_t)(target >> 8);
+	code[10] = (uint8_t)(target >> 16), code[11] = (uint8_t)(target >> 24);
+	sw_ctx_init(&ctx);
+	ctx.level = SW_LOG_NONE;
+	CHECK_OK(sim_new(&ctx, chip, &sim));
+	CHECK_OK(sw_sim_probe_open(&ctx, sim, 0, &probe));
+	CHECK_OK(sw_target_open(&ctx, probe, sw_target_find(chip), 0, &t));
+	core = sw_target_core(t, 0);
+	CHECK_OK(sw_core_halt(core));
+	CHECK_OK(sw_core_mem_write(core, code_at, code, sizeof(code)));
+	CHECK_OK(sw_core_reg_write(core, SW_REG_PC, code_at));
+	CHECK_OK(sw_core_reg_write(core, SW_REG_SP, code_at + 0x800));
+	CHECK_OK(sw_core_wp_set(core, target, 4, 2));
+	CHECK_OK(sw_core_resume(core));
+	for (int i = 0; i < 100 && !st.halted; i++)
+		CHECK_OK(sw_core_poll(core, &st));
+	CHECK(st.halted && st.reason == SW_HALT_WATCHPOINT);
+	CHECK_EQ_U(st.watch_addr, target);
+	CHECK_EQ_U(st.watch_kind, 2);
+	/* The halt comes after the store: PC is on the branch that follows. */
+	CHECK_OK(sw_core_reg_read(core, SW_REG_PC, &pc));
+	CHECK_EQ_U(pc, code_at + 6);
+	/* Exhaustion is an error with a reason. */
+	for (uint32_t i = 1; i < sw_core_get_info(core)->dwt_comps; i++)
+		CHECK_OK(sw_core_wp_set(core, target + 8 * i, 4, 3));
+	CHECK_EQ_U(sw_core_wp_set(core, target + 0x100, 4, 4), SW_ERR_BUSY);
+	CHECK(strstr(sw_errmsg(&ctx), "DWT comparators in use") != NULL);
+	sw_target_close(t);
+	sw_probe_close(probe);
+	sim_free(sim);
+}
+
+static void test_watch_v7m(void)
+{
+	watch_on("stm32h743", 0x20000100u);
+}
+
+static void test_watch_v8m(void)
+{
+	watch_on("adiv6-m55", 0x20000100u);
+}
+
 int main(void)
 {
+	RUN_TEST(test_watch_v7m);
+	RUN_TEST(test_watch_v8m);
 	RUN_TEST(test_attach_identify);
 	RUN_TEST(test_halt_regs_step);
 	RUN_TEST(test_hw_breakpoint);

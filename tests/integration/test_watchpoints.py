@@ -1,0 +1,54 @@
+"""DWT watchpoints and FPB exhaustion through real gdb (part of issue #4)."""
+import re
+
+from harness import Server, check, finish, gdb_batch
+
+
+def main():
+    with Server() as srv:
+        out = gdb_batch(srv, [
+            "watch demo_state.ticks", "continue", "continue", "delete",
+            "rwatch demo_fault_trigger", "continue", "delete",
+            "awatch counter", "continue", "continue", "delete",
+            "watch demo_state", "continue", "delete",
+            "detach"])
+        ticks = [int(x) for x in re.findall(r"New value = (\d+)", out)]
+        check("watch on a global stops with old/new values",
+              re.search(r"Hardware watchpoint 1: demo_state.ticks\s+Old value = (\d+)\s+New value = (\d+)", out)
+              is not None, out[:1500])
+        m = re.findall(r"Hardware watchpoint 1: demo_state.ticks\s+Old value = (\d+)\s+New value = (\d+)", out)
+        check("watch reports consecutive values", len(m) == 2 and int(m[0][1]) == int(m[0][0]) + 1
+              and int(m[1][0]) == int(m[0][1]), m)
+        check("watch stops at the writing line", re.search(r"main\.c:4[12]", out) is not None or "demo_step" in out,
+              out[:1500])
+        check("rwatch stops on a read", re.search(r"Hardware read watchpoint 2: demo_fault_trigger\s+Value = 0", out)
+              is not None, out[-2500:])
+        check("awatch stops on read and on write",
+              re.search(r"Hardware access \(read/write\) watchpoint 3: counter\s+Value = \d+", out) is not None
+              and re.search(r"watchpoint 3: counter\s+Old value = \d+\s+New value = \d+", out) is not None, out[-2500:])
+        check("range watch on a struct", re.search(r"Hardware watchpoint 4: demo_state\s+Old value = \{ticks", out)
+              is not None, out[-1500:])
+        del ticks
+        # FPB exhaustion: 8 comparators on the M7; the 9th hbreak fails with a reason.
+        cmds = [f"hbreak *0x{0x08000040 + 4 * i:x}" for i in range(9)] + ["continue"]
+        cmds += ["delete 9", "continue", "detach"]
+        out = gdb_batch(srv, cmds)
+        # gdb shows no text of its own for a failed Z packet; the reason reaches
+        # its console as soon as an O packet is legal (the next resume).
+        check("the 9th hardware breakpoint is refused with our reason",
+              "all 8 FPB comparators in use" in out, out[-2000:])
+        check("after deleting one, the rest are inserted and hit", re.search(r"Breakpoint \d+, ", out) is not None,
+              out[-1500:])
+        check("gdb reports the failed insertion", "Could not insert hardware breakpoint" in out
+              or "Cannot insert hardware breakpoint" in out, out[-2000:])
+        out = gdb_batch(srv, ["hbreak compute", "continue", "detach"])
+        check("after deleting, a comparator is free again", "Breakpoint 1, compute" in out
+              or "breakpoint 1, compute" in out.lower(), out[-1500:])
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:
+        check("watchpoint tests", False, repr(e))
+    finish()
