@@ -11,7 +11,7 @@ size_t sw_hex_encode(const uint8_t *in, size_t len, char *out)
 	return 2 * len;
 }
 
-static int nibble(char c)
+int sw_hex_nibble(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -25,7 +25,7 @@ static int nibble(char c)
 int sw_hex_decode(const char *in, size_t len, uint8_t *out)
 {
 	for (size_t i = 0; i < len; i++) {
-		int hi = nibble(in[2 * i]), lo = hi < 0 ? -1 : nibble(in[2 * i + 1]);
+		int hi = sw_hex_nibble(in[2 * i]), lo = hi < 0 ? -1 : sw_hex_nibble(in[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);
@@ -38,7 +38,7 @@ int sw_hex_u64(const char *s, const char **end, uint64_t *val)
 	uint64_t v = 0;
 	int n = 0, d;
 
-	while ((d = nibble(s[n])) >= 0) {
+	while ((d = sw_hex_nibble(s[n])) >= 0) {
 		if (n == 16)
 			return -1;
 		v = v << 4 | (uint64_t)d;

@@ -7,6 +7,8 @@
 
 /* Write 2*len hex digits (lower case) to out; returns 2*len. */
 size_t sw_hex_encode(const uint8_t *in, size_t len, char *out);
+/* Value of one hex digit, or -1. */
+int sw_hex_nibble(int c);
 /* Decode exactly 2*len hex digits; returns 0, or -1 on a bad digit. */
 int sw_hex_decode(const char *in, size_t len, uint8_t *out);
 /* Parse a hex number of at most 16 digits; *end past it. -1 if none. */

@@ -11,6 +11,7 @@ static const char help_text[] =
 	"swdbridge monitor commands:\n"
 	"  reset [halt|run|init]  system reset (SYSRESETREQ); halt at the reset vector by default\n"
 	"  reset core             core-only reset (VECTRESET, ARMv7-M)\n"
+	"  reset pin              pulse nRST through the probe, then halt at the reset vector\n"
 	"  halt                   stop the core\n"
 	"  go | resume            let the core run (gdb does not know until the next stop)\n"
 	"  speed [kHz]            show or set the SWD clock\n"
@@ -28,8 +29,10 @@ static int do_reset(struct sw_session *s, const char *arg, bool *changed)
 		halt = false;
 	else if (!strcmp(arg, "core"))
 		kind = SW_RESET_CORE;
+	else if (!strcmp(arg, "pin"))
+		kind = SW_RESET_PIN;
 	else if (*arg && strcmp(arg, "halt") && strcmp(arg, "init")) {
-		sw_session_say(s, "reset: unknown mode '%s' (halt, run, init, core)", arg);
+		sw_session_say(s, "reset: unknown mode '%s' (halt, run, init, core, pin)", arg);
 		return -1;
 	}
 	if (sw_core_reset(s->core, kind, halt)) {

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "server/gdb/rsp_packet.h"
+#include "sw/hex.h"
 
 enum { ST_IDLE, ST_DATA, ST_CS1, ST_CS2 };
 
@@ -9,16 +10,6 @@ void rsp_parser_init(struct rsp_parser *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static enum rsp_event bad(struct rsp_parser *p, const char *why)
 {
@@ -86,13 +77,13 @@ enum rsp_event rsp_feed(struct rsp_parser *p, uint8_t c)
 		put(p, c);
 		return RSP_EV_NONE;
 	case ST_CS1:
-		if ((v = hexval(c)) < 0)
+		if ((v = sw_hex_nibble(c)) < 0)
 			return bad(p, "bad checksum digit");
 		p->rx_sum = (uint8_t)(v << 4);
 		p->state = ST_CS2;
 		return RSP_EV_NONE;
 	default:
-		if ((v = hexval(c)) < 0)
+		if ((v = sw_hex_nibble(c)) < 0)
 			return bad(p, "bad checksum digit");
 		p->rx_sum = (uint8_t)(p->rx_sum | v);
 		p->state = ST_IDLE;
