@@ -197,10 +197,12 @@ int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 	c->halted = st->halted;
 	if (st->halted) {
 		/* SP and LR come along: a stop reply expedites them (one round trip). */
-		static const unsigned regs[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC};
-		uint64_t v[3];
-		if (!sw_core_regs_read(c, regs, 3, v))
+		static const unsigned regs[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC, SW_REG_XPSR};
+		uint64_t v[4];
+		if (!sw_core_regs_read(c, regs, 4, v)) {
 			st->pc = (uint32_t)v[2];
+			st->ipsr = (unsigned)(v[3] & 0x1FFu);
+		}
 	}
 	return SW_OK;
 }
@@ -255,6 +257,27 @@ int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
 	if (halt_after && (r = sw_mem_write32(c->ap, CM_DEMCR, (demcr & ~DEMCR_VC_CORERESET) | DEMCR_TRCENA)))
 		return r;
 	return SW_OK;
+}
+
+/* DEMCR vector catch bits (ARMv7-M C1.6.5). */
+int sw_core_vector_catch(struct sw_core *c, uint32_t mask, bool on)
+{
+	uint32_t demcr = 0;
+	int r = sw_mem_read32(c->ap, CM_DEMCR, &demcr);
+
+	if (r)
+		return r;
+	demcr = on ? demcr | mask : demcr & ~mask;
+	return sw_mem_write32(c->ap, CM_DEMCR, demcr | DEMCR_TRCENA);
+}
+
+int sw_core_vector_catch_get(struct sw_core *c, uint32_t *mask)
+{
+	uint32_t demcr = 0;
+	int r = sw_mem_read32(c->ap, CM_DEMCR, &demcr);
+
+	*mask = demcr & 0x7F1u;
+	return r;
 }
 
 int sw_core_mem_read(struct sw_core *c, uint32_t addr, void *buf, size_t len)

@@ -33,6 +33,7 @@ struct sw_core_state {
 	enum sw_halt_reason reason;
 	uint32_t dfsr;
 	uint32_t pc;             /* valid when halted */
+	unsigned ipsr;           /* exception number when halted (0 = thread mode) */
 	uint32_t watch_addr;     /* valid for SW_HALT_WATCHPOINT when known */
 	unsigned watch_kind;     /* 2 write, 3 read, 4 access (gdb Z numbering) */
 };
@@ -91,6 +92,11 @@ int sw_core_bp_clear(struct sw_core *core, uint32_t addr, unsigned len, enum sw_
  * out of comparators is SW_ERR_BUSY with a message. */
 int sw_core_wp_set(struct sw_core *core, uint32_t addr, unsigned len, unsigned kind);
 int sw_core_wp_clear(struct sw_core *core, uint32_t addr, unsigned len, unsigned kind);
+
+/* DEMCR vector catch: VC_CORERESET 0, VC_MMERR 4, VC_NOCPERR 5, VC_CHKERR 6,
+ * VC_STATERR 7, VC_BUSERR 8, VC_INTERR 9, VC_HARDERR 10. */
+int sw_core_vector_catch(struct sw_core *core, uint32_t mask, bool on);
+int sw_core_vector_catch_get(struct sw_core *core, uint32_t *mask);
 
 /* Remove every breakpoint this layer set (restores RAM, frees FPB). */
 int sw_core_bp_clear_all(struct sw_core *core);

@@ -60,6 +60,25 @@ void sim_core_enter_halt(struct sim_core *c, uint32_t dfsr_bits)
 	uc_emu_stop(c->uc);
 }
 
+/* DEMCR vector-catch bit for an exception entry (ARMv7-M C1.6.5): VC_HARDERR
+ * 10, VC_INTERR 9 (not modelled: no interrupts), VC_BUSERR 8, VC_STATERR 7,
+ * VC_CHKERR 6, VC_NOCPERR 5, VC_MMERR 4; UsageFault by its CFSR cause. */
+static uint32_t vector_catch_bit(const struct sim_core *c, unsigned num)
+{
+	switch (num) {
+	case EXC_HARDFAULT: return 1u << 10;
+	case 4: return 1u << 4;
+	case EXC_BUSFAULT: return 1u << 8;
+	case EXC_USAGEFAULT:
+		if (c->cfsr & CFSR_NOCP)
+			return 1u << 5;
+		if (c->cfsr & (CFSR_UNDEFINSTR | CFSR_INVSTATE))
+			return 1u << 7;
+		return 1u << 6;
+	default: return 0;
+	}
+}
+
 /* Exception entry (ARMv7-M B1.5.6): push the basic 8-word frame on the
  * current stack, LR = EXC_RETURN, IPSR = number, PC = vector. The FP
  * extended frame is not modelled (EXC_RETURN[4] = 1 says "basic"). */
@@ -103,8 +122,8 @@ static void exception_entry(struct sim_core *c, unsigned num, uint32_t return_pc
 	wr(c, UC_ARM_REG_LR, exc_return);
 	wr(c, UC_ARM_REG_PC, mem32(c, c->vtor + 4 * num) & ~1u);
 	c->exc_depth++;
-	if (num == EXC_HARDFAULT && (c->demcr & DEMCR_VC_HARDERR) && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN))
-		sim_core_enter_halt(c, DFSR_VCATCH);
+	if ((c->demcr & vector_catch_bit(c, num)) && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN))
+		sim_core_enter_halt(c, DFSR_VCATCH); /* halted on the handler's first instruction */
 }
 
 /* Exception return (B1.5.8) from an EXC_RETURN value. */

@@ -16,6 +16,7 @@ static const char help_text[] =
 	"  go | resume            let the core run (gdb does not know until the next stop)\n"
 	"  speed [kHz]            show or set the SWD clock\n"
 	"  step_irq on|off        mask interrupts while single-stepping (default on)\n"
+	"  vector_catch [NAME...] on|off   halt on: reset hard bus mem usage state chk nocp int all\n"
 	"  targets                list supported targets\n"
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
 	"  help                   this text";
@@ -68,6 +69,57 @@ static int do_speed(struct sw_session *s, const char *arg)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	uint32_t bits;
+} catches[] = {
+	{"reset", 1u << 0}, {"mem", 1u << 4}, {"nocp", 1u << 5}, {"chk", 1u << 6},
+	{"state", 1u << 7}, {"bus", 1u << 8}, {"int", 1u << 9}, {"hard", 1u << 10},
+	{"usage", (1u << 5) | (1u << 6) | (1u << 7)}, {"all", 0x7F1u},
+};
+
+static int do_vector_catch(struct sw_session *s, char *arg)
+{
+	uint32_t mask = 0, now = 0;
+	int on = -1;
+	char *save = NULL;
+
+	for (char *w = strtok_r(arg, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		bool found = false;
+		if (!strcmp(w, "on") || !strcmp(w, "off")) {
+			on = !strcmp(w, "on");
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(catches) / sizeof(catches[0]); i++)
+			if (!strcmp(w, catches[i].name)) {
+				mask |= catches[i].bits;
+				found = true;
+			}
+		if (!found) {
+			sw_session_say(s, "vector_catch: unknown catch '%s'", w);
+			return -1;
+		}
+	}
+	if (on >= 0 && mask && sw_core_vector_catch(s->core, mask, on)) {
+		sw_session_say(s, "vector_catch: %s", sw_errmsg(s->ctx));
+		return -1;
+	}
+	if (on >= 0 && !mask) {
+		sw_session_say(s, "vector_catch: name what to catch (e.g. 'vector_catch hard on')");
+		return -1;
+	}
+	if (sw_core_vector_catch_get(s->core, &now))
+		return -1;
+	char list[128] = "";
+	for (size_t i = 0; i < 8; i++)
+		if (now & catches[i].bits) {
+			strcat(list, " ");
+			strcat(list, catches[i].name);
+		}
+	sw_session_say(s, "vector catch:%s", list[0] ? list : " none");
+	return 0;
+}
+
 int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 {
 	char cmd[64] = "", arg[128] = "";
@@ -107,6 +159,8 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		}
 		s->step_mask_irq = !strcmp(arg, "on");
 		sw_session_say(s, "interrupts %s while stepping", s->step_mask_irq ? "masked" : "enabled");
+	} else if (!strcmp(cmd, "vector_catch")) {
+		return do_vector_catch(s, arg);
 	} else if (!strcmp(cmd, "probe")) {
 		const struct sw_probe_stats *ps = &s->probe->stats;
 		sw_session_say(s, "probe %s: %llu round trips, %llu SWD transactions, %llu SWCLK cycles, %llu WAIT, %llu FAULT, %llu parity errors",

@@ -160,9 +160,13 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	case SW_HALT_EXTERNAL:
 		sig = c->stepping ? 5 : 2;
 		break;
-	case SW_HALT_VCATCH:
-		sw_session_say(c->s, "swdbridge: halted by vector catch (DFSR 0x%08x)", st->dfsr);
+	case SW_HALT_VCATCH: {
+		static const char *const exc[] = {"thread mode", "Reset", "NMI", "HardFault", "MemManage",
+						  "BusFault", "UsageFault", "SecureFault"};
+		sw_session_say(c->s, "swdbridge: halted by vector catch: %s (IPSR %u)",
+			       st->ipsr < 8 ? exc[st->ipsr] : "exception", st->ipsr);
 		break;
+	}
 	case SW_HALT_LOCKUP:
 		sw_session_say(c->s, "swdbridge: the core is locked up (fault in a fault handler)");
 		break;

@@ -106,6 +106,17 @@ def test_fault_path():
         check("BFAR reports the bad address", "= 0xa0000000" in out, out[-1000:])
 
 
+def test_vector_catch():
+    with Server() as srv:
+        out = gdb_batch(srv, ["monitor vector_catch hard on", "set var demo_fault_trigger = 1", "continue", "bt",
+                              "monitor vector_catch all off", "monitor vector_catch", "detach"])
+        check("vector catch on HardFault halts with the reason on gdb's console",
+              "halted by vector catch: HardFault" in out, out[-1500:])
+        check("the caught fault has a usable backtrace", "<signal handler called>" in out and "bad_access" in out,
+              out[-1500:])
+        check("vector catch can be listed and cleared", "vector catch: none" in out, out[-800:])
+
+
 def test_bad_options():
     import subprocess
     from harness import SERVER
@@ -120,7 +131,8 @@ def test_bad_options():
 
 
 if __name__ == "__main__":
-    for t in (test_session, test_interrupt_and_detach_running, test_fault_path, test_bad_options):
+    for t in (test_session, test_interrupt_and_detach_running, test_fault_path, test_vector_catch,
+              test_bad_options):
         try:
             t()
         except Exception as e:  # a crash in one test must not hide the others
