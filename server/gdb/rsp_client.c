@@ -22,6 +22,9 @@ struct rsp_client {
 	bool noack, noack_pending;
 	bool swbreak, hwbreak;   /* gdb said it understands these stop reasons */
 	bool waiting;            /* gdb waits for a stop reply */
+	bool nonstop;            /* QNonStop:1: stops are %Stop notifications */
+	bool async_stop;         /* the stop being reported is asynchronous */
+	bool stop_signal0;       /* vCont;t in non-stop: report signal 0 */
 	bool stepping;
 	bool closing;
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
@@ -97,6 +100,22 @@ static void send_str(struct rsp_client *c, const char *s)
 	send_bin(c, s, strlen(s));
 }
 
+/* Non-stop notification: %Stop:<reply>#cs, never acknowledged (gdb manual
+ * "Notification Packets"). */
+static void send_notification(struct rsp_client *c, const char *stop)
+{
+	uint8_t buf[512];
+	char body[400];
+	size_t n;
+
+	snprintf(body, sizeof(body), "Stop:%s", stop);
+	n = rsp_frame((const uint8_t *)body, strlen(body), buf, sizeof(buf));
+	if (n) {
+		buf[0] = '%';
+		write_all(c, buf, n);
+	}
+}
+
 static void send_err(struct rsp_client *c, int code)
 {
 	char e[8];
@@ -158,7 +177,7 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 		break;
 	case SW_HALT_REQUEST:
 	case SW_HALT_EXTERNAL:
-		sig = c->stepping ? 5 : 2;
+		sig = c->stop_signal0 ? 0 : c->stepping ? 5 : 2;
 		break;
 	case SW_HALT_VCATCH: {
 		static const char *const exc[] = {"thread mode", "Reset", "NMI", "HardFault", "MemManage",
@@ -174,7 +193,7 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 		break;
 	}
 	/* O packets are only legal while gdb waits for a resume to end. */
-	if (c->waiting || c->stepping)
+	if ((c->waiting || c->stepping) && !c->nonstop)
 		flush_console(c);
 	p += sprintf(p, "T%02x%sthread:1;", sig, reason);
 	if (!sw_core_regs_read(c->s->core, exp, 3, v))
@@ -187,7 +206,12 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	c->waiting = false;
 	c->stepping = false;
 	c->s->running = false;
-	send_str(c, c->reply);
+	if (c->nonstop && c->async_stop)
+		send_notification(c, c->reply);
+	else
+		send_str(c, c->reply);
+	c->async_stop = false;
+	c->stop_signal0 = false;
 }
 
 static int parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char **end)
@@ -406,6 +430,18 @@ static void resume(struct rsp_client *c, bool step)
 {
 	int r;
 
+	if (c->nonstop) {
+		/* Non-stop: acknowledge now, report the stop as a notification. */
+		if (step ? sw_core_step(c->s->core, c->s->step_mask_irq) : sw_core_resume(c->s->core)) {
+			send_err(c, 1);
+			return;
+		}
+		send_str(c, "OK");
+		c->stepping = step;
+		c->s->running = true;
+		c->waiting = true; /* the tick polls and notifies */
+		return;
+	}
 	flush_console(c);
 	if (step) {
 		struct sw_core_state st;
@@ -440,7 +476,15 @@ static void cmd_vcont(struct rsp_client *c, const char *arg)
 		resume(c, true);
 	else if (arg[0] == 'c' || arg[0] == 'C')
 		resume(c, false);
-	else if (arg[0] == 't') {
+	else if (arg[0] == 't' && c->nonstop) {
+		if (sw_core_halt(c->s->core)) {
+			send_err(c, 1);
+			return;
+		}
+		send_str(c, "OK");
+		c->waiting = true; /* the next tick sees the halt and notifies (T00) */
+		c->stop_signal0 = true;
+	} else if (arg[0] == 't') {
 		if (!sw_core_halt(c->s->core)) {
 			struct sw_core_state st;
 			if (!sw_core_poll(c->s->core, &st)) {
@@ -476,6 +520,20 @@ static void cmd_question(struct rsp_client *c)
 	struct sw_core_state st;
 
 	c->s->console[0] = 0; /* a new gdb: old console text is not for it */
+	if (c->nonstop) {
+		/* Non-stop attach: never halt; report a stop only if there is one. */
+		if (sw_core_poll(c->s->core, &st)) {
+			send_err(c, 1);
+			return;
+		}
+		if (st.halted)
+			send_stop(c, &st);
+		else {
+			c->waiting = true; /* notify if it stops later */
+			send_str(c, "OK");
+		}
+		return;
+	}
 	/* All-stop gdb needs a stopped thread at connect: halt if running. */
 	if (sw_core_poll(c->s->core, &st)) {
 		send_err(c, 1);
@@ -621,7 +679,7 @@ static void cmd_qsupported(struct rsp_client *c, const char *arg)
 	c->hwbreak = strstr(arg, "hwbreak+") != NULL;
 	snprintf(c->reply, sizeof(c->reply),
 		 "PacketSize=%x;qXfer:features:read+;qXfer:memory-map:read+;QStartNoAckMode+;"
-		 "vContSupported+%s%s",
+		 "vContSupported+;QNonStop+%s%s",
 		 RSP_PACKET_MAX, c->swbreak ? ";swbreak+" : "", c->hwbreak ? ";hwbreak+" : "");
 	send_str(c, c->reply);
 }
@@ -631,7 +689,7 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	const char *s = (const char *)pkt;
 
 	SW_LOG_WIRE(c->s->ctx, "gdb -> %.*s", (int)(len > 200 ? 200 : len), s);
-	if (c->waiting && strcmp(s, "vCtrlC") != 0) {
+	if (c->waiting && !c->nonstop && strcmp(s, "vCtrlC") != 0) {
 		/* Only interrupts make sense while the target runs; ignore others. */
 		return;
 	}
@@ -662,7 +720,12 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	else if (!strcmp(s, "QStartNoAckMode")) {
 		send_str(c, "OK");
 		c->noack = true;
-	} else if (!strcmp(s, "vCont?"))
+	} else if (!strncmp(s, "QNonStop:", 9)) {
+		c->nonstop = s[9] == '1';
+		send_str(c, "OK");
+	} else if (!strcmp(s, "vStopped"))
+		send_str(c, "OK"); /* one thread: nothing more to report */
+	else if (!strcmp(s, "vCont?"))
 		send_str(c, "vCont;c;C;s;S;t");
 	else if (!strncmp(s, "vCont;", 6))
 		cmd_vcont(c, s + 6);
@@ -743,7 +806,9 @@ bool rsp_client_tick(struct rsp_client *c)
 		send_str(c, "S0b"); /* SIGSEGV-style stop so gdb regains control */
 		return !c->closing;
 	}
-	if (st.halted)
+	if (st.halted) {
+		c->async_stop = true;
 		send_stop(c, &st);
+	}
 	return !c->closing;
 }
