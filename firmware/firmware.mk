@@ -1,12 +1,21 @@
 # Target-side code built with arm-none-eabi-gcc: the demo firmware for each
-# simulated board, and (later) the flash loaders. Nothing built here is
-# committed; the outputs live under $(B)/fw.
-ARM_FLAGS := -mthumb -mcpu=cortex-m7 -mfloat-abi=hard -mfpu=fpv5-d16 -g -O1 \
-             -ffunction-sections -fdata-sections -Wall -Wextra -Werror -std=c17
-FW_ELFS := $(if $(wildcard firmware/demo/stm32h743.ld),$(B)/fw/demo-h743.elf)
+# simulated board. Nothing built here is committed; outputs go to $(B)/fw.
+ARM_COMMON := -mthumb -g -O1 -ffunction-sections -fdata-sections -Wall -Wextra -Werror -std=c17 \
+              -nostartfiles -specs=nano.specs -specs=nosys.specs -Wl,--gc-sections
+# H743: Cortex-M7 with FPv5. M55 part: built for the Cortex-M33 (ARMv8-M
+# Mainline, soft float, no MVE) because the simulator's CPU is Unicorn's M33
+# model standing in for the M55 (ARCHITECTURE.md §4).
+ARM_FLAGS_H743 := -mcpu=cortex-m7 -mfloat-abi=hard -mfpu=fpv5-d16
+ARM_FLAGS_M55 := -mcpu=cortex-m33 -mfloat-abi=soft
+FW_ELFS := $(if $(wildcard firmware/demo/stm32h743.ld),$(B)/fw/demo-h743.elf $(B)/fw/demo-m55.elf)
 
 DEMO_SRCS := $(wildcard firmware/demo/*.c)
-$(B)/fw/demo-h743.elf: $(DEMO_SRCS) $(wildcard firmware/demo/*.h) firmware/demo/stm32h743.ld
+DEMO_DEPS := $(DEMO_SRCS) $(wildcard firmware/demo/*.h) firmware/firmware.mk
+
+$(B)/fw/demo-h743.elf: $(DEMO_DEPS) firmware/demo/stm32h743.ld
 	@mkdir -p $(dir $@)
-	$(ARM_CC) $(ARM_FLAGS) -nostartfiles -specs=nano.specs -specs=nosys.specs \
-		-T firmware/demo/stm32h743.ld -Wl,--gc-sections -o $@ $(DEMO_SRCS)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/demo/stm32h743.ld -o $@ $(DEMO_SRCS)
+
+$(B)/fw/demo-m55.elf: $(DEMO_DEPS) firmware/demo/m55.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/m55.ld -o $@ $(DEMO_SRCS)
