@@ -3,6 +3,7 @@
  *             [--listen ADDR] [-v]...
  * The only process-wide state is the signal flag below (style rule: main.c). */
 #include <getopt.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct options {
 	const char *probe, *target, *load, *listen;
 	long port;
 	int verbose;
+	bool attach;
 };
 
 static void usage(FILE *f)
@@ -37,6 +39,7 @@ static void usage(FILE *f)
 		   "  --load FILE       (sim) load an ELF into the simulated chip before starting\n"
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
 		   "  --listen ADDR     IPv4 address to listen on (default 127.0.0.1)\n"
+		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
 		   "  -v                more log output (-vv: debug, -vvv: wire trace)\n",
 		DEFAULT_PORT);
 }
@@ -47,7 +50,8 @@ static int parse(int argc, char **argv, struct options *o)
 		{"probe", required_argument, NULL, 'p'}, {"target", required_argument, NULL, 't'},
 		{"load", required_argument, NULL, 'l'},  {"port", required_argument, NULL, 'P'},
 		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
+		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
 
@@ -59,6 +63,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'l': o->load = optarg; break;
 		case 'L': o->listen = optarg; break;
 		case 'v': o->verbose++; break;
+		case 'a': o->attach = true; break;
 		case 'P':
 			o->port = strtol(optarg, &end, 10);
 			if (*end || o->port < 0 || o->port > 65535) {
@@ -78,6 +83,22 @@ static int parse(int argc, char **argv, struct options *o)
 		fprintf(stderr, "swdbridge: --target is required (e.g. --target stm32h743)\n");
 		return 2;
 	}
+	return 0;
+}
+
+/* "monitor sim": what the simulator counted (virtual time, resets...). */
+static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const char *arg)
+{
+	struct sim_counters c;
+
+	(void)arg;
+	if (strcmp(cmd, "sim") != 0)
+		return 1;
+	sim_get_counters(user, &c);
+	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",
+		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
+		       (unsigned long long)c.round_trips, (unsigned long long)c.transactions,
+		       (unsigned long long)c.swclk_cycles);
 	return 0;
 }
 
@@ -120,7 +141,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sim_power_on_reset(sim);
-	if ((r = sw_sim_probe_open(&ctx, sim, 0, &probe)) || (r = sw_target_open(&ctx, probe, desc, 0, &t))) {
+	if ((r = sw_sim_probe_open(&ctx, sim, 0, &probe)) || (r = sw_target_open(&ctx, probe, desc, o.attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		goto out;
 	}
@@ -134,6 +155,8 @@ int main(int argc, char **argv)
 		unsigned bound = 0, want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
+		sessions[i].ext_monitor = sim_monitor;
+		sessions[i].ext_user = sim;
 		if ((r = sw_server_listen(&srv, &sessions[i], o.listen, want, &bound))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);

@@ -20,6 +20,10 @@ struct sw_session {
 	bool running;          /* resumed by gdb (or detached) and not seen halted since */
 	bool step_mask_irq;    /* monitor step_irq: mask interrupts while stepping */
 	char console[512];     /* text for gdb's console at the next chance (O packets) */
+	/* Extra monitor commands of the program around the session (e.g. the
+	 * simulator's "monitor sim"); returns 0 handled, 1 not mine, -1 failed. */
+	int (*ext_monitor)(void *user, struct sw_session *s, const char *cmd, const char *arg);
+	void *ext_user;
 };
 
 void sw_session_init(struct sw_session *s, struct sw_ctx *ctx, struct sw_core *core,

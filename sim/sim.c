@@ -155,8 +155,11 @@ void sim_inject_clear(struct sim *sim)
 void sim_set_nrst(struct sim *sim, bool asserted)
 {
 	sim_sync(sim);
-	if (sim->nrst && !asserted && sim->chip->reset)
-		sim->chip->reset(sim);
+	if (sim->nrst && !asserted) {
+		sim->cnt.resets++;
+		if (sim->chip->reset)
+			sim->chip->reset(sim);
+	}
 	sim->nrst = asserted;
 	for (unsigned i = 0; i < sim->n_cores; i++)
 		sim_core_set_reset_line(sim->cores[i], asserted);
@@ -167,6 +170,7 @@ void sim_system_reset(void *opaque)
 {
 	struct sim *sim = opaque;
 
+	sim->cnt.resets++;
 	if (sim->chip->reset)
 		sim->chip->reset(sim);
 	for (unsigned i = 0; i < sim->n_cores; i++)
@@ -175,6 +179,7 @@ void sim_system_reset(void *opaque)
 
 void sim_power_on_reset(struct sim *sim)
 {
+	sim->cnt.resets++;
 	if (sim->chip->reset)
 		sim->chip->reset(sim);
 	for (unsigned i = 0; i < sim->n_cores; i++)

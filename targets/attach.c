@@ -32,7 +32,6 @@ int sw_target_open(struct sw_ctx *ctx, struct sw_probe *probe, const struct sw_t
 	struct sw_target *t = calloc(1, sizeof(*t));
 	int r;
 
-	(void)flags; /* attaching never halts or resets here; the session decides */
 	*out = NULL;
 	if (!t)
 		return sw_fail(ctx, SW_ERR_NOMEM, "target: out of memory");
@@ -43,7 +42,8 @@ int sw_target_open(struct sw_ctx *ctx, struct sw_probe *probe, const struct sw_t
 	if (desc->dpidr && sw_dap_info(t->dap)->dpidr != desc->dpidr)
 		SW_LOG_W(ctx, "target %s: DPIDR 0x%08x differs from the expected 0x%08x", desc->name,
 			 sw_dap_info(t->dap)->dpidr, desc->dpidr);
-	if (desc->hooks && desc->hooks->post_connect && (r = desc->hooks->post_connect(ctx, t->dap)))
+	if (!(flags & SW_TARGET_OPEN_ATTACH) && desc->hooks && desc->hooks->post_connect &&
+	    (r = desc->hooks->post_connect(ctx, t->dap)))
 		goto fail;
 	for (size_t i = 0; i < desc->n_cores && i < MAX_CORES; i++) {
 		if ((r = sw_ap_open(t->dap, desc->cores[i].ap, &t->aps[i])))

@@ -80,10 +80,11 @@ struct sw_target_desc {
 struct sw_core;
 struct sw_target;
 
-#define SW_TARGET_OPEN_NO_HALT 0x1u /* attach without halting or resetting */
+#define SW_TARGET_OPEN_ATTACH 0x1u /* touch nothing: skip the chip's set-up hook */
 
 /* Connect the DAP (line reset, power-up), run the post_connect hook, open
- * each core's AP (with csw_extra) and attach its sw_core. Never resets. */
+ * each core's AP (with csw_extra) and attach its sw_core. Never resets or
+ * halts; with SW_TARGET_OPEN_ATTACH the set-up hook (DBGMCU...) is skipped. */
 int sw_target_open(struct sw_ctx *ctx, struct sw_probe *probe, const struct sw_target_desc *desc,
 		   unsigned flags, struct sw_target **out);
 void sw_target_close(struct sw_target *t);

@@ -19,6 +19,7 @@ static const char help_text[] =
 	"  vector_catch [NAME...] on|off   halt on: reset hard bus mem usage state chk nocp int all\n"
 	"  targets                list supported targets\n"
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
+	"  sim                    (--probe sim) virtual time, resets and wire counters\n"
 	"  help                   this text";
 
 static int do_reset(struct sw_session *s, const char *arg, bool *changed)
@@ -173,8 +174,12 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		for (size_t i = 0; t[i]; i++)
 			sw_session_say(s, "%-12s %s", t[i]->name, t[i]->summary);
 	} else {
-		sw_session_say(s, "unknown monitor command '%s' (try 'monitor help')", cmd);
-		return -1;
+		int r = s->ext_monitor ? s->ext_monitor(s->ext_user, s, cmd, arg) : 1;
+		if (r == 1) {
+			sw_session_say(s, "unknown monitor command '%s' (try 'monitor help')", cmd);
+			return -1;
+		}
+		return r;
 	}
 	return 0;
 }

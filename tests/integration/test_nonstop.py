@@ -45,9 +45,28 @@ def main():
             mi.close()
 
 
+def attach_no_reset():
+    """--attach to a running demo: no reset ever, the counter keeps going
+    across attach/detach in virtual time."""
+    import time as _t
+    from harness import gdb_batch
+    with Server(extra=["--attach"]) as srv:
+        _t.sleep(0.3)
+        out1 = gdb_batch(srv, ["print counter", "monitor sim", "detach"])
+        _t.sleep(0.5)
+        out2 = gdb_batch(srv, ["print counter", "monitor sim", "detach"])
+        c1 = re.search(r"^\$1 = (\d+)", out1, re.M)
+        c2 = re.search(r"^\$1 = (\d+)", out2, re.M)
+        check("attach: the counter kept increasing across attach/detach",
+              c1 and c2 and 0 < int(c1.group(1)) < int(c2.group(1)), (out1[-400:], out2[-400:]))
+        r = re.findall(r"sim: [0-9.]+ s virtual, (\d+) resets", out1 + out2)
+        check("attach: no reset happened (only the power-on one)", r == ["1", "1"], r)
+
+
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:
-        check("non-stop tests", False, repr(e))
+    for t in (main, attach_no_reset):
+        try:
+            t()
+        except Exception as e:
+            check(t.__name__, False, repr(e))
     finish()
