@@ -93,6 +93,10 @@ int sw_core_bp_clear(struct sw_core *core, uint32_t addr, unsigned len, enum sw_
 int sw_core_wp_set(struct sw_core *core, uint32_t addr, unsigned len, unsigned kind);
 int sw_core_wp_clear(struct sw_core *core, uint32_t addr, unsigned len, unsigned kind);
 
+/* Halt when `value` (size 1/2/4) is written to addr (ARMv7-M DWT DATAVMATCH). */
+int sw_core_wp_value_set(struct sw_core *core, uint32_t addr, uint32_t value, unsigned size);
+int sw_core_wp_value_clear(struct sw_core *core);
+
 /* DEMCR vector catch: VC_CORERESET 0, VC_MMERR 4, VC_NOCPERR 5, VC_CHKERR 6,
  * VC_STATERR 7, VC_BUSERR 8, VC_INTERR 9, VC_HARDERR 10. */
 int sw_core_vector_catch(struct sw_core *core, uint32_t mask, bool on);

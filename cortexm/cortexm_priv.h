@@ -56,7 +56,10 @@ struct cm_watch {
 	bool used;
 	uint32_t addr;
 	unsigned len;
-	unsigned kind; /* 2 write, 3 read, 4 access */
+	unsigned kind; /* 2 write, 3 read, 4 access; 0 data value watch */
+	bool value;    /* comparator 1 of a data value watch */
+	uint32_t data;
+	unsigned link; /* its linked address comparator */
 };
 
 struct sw_core {

@@ -217,6 +217,8 @@ static int dwt_read(struct sim_core *c, uint32_t off, uint32_t *v)
 		case 4: *v = c->dwt_mask[n]; break;
 		case 8:
 			*v = c->dwt_func[n];
+			if (c->cfg.arch == 7 && n == 1)
+				*v |= 1u << 9; /* LNK1ENA: comparator 1 supports linked data matching */
 			c->dwt_func[n] &= ~(1u << 24); /* MATCHED clears on read */
 			break;
 		default: *v = 0; break;
@@ -240,7 +242,13 @@ static void dwt_write(struct sim_core *c, uint32_t off, uint32_t v)
 		switch ((off - 0x20) % 16) {
 		case 0: c->dwt_comp[n] = v; break;
 		case 4: c->dwt_mask[n] = v & 0x1Fu; break;
-		case 8: c->dwt_func[n] = (c->dwt_func[n] & (1u << 24)) | (v & 0x00FFFFFFu); break;
+		case 8:
+			/* ARMv7-M: DATAVMATCH (bit 8) only on comparator 1, as on
+			 * most Cortex-M parts (DBG_LEVEL 3); elsewhere it reads 0. */
+			if (c->cfg.arch == 7 && n != 1)
+				v &= ~(1u << 8);
+			c->dwt_func[n] = (c->dwt_func[n] & (1u << 24)) | (v & 0x00FFFDFFu);
+			break;
 		default: break;
 		}
 		sim_core_update_dwt(c);
@@ -356,6 +364,25 @@ void sim_core_update_fpb(struct sim_core *c)
 
 /* --- DWT data watchpoints ------------------------------------------------- */
 
+/* ARMv7-M data value match (C1.8.7): COMP holds the value, DATAVSIZE its
+ * size, DATAVADDR0 links an address comparator (none if it names itself). */
+static bool dwt_value_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size,
+			    bool write, uint64_t value)
+{
+	uint32_t f = c->dwt_func[n], fn = f & 0xFu, vsize = 1u << ((f >> 10) & 3u);
+	unsigned link = (f >> 12) & 0xFu;
+	uint32_t mask = vsize == 4 ? 0xFFFFFFFFu : (1u << (8 * vsize)) - 1u;
+
+	if (fn < 5 || fn > 7 || (fn == 5 && write) || (fn == 6 && !write) || size != vsize)
+		return false;
+	if (link != n && link < c->cfg.dwt_comps) {
+		uint32_t m = c->dwt_mask[link], base = c->dwt_comp[link] & ~((1u << m) - 1u);
+		if (addr < base || addr >= base + (1u << m))
+			return false;
+	}
+	return ((uint32_t)value & mask) == (c->dwt_comp[n] & mask);
+}
+
 static bool dwt_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size, bool write)
 {
 	uint32_t f = c->dwt_func[n] & 0xFu, lo, hi;
@@ -383,9 +410,17 @@ static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
 	struct sim_core *c = user;
 	bool write = type == UC_MEM_WRITE;
 
-	(void)uc, (void)value;
+	(void)uc;
+	if (!write) {
+		/* Reads: the value is the memory content being read. */
+		uint32_t v = 0;
+		sim_bus_read(c->bus, (uint32_t)addr & ~((uint32_t)size - 1u), (unsigned)size, &v);
+		value = v;
+	}
 	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
-		if (dwt_match(c, n, (uint32_t)addr, (unsigned)size, write)) {
+		bool vm = c->cfg.arch == 7 && (c->dwt_func[n] & (1u << 8));
+		if (vm ? dwt_value_match(c, n, (uint32_t)addr, (unsigned)size, write, (uint64_t)value)
+		       : dwt_match(c, n, (uint32_t)addr, (unsigned)size, write)) {
 			c->dwt_func[n] |= 1u << 24; /* MATCHED */
 			if (c->dhcsr_ctrl & DHCSR_C_DEBUGEN) {
 				/* Data watchpoints halt after the access completes. */

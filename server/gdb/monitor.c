@@ -18,6 +18,8 @@ static const char help_text[] =
 	"  step_irq on|off        mask interrupts while single-stepping (default on)\n"
 	"  vector_catch [NAME...] on|off   halt on: reset hard bus mem usage state chk nocp int all\n"
 	"  targets                list supported targets\n"
+	"  watch ADDR == VALUE [SIZE]  halt when VALUE (SIZE 1/2/4, default 4) is written to ADDR\n"
+	"  watch clear            remove the data value watch\n"
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
 	"  sim                    (--probe sim) virtual time, resets and wire counters\n"
 	"  help                   this text";
@@ -67,6 +69,31 @@ static int do_speed(struct sw_session *s, const char *arg)
 		return -1;
 	}
 	sw_session_say(s, "SWD clock set to %u kHz", actual / 1000);
+	return 0;
+}
+
+static int do_watch(struct sw_session *s, const char *arg)
+{
+	unsigned long addr, value, size = 4;
+	char eq[4] = "";
+	int n;
+
+	if (!strcmp(arg, "clear")) {
+		if (sw_core_wp_value_clear(s->core))
+			return -1;
+		sw_session_say(s, "data value watch removed");
+		return 0;
+	}
+	n = sscanf(arg, "%li %3s %li %lu", &addr, eq, &value, &size);
+	if (n < 3 || strcmp(eq, "==") || addr > 0xFFFFFFFFul || value > 0xFFFFFFFFul) {
+		sw_session_say(s, "usage: monitor watch ADDR == VALUE [SIZE]  (numbers in C syntax)");
+		return -1;
+	}
+	if (sw_core_wp_value_set(s->core, (uint32_t)addr, (uint32_t)value, (unsigned)size)) {
+		sw_session_say(s, "watch: %s", sw_errmsg(s->ctx));
+		return -1;
+	}
+	sw_session_say(s, "halting when 0x%lx (%lu bytes) is written to 0x%08lx", value, size, addr);
 	return 0;
 }
 
@@ -160,6 +187,8 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		}
 		s->step_mask_irq = !strcmp(arg, "on");
 		sw_session_say(s, "interrupts %s while stepping", s->step_mask_irq ? "masked" : "enabled");
+	} else if (!strcmp(cmd, "watch")) {
+		return do_watch(s, arg);
 	} else if (!strcmp(cmd, "vector_catch")) {
 		return do_vector_catch(s, arg);
 	} else if (!strcmp(cmd, "probe")) {

@@ -169,6 +169,8 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 		reason = c->hwbreak ? "hwbreak:;" : "";
 		break;
 	case SW_HALT_WATCHPOINT:
+		if (st->watch_kind == 0)
+			sw_session_say(c->s, "swdbridge: data value watch hit at 0x%08x", st->watch_addr);
 		if (st->watch_kind >= 2 && st->watch_kind <= 4) {
 			static const char *const names[] = {"", "", "watch", "rwatch", "awatch"};
 			snprintf(wbuf, sizeof(wbuf), "%s:%x;", names[st->watch_kind], st->watch_addr);

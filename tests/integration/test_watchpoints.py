@@ -41,6 +41,13 @@ def main():
               out[-1500:])
         check("gdb reports the failed insertion", "Could not insert hardware breakpoint" in out
               or "Cannot insert hardware breakpoint" in out, out[-2000:])
+        out = gdb_batch(srv, ["print demo_state.ticks",
+                              'eval "monitor watch 0x%x == %d", &demo_state.ticks, demo_state.ticks + 40',
+                              "continue", "print demo_state.ticks", "monitor watch clear",
+                              "detach"])
+        vals = [int(v) for v in re.findall(r"^\$\d+ = (\d+)", out, re.M)]
+        check("monitor watch ADDR == VALUE stops only on that value",
+              "data value watch hit" in out and len(vals) == 2 and vals[1] == vals[0] + 40, (vals, out[-800:]))
         out = gdb_batch(srv, ["hbreak compute", "continue", "detach"])
         check("after deleting, a comparator is free again", "Breakpoint 1, compute" in out
               or "breakpoint 1, compute" in out.lower(), out[-1500:])
