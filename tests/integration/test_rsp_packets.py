@@ -2,6 +2,7 @@
 import os
 import random
 import re
+import time
 
 from harness import Server, check, finish
 from rsp_client import RSP, escape, frame
@@ -82,6 +83,7 @@ def main():
         c.send_raw(frame(b"qC"))
         check("no ack after QStartNoAckMode", c.read_packet() == b"QC1")
         c.close()
+        time.sleep(0.5)  # let the server notice the close before the next client
         # A second client on the same core port gets a clear error.
         c1 = RSP("127.0.0.1", srv.port)
         c1.command(b"qC")
