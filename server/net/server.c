@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -67,6 +68,18 @@ static void refuse(struct sw_server *srv, struct sw_server_port *p, int fd)
 	close(fd);
 }
 
+static void drop(struct sw_server *srv, struct sw_server_port *p);
+
+/* True if the current client has already hung up (its close not yet seen by
+ * the loop): then a new gdb may take the port. */
+static bool client_gone(struct sw_server_port *p)
+{
+	char b;
+	ssize_t n = recv(rsp_client_fd(p->client), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 static void accept_on(struct sw_server *srv, struct sw_server_port *p)
 {
 	struct sockaddr_in peer;
@@ -77,6 +90,8 @@ static void accept_on(struct sw_server *srv, struct sw_server_port *p)
 
 	if (fd < 0)
 		return;
+	if (p->client && client_gone(p))
+		drop(srv, p);
 	if (p->client) {
 		refuse(srv, p, fd);
 		return;
