@@ -92,3 +92,14 @@ clean:
 	rm -rf $(B)
 
 -include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
+
+# libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,address,undefined
+$(B)/fuzz/fuzz_rsp_packet: tests/fuzz/fuzz_rsp_packet.c server/gdb/rsp_packet.c lib/hex.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^
+
+fuzz: $(B)/fuzz/fuzz_rsp_packet
+	@mkdir -p $(B)/fuzz/work-rsp_packet
+	$(B)/fuzz/fuzz_rsp_packet -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/work-rsp_packet tests/fuzz/corpus/rsp_packet
