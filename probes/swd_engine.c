@@ -378,7 +378,7 @@ int sw_swd_engine_transfer(struct sw_swd_engine *e, struct sw_swd_req *reqs, siz
 		r = e->be.txn ? run_txn(e, reqs, at, nraw, &done, &ack, &pbad)
 			      : run_chunk(e, reqs, at, nraw, &done, &ack, &pbad);
 		if (r)
-			return sw_fail(e->ctx, r, "SWD: probe I/O failed");
+			return r; /* the driver recorded why (e.g. "probe lost") */
 		at += done;
 		if (pbad)
 			return sw_fail(e->ctx, SW_ERR_SWD_PARITY, "SWD: parity error in read data");
