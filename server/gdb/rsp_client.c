@@ -6,34 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server/gdb/rsp_client.h"
-#include "server/flash_stage.h"
+#include "server/gdb/rsp_client_priv.h"
 #include "server/gdb/rsp_xml.h"
 #include "sw/hex.h"
 
-#define OUT_MAX (2 * RSP_PACKET_MAX + 8)
-#define MEM_CHUNK ((RSP_PACKET_MAX - 8) / 2)
-#define XML_MAX 16384
 
-struct rsp_client {
-	struct sw_session *s;
-	int fd;
-	struct rsp_parser parser;
-	bool noack, noack_pending;
-	bool swbreak, hwbreak;   /* gdb said it understands these stop reasons */
-	bool waiting;            /* gdb waits for a stop reply */
-	bool nonstop;            /* QNonStop:1: stops are %Stop notifications */
-	bool async_stop;         /* the stop being reported is asynchronous */
-	bool stop_signal0;       /* vCont;t in non-stop: report signal 0 */
-	bool stepping;
-	bool closing;
-	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
-	size_t last_len;
-	struct sw_flash_stage *flash; /* vFlash staging */
-	char xml[XML_MAX];
-	char reply[OUT_MAX];
-	uint8_t mem[RSP_PACKET_MAX];
-};
 
 int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out)
 {
@@ -88,16 +65,16 @@ static bool write_all(struct rsp_client *c, const uint8_t *p, size_t n)
 	return true;
 }
 
-static void send_bin(struct rsp_client *c, const void *data, size_t len)
+void rsp_send_bin(struct rsp_client *c, const void *data, size_t len)
 {
 	c->last_len = rsp_frame(data, len, c->last, sizeof(c->last));
 	SW_LOG_WIRE(c->s->ctx, "gdb <- %.*s", (int)(len > 200 ? 200 : len), (const char *)data);
 	write_all(c, c->last, c->last_len);
 }
 
-static void send_str(struct rsp_client *c, const char *s)
+void rsp_send_str(struct rsp_client *c, const char *s)
 {
-	send_bin(c, s, strlen(s));
+	rsp_send_bin(c, s, strlen(s));
 }
 
 /* Non-stop notification: %Stop:<reply>#cs, never acknowledged (gdb manual
@@ -116,12 +93,12 @@ static void send_notification(struct rsp_client *c, const char *stop)
 	}
 }
 
-static void send_err(struct rsp_client *c, int code)
+void rsp_send_err(struct rsp_client *c, int code)
 {
 	char e[8];
 
 	snprintf(e, sizeof(e), "E%02x", (unsigned)(code < 0 ? -code : code) & 0xFFu);
-	send_str(c, e);
+	rsp_send_str(c, e);
 }
 
 /* Console text as O packets (hex), split to stay under PacketSize. */
@@ -133,11 +110,11 @@ static void send_console(struct rsp_client *c, const char *text)
 		size_t n = len - off < 1024 ? len - off : 1024;
 		c->reply[0] = 'O';
 		sw_hex_encode((const uint8_t *)text + off, n, c->reply + 1);
-		send_bin(c, c->reply, 1 + 2 * n);
+		rsp_send_bin(c, c->reply, 1 + 2 * n);
 	}
 }
 
-static void flush_console(struct rsp_client *c)
+void rsp_flush_console(struct rsp_client *c)
 {
 	if (c->s->console[0]) {
 		send_console(c, c->s->console);
@@ -196,7 +173,7 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	}
 	/* O packets are only legal while gdb waits for a resume to end. */
 	if ((c->waiting || c->stepping) && !c->nonstop)
-		flush_console(c);
+		rsp_flush_console(c);
 	p += sprintf(p, "T%02x%sthread:1;", sig, reason);
 	if (!sw_core_regs_read(c->s->core, exp, 3, v))
 		for (unsigned i = 0; i < 3; i++) {
@@ -211,12 +188,12 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	if (c->nonstop && c->async_stop)
 		send_notification(c, c->reply);
 	else
-		send_str(c, c->reply);
+		rsp_send_str(c, c->reply);
 	c->async_stop = false;
 	c->stop_signal0 = false;
 }
 
-static int parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char **end)
+int rsp_parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char **end)
 {
 	if (sw_hex_u64(p, &p, addr) || *p != ',' || sw_hex_u64(p + 1, &p, len))
 		return -1;
@@ -233,12 +210,12 @@ static void cmd_g(struct rsp_client *c)
 	char *p = c->reply;
 
 	if (sw_core_regs_read(c->s->core, regs, n, v)) {
-		send_err(c, 1);
+		rsp_send_err(c, 1);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
 		p += put_reg(p, v[i], sw_reg_table()[regs[i]].bits);
-	send_bin(c, c->reply, (size_t)(p - c->reply));
+	rsp_send_bin(c, c->reply, (size_t)(p - c->reply));
 }
 
 static bool reg_known(struct rsp_client *c, unsigned regno)
@@ -270,16 +247,16 @@ static void cmd_G(struct rsp_client *c, const char *hex)
 		unsigned bytes = sw_reg_table()[regs[i]].bits / 8;
 		uint8_t b[8];
 		if (strlen(hex + off) < 2 * bytes || sw_hex_decode(hex + off, bytes, b)) {
-			send_err(c, 1);
+			rsp_send_err(c, 1);
 			return;
 		}
 		off += 2 * bytes;
 		if (sw_core_reg_write(c->s->core, regs[i], get_le(b, bytes))) {
-			send_err(c, 1);
+			rsp_send_err(c, 1);
 			return;
 		}
 	}
-	send_str(c, "OK");
+	rsp_send_str(c, "OK");
 }
 
 static void cmd_p(struct rsp_client *c, const char *arg)
@@ -289,10 +266,10 @@ static void cmd_p(struct rsp_client *c, const char *arg)
 
 	if (sw_hex_u64(arg, &end, &regno) || *end || regno >= SW_REG_COUNT || !reg_known(c, (unsigned)regno) ||
 	    sw_core_reg_read(c->s->core, (unsigned)regno, &v)) {
-		send_err(c, 1);
+		rsp_send_err(c, 1);
 		return;
 	}
-	send_bin(c, c->reply, put_reg(c->reply, v, sw_reg_table()[regno].bits));
+	rsp_send_bin(c, c->reply, put_reg(c->reply, v, sw_reg_table()[regno].bits));
 }
 
 static void cmd_P(struct rsp_client *c, const char *arg)
@@ -302,79 +279,20 @@ static void cmd_P(struct rsp_client *c, const char *arg)
 	uint8_t b[8];
 
 	if (sw_hex_u64(arg, &p, &regno) || *p != '=' || regno >= SW_REG_COUNT || !reg_known(c, (unsigned)regno)) {
-		send_err(c, 1);
+		rsp_send_err(c, 1);
 		return;
 	}
 	unsigned bytes = sw_reg_table()[regno].bits / 8;
 	if (strlen(p + 1) != 2 * bytes || sw_hex_decode(p + 1, bytes, b) ||
 	    sw_core_reg_write(c->s->core, (unsigned)regno, get_le(b, bytes))) {
-		send_err(c, 1);
+		rsp_send_err(c, 1);
 		return;
 	}
-	send_str(c, "OK");
+	rsp_send_str(c, "OK");
 }
 
-static void cmd_m(struct rsp_client *c, const char *arg)
-{
-	uint64_t addr, len;
-	const char *end;
 
-	if (parse_addr_len(arg, &addr, &len, &end) || *end || addr > 0xFFFFFFFFu) {
-		send_err(c, 1);
-		return;
-	}
-	if (len > MEM_CHUNK)
-		len = MEM_CHUNK; /* a short reply is allowed; gdb asks for the rest */
-	if (addr + len > 0x100000000ull)
-		len = 0x100000000ull - addr;
-	if (sw_core_mem_read(c->s->core, (uint32_t)addr, c->mem, len)) {
-		SW_LOG_D(c->s->ctx, "m %08llx,%llx: %s", (unsigned long long)addr, (unsigned long long)len,
-			 sw_errmsg(c->s->ctx));
-		send_err(c, 14); /* EFAULT */
-		return;
-	}
-	send_bin(c, c->reply, sw_hex_encode(c->mem, len, c->reply));
-}
 
-static void cmd_M(struct rsp_client *c, const char *arg)
-{
-	uint64_t addr, len;
-	const char *p;
-
-	if (parse_addr_len(arg, &addr, &len, &p) || *p != ':' || len > sizeof(c->mem) ||
-	    strlen(p + 1) != 2 * len || sw_hex_decode(p + 1, len, c->mem)) {
-		send_err(c, 1);
-		return;
-	}
-	if (len && sw_core_mem_write(c->s->core, (uint32_t)addr, c->mem, len)) {
-		send_err(c, 14);
-		return;
-	}
-	send_str(c, "OK");
-}
-
-static void cmd_X(struct rsp_client *c, uint8_t *pkt, size_t pktlen)
-{
-	uint64_t addr, len;
-	const char *p;
-	size_t hdr, n;
-
-	if (parse_addr_len((const char *)pkt + 1, &addr, &len, &p) || *p != ':') {
-		send_err(c, 1);
-		return;
-	}
-	hdr = (size_t)((const uint8_t *)p + 1 - pkt);
-	n = rsp_unescape(pkt + hdr, pktlen - hdr);
-	if (n != len) {
-		send_err(c, 1);
-		return;
-	}
-	if (len && sw_core_mem_write(c->s->core, (uint32_t)addr, pkt + hdr, len)) {
-		send_err(c, 14);
-		return;
-	}
-	send_str(c, "OK");
-}
 
 static bool in_ram(const struct sw_target_desc *d, uint32_t addr)
 {
@@ -391,12 +309,12 @@ static void cmd_Z(struct rsp_client *c, const char *pkt, bool insert)
 	unsigned type = (unsigned)(pkt[1] - '0');
 	int r;
 
-	if (pkt[2] != ',' || parse_addr_len(pkt + 3, &addr, &kind, &end)) {
-		send_err(c, 1);
+	if (pkt[2] != ',' || rsp_parse_addr_len(pkt + 3, &addr, &kind, &end)) {
+		rsp_send_err(c, 1);
 		return;
 	}
 	if (type > 4) {
-		send_str(c, "");
+		rsp_send_str(c, "");
 		return;
 	}
 	if (type >= 2) {
@@ -406,10 +324,10 @@ static void cmd_Z(struct rsp_client *c, const char *pkt, bool insert)
 			SW_LOG_W(c->s->ctx, "watchpoint 0x%08llx: %s", (unsigned long long)addr, sw_errmsg(c->s->ctx));
 			sw_session_say(c->s, "swdbridge: watchpoint at 0x%08llx not set: %s",
 				       (unsigned long long)addr, sw_errmsg(c->s->ctx));
-			send_err(c, 1);
+			rsp_send_err(c, 1);
 			return;
 		}
-		send_str(c, "OK");
+		rsp_send_str(c, "OK");
 		return;
 	}
 	/* Z0 in RAM patches a BKPT; Z0 elsewhere (flash, XIP) and Z1 use the FPB. */
@@ -422,10 +340,10 @@ static void cmd_Z(struct rsp_client *c, const char *pkt, bool insert)
 		SW_LOG_W(c->s->ctx, "breakpoint 0x%08llx: %s", (unsigned long long)addr, sw_errmsg(c->s->ctx));
 		sw_session_say(c->s, "swdbridge: breakpoint at 0x%08llx not set: %s", (unsigned long long)addr,
 			       sw_errmsg(c->s->ctx));
-		send_err(c, 1);
+		rsp_send_err(c, 1);
 		return;
 	}
-	send_str(c, "OK");
+	rsp_send_str(c, "OK");
 }
 
 static void resume(struct rsp_client *c, bool step)
@@ -435,16 +353,16 @@ static void resume(struct rsp_client *c, bool step)
 	if (c->nonstop) {
 		/* Non-stop: acknowledge now, report the stop as a notification. */
 		if (step ? sw_core_step(c->s->core, c->s->step_mask_irq) : sw_core_resume(c->s->core)) {
-			send_err(c, 1);
+			rsp_send_err(c, 1);
 			return;
 		}
-		send_str(c, "OK");
+		rsp_send_str(c, "OK");
 		c->stepping = step;
 		c->s->running = true;
 		c->waiting = true; /* the tick polls and notifies */
 		return;
 	}
-	flush_console(c);
+	rsp_flush_console(c);
 	if (step) {
 		struct sw_core_state st;
 		r = sw_core_step(c->s->core, c->s->step_mask_irq);
@@ -452,7 +370,7 @@ static void resume(struct rsp_client *c, bool step)
 			r = sw_core_poll(c->s->core, &st);
 		if (r) {
 			sw_session_say(c->s, "swdbridge: step failed: %s", sw_errmsg(c->s->ctx));
-			send_str(c, "E01");
+			rsp_send_str(c, "E01");
 			return;
 		}
 		c->stepping = true;
@@ -463,8 +381,8 @@ static void resume(struct rsp_client *c, bool step)
 	r = sw_core_resume(c->s->core);
 	if (r) {
 		sw_session_say(c->s, "swdbridge: resume failed: %s", sw_errmsg(c->s->ctx));
-		flush_console(c);
-		send_str(c, "E01");
+		rsp_flush_console(c);
+		rsp_send_str(c, "E01");
 		return;
 	}
 	c->s->running = true;
@@ -480,10 +398,10 @@ static void cmd_vcont(struct rsp_client *c, const char *arg)
 		resume(c, false);
 	else if (arg[0] == 't' && c->nonstop) {
 		if (sw_core_halt(c->s->core)) {
-			send_err(c, 1);
+			rsp_send_err(c, 1);
 			return;
 		}
-		send_str(c, "OK");
+		rsp_send_str(c, "OK");
 		c->waiting = true; /* the next tick sees the halt and notifies (T00) */
 		c->stop_signal0 = true;
 	} else if (arg[0] == 't') {
@@ -495,9 +413,9 @@ static void cmd_vcont(struct rsp_client *c, const char *arg)
 				return;
 			}
 		}
-		send_err(c, 1);
+		rsp_send_err(c, 1);
 	} else {
-		send_err(c, 1);
+		rsp_send_err(c, 1);
 	}
 }
 
@@ -508,8 +426,8 @@ static void halt_and_report(struct rsp_client *c)
 	if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
 		sw_session_say(c->s, "swdbridge: cannot halt the core: %s", sw_errmsg(c->s->ctx));
 		if (c->waiting)
-			flush_console(c);
-		send_str(c, "E01");
+			rsp_flush_console(c);
+		rsp_send_str(c, "E01");
 		return;
 	}
 	if (st.reason == SW_HALT_REQUEST)
@@ -525,20 +443,20 @@ static void cmd_question(struct rsp_client *c)
 	if (c->nonstop) {
 		/* Non-stop attach: never halt; report a stop only if there is one. */
 		if (sw_core_poll(c->s->core, &st)) {
-			send_err(c, 1);
+			rsp_send_err(c, 1);
 			return;
 		}
 		if (st.halted)
 			send_stop(c, &st);
 		else {
 			c->waiting = true; /* notify if it stops later */
-			send_str(c, "OK");
+			rsp_send_str(c, "OK");
 		}
 		return;
 	}
 	/* All-stop gdb needs a stopped thread at connect: halt if running. */
 	if (sw_core_poll(c->s->core, &st)) {
-		send_err(c, 1);
+		rsp_send_err(c, 1);
 		return;
 	}
 	if (!st.halted) {
@@ -561,15 +479,15 @@ static void cmd_xfer(struct rsp_client *c, const char *arg)
 		p = arg + 17;
 		total = rsp_memory_map_xml(c->s->desc, c->xml, sizeof(c->xml));
 	} else {
-		send_str(c, "");
+		rsp_send_str(c, "");
 		return;
 	}
-	if (parse_addr_len(p, &off, &len, NULL) || !total) {
-		send_err(c, 0);
+	if (rsp_parse_addr_len(p, &off, &len, NULL) || !total) {
+		rsp_send_err(c, 0);
 		return;
 	}
 	if (off >= total) {
-		send_str(c, "l");
+		rsp_send_str(c, "l");
 		return;
 	}
 	if (len > RSP_PACKET_MAX - 8)
@@ -577,7 +495,7 @@ static void cmd_xfer(struct rsp_client *c, const char *arg)
 	size_t n = total - off < len ? total - (size_t)off : (size_t)len;
 	c->reply[0] = off + n < total ? 'm' : 'l';
 	memcpy(c->reply + 1, c->xml + off, n);
-	send_bin(c, c->reply, n + 1);
+	rsp_send_bin(c, c->reply, n + 1);
 }
 
 static void cmd_rcmd(struct rsp_client *c, const char *hex)
@@ -587,82 +505,19 @@ static void cmd_rcmd(struct rsp_client *c, const char *hex)
 	bool changed = false;
 
 	if (n >= sizeof(cmd) || sw_hex_decode(hex, n, (uint8_t *)cmd)) {
-		send_err(c, 1);
+		rsp_send_err(c, 1);
 		return;
 	}
 	cmd[n] = 0;
 	rsp_monitor(c->s, cmd, &changed);
-	flush_console(c);
+	rsp_flush_console(c);
 	/* Always OK: an error reply makes Cortex-Debug abort (clients.md §2.7);
 	 * the console output above says what failed. */
-	send_str(c, "OK");
+	rsp_send_str(c, "OK");
 }
 
-static void cmd_crc(struct rsp_client *c, const char *arg)
-{
-	uint64_t addr, len;
-	uint32_t crc = 0xFFFFFFFFu;
 
-	if (parse_addr_len(arg, &addr, &len, NULL)) {
-		send_err(c, 1);
-		return;
-	}
-	for (uint64_t off = 0; off < len;) {
-		size_t n = len - off > sizeof(c->mem) ? sizeof(c->mem) : (size_t)(len - off);
-		if (sw_core_mem_read(c->s->core, (uint32_t)(addr + off), c->mem, n)) {
-			send_err(c, 14);
-			return;
-		}
-		crc = sw_crc32_gdb(crc, c->mem, n);
-		off += n;
-	}
-	snprintf(c->reply, sizeof(c->reply), "C%08x", crc);
-	send_str(c, c->reply);
-}
 
-static void flash_failed(struct rsp_client *c, const char *what)
-{
-	SW_LOG_E(c->s->ctx, "%s: %s", what, sw_errmsg(c->s->ctx));
-	sw_session_say(c->s, "swdbridge: %s: %s", what, sw_errmsg(c->s->ctx));
-	flush_console(c);
-	send_str(c, "E01");
-}
-
-static void cmd_vflash(struct rsp_client *c, uint8_t *pkt, size_t len)
-{
-	const char *s = (const char *)pkt;
-	uint64_t addr, n;
-	const char *p;
-
-	if (!strncmp(s, "vFlashErase:", 12)) {
-		if (parse_addr_len(s + 12, &addr, &n, &p) || *p || addr + n > 0x100000000ull) {
-			send_err(c, 1);
-			return;
-		}
-		if (sw_flash_stage_erase(c->flash, (uint32_t)addr, (uint32_t)n))
-			return flash_failed(c, "vFlashErase");
-		send_str(c, "OK");
-	} else if (!strncmp(s, "vFlashWrite:", 12)) {
-		if (sw_hex_u64(s + 12, &p, &addr) || *p != ':' || addr > 0xFFFFFFFFu) {
-			send_err(c, 1);
-			return;
-		}
-		size_t hdr = (size_t)((const uint8_t *)p + 1 - pkt);
-		n = rsp_unescape(pkt + hdr, len - hdr);
-		if (sw_flash_stage_write(c->flash, (uint32_t)addr, pkt + hdr, n))
-			return flash_failed(c, "vFlashWrite");
-		send_str(c, "OK");
-	} else if (!strcmp(s, "vFlashDone")) {
-		struct sw_flash_stats fs;
-		if (sw_flash_stage_done(c->flash, c->s->core, &fs))
-			return flash_failed(c, "flash programming");
-		SW_LOG_I(c->s->ctx, "flash: %u sectors programmed (%zu bytes), %u erased, %u unchanged and skipped",
-			 fs.sectors_programmed, fs.bytes_programmed, fs.sectors_erased, fs.sectors_skipped);
-		send_str(c, "OK");
-	} else {
-		send_str(c, "");
-	}
-}
 
 static void cmd_detach(struct rsp_client *c)
 {
@@ -671,7 +526,7 @@ static void cmd_detach(struct rsp_client *c)
 	if (sw_core_resume(c->s->core))
 		SW_LOG_W(c->s->ctx, "detach: %s", sw_errmsg(c->s->ctx));
 	c->s->running = true;
-	send_str(c, "OK");
+	rsp_send_str(c, "OK");
 	c->closing = true;
 }
 
@@ -683,7 +538,7 @@ static void cmd_qsupported(struct rsp_client *c, const char *arg)
 		 "PacketSize=%x;qXfer:features:read+;qXfer:memory-map:read+;QStartNoAckMode+;"
 		 "vContSupported+;QNonStop+%s%s",
 		 RSP_PACKET_MAX, c->swbreak ? ";swbreak+" : "", c->hwbreak ? ";hwbreak+" : "");
-	send_str(c, c->reply);
+	rsp_send_str(c, c->reply);
 }
 
 static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
@@ -700,18 +555,18 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	case 'G': cmd_G(c, s + 1); return;
 	case 'p': cmd_p(c, s + 1); return;
 	case 'P': cmd_P(c, s + 1); return;
-	case 'm': cmd_m(c, s + 1); return;
-	case 'M': cmd_M(c, s + 1); return;
-	case 'X': cmd_X(c, pkt, len); return;
+	case 'm': rsp_cmd_m(c, s + 1); return;
+	case 'M': rsp_cmd_M(c, s + 1); return;
+	case 'X': rsp_cmd_X(c, pkt, len); return;
 	case 'c': resume(c, false); return;
 	case 's': resume(c, true); return;
 	case '?': cmd_question(c); return;
 	case 'D': cmd_detach(c); return;
 	case 'Z': cmd_Z(c, s, true); return;
 	case 'z': cmd_Z(c, s, false); return;
-	case 'H': send_str(c, "OK"); return;
-	case '!': send_str(c, "OK"); return;
-	case 'T': send_str(c, "OK"); return; /* thread 1 is always alive */
+	case 'H': rsp_send_str(c, "OK"); return;
+	case '!': rsp_send_str(c, "OK"); return;
+	case 'T': rsp_send_str(c, "OK"); return; /* thread 1 is always alive */
 	case 'k':
 		c->closing = true; /* target left as it is; gdb closes the link */
 		return;
@@ -720,15 +575,15 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	if (!strncmp(s, "qSupported", 10))
 		cmd_qsupported(c, s);
 	else if (!strcmp(s, "QStartNoAckMode")) {
-		send_str(c, "OK");
+		rsp_send_str(c, "OK");
 		c->noack = true;
 	} else if (!strncmp(s, "QNonStop:", 9)) {
 		c->nonstop = s[9] == '1';
-		send_str(c, "OK");
+		rsp_send_str(c, "OK");
 	} else if (!strcmp(s, "vStopped"))
-		send_str(c, "OK"); /* one thread: nothing more to report */
+		rsp_send_str(c, "OK"); /* one thread: nothing more to report */
 	else if (!strcmp(s, "vCont?"))
-		send_str(c, "vCont;c;C;s;S;t");
+		rsp_send_str(c, "vCont;c;C;s;S;t");
 	else if (!strncmp(s, "vCont;", 6))
 		cmd_vcont(c, s + 6);
 	else if (!strcmp(s, "vCtrlC")) {
@@ -736,25 +591,25 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	} else if (!strncmp(s, "qXfer:", 6))
 		cmd_xfer(c, s + 6);
 	else if (!strcmp(s, "qfThreadInfo"))
-		send_str(c, "m1");
+		rsp_send_str(c, "m1");
 	else if (!strcmp(s, "qsThreadInfo"))
-		send_str(c, "l");
+		rsp_send_str(c, "l");
 	else if (!strcmp(s, "qC"))
-		send_str(c, "QC1");
+		rsp_send_str(c, "QC1");
 	else if (!strncmp(s, "qAttached", 9))
-		send_str(c, "1");
+		rsp_send_str(c, "1");
 	else if (!strncmp(s, "qSymbol", 7))
-		send_str(c, "OK");
+		rsp_send_str(c, "OK");
 	else if (!strncmp(s, "qRcmd,", 6))
 		cmd_rcmd(c, s + 6);
 	else if (!strncmp(s, "qCRC:", 5))
-		cmd_crc(c, s + 5);
+		rsp_cmd_crc(c, s + 5);
 	else if (!strncmp(s, "vFlash", 6))
-		cmd_vflash(c, pkt, len);
+		rsp_cmd_vflash(c, pkt, len);
 	else if (!strncmp(s, "vKill", 5))
-		send_str(c, "OK");
+		rsp_send_str(c, "OK");
 	else
-		send_str(c, ""); /* unknown: empty reply (vMustReplyEmpty, qTStatus, qOffsets...) */
+		rsp_send_str(c, ""); /* unknown: empty reply (vMustReplyEmpty, qTStatus, qOffsets...) */
 }
 
 bool rsp_client_readable(struct rsp_client *c)
@@ -803,9 +658,9 @@ bool rsp_client_tick(struct rsp_client *c)
 		/* The probe or target went away: tell gdb in one line, stop waiting. */
 		SW_LOG_E(c->s->ctx, "%s", sw_errmsg(c->s->ctx));
 		sw_session_say(c->s, "swdbridge: lost the target: %s", sw_errmsg(c->s->ctx));
-		flush_console(c);
+		rsp_flush_console(c);
 		c->waiting = false;
-		send_str(c, "S0b"); /* SIGSEGV-style stop so gdb regains control */
+		rsp_send_str(c, "S0b"); /* SIGSEGV-style stop so gdb regains control */
 		return !c->closing;
 	}
 	if (st.halted) {
