@@ -19,7 +19,9 @@
 #include "sim/vjlink.h"
 #include "sw/types.h"
 
-#define VJ_MAX_CONNS 8
+/* libjaylink 0.3.1 never closes its socket (jaylink_close leaks it), so a
+ * client process that reopens accumulates idle connections. */
+#define VJ_MAX_CONNS 32
 #define VJ_MAX_REGS 16       /* JAYLINK_MAX_CONNECTIONS */
 #define VJ_RX_MAX (5 + 2 * 8192 + 64) /* largest request: SWD_IO of 65535 bits */
 #define VJ_TX_MAX (8192 + 1)
@@ -401,6 +403,8 @@ static void vj_close_conn(struct vjlink *v, struct vj_conn *c)
 	close(c->fd);
 	c->fd = -1;
 	c->rx_len = 0;
+	free(c->rx);
+	c->rx = NULL;
 }
 
 /* Consume every complete request in c->rx. Returns -1 to drop the client. */
@@ -471,6 +475,8 @@ static void vj_accept(struct vjlink *v)
 			c = &v->conns[i];
 			break;
 		}
+	if (c && !(c->rx = malloc(VJ_RX_MAX)))
+		c = NULL;
 	if (!c) {
 		SW_LOG_W(v->ctx, "vjlink: too many connections, refusing one");
 		(void)vj_send_all(fd, full, sizeof(full));
@@ -762,12 +768,7 @@ int vjlink_new(struct sw_ctx *ctx, struct sim *sim, const struct vjlink_cfg *cfg
 	v->nrst_released = true;
 	clock_gettime(CLOCK_MONOTONIC, &v->t0);
 	v->line = malloc(8192 + 1);
-	for (size_t i = 0; v->line && i < VJ_MAX_CONNS; i++) {
-		v->conns[i].rx = malloc(VJ_RX_MAX);
-		if (!v->conns[i].rx)
-			break;
-	}
-	if (!v->line || !v->conns[VJ_MAX_CONNS - 1].rx) {
+	if (!v->line) {
 		vjlink_free(v);
 		return sw_fail(ctx, SW_ERR_NOMEM, "vjlink: out of memory");
 	}

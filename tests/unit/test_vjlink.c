@@ -1,0 +1,293 @@
+/* vjlink + J-Link driver, end to end: libjaylink 0.3.1 (unmodified) finds
+ * vjlink by UDP discovery, connects on TCP, and our driver reads the
+ * simulated STM32H743 through it.
+ *
+ * libjaylink has no way to open a TCP device without discovery, and its
+ * discovery binds UDP 19020 and broadcasts. So the test moves itself into a
+ * private network namespace (needs root; prints SKIP otherwise) with only lo,
+ * a default route on lo for the broadcast, and vjlink watching for the
+ * "Discover" datagram on a raw socket (reference/jlink.md §1, way (a)).
+ * vjlink runs on a thread of this process. */
+#include <errno.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "test.h"
+
+#include "adi/adi.h"
+#include "probes/jlink.h"
+#include "sim/sim.h"
+#include "sim/vjlink.h"
+#include "sw/types.h"
+
+#define SERIAL 260042u
+#define H743_DPIDR 0x6BA02477u
+#define H743_AXI_SRAM 0x24000000u
+
+struct fixture {
+	struct sw_ctx ctx;    /* test thread */
+	struct sw_ctx vj_ctx; /* vjlink thread */
+	struct sim *sim;
+	struct vjlink *vj;
+};
+
+static struct fixture fx; /* test binary only */
+
+/* lo up and "default dev lo" (so the 255.255.255.255 broadcast has a route,
+ * reference/jlink.md §1 gotcha 3), through the classic ioctls. */
+static int netns_setup(void)
+{
+	struct ifreq ifr;
+	struct rtentry rt;
+	struct sockaddr_in *sa;
+	int fd;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		goto fail;
+	memset(&rt, 0, sizeof(rt));
+	sa = (struct sockaddr_in *)(void *)&rt.rt_dst;
+	sa->sin_family = AF_INET;
+	sa = (struct sockaddr_in *)(void *)&rt.rt_genmask;
+	sa->sin_family = AF_INET;
+	rt.rt_flags = RTF_UP;
+	rt.rt_dev = ifr.ifr_name;
+	if (ioctl(fd, SIOCADDRT, &rt) < 0)
+		goto fail;
+	close(fd);
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+static int fixture_up(void)
+{
+	struct vjlink_cfg cfg;
+
+	sw_ctx_init(&fx.ctx);
+	sw_ctx_init(&fx.vj_ctx);
+	fx.ctx.level = SW_LOG_WARN;
+	fx.vj_ctx.level = SW_LOG_WARN;
+	if (sim_new(&fx.vj_ctx, "stm32h743", &fx.sim) != SW_OK)
+		return -1;
+	sim_power_on_reset(fx.sim);
+	vjlink_cfg_init(&cfg);
+	cfg.serial = SERIAL;
+	cfg.discovery = VJLINK_DISC_RAW;
+	if (vjlink_new(&fx.vj_ctx, fx.sim, &cfg, &fx.vj) != SW_OK)
+		return -1;
+	return vjlink_start(fx.vj) == SW_OK ? 0 : -1;
+}
+
+static void test_list_shows_vjlink(void)
+{
+	struct sw_jlink_info info[4];
+	size_t n = 0;
+
+	CHECK_OK(sw_jlink_list(&fx.ctx, SW_JLINK_LIST_TCP | SW_JLINK_LIST_FIRMWARE, info, 4, &n));
+	CHECK_EQ_U(n, 1);
+	if (n < 1)
+		return;
+	CHECK(info[0].tcp);
+	CHECK_EQ_U(info[0].serial, SERIAL);
+	CHECK(!strcmp(info[0].ipv4, "127.0.0.1"));
+	CHECK(!strcmp(info[0].firmware, vjlink_firmware_string()));
+	CHECK(!strcmp(info[0].product, "J-Link"));
+	CHECK_EQ_U(info[0].hw_major, 11);
+}
+
+static void test_open_unknown_serial_fails(void)
+{
+	struct sw_probe *p = (struct sw_probe *)&fx; /* must be reset to NULL */
+
+	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:999", &p), (unsigned)SW_ERR_NOT_FOUND);
+	CHECK(p == NULL);
+	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:tcp:127.0.0.1:2331", &p),
+		   (unsigned)SW_ERR_NOT_SUPPORTED);
+	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:12ab", &p), (unsigned)SW_ERR_ARG);
+}
+
+static void test_limits_speed_voltage(void)
+{
+	struct sw_probe *p = NULL;
+	uint32_t hz = 0, mv = 0;
+
+	CHECK_OK(sw_jlink_open(&fx.ctx, "jlink:tcp:127.0.0.1", &p));
+	if (!p)
+		return;
+	CHECK_OK(p->ops->target_voltage_mv(p, &mv));
+	CHECK_EQ_U(mv, 3300);
+	CHECK_OK(sw_probe_set_freq(p, 4000000, &hz));
+	CHECK_EQ_U(hz, 4000000);     /* 60 MHz / 15 */
+	CHECK_OK(sw_probe_set_freq(p, 50000000, &hz));
+	CHECK_EQ_U(hz, 15000000);    /* clamped to base / min divider */
+	CHECK_OK(sw_probe_set_freq(p, 7000000, &hz));
+	CHECK_EQ_U(hz, 6666666);     /* integer divider: 60 MHz / ceil(60/7) = 60/9 */
+	CHECK_EQ_U(sw_jlink_max_bits(16 + 2 * 8192), 65528);
+	CHECK_EQ_U(sw_jlink_max_bits(0), 2048 * 8);
+	CHECK_OK(sw_probe_set_nrst(p, true));
+	CHECK_OK(sw_probe_set_nrst(p, false));
+	sw_probe_close(p);
+}
+
+static void test_dpidr_and_ap_scan(void)
+{
+	struct sw_ap_info aps[8];
+	struct sw_probe *p = NULL;
+	sw_dap *dap = NULL;
+	size_t n = 0;
+
+	CHECK_OK(sw_jlink_open(&fx.ctx, "jlink:260042", &p));
+	if (!p)
+		return;
+	CHECK_OK(sw_dap_new(&fx.ctx, p, &dap));
+	if (dap) {
+		CHECK_OK(sw_dap_connect(dap, SW_DAP_CONNECT_JTAG_TO_SWD));
+		CHECK_EQ_U(sw_dap_info(dap)->dpidr, H743_DPIDR);
+		CHECK_OK(sw_ap_scan(dap, aps, SW_ARRAY_LEN(aps), &n));
+		CHECK(n >= 3);
+		if (n >= 1)
+			CHECK_EQ_U(aps[0].idr, 0x84770001u); /* AP0: the M7's AHB-AP */
+		TEST_INFO("vjlink: %zu APs, DPIDR 0x%08x, %llu round trips so far", n,
+			  sw_dap_info(dap)->dpidr, (unsigned long long)p->stats.round_trips);
+		sw_dap_free(dap);
+	}
+	sw_probe_close(p);
+}
+
+static int open_mem_ap(struct sw_probe **p, sw_dap **dap, sw_ap **ap)
+{
+	*p = NULL;
+	*dap = NULL;
+	*ap = NULL;
+	if (sw_jlink_open(&fx.ctx, "jlink:260042", p) != SW_OK)
+		return -1;
+	if (sw_dap_new(&fx.ctx, *p, dap) != SW_OK ||
+	    sw_dap_connect(*dap, SW_DAP_CONNECT_JTAG_TO_SWD) != SW_OK)
+		return -1;
+	return sw_ap_open(*dap, 0, ap);
+}
+
+static void close_mem_ap(struct sw_probe *p, sw_dap *dap, sw_ap *ap)
+{
+	if (ap)
+		sw_ap_close(ap);
+	if (dap)
+		sw_dap_free(dap);
+	if (p)
+		sw_probe_close(p);
+}
+
+/* 64 KiB into AXI SRAM and back through libjaylink + vjlink; the figures are
+ * what the note's round-trip table quotes. */
+static void test_mem_64k_round_trip(void)
+{
+	enum { LEN = 64 * 1024 };
+	uint8_t *wr = malloc(LEN), *rd = malloc(LEN);
+	struct sw_probe *p = NULL;
+	sw_dap *dap = NULL;
+	sw_ap *ap = NULL;
+	uint64_t rt0, rt1, cyc0, cyc1;
+
+	if (!wr || !rd || open_mem_ap(&p, &dap, &ap) != 0) {
+		CHECK_MSG(0, "set-up failed: %s", sw_errmsg(&fx.ctx));
+		goto out;
+	}
+	for (size_t i = 0; i < LEN; i++)
+		wr[i] = (uint8_t)(i * 7u + (i >> 8));
+	rt0 = p->stats.round_trips;
+	cyc0 = p->stats.swd_cycles;
+	CHECK_OK(sw_mem_write(ap, H743_AXI_SRAM, wr, LEN));
+	rt1 = p->stats.round_trips;
+	cyc1 = p->stats.swd_cycles;
+	CHECK_OK(sw_mem_read(ap, H743_AXI_SRAM, rd, LEN));
+	CHECK(memcmp(wr, rd, LEN) == 0);
+	TEST_INFO("jlink/vjlink 64 KiB write: %llu round trips, %llu SWD cycles",
+		  (unsigned long long)(rt1 - rt0), (unsigned long long)(cyc1 - cyc0));
+	TEST_INFO("jlink/vjlink 64 KiB read: %llu round trips, %llu SWD cycles",
+		  (unsigned long long)(p->stats.round_trips - rt1),
+		  (unsigned long long)(p->stats.swd_cycles - cyc1));
+	CHECK(p->stats.round_trips - rt1 < 64); /* far fewer than one per KiB */
+out:
+	close_mem_ap(p, dap, ap);
+	free(wr);
+	free(rd);
+}
+
+/* vjlink drops the connection mid-session: the driver reports "probe lost"
+ * as SW_ERR_IO, and a fresh open works. */
+static void test_probe_lost_then_reopen(void)
+{
+	struct sw_probe *p;
+	sw_dap *dap;
+	sw_ap *ap;
+	uint32_t v = 0;
+	int r;
+
+	if (open_mem_ap(&p, &dap, &ap) != 0) {
+		CHECK_MSG(0, "set-up failed: %s", sw_errmsg(&fx.ctx));
+		close_mem_ap(p, dap, ap);
+		return;
+	}
+	vjlink_drop_clients(fx.vj);
+	usleep(20000);
+	fx.ctx.level = SW_LOG_NONE;
+	r = sw_mem_read32(ap, H743_AXI_SRAM, &v);
+	fx.ctx.level = SW_LOG_WARN;
+	CHECK_EQ_U(r, (unsigned)SW_ERR_IO);
+	CHECK_MSG(strstr(sw_errmsg(&fx.ctx), "probe lost") != NULL, "message: %s",
+		  sw_errmsg(&fx.ctx));
+	close_mem_ap(p, dap, ap);
+	CHECK_OK(open_mem_ap(&p, &dap, &ap));
+	if (ap)
+		CHECK_OK(sw_mem_read32(ap, H743_AXI_SRAM, &v));
+	close_mem_ap(p, dap, ap);
+}
+
+int main(void)
+{
+	if (geteuid() != 0) {
+		printf("SKIP: test_vjlink needs root (private network namespace for "
+		       "libjaylink's UDP discovery)\n");
+		return 0;
+	}
+	if (netns_setup() != 0) {
+		printf("SKIP: test_vjlink: cannot set up a network namespace: %s\n",
+		       strerror(errno));
+		return 0;
+	}
+	if (fixture_up() != 0) {
+		printf("FAIL: fixture: %s\n", sw_errmsg(&fx.vj_ctx));
+		return 1;
+	}
+	RUN_TEST(test_list_shows_vjlink);
+	RUN_TEST(test_open_unknown_serial_fails);
+	RUN_TEST(test_limits_speed_voltage);
+	RUN_TEST(test_dpidr_and_ap_scan);
+	RUN_TEST(test_mem_64k_round_trip);
+	RUN_TEST(test_probe_lost_then_reopen);
+	vjlink_stop(fx.vj);
+	{
+		struct vjlink_stats st;
+		vjlink_get_stats(fx.vj, &st);
+		TEST_INFO("vjlink served %llu connections, %llu commands, %llu SWD_IO",
+			  (unsigned long long)st.connections, (unsigned long long)st.commands,
+			  (unsigned long long)st.swd_io);
+	}
+	vjlink_free(fx.vj);
+	sim_free(fx.sim);
+	return TEST_MAIN_END();
+}
