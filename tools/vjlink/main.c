@@ -70,6 +70,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return o->target ? 0 : -1;
 }
 
+/* One line on exit: what the clients cost (integration tests parse it). */
+static void print_stats(const struct vjlink *v, const struct sim *sim)
+{
+	struct vjlink_stats st;
+	struct sim_counters c;
+
+	vjlink_get_stats(v, &st);
+	sim_get_counters(sim, &c);
+	printf("vjlink: stats connections=%llu commands=%llu swd_io=%llu swd_bits=%llu "
+	       "sim_round_trips=%llu sim_swclk=%llu\n",
+	       (unsigned long long)st.connections, (unsigned long long)st.commands,
+	       (unsigned long long)st.swd_io, (unsigned long long)st.swd_bits,
+	       (unsigned long long)c.round_trips, (unsigned long long)c.swclk_cycles);
+	fflush(stdout);
+}
+
 static int serve(struct sw_ctx *ctx, const struct opts *o)
 {
 	struct sim *sim = NULL;
@@ -96,6 +112,7 @@ static int serve(struct sw_ctx *ctx, const struct opts *o)
 		       o->cfg.port, vjlink_firmware_string());
 		fflush(stdout);
 		r = vjlink_run(v, sfd);
+		print_stats(v, sim);
 	}
 	vjlink_free(v);
 	sim_free(sim);
