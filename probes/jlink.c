@@ -316,7 +316,7 @@ size_t sw_jlink_max_bits(uint32_t free_mem)
 
 static void jl_get_bit(const uint8_t *a, size_t k, unsigned *b)
 {
-	*b = (a[k / 8] >> (k % 8)) & 1u;
+	*b = (unsigned)(a[k / 8] >> (k % 8)) & 1u;
 }
 
 /* One jaylink_swd_io round trip. A J-Link's in[] leads an ideal bit-banged

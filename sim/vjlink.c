@@ -202,14 +202,14 @@ static size_t vj_swd_io(struct vjlink *v, const uint8_t *p)
 	if (nbits && sim_wire_io(v->sim, dir, out, v->line, nbits) != SW_OK)
 		SW_LOG_W(v->ctx, "vjlink: sim_wire_io failed: %s", sw_errmsg(v->ctx));
 	for (k = 0; k < nbits; k++) {
-		unsigned drv = (dir[k / 8] >> (k % 8)) & 1u;
+		unsigned drv = (unsigned)(dir[k / 8] >> (k % 8)) & 1u;
 		if (drv) /* the host drives: the line is what it sends */
 			v->line[k / 8] = (uint8_t)((v->line[k / 8] & ~(1u << (k % 8))) |
 						   (out[k / 8] & (1u << (k % 8))));
 	}
 	for (k = 0; k < nbits; k++) {
 		size_t src = k + 1 < nbits ? k + 1 : k;
-		if ((v->line[src / 8] >> (src % 8)) & 1u)
+		if ((unsigned)(v->line[src / 8] >> (src % 8)) & 1u)
 			in[k / 8] |= (uint8_t)(1u << (k % 8));
 	}
 	in[nb] = 0; /* status OK: SWD errors show only in the ACK bits */

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "test.h"
+#include "tests/test.h"
 
 #include "adi/adi.h"
 #include "probes/jlink.h"
@@ -113,11 +113,11 @@ static void test_open_unknown_serial_fails(void)
 {
 	struct sw_probe *p = (struct sw_probe *)&fx; /* must be reset to NULL */
 
-	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:999", &p), (unsigned)SW_ERR_NOT_FOUND);
+	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:999", &p), SW_ERR_NOT_FOUND);
 	CHECK(p == NULL);
 	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:tcp:127.0.0.1:2331", &p),
-		   (unsigned)SW_ERR_NOT_SUPPORTED);
-	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:12ab", &p), (unsigned)SW_ERR_ARG);
+		   SW_ERR_NOT_SUPPORTED);
+	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:12ab", &p), SW_ERR_ARG);
 }
 
 static void test_limits_speed_voltage(void)
@@ -247,7 +247,7 @@ static void test_probe_lost_then_reopen(void)
 	fx.ctx.level = SW_LOG_NONE;
 	r = sw_mem_read32(ap, H743_AXI_SRAM, &v);
 	fx.ctx.level = SW_LOG_WARN;
-	CHECK_EQ_U(r, (unsigned)SW_ERR_IO);
+	CHECK_EQ_U(r, SW_ERR_IO);
 	CHECK_MSG(strstr(sw_errmsg(&fx.ctx), "probe lost") != NULL, "message: %s",
 		  sw_errmsg(&fx.ctx));
 	close_mem_ap(p, dap, ap);
