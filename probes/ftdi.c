@@ -18,9 +18,13 @@
 #define FT_BASE_HZ_H 60000000u  /* H types with divide-by-5 off (AN_108 §3.8.1) */
 #define FT_BASE_HZ_OLD 12000000u
 #define FT_DEFAULT_HZ 4000000u
-/* Responses must fit the chip's receive buffer while the host is still
- * writing (4 KiB on FT2232H); 16 Kbit of reads is at most 2 KiB back. */
+/* A batch is written whole before its answer is read, so the answer must fit
+ * the chip's transmit buffer or the MPSSE stalls and the write never ends:
+ * 4 KiB per channel on FT2232H/FT4232H, 1 KiB on FT232H (datasheets §
+ * "Features"). A read transaction answers 5 bytes per 46 bits, so 16 Kbit
+ * (~1.8 KiB back) and 8 Kbit (~0.9 KiB) respectively. */
 #define FT_MAX_BITS 16384u
+#define FT_MAX_BITS_232H 8192u
 #define FT_READ_TIMEOUT_NS 2000000000ll
 #define FT_LATENCY_MS 1 /* a safety net only: every read batch ends in 0x87 */
 
@@ -518,7 +522,8 @@ int sw_ftdi_open(struct sw_ctx *ctx, const char *selector, const char *layout,
 		r = ft_mpsse_setup(f);
 	if (r == SW_OK) {
 		f->be = (struct sw_swd_backend){
-			.user = f, .io = ft_io, .max_bits = FT_MAX_BITS, .cost = ft_cost};
+			.user = f, .io = ft_io, .cost = ft_cost,
+			.max_bits = f->ftdi->type == TYPE_232H ? FT_MAX_BITS_232H : FT_MAX_BITS};
 		r = sw_swd_engine_new(ctx, &f->be, &f->probe.stats, &f->eng);
 	}
 	if (r != SW_OK) {
