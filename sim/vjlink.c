@@ -389,6 +389,12 @@ static int vj_send_all(int fd, const uint8_t *buf, size_t len)
 		ssize_t r = send(fd, buf, len, MSG_NOSIGNAL);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno == EAGAIN) { /* client sockets are non-blocking */
+			struct pollfd pf = {.fd = fd, .events = POLLOUT};
+			if (poll(&pf, 1, 5000) <= 0)
+				return -1;
+			continue;
+		}
 		if (r <= 0)
 			return -1;
 		buf += r;
@@ -465,7 +471,7 @@ static void vj_accept(struct vjlink *v)
 {
 	static const uint8_t hello[] = {0x00, 0x01, 0x00, 6, 'J', '-', 'L', 'i', 'n', 'k'};
 	static const uint8_t full[] = {0xFE, 0x01, 0x00, 0};
-	int one = 1, fd = accept(v->listen_fd, NULL, NULL);
+	int one = 1, fd = accept4(v->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct vj_conn *c = NULL;
 
 	if (fd < 0)
