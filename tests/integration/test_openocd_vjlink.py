@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""OpenOCD 0.12 (Debian package, its own interface/jlink driver and
+target/stm32h7x.cfg) against vjlink serving the simulated STM32H743.
+
+The simulator's fidelity check (ARCHITECTURE.md section 4): a third-party
+debugger must examine the chip (Cortex-M7 r1p1), halt, read and write
+registers and memory, and single-step. Also measures what OpenOCD's
+load_image/dump_image of 64 KiB cost on the wire (vjlink counts SWD_IO
+commands and SWD bits) for the round-trip table.
+
+vjlink and OpenOCD run in two private network namespaces joined by a veth
+pair (scripts/netns-vjlink): libjaylink discovers TCP probes by a UDP
+broadcast on port 19020, which it binds itself. Needs root; prints SKIP
+otherwise. Prints PASS:/FAIL:/INFO: lines for scripts/run-tests.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
+VJLINK = os.path.join(BUILD, "vjlink")
+NETNS = os.path.join(ROOT, "scripts", "netns-vjlink")
+SERIAL = "260043"
+RAM = 0x24000000  # AXI SRAM (RM0433 memory map, reference/targets.md 1.2)
+CODE = RAM + 0x100
+BLOB = RAM + 0x10000
+BLOB_LEN = 64 * 1024
+
+results = {"pass": 0, "fail": 0}
+
+
+def check(name, ok, detail=""):
+    if ok:
+        print(f"PASS: {name}")
+        results["pass"] += 1
+    else:
+        print(f"FAIL: {name}: {detail}")
+        results["fail"] += 1
+
+
+def skip(why):
+    print(f"SKIP: test_openocd_vjlink: {why}")
+    sys.exit(0)
+
+
+def ocd_cfg(tmp, body):
+    path = os.path.join(tmp, "session.cfg")
+    with open(path, "w") as f:
+        f.write(f"""adapter driver jlink
+adapter serial {SERIAL}
+transport select swd
+adapter speed 4000
+source [find target/stm32h7x.cfg]
+gdb_port disabled
+tcl_port disabled
+telnet_port disabled
+init
+{body}
+shutdown
+""")
+    return path
+
+
+def run_session(tmp, body, timeout=120):
+    """One OpenOCD session against a fresh vjlink; returns (rc, log, stats)."""
+    cfg = ocd_cfg(tmp, body)
+    vj = [VJLINK, "--target", "stm32h743", "--serial", SERIAL, "--ip", "@VJLINK_IP@"]
+    fw = os.path.join(BUILD, "fw", "demo-h743.elf")
+    if os.path.exists(fw):
+        vj += ["--load", fw]
+    cmd = [NETNS] + vj + ["--", "openocd", "-f", cfg]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        return -1, out, {}
+    log = p.stdout + p.stderr
+    stats = {}
+    m = re.search(r"vjlink: stats (.*)", log)
+    if m:
+        for kv in m.group(1).split():
+            k, v = kv.split("=")
+            stats[k] = int(v)
+    return p.returncode, log, stats
+
+
+def session_basic(tmp):
+    """Examine, halt, registers, memory, step on code we place in AXI SRAM:
+    two NOPs and a branch-to-self (Thumb: 0xBF00 0xBF00 0xE7FE)."""
+    body = f"""
+echo "EXAMINED [stm32h7x.cpu0 was_examined]"
+halt
+echo "STATE [stm32h7x.cpu0 curstate]"
+mww {CODE:#x} 0xbf00bf00
+mww {CODE + 4:#x} 0xe7fee7fe
+echo "CODE [mdw {CODE:#x} 2]"
+reg r0 0x12345678
+echo "R0 [reg r0]"
+mww {RAM:#x} 0xcafef00d
+echo "MEM [mdw {RAM:#x}]"
+reg xPSR 0x01000000
+reg pc {CODE:#x}
+step
+echo "PC1 [reg pc]"
+step
+echo "PC2 [reg pc]"
+echo "R0AGAIN [reg r0]"
+"""
+    rc, log, _ = run_session(tmp, body)
+    if rc != 0:
+        print("INFO: openocd log tail:\n" + "\n".join("INFO:   " + l for l in log.splitlines()[-25:]))
+    check("openocd_exits_cleanly", rc == 0, f"status {rc}")
+    check("jlink_firmware_seen", "swdbridge vjlink" in log, "no J-Link firmware line")
+    check("dpidr", re.search(r"SWD DPIDR 0x6ba02477", log, re.I) is not None, "DPIDR not read")
+    check("cortex_m7_r1p1_found", "Cortex-M7 r1p1 processor detected" in log,
+          "no 'Cortex-M7 r1p1 processor detected'")
+    check("examined", "EXAMINED 1" in log, "target not examined")
+    check("halted", "STATE halted" in log, "curstate is not halted")
+    check("code_written", re.search(r"CODE 0x%08x: bf00bf00 e7fee7fe" % CODE, log) is not None,
+          "readback of the code words differs")
+    check("reg_write_read", re.search(r"R0 r0 \(/32\): 0x12345678", log) is not None,
+          "r0 readback differs")
+    check("mem_write_read", re.search(r"MEM 0x%08x: cafef00d" % RAM, log) is not None,
+          "memory readback differs")
+    check("step_1", re.search(r"PC1 pc \(/32\): 0x%08x" % (CODE + 2), log, re.I) is not None,
+          "pc after one step is not CODE+2")
+    check("step_2", re.search(r"PC2 pc \(/32\): 0x%08x" % (CODE + 4), log, re.I) is not None,
+          "pc after two steps is not CODE+4")
+    check("r0_kept_over_steps", "R0AGAIN r0 (/32): 0x12345678" in log, "r0 changed by NOPs")
+
+
+def session_bulk(tmp):
+    """64 KiB load_image / dump_image; vjlink's counters give the wire cost.
+    A baseline session (init + halt only) is subtracted."""
+    data = bytes((i * 7 + (i >> 8)) & 0xFF for i in range(BLOB_LEN))
+    src = os.path.join(tmp, "blob.bin")
+    dst = os.path.join(tmp, "dump.bin")
+    with open(src, "wb") as f:
+        f.write(data)
+    _, _, base = run_session(tmp, "halt\n")
+    rc_w, log_w, wr = run_session(tmp, f"halt\nload_image {src} {BLOB:#x} bin\n")
+    rc_r, log_r, rd = run_session(tmp, f"halt\nload_image {src} {BLOB:#x} bin\n"
+                                       f"dump_image {dst} {BLOB:#x} {BLOB_LEN:#x}\n")
+    check("load_image_ok", rc_w == 0 and "65536 bytes written" in log_w,
+          log_w.splitlines()[-5:] if log_w else "no log")
+    ok = rc_r == 0 and os.path.exists(dst) and open(dst, "rb").read() == data
+    check("dump_image_matches", ok, "dump differs from what load_image wrote")
+    if base and wr and rd:
+        w_io = wr["swd_io"] - base["swd_io"]
+        w_bits = wr["swd_bits"] - base["swd_bits"]
+        r_io = rd["swd_io"] - wr["swd_io"]
+        r_bits = rd["swd_bits"] - wr["swd_bits"]
+        print(f"INFO: openocd/vjlink 64 KiB write: {w_io} SWD_IO round trips, {w_bits} SWD cycles")
+        print(f"INFO: openocd/vjlink 64 KiB read: {r_io} SWD_IO round trips, {r_bits} SWD cycles")
+        check("openocd_counts_present", w_io > 0 and r_io > 0, "no SWD_IO counted")
+
+
+def main():
+    if os.geteuid() != 0:
+        skip("needs root (network namespaces)")
+    if not shutil.which("openocd"):
+        skip("openocd not installed")
+    if not os.access(VJLINK, os.X_OK):
+        skip(f"{VJLINK} not built")
+    with tempfile.TemporaryDirectory() as tmp:
+        session_basic(tmp)
+        session_bulk(tmp)
+    print(f"{results['pass']} passed, {results['fail']} failed")
+    return 1 if results["fail"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
