@@ -27,7 +27,7 @@ SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-san/%)
-PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash)
+PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash) $(if $(wildcard tools/vjlink/main.c),$(B)/vjlink)
 
 # Target firmware (demo) and flash loaders, compiled with arm-none-eabi-gcc.
 FW_DIR := firmware
@@ -56,6 +56,9 @@ $(B)/libsw-san.a: $(SAN_OBJS)
 	ar rcs $@ $^
 
 $(B)/swdbridge: $(B)/obj/server/main.o $(B)/libsw.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/vjlink: $(B)/obj/tools/vjlink/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/swdflash: $(B)/obj/client/main.o $(B)/libsw.a

@@ -145,7 +145,9 @@ def session_bulk(tmp):
     rc_w, log_w, wr = run_session(tmp, f"halt\nload_image {src} {BLOB:#x} bin\n")
     rc_r, log_r, rd = run_session(tmp, f"halt\nload_image {src} {BLOB:#x} bin\n"
                                        f"dump_image {dst} {BLOB:#x} {BLOB_LEN:#x}\n")
-    check("load_image_ok", rc_w == 0 and "65536 bytes written" in log_w,
+    # OpenOCD 0.12 prints load_image's byte count as a command result, which
+    # does not reach the log in -c mode; the dump below proves the content.
+    check("load_image_ok", rc_w == 0 and "Error" not in log_w,
           log_w.splitlines()[-5:] if log_w else "no log")
     ok = rc_r == 0 and os.path.exists(dst) and open(dst, "rb").read() == data
     check("dump_image_matches", ok, "dump differs from what load_image wrote")
