@@ -142,7 +142,14 @@ static int h743_build(struct sim *sim)
 		return r;
 	if (sim_bus_add_mmio(apbd, "apbd-rom", 0xE00E0000u, 0x1000, sim_rom_table_read, NULL,
 			     &h->rom_apbd) ||
-	    sim_bus_add_mmio(apbd, "dbgmcu", 0xE00E1000u, 0x1000, dbgmcu_read, dbgmcu_write, h))
+	    sim_bus_add_mmio(apbd, "dbgmcu", 0xE00E1000u, 0x1000, dbgmcu_read, dbgmcu_write, h) ||
+	    /* Trace blocks on the debug APB (targets.md §1.1): SWO, SWTF funnel,
+	     * CSTF, TPIU. Modelled as plain register files [simplified: no trace
+	     * output]; OpenOCD's stm32h7x.cfg programs SWTF_CTRL on examine. */
+	    sim_bus_add_ram(apbd, "swo", 0xE00E3000u, 0x1000, NULL) ||
+	    sim_bus_add_ram(apbd, "swtf", 0xE00E4000u, 0x1000, NULL) ||
+	    sim_bus_add_ram(apbd, "cstf", 0xE00F3000u, 0x1000, NULL) ||
+	    sim_bus_add_ram(apbd, "tpiu", 0xE00F5000u, 0x1000, NULL))
 		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: cannot build the H743 debug APB");
 	/* AHB-AP IDR 0x84770001, APB-AP 0x54770002 [APB value unverified]; BASE
 	 * in ADIv5 format with the present bit. AP0's bus is dead while nRST
