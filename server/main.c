@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probes/ftdi.h"
+#include "probes/jlink.h"
 #include "probes/sim_probe.h"
 #include "server/net/server.h"
 #include "sim/sim.h"
@@ -25,7 +27,7 @@ static void on_signal(int sig)
 }
 
 struct options {
-	const char *probe, *target, *load, *listen;
+	const char *probe, *target, *load, *listen, *ftdi_layout;
 	long port;
 	int verbose;
 	bool attach;
@@ -33,8 +35,10 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: swdbridge --probe sim --target NAME [--load FILE.elf] [--port N] [--listen ADDR] [-v]\n"
-		   "  --probe sim       the built-in simulator (jlink/ftdi/remote: not in this build yet)\n"
+	fprintf(f, "usage: swdbridge [--probe P] --target NAME [--load FILE.elf] [--port N] [--listen ADDR] [-v]\n"
+		   "       swdbridge list-probes\n"
+		   "  --probe P         sim (built-in simulator), jlink[:SERIAL|:tcp:HOST], ftdi[:VID:PID[:SERIAL]]\n"
+		   "  --ftdi-layout L   FTDI adapter layout (see probes/ftdi_layouts.c)\n"
 		   "  --target NAME     stm32h743, adiv6-m55, or a J-Link device name such as STM32H743VI\n"
 		   "  --load FILE       (sim) load an ELF into the simulated chip before starting\n"
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
@@ -51,6 +55,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{"load", required_argument, NULL, 'l'},  {"port", required_argument, NULL, 'P'},
 		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
+		{"ftdi-layout", required_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -64,6 +69,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'L': o->listen = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'a': o->attach = true; break;
+		case 'F': o->ftdi_layout = optarg; break;
 		case 'P':
 			o->port = strtol(optarg, &end, 10);
 			if (*end || o->port < 0 || o->port > 65535) {
@@ -102,6 +108,37 @@ static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const 
 	return 0;
 }
 
+/* `swdbridge list-probes`: J-Links on USB and on the LAN (UDP discovery). */
+static int list_probes(void)
+{
+	struct sw_ctx ctx;
+	struct sw_jlink_info info[16];
+	size_t n = 0;
+
+	sw_ctx_init(&ctx);
+	ctx.level = SW_LOG_WARN;
+	if (sw_jlink_list(&ctx, SW_JLINK_LIST_USB | SW_JLINK_LIST_TCP | SW_JLINK_LIST_FIRMWARE, info, 16, &n)) {
+		fprintf(stderr, "swdbridge: list-probes: %s\n", sw_errmsg(&ctx));
+		return 1;
+	}
+	if (!n)
+		printf("no J-Link found (USB or TCP); FTDI adapters are opened by VID:PID with --probe ftdi\n");
+	for (size_t i = 0; i < n && i < 16; i++)
+		printf("jlink:%u  %s%s%s  %s\n", info[i].serial, info[i].tcp ? "tcp " : "usb",
+		       info[i].tcp ? info[i].ipv4 : "", info[i].product[0] ? info[i].product : "",
+		       info[i].firmware);
+	return 0;
+}
+
+static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_probe **probe)
+{
+	if (!strncmp(o->probe, "jlink", 5))
+		return sw_jlink_open(ctx, o->probe, probe);
+	if (!strncmp(o->probe, "ftdi", 4))
+		return sw_ftdi_open(ctx, o->probe, o->ftdi_layout, probe);
+	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
+}
+
 static void sim_tick(void *user, uint64_t ns)
 {
 	sim_advance_ns(user, ns);
@@ -119,6 +156,8 @@ int main(int argc, char **argv)
 	const struct sw_target_desc *desc;
 	int r;
 
+	if (argc == 2 && !strcmp(argv[1], "list-probes"))
+		return list_probes();
 	if ((r = parse(argc, argv, &o)))
 		return r;
 	sw_ctx_init(&ctx);
@@ -131,17 +170,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return 2;
 	}
-	if (strcmp(o.probe, "sim") != 0) {
-		fprintf(stderr, "swdbridge: --probe %s: only 'sim' is available in this build\n", o.probe);
+	if (!strcmp(o.probe, "sim")) {
+		if ((r = sim_new(&ctx, desc->name, &sim)) || (o.load && (r = sim_load_elf(sim, o.load)))) {
+			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+			sim_free(sim);
+			return 1;
+		}
+		sim_power_on_reset(sim);
+		r = sw_sim_probe_open(&ctx, sim, 0, &probe);
+	} else if (o.load) {
+		fprintf(stderr, "swdbridge: --load is for --probe sim; with a real probe use gdb's load\n");
 		return 2;
+	} else {
+		r = open_probe(&ctx, &o, &probe);
 	}
-	if ((r = sim_new(&ctx, desc->name, &sim)) || (o.load && (r = sim_load_elf(sim, o.load)))) {
-		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
-		sim_free(sim);
-		return 1;
-	}
-	sim_power_on_reset(sim);
-	if ((r = sw_sim_probe_open(&ctx, sim, 0, &probe)) || (r = sw_target_open(&ctx, probe, desc, o.attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
+	if (r || (r = sw_target_open(&ctx, probe, desc, o.attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		goto out;
 	}
@@ -149,13 +192,13 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	sw_server_init(&srv, &ctx);
-	srv.tick = sim_tick;
+	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = sim;
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
 		unsigned bound = 0, want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
-		sessions[i].ext_monitor = sim_monitor;
+		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
 		sessions[i].ext_user = sim;
 		if ((r = sw_server_listen(&srv, &sessions[i], o.listen, want, &bound))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
