@@ -518,12 +518,17 @@ int mpsse_ftdi_set_interface(struct ftdi_context *ftdi, enum ftdi_interface ifac
 
 static int mp_shim_make_sim(struct mp_shim *s)
 {
-	const char *chip = getenv("SW_MPSSE_CHIP");
+	const char *chip = getenv("SW_MPSSE_CHIP"), *elf = getenv("SW_MPSSE_LOAD");
 
 	if (s->sim)
 		return 0;
 	if (sim_new(&s->ctx, chip ? chip : "stm32h743", &s->sim) != SW_OK)
 		return -1;
+	if (elf && sim_load_elf(s->sim, elf) != SW_OK) {
+		sim_free(s->sim);
+		s->sim = NULL;
+		return -1;
+	}
 	sim_power_on_reset(s->sim);
 	s->own_sim = true;
 	return 0;

@@ -76,7 +76,8 @@ struct ftdi_context *mpsse_ftdi_new(void);
 void mpsse_ftdi_free(struct ftdi_context *ftdi);
 int mpsse_ftdi_set_interface(struct ftdi_context *ftdi, enum ftdi_interface iface);
 /* Opens the adapter: with no board attached it makes its own sim of the chip
- * named by $SW_MPSSE_CHIP (default stm32h743), layout $SW_MPSSE_LAYOUT. */
+ * named by $SW_MPSSE_CHIP (default stm32h743), loads $SW_MPSSE_LOAD (an ELF)
+ * if set, and wires it as layout $SW_MPSSE_LAYOUT (default: by VID/PID). */
 int mpsse_ftdi_usb_open_desc_index(struct ftdi_context *ftdi, int vendor, int product,
 				   const char *description, const char *serial,
 				   unsigned int index);
