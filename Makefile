@@ -27,7 +27,7 @@ SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-san/%)
-PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash) $(if $(wildcard tools/vjlink/main.c),$(B)/vjlink)
+PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash) $(if $(wildcard tools/vjlink/main.c),$(B)/vjlink) $(if $(wildcard sim/mpsse.c),$(B)/swdbridge-mpsse)
 
 # Target firmware (demo) and flash loaders, compiled with arm-none-eabi-gcc.
 FW_DIR := firmware
@@ -60,6 +60,14 @@ $(B)/swdbridge: $(B)/obj/server/main.o $(B)/libsw.a
 
 $(B)/vjlink: $(B)/obj/tools/vjlink/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# swdbridge with libftdi1 replaced by the MPSSE model (sim/mpsse.c) at link
+# time: the FTDI driver's real command stream runs against a simulated chip
+# (SW_MPSSE_CHIP, SW_MPSSE_LOAD). For tests only.
+comma := ,
+MPSSE_WRAP := $(shell sed -n '/define MPSSE_FTDI_WRAP_LIST/{n;p}' sim/mpsse.h 2>/dev/null | tr -d ' "\t\\')
+$(B)/swdbridge-mpsse: $(B)/obj/server/main.o $(B)/libsw.a
+	$(CC) $(CFLAGS) -o $@ $^ $(foreach n,$(subst $(comma), ,$(MPSSE_WRAP)),-Wl,--wrap=$(n)) $(LDLIBS)
 
 $(B)/swdflash: $(B)/obj/client/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

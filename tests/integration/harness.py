@@ -55,13 +55,14 @@ def nm(symbol, elf=DEMO):
 class Server:
     """swdbridge --probe sim on 127.0.0.1:<free port>."""
 
-    def __init__(self, target="stm32h743", load=DEMO, extra=()):
+    def __init__(self, target="stm32h743", load=DEMO, extra=(), server=SERVER, env=None):
         self.port = free_port()
-        args = [SERVER, "--probe", "sim", "--target", target, "--port", str(self.port)]
+        args = [server, "--probe", "sim", "--target", target, "--port", str(self.port)]
         if load:
             args += ["--load", load]
         args += list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env=dict(os.environ, **(env or {})))
         self.lines = []
         # Collect output in the background; "gdb port" means it is listening.
         self.reader = threading.Thread(target=self._collect, daemon=True)
