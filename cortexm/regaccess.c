@@ -52,7 +52,6 @@ int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint6
 {
 	uint8_t sel[MAX_SEL];
 	uint32_t data[MAX_SEL], dhcsr[MAX_SEL];
-	unsigned owner[MAX_SEL];
 	size_t ns = 0;
 	int r;
 
@@ -73,7 +72,6 @@ int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint6
 				dup |= sel[q] == s[j];
 			if (dup || ns == MAX_SEL)
 				continue;
-			owner[ns] = regnos[i];
 			sel[ns++] = s[j];
 		}
 	}
@@ -108,7 +106,6 @@ int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint6
 			c->reg_valid |= 1ull << regno;
 		}
 	}
-	(void)owner;
 	for (size_t i = 0; i < n; i++)
 		vals[i] = c->regs[regnos[i]];
 	return SW_OK;

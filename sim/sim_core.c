@@ -207,8 +207,6 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 
 static void after_bus_error(struct sim_core *c)
 {
-	uint32_t pc = rd(c, UC_ARM_REG_PC);
-
 	if (c->fault_pending == 1 && (c->fault_addr & 0xFFFFFFE0u) == 0xFFFFFFE0u && c->exc_depth) {
 		exception_return(c, c->fault_addr); /* EXC_RETURN fetch */
 	} else if (c->fault_pending == 1) {
@@ -217,11 +215,11 @@ static void after_bus_error(struct sim_core *c)
 		c->bfar = c->fault_addr;
 		take_fault(c, EXC_BUSFAULT, CFSR_PRECISERR | CFSR_BFARVALID);
 	}
-	(void)pc;
 	c->fault_pending = 0;
 }
 
-/* Execute up to n instructions; returns how many slices ran. */
+/* Execute up to n instructions (one at a time while a DWT comparator is armed,
+ * so a data watchpoint halts right after the accessing instruction). */
 static void execute(struct sim_core *c, uint64_t n)
 {
 	while (n && !c->halted && !c->lockup && !c->reset_line) {
