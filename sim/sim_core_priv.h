@@ -25,16 +25,67 @@
 #define DFSR_BKPT (1u << 1)
 #define DFSR_DWTTRAP (1u << 2)
 #define DFSR_VCATCH (1u << 3)
+#define DFSR_EXTERNAL (1u << 4)
 #define DEMCR_VC_CORERESET (1u << 0)
+#define DEMCR_VC_MMERR (1u << 4)
+#define DEMCR_VC_NOCPERR (1u << 5)
+#define DEMCR_VC_CHKERR (1u << 6)
+#define DEMCR_VC_STATERR (1u << 7)
+#define DEMCR_VC_BUSERR (1u << 8)
+#define DEMCR_VC_INTERR (1u << 9)
 #define DEMCR_VC_HARDERR (1u << 10)
+#define DEMCR_MON_EN (1u << 16)
 #define DEMCR_TRCENA (1u << 24)
+#define DEMCR_WRITABLE 0x010F07F1u
+
+/* Exception numbers (ARMv7-M ARM B1.5.2). */
+#define EXC_HARDFAULT 3
+#define EXC_MEMMANAGE 4
+#define EXC_BUSFAULT 5
+#define EXC_USAGEFAULT 6
+#define EXC_SVCALL 11
+#define EXC_DEBUGMON 12
+
+/* CFSR = UFSR:BFSR:MMFSR (B3.2.15), HFSR (B3.2.16). */
+#define CFSR_IACCVIOL (1u << 0)
+#define CFSR_IBUSERR (1u << 8)
+#define CFSR_PRECISERR (1u << 9)
+#define CFSR_BFARVALID (1u << 15)
+#define CFSR_UNDEFINSTR (1u << 16)
+#define CFSR_INVSTATE (1u << 17)
+#define CFSR_NOCP (1u << 19)
+#define CFSR_UNALIGNED (1u << 24)
+#define HFSR_FORCED (1u << 30)
+#define HFSR_DEBUGEVT (1u << 31)
+
+/* A CPU store into ROM that the region's controller took (sim_core_map.c
+ * on_rom_write): Unicorn still stores the raw bytes into the shared buffer
+ * behind the hook, so they are put back from this snapshot. */
+struct sim_rom_undo {
+	uint8_t *mem; /* NULL: nothing to undo */
+	uint32_t addr;
+	unsigned size;
+	uint8_t old[8];
+};
+
+/* A bus MMIO region as mapped into Unicorn, with its core (for bus errors). */
+struct sim_core_mmio {
+	struct sim_core *core;
+	struct sim_region region;
+};
+
+enum {
+	SIM_BUSERR_NONE,
+	SIM_BUSERR_PRECISE,  /* bus error on a data access at fault_addr (BFAR) */
+	SIM_BUSERR_IMPRECISE, /* bus error reported by an MMIO peripheral */
+};
 
 struct sim_core {
 	struct sw_ctx *ctx;
 	struct sim_core_cfg cfg;
 	struct sim_bus *bus;
 	uc_engine *uc;
-	uc_hook intr_hook, unmapped_hook, prot_hook;
+	uc_hook intr_hook, unmapped_hook, rom_hook, count_hook;
 	uc_hook fpb_hooks[SIM_FPB_MAX * 2];
 	unsigned n_fpb_hooks;
 	uc_hook dwt_hook;
@@ -47,10 +98,16 @@ struct sim_core {
 	bool retired;        /* S_RETIRE_ST */
 	bool reset_seen;     /* S_RESET_ST */
 	bool regrdy;
-	bool stop_request;   /* a hook asked the run loop to stop */
+	bool sleeping;       /* WFI/WFE with nothing pending (S_SLEEP) */
+	bool stop_request;   /* a hook changed PC or halted: leave uc_emu_start */
+	bool slice_done;     /* the instruction budget of this uc_emu_start is spent */
+	uint64_t insn_count, insn_limit; /* instructions retired in this uc_emu_start */
+	struct sim_rom_undo rom_undo;
+	struct sim_core_mmio *mmio;
+	size_t n_mmio;
 	bool code_dirty;     /* memory changed outside Unicorn: flush its TB cache */
 	bool sysreset_pending, vectreset_pending;
-	int fault_pending;   /* exception number to take after uc returns, 0 none */
+	int fault_pending;   /* SIM_BUSERR_* to take once uc returns */
 	uint32_t fault_addr;
 	uint64_t insn_carry;  /* fractional instructions (x 1e9) carried between slices */
 	unsigned exc_depth;   /* nested exception count (our bookkeeping) */
@@ -59,6 +116,7 @@ struct sim_core {
 	uint32_t dhcsr_ctrl; /* C_* bits */
 	uint32_t dcrdr, demcr, dfsr;
 	uint32_t vtor, ccr, shcsr, cfsr, hfsr, mmfar, bfar, cpacr, scr, aircr_prigroup;
+	uint32_t fpccr, fpcar, fpdscr;
 	uint32_t icsr_pend;
 	/* FPB */
 	bool fpb_enable;
@@ -72,14 +130,31 @@ struct sim_core {
 	size_t itm_len;
 };
 
-/* sim_core_scs.c */
+/* sim_core_scs.c: the PPB as seen by the debugger and the CPU */
 int sim_core_ppb_read(void *opaque, uint32_t off, unsigned size, uint32_t *val);
 int sim_core_ppb_write(void *opaque, uint32_t off, unsigned size, uint32_t val);
+/* sim_core_fpb_dwt.c */
+void sim_core_fpb_read(struct sim_core *c, uint32_t off, uint32_t *v);
+void sim_core_fpb_write(struct sim_core *c, uint32_t off, uint32_t v);
+void sim_core_dwt_read(struct sim_core *c, uint32_t off, uint32_t *v);
+void sim_core_dwt_write(struct sim_core *c, uint32_t off, uint32_t v);
 void sim_core_update_fpb(struct sim_core *c);
 void sim_core_update_dwt(struct sim_core *c);
-/* sim_core.c */
+/* sim_core_map.c: bus regions in Unicorn */
+int sim_core_map_bus(struct sim_core *c);
+void sim_core_rom_undo(struct sim_core *c, bool invalidate);
+/* sim_core.c: run control */
+int sim_core_run_hooks(struct sim_core *c);
 void sim_core_enter_halt(struct sim_core *c, uint32_t dfsr_bits);
 void sim_core_do_step(struct sim_core *c);
+uint32_t sim_core_rd(struct sim_core *c, int uc_reg);
+void sim_core_wr(struct sim_core *c, int uc_reg, uint32_t v);
+void sim_core_set_pc(struct sim_core *c, uint32_t pc);
+/* sim_core_exc.c: exception entry/return and faults */
+int sim_core_exc_hooks(struct sim_core *c);
+void sim_core_take_fault(struct sim_core *c, unsigned num, uint32_t cfsr_bits, uint32_t ret_pc);
+void sim_core_after_run(struct sim_core *c, uc_err e);
+/* sim_core_regs.c: DCRSR REGSEL transfers */
 int sim_core_reg_get(struct sim_core *c, uint32_t regsel, uint32_t *val);
 int sim_core_reg_set(struct sim_core *c, uint32_t regsel, uint32_t val);
 

@@ -1,9 +1,8 @@
 /* The core's internal PPB as registers: SCS (CPUID, ICSR, VTOR, AIRCR, CCR,
- * SHCSR, CFSR/HFSR/BFAR, CPACR, DHCSR/DCRSR/DCRDR/DEMCR, DFSR), FPB, DWT,
- * ITM, with their CoreSight ID blocks. ARMv7-M ARM B3.2, C1.6, C1.8, C1.11;
- * ARMv8-M ARM D1.2. Offsets are from 0xE0000000. */
-#include <string.h>
-
+ * SHCSR, CFSR/HFSR/BFAR, CPACR, FPCCR, DHCSR/DCRSR/DCRDR/DEMCR, DFSR), ITM,
+ * and the dispatch to FPB/DWT (sim_core_fpb_dwt.c), with the CoreSight ID
+ * blocks. ARMv7-M ARM B3.2, C1.6, C1.7; ARMv8-M ARM D1.2. Offsets are from
+ * 0xE0000000. The debugger (bus) and the CPU (Unicorn MMIO) share them. */
 #include "sim/sim_core_priv.h"
 #include "sim/sim_coresight.h"
 
@@ -30,7 +29,36 @@
 #define DCB_DCRDR 0xEDF8u
 #define DCB_DEMCR 0xEDFCu
 #define DCB_DAUTHSTATUS 0xEFB8u
+#define FPU_FPCCR 0xEF34u
+#define FPU_FPCAR 0xEF38u
+#define FPU_FPDSCR 0xEF3Cu
 #define SCB_MVFR0 0xEF40u
+#define SCB_MVFR1 0xEF44u
+#define SCB_MVFR2 0xEF48u
+
+/* Media and VFP feature registers of an FPv5 FPU (Cortex-M7 TRM 4.1:
+ * MVFR0/1/2 for the single and the double precision variants). */
+static uint32_t mvfr(const struct sim_core *c, uint32_t off)
+{
+	if (!c->cfg.fpu)
+		return 0;
+	switch (off) {
+	case SCB_MVFR0: return c->cfg.dp_fpu ? 0x10110221u : 0x10110021u;
+	case SCB_MVFR1: return c->cfg.dp_fpu ? 0x12000011u : 0x11000011u;
+	default: return 0x00000040u;
+	}
+}
+
+/* ICSR (B3.2.4): VECTACTIVE is the current exception; RETTOBASE when it
+ * is the only active one. Nothing is ever pending (no interrupts). */
+static uint32_t icsr_read(struct sim_core *c)
+{
+	uint32_t ipsr = 0;
+
+	uc_reg_read(c->uc, UC_ARM_REG_IPSR, &ipsr);
+	ipsr &= 0x1FFu;
+	return ipsr | (ipsr && c->exc_depth <= 1 ? 1u << 11 : 0u);
+}
 
 static const struct sim_cs_id *component_id(const struct sim_core *c, uint32_t block)
 {
@@ -55,6 +83,8 @@ static uint32_t dhcsr_read(struct sim_core *c)
 		v |= DHCSR_S_REGRDY;
 	if (c->lockup)
 		v |= DHCSR_S_LOCKUP;
+	if (c->sleeping && !c->halted)
+		v |= DHCSR_S_SLEEP;
 	if (c->retired)
 		v |= DHCSR_S_RETIRE_ST;
 	if (c->reset_seen || c->reset_line)
@@ -65,19 +95,11 @@ static uint32_t dhcsr_read(struct sim_core *c)
 	return v;
 }
 
-static uint32_t fp_ctrl(const struct sim_core *c)
-{
-	uint32_t n = c->cfg.fpb_code;
-
-	return (c->cfg.fpb_rev & 0xFu) << 28 | ((n >> 4) & 7u) << 12 | (c->cfg.fpb_lit & 0xFu) << 8 |
-	       (n & 0xFu) << 4 | (c->fpb_enable ? 1u : 0u);
-}
-
 static int scs_read(struct sim_core *c, uint32_t off, uint32_t *v)
 {
 	switch (off) {
 	case SCB_CPUID: *v = c->cfg.cpuid; return 0;
-	case SCB_ICSR: *v = 0; return 0;
+	case SCB_ICSR: *v = icsr_read(c); return 0;
 	case SCB_VTOR: *v = c->vtor; return 0;
 	case SCB_AIRCR: *v = 0xFA050000u | c->aircr_prigroup; return 0;
 	case SCB_SCR: *v = c->scr; return 0;
@@ -89,7 +111,10 @@ static int scs_read(struct sim_core *c, uint32_t off, uint32_t *v)
 	case SCB_MMFAR: *v = c->mmfar; return 0;
 	case SCB_BFAR: *v = c->bfar; return 0;
 	case SCB_CPACR: *v = c->cpacr; return 0;
-	case SCB_MVFR0: *v = c->cfg.fpu ? (c->cfg.dp_fpu ? 0x10110221u : 0x10110021u) : 0; return 0;
+	case SCB_MVFR0: case SCB_MVFR1: case SCB_MVFR2: *v = mvfr(c, off); return 0;
+	case FPU_FPCCR: *v = c->fpccr; return 0;
+	case FPU_FPCAR: *v = c->fpcar; return 0;
+	case FPU_FPDSCR: *v = c->fpdscr; return 0;
 	case DCB_DHCSR: *v = dhcsr_read(c); return 0;
 	case DCB_DCRSR: *v = 0; return 0;
 	case DCB_DCRDR: *v = c->dcrdr; return 0;
@@ -111,15 +136,17 @@ static void dhcsr_write(struct sim_core *c, uint32_t v)
 		c->halted = false; /* leaving debug state */
 		return;
 	}
-	/* C_MASKINTS only changes while halted (C1.6.2). */
+	/* C_MASKINTS only changes while halted (C1.6.2); interrupts are not
+	 * modelled, so a masked step and an unmasked one are the same. */
 	if (!c->halted)
 		ctrl = (ctrl & ~DHCSR_C_MASKINTS) | (c->dhcsr_ctrl & DHCSR_C_MASKINTS);
 	c->dhcsr_ctrl = ctrl;
 	if (ctrl & DHCSR_C_HALT) {
 		if (!c->halted && !c->reset_line) {
 			c->halted = true;
+			c->sleeping = false; /* a halt request wakes a WFI */
 			c->lockup = false; /* entering Debug state leaves lockup (B1.5.15) */
-			c->dfsr |= (1u << 0); /* HALTED */
+			c->dfsr |= DFSR_HALTED;
 		}
 		return;
 	}
@@ -167,91 +194,18 @@ static void scs_write(struct sim_core *c, uint32_t off, uint32_t v)
 	case SCB_DFSR: c->dfsr &= ~v; break;
 	case SCB_MMFAR: c->mmfar = v; break;
 	case SCB_BFAR: c->bfar = v; break;
-	case SCB_CPACR: c->cpacr = v; break;
+	case SCB_CPACR: c->cpacr = v & 0x00F00000u; break; /* CP10, CP11 */
+	case FPU_FPCCR:
+		if (c->cfg.fpu)
+			c->fpccr = (c->fpccr & 0x1FFu) | (v & 0xC0000000u) | (v & 1u);
+		break;
+	case FPU_FPCAR: c->fpcar = v & ~7u; break;
+	case FPU_FPDSCR: c->fpdscr = v & 0x07C00000u; break;
 	case DCB_DHCSR: dhcsr_write(c, v); break;
 	case DCB_DCRSR: dcrsr_write(c, v); break;
 	case DCB_DCRDR: c->dcrdr = v; break;
-	case DCB_DEMCR: c->demcr = v & 0x010F07F1u; break;
+	case DCB_DEMCR: c->demcr = v & DEMCR_WRITABLE; break;
 	default: break;
-	}
-}
-
-static int fpb_read(struct sim_core *c, uint32_t off, uint32_t *v)
-{
-	if (off == 0)
-		*v = fp_ctrl(c);
-	else if (off == 4)
-		*v = c->fp_remap;
-	else if (off >= 8 && (off - 8) / 4 < c->cfg.fpb_code)
-		*v = c->fp_comp[(off - 8) / 4];
-	else
-		*v = 0;
-	return 0;
-}
-
-static void fpb_write(struct sim_core *c, uint32_t off, uint32_t v)
-{
-	if (off == 0) {
-		if (v & 2u) /* KEY must be set for the write to take effect */
-			c->fpb_enable = v & 1u;
-	} else if (off == 4) {
-		c->fp_remap = v & 0x1FFFFFE0u;
-	} else if (off >= 8 && (off - 8) / 4 < c->cfg.fpb_code) {
-		c->fp_comp[(off - 8) / 4] = v;
-	} else {
-		return;
-	}
-	sim_core_update_fpb(c);
-}
-
-static int dwt_read(struct sim_core *c, uint32_t off, uint32_t *v)
-{
-	if (off == 0) {
-		*v = (c->cfg.dwt_comps & 0xFu) << 28 | (c->dwt_ctrl & 0x0FFFFFFFu);
-	} else if (off == 4) {
-		*v = c->cyccnt;
-	} else if (off >= 0x20 && (off - 0x20) / 16 < c->cfg.dwt_comps) {
-		unsigned n = (off - 0x20) / 16;
-		switch ((off - 0x20) % 16) {
-		case 0: *v = c->dwt_comp[n]; break;
-		case 4: *v = c->dwt_mask[n]; break;
-		case 8:
-			*v = c->dwt_func[n];
-			if (c->cfg.arch == 7 && n == 1)
-				*v |= 1u << 9; /* LNK1ENA: comparator 1 supports linked data matching */
-			c->dwt_func[n] &= ~(1u << 24); /* MATCHED clears on read */
-			break;
-		default: *v = 0; break;
-		}
-	} else if (off == 0xFBC && c->cfg.arch == 8) {
-		*v = 0x47701A02u;
-	} else {
-		*v = 0;
-	}
-	return 0;
-}
-
-static void dwt_write(struct sim_core *c, uint32_t off, uint32_t v)
-{
-	if (off == 0) {
-		c->dwt_ctrl = v & 0x0FFFFFFFu;
-	} else if (off == 4) {
-		c->cyccnt = v;
-	} else if (off >= 0x20 && (off - 0x20) / 16 < c->cfg.dwt_comps) {
-		unsigned n = (off - 0x20) / 16;
-		switch ((off - 0x20) % 16) {
-		case 0: c->dwt_comp[n] = v; break;
-		case 4: c->dwt_mask[n] = v & 0x1Fu; break;
-		case 8:
-			/* ARMv7-M: DATAVMATCH (bit 8) only on comparator 1, as on
-			 * most Cortex-M parts (DBG_LEVEL 3); elsewhere it reads 0. */
-			if (c->cfg.arch == 7 && n != 1)
-				v &= ~(1u << 8);
-			c->dwt_func[n] = (c->dwt_func[n] & (1u << 24)) | (v & 0x00FFFDFFu);
-			break;
-		default: break;
-		}
-		sim_core_update_dwt(c);
 	}
 }
 
@@ -282,9 +236,9 @@ int sim_core_ppb_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
 	if (lo >= 0xFBC && id && !sim_cs_id_read(id, lo, &v))
 		goto done;
 	if (block == FPB_BASE)
-		fpb_read(c, lo, &v);
+		sim_core_fpb_read(c, lo, &v);
 	else if (block == DWT_BASE)
-		dwt_read(c, lo, &v);
+		sim_core_dwt_read(c, lo, &v);
 	else if (block == ITM_BASE)
 		v = lo == 0xE00 ? c->itm_ter : lo == 0xE80 ? c->itm_tcr : lo == 0xE40 ? c->itm_tpr : (lo < 0x80 ? 1u : 0u);
 	else if (off >= SCS_BASE && off < SCS_BASE + 0x1000u)
@@ -309,144 +263,10 @@ int sim_core_ppb_write(void *opaque, uint32_t off, unsigned size, uint32_t val)
 	if (size != 4)
 		return 0; /* SCS, FPB, DWT registers are word-accessed */
 	if (block == FPB_BASE)
-		fpb_write(c, lo, val);
+		sim_core_fpb_write(c, lo, val);
 	else if (block == DWT_BASE)
-		dwt_write(c, lo, val);
+		sim_core_dwt_write(c, lo, val);
 	else if (off >= SCS_BASE && off < SCS_BASE + 0x1000u)
 		scs_write(c, off, val);
 	return 0;
-}
-
-/* --- FPB: one Unicorn code hook per enabled comparator ------------------- */
-
-static void on_fpb(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
-{
-	struct sim_core *c = user;
-
-	(void)uc, (void)addr, (void)size;
-	if ((c->dhcsr_ctrl & DHCSR_C_DEBUGEN) && !c->halted)
-		sim_core_enter_halt(c, DFSR_BKPT); /* halts before the instruction */
-}
-
-static void add_fpb_hook(struct sim_core *c, uint32_t addr)
-{
-	if (c->n_fpb_hooks < SIM_FPB_MAX * 2 &&
-	    uc_hook_add(c->uc, &c->fpb_hooks[c->n_fpb_hooks], UC_HOOK_CODE, (void *)on_fpb, c, addr,
-			addr) == UC_ERR_OK)
-		c->n_fpb_hooks++;
-}
-
-void sim_core_update_fpb(struct sim_core *c)
-{
-	for (unsigned i = 0; i < c->n_fpb_hooks; i++)
-		uc_hook_del(c->uc, c->fpb_hooks[i]);
-	c->n_fpb_hooks = 0;
-	/* Translated blocks carry the hooks they were built with: drop them. */
-	uc_ctl_flush_tlb(c->uc);
-	if (!c->fpb_enable)
-		return;
-	for (unsigned i = 0; i < c->cfg.fpb_code; i++) {
-		uint32_t v = c->fp_comp[i];
-		if (!(v & 1u))
-			continue;
-		if (c->cfg.fpb_rev >= 1) {
-			add_fpb_hook(c, v & ~1u); /* FPB v2: BPADDR[31:1] */
-			continue;
-		}
-		/* FPB v1: COMP[28:2] word address, REPLACE[31:30] picks halfwords. */
-		uint32_t base = v & 0x1FFFFFFCu, rep = v >> 30;
-		if (rep & 1u)
-			add_fpb_hook(c, base);
-		if (rep & 2u)
-			add_fpb_hook(c, base + 2);
-	}
-}
-
-/* --- DWT data watchpoints ------------------------------------------------- */
-
-/* ARMv7-M data value match (C1.8.7): COMP holds the value, DATAVSIZE its
- * size, DATAVADDR0 links an address comparator (none if it names itself). */
-static bool dwt_value_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size,
-			    bool write, uint64_t value)
-{
-	uint32_t f = c->dwt_func[n], fn = f & 0xFu, vsize = 1u << ((f >> 10) & 3u);
-	unsigned link = (f >> 12) & 0xFu;
-	uint32_t mask = vsize == 4 ? 0xFFFFFFFFu : (1u << (8 * vsize)) - 1u;
-
-	if (fn < 5 || fn > 7 || (fn == 5 && write) || (fn == 6 && !write) || size != vsize)
-		return false;
-	if (link != n && link < c->cfg.dwt_comps) {
-		uint32_t m = c->dwt_mask[link], base = c->dwt_comp[link] & ~((1u << m) - 1u);
-		if (addr < base || addr >= base + (1u << m))
-			return false;
-	}
-	return ((uint32_t)value & mask) == (c->dwt_comp[n] & mask);
-}
-
-static bool dwt_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size, bool write)
-{
-	uint32_t f = c->dwt_func[n] & 0xFu, lo, hi;
-
-	if (c->cfg.arch == 8) {
-		/* ARMv8-M FUNCTION.MATCH: 4 rw, 5 write, 6 read; DATAVSIZE gives the span. */
-		if (f < 4 || f > 6 || ((c->dwt_func[n] >> 4) & 3u) != 1u)
-			return false;
-		if ((f == 5 && !write) || (f == 6 && write))
-			return false;
-		lo = c->dwt_comp[n];
-		hi = lo + (1u << ((c->dwt_func[n] >> 10) & 3u));
-	} else {
-		/* ARMv7-M FUNCTION 5 read, 6 write, 7 rw; MASK ignores low address bits. */
-		if (f < 5 || f > 7 || (f == 5 && write) || (f == 6 && !write))
-			return false;
-		lo = c->dwt_comp[n] & ~((1u << c->dwt_mask[n]) - 1u);
-		hi = lo + (1u << c->dwt_mask[n]);
-	}
-	return addr < hi && addr + size > lo;
-}
-
-static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
-{
-	struct sim_core *c = user;
-	bool write = type == UC_MEM_WRITE;
-
-	(void)uc;
-	if (!write) {
-		/* Reads: the value is the memory content being read. */
-		uint32_t v = 0;
-		sim_bus_read(c->bus, (uint32_t)addr & ~((uint32_t)size - 1u), (unsigned)size, &v);
-		value = v;
-	}
-	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
-		bool vm = c->cfg.arch == 7 && (c->dwt_func[n] & (1u << 8));
-		if (vm ? dwt_value_match(c, n, (uint32_t)addr, (unsigned)size, write, (uint64_t)value)
-		       : dwt_match(c, n, (uint32_t)addr, (unsigned)size, write)) {
-			c->dwt_func[n] |= 1u << 24; /* MATCHED */
-			if (c->dhcsr_ctrl & DHCSR_C_DEBUGEN) {
-				/* Data watchpoints halt after the access completes. */
-				c->halted = true;
-				c->dhcsr_ctrl |= DHCSR_C_HALT;
-				c->dfsr |= DFSR_DWTTRAP;
-				c->stop_request = true;
-			}
-		}
-	}
-}
-
-void sim_core_update_dwt(struct sim_core *c)
-{
-	bool any = false;
-
-	for (unsigned n = 0; n < c->cfg.dwt_comps; n++)
-		if (c->dwt_func[n] & 0xFu)
-			any = true;
-	uc_ctl_flush_tlb(c->uc);
-	if (any && !c->dwt_hooked) {
-		if (uc_hook_add(c->uc, &c->dwt_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-				(void *)on_mem, c, 1, 0) == UC_ERR_OK)
-			c->dwt_hooked = true;
-	} else if (!any && c->dwt_hooked) {
-		uc_hook_del(c->uc, c->dwt_hook);
-		c->dwt_hooked = false;
-	}
 }

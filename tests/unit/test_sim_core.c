@@ -432,12 +432,24 @@ static void test_fpb(unsigned rev)
 	CHECK(rd(&b, DFSR) & DFSR_BKPT);
 	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x104);
 	CHECK_EQ_U(reg_rd(&b, REG_R0), 1u); /* the b.n has not executed yet */
-	/* Resuming with the comparator on stops there again after one loop. */
+	/* Resuming on the comparator's address matches again at once (a
+	 * debugger steps over it with the comparator off, as OpenOCD does). */
 	wr(&b, DFSR, 0x1Fu);
 	resume(&b);
 	run_a_bit(&b);
 	CHECK(rd(&b, DFSR) & DFSR_BKPT);
-	CHECK_EQ_U(reg_rd(&b, REG_R0), 2u);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x104);
+	CHECK_EQ_U(reg_rd(&b, REG_R0), 1u);
+	wr(&b, FP_COMP0, 0);
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN | C_STEP | C_MASKINTS);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x102);
+	wr(&b, FP_COMP0, comp);
+	wr(&b, DFSR, 0x1Fu);
+	resume(&b);
+	run_a_bit(&b);
+	CHECK(rd(&b, DFSR) & DFSR_BKPT);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x104);
+	CHECK_EQ_U(reg_rd(&b, REG_R0), 2u); /* one more trip round the loop */
 	/* Disabled: it runs freely. */
 	wr(&b, FP_COMP0, 0);
 	resume(&b);

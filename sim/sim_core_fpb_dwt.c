@@ -1,0 +1,260 @@
+/* FPB breakpoints and DWT comparators of the simulated core, as registers
+ * and as Unicorn hooks. Hooks exist only while a comparator is armed, so a
+ * core without breakpoints or watchpoints runs at full speed.
+ * FPB: ARMv7-M ARM C1.11 (v1: COMP[28:2] + REPLACE), ARMv8-M ARM D1.2 (v2:
+ * BPADDR[31:1] | BE). DWT: ARMv7-M ARM C1.8 (FUNCTION 4-7, MASK, DATAVMATCH),
+ * ARMv8-M ARM B13/D1.2 (FUNCTION.MATCH/ACTION/DATAVSIZE). */
+#include "sim/sim_core_priv.h"
+
+#define FP_CTRL 0x000u
+#define FP_REMAP 0x004u
+#define FP_COMP0 0x008u
+#define DWT_CTRL 0x000u
+#define DWT_CYCCNT 0x004u
+#define DWT_COMP0 0x020u
+#define DWT_DEVARCH 0xFBCu
+#define DWT_MATCHED (1u << 24)
+#define DWT_V7_DATAVMATCH (1u << 8)
+#define DWT_V7_LNK1ENA (1u << 9)
+
+/* --- FPB ------------------------------------------------------------------ */
+
+static uint32_t fp_ctrl(const struct sim_core *c)
+{
+	uint32_t n = c->cfg.fpb_code;
+
+	/* NUM_CODE is split: [14:12] high bits, [7:4] low bits; KEY reads 0. */
+	return (c->cfg.fpb_rev & 0xFu) << 28 | ((n >> 4) & 7u) << 12 | (c->cfg.fpb_lit & 0xFu) << 8 |
+	       (n & 0xFu) << 4 | (c->fpb_enable ? 1u : 0u);
+}
+
+void sim_core_fpb_read(struct sim_core *c, uint32_t off, uint32_t *v)
+{
+	if (off == FP_CTRL)
+		*v = fp_ctrl(c);
+	else if (off == FP_REMAP)
+		*v = c->fp_remap; /* RMPSPT = 0: no flash patch remapping */
+	else if (off >= FP_COMP0 && (off - FP_COMP0) / 4 < c->cfg.fpb_code)
+		*v = c->fp_comp[(off - FP_COMP0) / 4];
+	else
+		*v = 0;
+}
+
+void sim_core_fpb_write(struct sim_core *c, uint32_t off, uint32_t v)
+{
+	if (off == FP_CTRL) {
+		if (!(v & 2u))
+			return; /* KEY must be written as 1 (C1.11.3) */
+		c->fpb_enable = v & 1u;
+	} else if (off == FP_REMAP) {
+		c->fp_remap = v & 0x1FFFFFE0u;
+	} else if (off >= FP_COMP0 && (off - FP_COMP0) / 4 < c->cfg.fpb_code) {
+		c->fp_comp[(off - FP_COMP0) / 4] = v;
+	} else {
+		return;
+	}
+	sim_core_update_fpb(c);
+}
+
+/* A code hook runs before its instruction: halting here stops before it
+ * executes (C1.11: breakpoint debug event, DFSR.BKPT). */
+static void on_fpb(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim_core *c = user;
+
+	(void)uc, (void)addr, (void)size;
+	if (c->slice_done || c->stop_request || c->halted)
+		return; /* not executing this instruction in this slice anyway */
+	if (!(c->dhcsr_ctrl & DHCSR_C_DEBUGEN))
+		return; /* no DebugMonitor for FPB matches in this model */
+	if (c->insn_count)
+		c->insn_count--; /* the count hook ran first and counted it */
+	sim_core_enter_halt(c, DFSR_BKPT);
+}
+
+static void add_fpb_hook(struct sim_core *c, uint32_t addr)
+{
+	if (c->n_fpb_hooks < SIM_FPB_MAX * 2 &&
+	    uc_hook_add(c->uc, &c->fpb_hooks[c->n_fpb_hooks], UC_HOOK_CODE, (void *)on_fpb, c, addr,
+			addr) == UC_ERR_OK)
+		c->n_fpb_hooks++;
+}
+
+void sim_core_update_fpb(struct sim_core *c)
+{
+	for (unsigned i = 0; i < c->n_fpb_hooks; i++)
+		uc_hook_del(c->uc, c->fpb_hooks[i]);
+	c->n_fpb_hooks = 0;
+	/* Translated blocks carry the hooks they were built with: drop them. */
+	uc_ctl_flush_tlb(c->uc);
+	if (!c->fpb_enable)
+		return;
+	for (unsigned i = 0; i < c->cfg.fpb_code; i++) {
+		uint32_t v = c->fp_comp[i], base, rep;
+
+		if (!(v & 1u))
+			continue;
+		if (c->cfg.fpb_rev >= 1) {
+			add_fpb_hook(c, v & ~1u); /* FPB v2: BPADDR[31:1] */
+			continue;
+		}
+		/* FPB v1: COMP[28:2] word address (code region only), REPLACE
+		 * [31:30] 01 lower halfword, 10 upper, 11 both; 00 remaps. */
+		base = v & 0x1FFFFFFCu;
+		rep = v >> 30;
+		if (rep & 1u)
+			add_fpb_hook(c, base);
+		if (rep & 2u)
+			add_fpb_hook(c, base + 2);
+	}
+}
+
+/* --- DWT ------------------------------------------------------------------ */
+
+void sim_core_dwt_read(struct sim_core *c, uint32_t off, uint32_t *v)
+{
+	unsigned n = (off - DWT_COMP0) / 16;
+
+	*v = 0;
+	if (off == DWT_CTRL) {
+		/* NUMCOMP; no trace, external match or profiling counters. */
+		*v = (c->cfg.dwt_comps & 0xFu) << 28 | (c->dwt_ctrl & 0x0FFFFFFFu);
+	} else if (off == DWT_CYCCNT) {
+		*v = c->cyccnt;
+	} else if (off >= DWT_COMP0 && n < c->cfg.dwt_comps) {
+		switch ((off - DWT_COMP0) % 16) {
+		case 0: *v = c->dwt_comp[n]; break;
+		case 4: *v = c->dwt_mask[n]; break;
+		case 8:
+			*v = c->dwt_func[n];
+			if (c->cfg.arch == 7 && n == 1)
+				*v |= DWT_V7_LNK1ENA; /* comparator 1 can link a data value match */
+			c->dwt_func[n] &= ~DWT_MATCHED; /* MATCHED clears on read */
+			break;
+		default: break;
+		}
+	} else if (off == DWT_DEVARCH && c->cfg.arch == 8) {
+		*v = 0x47701A02u; /* ARCHITECT ARM, PRESENT, DWT v2.0 */
+	}
+}
+
+void sim_core_dwt_write(struct sim_core *c, uint32_t off, uint32_t v)
+{
+	unsigned n = (off - DWT_COMP0) / 16;
+
+	if (off == DWT_CTRL) {
+		c->dwt_ctrl = v & 0x0FFFFFFFu;
+	} else if (off == DWT_CYCCNT) {
+		c->cyccnt = v;
+	} else if (off >= DWT_COMP0 && n < c->cfg.dwt_comps) {
+		switch ((off - DWT_COMP0) % 16) {
+		case 0: c->dwt_comp[n] = v; break;
+		case 4: c->dwt_mask[n] = v & 0x1Fu; break;
+		case 8:
+			/* ARMv7-M: DATAVMATCH (bit 8) only on comparator 1, as on
+			 * most Cortex-M parts (DBG_LEVEL 3); elsewhere it reads 0. */
+			if (c->cfg.arch == 7 && n != 1)
+				v &= ~DWT_V7_DATAVMATCH;
+			v &= c->cfg.arch == 7 ? 0x000FFDFFu : 0x00000C3Fu;
+			c->dwt_func[n] = (c->dwt_func[n] & DWT_MATCHED) | v;
+			break;
+		default: break;
+		}
+		sim_core_update_dwt(c);
+	}
+}
+
+/* ARMv7-M data value match (C1.8.7): COMP holds the value, DATAVSIZE its
+ * size, DATAVADDR0 links an address comparator (none if it names itself). */
+static bool dwt_value_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size,
+			    bool write, uint32_t value)
+{
+	uint32_t f = c->dwt_func[n], fn = f & 0xFu, vsize = 1u << ((f >> 10) & 3u);
+	unsigned link = (f >> 12) & 0xFu;
+	uint32_t mask = vsize == 4 ? 0xFFFFFFFFu : (1u << (8 * vsize)) - 1u;
+
+	if (fn < 5 || fn > 7 || (fn == 5 && write) || (fn == 6 && !write) || size != vsize)
+		return false;
+	if (link != n && link < c->cfg.dwt_comps) {
+		uint32_t m = c->dwt_mask[link], base = c->dwt_comp[link] & ~((1u << m) - 1u);
+		if (addr < base || addr >= base + (1u << m))
+			return false;
+	}
+	return (value & mask) == (c->dwt_comp[n] & mask);
+}
+
+/* Address match: ARMv7-M FUNCTION 5 read, 6 write, 7 either, over the
+ * 2^MASK bytes at COMP; ARMv8-M MATCH 4 either, 5 write, 6 read over the
+ * 2^DATAVSIZE bytes at COMP. */
+static bool dwt_addr_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size,
+			   bool write)
+{
+	uint32_t f = c->dwt_func[n] & 0xFu, lo, hi;
+
+	if (c->cfg.arch == 8) {
+		if (f < 4 || f > 6 || (f == 5 && !write) || (f == 6 && write))
+			return false;
+		lo = c->dwt_comp[n];
+		hi = lo + (1u << ((c->dwt_func[n] >> 10) & 3u));
+	} else {
+		if (f < 5 || f > 7 || (f == 5 && write) || (f == 6 && !write))
+			return false;
+		lo = c->dwt_comp[n] & ~((1u << c->dwt_mask[n]) - 1u);
+		hi = lo + (1u << c->dwt_mask[n]);
+	}
+	return addr < hi && addr + size > lo;
+}
+
+/* Does a match raise a debug event? ARMv7-M: FUNCTION 4-7 do; ARMv8-M:
+ * only ACTION = 01 (the others trigger trace, which is not modelled). */
+static bool dwt_debug_event(const struct sim_core *c, unsigned n)
+{
+	return c->cfg.arch == 7 || ((c->dwt_func[n] >> 4) & 3u) == 1u;
+}
+
+static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr64, int size, int64_t value,
+		   void *user)
+{
+	struct sim_core *c = user;
+	bool write = type == UC_MEM_WRITE, event = false;
+	uint32_t addr = (uint32_t)addr64, v = (uint32_t)value;
+
+	(void)uc;
+	if (!write) /* for reads the hook runs before the load: fetch the value */
+		sim_bus_read(c->bus, addr & ~((uint32_t)size - 1u), (unsigned)size, &v);
+	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
+		bool vm = c->cfg.arch == 7 && (c->dwt_func[n] & DWT_V7_DATAVMATCH);
+		bool hit = vm ? dwt_value_match(c, n, addr, (unsigned)size, write, v)
+			      : dwt_addr_match(c, n, addr, (unsigned)size, write);
+		if (!hit)
+			continue;
+		c->dwt_func[n] |= DWT_MATCHED;
+		event |= dwt_debug_event(c, n);
+	}
+	if (event && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN) && !c->halted) {
+		/* Watchpoints are imprecise: the access completes and the core
+		 * halts before the next instruction (the count hook stops it). */
+		c->halted = true;
+		c->dhcsr_ctrl |= DHCSR_C_HALT;
+		c->dfsr |= DFSR_DWTTRAP;
+		c->stop_request = true;
+	}
+}
+
+void sim_core_update_dwt(struct sim_core *c)
+{
+	bool any = false;
+
+	for (unsigned n = 0; n < c->cfg.dwt_comps; n++)
+		if ((c->dwt_func[n] & 0xFu) >= 4)
+			any = true;
+	uc_ctl_flush_tlb(c->uc);
+	if (any && !c->dwt_hooked) {
+		if (uc_hook_add(c->uc, &c->dwt_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+				(void *)on_mem, c, 1, 0) == UC_ERR_OK)
+			c->dwt_hooked = true;
+	} else if (!any && c->dwt_hooked) {
+		uc_hook_del(c->uc, c->dwt_hook);
+		c->dwt_hooked = false;
+	}
+}
