@@ -154,7 +154,7 @@ static void execute(struct sim_core *c, uint64_t n)
 		c->insn_count = 0;
 		c->insn_limit = n;
 		if (c->code_dirty) {
-			uc_ctl_flush_tlb(c->uc);
+			sim_core_invalidate_code(c);
 			c->code_dirty = false;
 		}
 		/* 0xFFFFFFFF is never a PC: run until a hook stops us. */

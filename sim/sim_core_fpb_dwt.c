@@ -80,15 +80,8 @@ static void add_fpb_hook(struct sim_core *c, uint32_t addr)
 		c->n_fpb_hooks++;
 }
 
-void sim_core_update_fpb(struct sim_core *c)
+static void add_fpb_hooks(struct sim_core *c)
 {
-	for (unsigned i = 0; i < c->n_fpb_hooks; i++)
-		uc_hook_del(c->uc, c->fpb_hooks[i]);
-	c->n_fpb_hooks = 0;
-	/* Translated blocks carry the hooks they were built with: drop them. */
-	uc_ctl_flush_tlb(c->uc);
-	if (!c->fpb_enable)
-		return;
 	for (unsigned i = 0; i < c->cfg.fpb_code; i++) {
 		uint32_t v = c->fp_comp[i], base, rep;
 
@@ -107,6 +100,20 @@ void sim_core_update_fpb(struct sim_core *c)
 		if (rep & 2u)
 			add_fpb_hook(c, base + 2);
 	}
+}
+
+void sim_core_update_fpb(struct sim_core *c)
+{
+	bool had = c->n_fpb_hooks != 0;
+
+	for (unsigned i = 0; i < c->n_fpb_hooks; i++)
+		uc_hook_del(c->uc, c->fpb_hooks[i]);
+	c->n_fpb_hooks = 0;
+	if (c->fpb_enable)
+		add_fpb_hooks(c);
+	/* Translated blocks carry the hooks they were built with: drop them. */
+	if (had || c->n_fpb_hooks)
+		sim_core_invalidate_code(c);
 }
 
 /* --- DWT ------------------------------------------------------------------ */
@@ -248,13 +255,16 @@ void sim_core_update_dwt(struct sim_core *c)
 	for (unsigned n = 0; n < c->cfg.dwt_comps; n++)
 		if ((c->dwt_func[n] & 0xFu) >= 4)
 			any = true;
-	uc_ctl_flush_tlb(c->uc);
+	/* The hook checks the comparators when it runs; only adding or removing
+	 * it needs retranslation (blocks embed the memory hooks they saw). */
 	if (any && !c->dwt_hooked) {
 		if (uc_hook_add(c->uc, &c->dwt_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 				(void *)on_mem, c, 1, 0) == UC_ERR_OK)
 			c->dwt_hooked = true;
+		sim_core_invalidate_code(c);
 	} else if (!any && c->dwt_hooked) {
 		uc_hook_del(c->uc, c->dwt_hook);
 		c->dwt_hooked = false;
+		sim_core_invalidate_code(c);
 	}
 }

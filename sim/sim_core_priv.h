@@ -143,6 +143,7 @@ void sim_core_update_dwt(struct sim_core *c);
 /* sim_core_map.c: bus regions in Unicorn */
 int sim_core_map_bus(struct sim_core *c);
 void sim_core_rom_undo(struct sim_core *c, bool invalidate);
+void sim_core_invalidate_code(struct sim_core *c);
 /* sim_core.c: run control */
 int sim_core_run_hooks(struct sim_core *c);
 void sim_core_enter_halt(struct sim_core *c, uint32_t dfsr_bits);
