@@ -61,6 +61,7 @@
 #define FLASH 0x08000000u
 #define SRAM 0x20000000u
 #define STACK_TOP 0x20008000u
+#define PERIPH 0x50000000u
 
 /* A board: ITCM-like RAM at 0 holding the vector table, "flash" (ROM with a
  * recording controller) at 0x08000000, SRAM at 0x20000000. */
@@ -75,6 +76,20 @@ struct board {
 	unsigned flash_size;
 	int flash_fail;
 };
+
+/* A peripheral whose writes get an AHB error response. */
+static int periph_rd(void *opaque, uint32_t off, unsigned size, uint32_t *val)
+{
+	(void)opaque, (void)size;
+	*val = 0x1234u + off;
+	return 0;
+}
+
+static int periph_wr(void *opaque, uint32_t off, unsigned size, uint32_t val)
+{
+	(void)opaque, (void)off, (void)size, (void)val;
+	return -1;
+}
 
 static int flash_wr(void *opaque, uint32_t off, unsigned size, uint32_t val)
 {
@@ -162,6 +177,18 @@ static const uint16_t prog_wfi[] = {
 	0x2502, /* 0x1E4: movs r5, #2 */
 	0xE7FE, /* 0x1E6: b.n . */
 };
+static const uint16_t prog_sysreset[] = {
+	0x4801, /* 0x260: ldr r0, [pc, #4]  (0x268) */
+	0x4902, /* 0x262: ldr r1, [pc, #8]  (0x26C) */
+	0x6001, /* 0x264: str r1, [r0] */
+	0xE7FE, /* 0x266: b.n . */
+	0xED0C, 0xE000, /* 0x268: .word 0xE000ED0C (AIRCR) */
+	0x0004, 0x05FA, /* 0x26C: .word 0x05FA0004 (VECTKEY | SYSRESETREQ) */
+};
+static const uint16_t handler_debugmon[] = {
+	0x2604, /* 0x280: movs r6, #4 */
+	0x4770, /* 0x282: bx lr */
+};
 static const uint16_t handler_hardfault[] = {
 	0xE7FE, /* 0x200: b.n . */
 };
@@ -183,6 +210,7 @@ static void board_load(struct board *b)
 	put32(b->ram0, 8, FLASH + 0x201);
 	put32(b->ram0, 12, FLASH + 0x201);
 	put32(b->ram0, 11 * 4, FLASH + 0x221);
+	put32(b->ram0, 12 * 4, FLASH + 0x281); /* DebugMonitor */
 	put_code(b->flash, 0x100, prog_count, 3);
 	put_code(b->flash, 0x120, prog_bkpt, 4);
 	put_code(b->flash, 0x140, prog_unmapped, 4);
@@ -194,6 +222,8 @@ static void board_load(struct board *b)
 	put_code(b->flash, 0x200, handler_hardfault, 1);
 	put_code(b->flash, 0x220, handler_svc, 2);
 	put_code(b->flash, 0x240, handler_faulting, 2);
+	put_code(b->flash, 0x260, prog_sysreset, 8);
+	put_code(b->flash, 0x280, handler_debugmon, 2);
 }
 
 static int board_new(struct board *b, unsigned arch, unsigned fpb_rev)
@@ -219,7 +249,8 @@ static int board_new(struct board *b, unsigned arch, unsigned fpb_rev)
 	if (sim_bus_new(&b->bus) ||
 	    sim_bus_add_ram(b->bus, "itcm", 0, 0x10000, &b->ram0) ||
 	    sim_bus_add_rom(b->bus, "flash", FLASH, 0x10000, 0xFF, flash_wr, b, &b->flash) ||
-	    sim_bus_add_ram(b->bus, "sram", SRAM, 0x10000, &b->sram))
+	    sim_bus_add_ram(b->bus, "sram", SRAM, 0x10000, &b->sram) ||
+	    sim_bus_add_mmio(b->bus, "periph", PERIPH, 0x1000, periph_rd, periph_wr, b))
 		return -1;
 	board_load(b);
 	return sim_core_new(&b->ctx, b->bus, &cfg, &b->core);
@@ -786,6 +817,130 @@ static void test_itm(void)
 	board_free(&b);
 }
 
+/* Thread mode on PSP, unprivileged: the SVC frame goes on PSP, the handler
+ * runs on MSP with EXC_RETURN 0xFFFFFFFD, and the return restores both. */
+static void test_psp_unprivileged_svc(void)
+{
+	struct board b;
+	uint32_t psp = SRAM + 0x4000, msp = STACK_TOP;
+
+	CHECK_OK(board_new(&b, 7, 1));
+	halt(&b);
+	reg_wr(&b, REG_PSP, psp);
+	reg_wr(&b, REG_MSP, msp);
+	reg_wr(&b, REG_SPECIAL, 3u << 24); /* CONTROL: SPSEL | nPRIV */
+	CHECK_EQ_U(reg_rd(&b, REG_SP), psp);
+	CHECK_EQ_U(reg_rd(&b, REG_MSP), msp); /* the debugger is privileged */
+	CHECK_EQ_U(reg_rd(&b, REG_SPECIAL) >> 24, 3u);
+	reg_wr(&b, REG_PC, FLASH + 0x1A0);
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN | C_STEP); /* the SVC */
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x220);
+	CHECK_EQ_U(reg_rd(&b, REG_XPSR) & 0x1FFu, 11u);
+	CHECK_EQ_U(reg_rd(&b, REG_LR), 0xFFFFFFFDu);
+	CHECK_EQ_U(reg_rd(&b, REG_SP), msp);
+	CHECK_EQ_U(reg_rd(&b, REG_PSP), psp - 32);
+	CHECK_EQ_U(rd(&b, psp - 32 + 24), FLASH + 0x1A2); /* return address */
+	CHECK_EQ_U((reg_rd(&b, REG_SPECIAL) >> 24) & 2u, 0u); /* SPSEL clear in handler */
+	resume(&b);
+	run_a_bit(&b);
+	halt(&b);
+	CHECK_EQ_U(reg_rd(&b, 6), 3u);
+	CHECK_EQ_U(reg_rd(&b, 7), 9u);
+	CHECK_EQ_U(reg_rd(&b, REG_XPSR) & 0x1FFu, 0u);
+	CHECK_EQ_U(reg_rd(&b, REG_SP), psp);
+	CHECK_EQ_U(reg_rd(&b, REG_PSP), psp);
+	CHECK_EQ_U(reg_rd(&b, REG_MSP), msp);
+	CHECK_EQ_U(reg_rd(&b, REG_SPECIAL) >> 24, 3u);
+	board_free(&b);
+}
+
+/* ARMv8-M ACTION = 0 only sets MATCHED (a trace trigger), no halt. */
+static void test_dwt_v8_trigger_only(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b, 8, 1));
+	halt(&b);
+	reg_wr(&b, 2, SRAM + 0x1000);
+	wr(&b, DEMCR, 1u << 24);
+	wr(&b, DWT_COMP0, SRAM + 0x1004);
+	wr(&b, DWT_FUNC0, 5u | 2u << 10);
+	run_from(&b, FLASH + 0x160);
+	CHECK(!(rd(&b, DHCSR) & S_HALT));
+	CHECK(rd(&b, DWT_FUNC0) & (1u << 24));
+	board_free(&b);
+}
+
+/* A write the peripheral refuses: imprecise BusFault, no BFAR (B3.2.15). */
+static void test_imprecise_bus_error(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b, 7, 1));
+	halt(&b);
+	reg_wr(&b, 2, PERIPH);
+	run_from(&b, FLASH + 0x1C0);
+	halt(&b);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x200);
+	CHECK_EQ_U(rd(&b, CFSR), 1u << 10); /* IMPRECISERR */
+	CHECK_EQ_U(rd(&b, HFSR), 1u << 30);
+	board_free(&b);
+}
+
+/* The CPU reaches the PPB through Unicorn MMIO: ITM stimulus writes. */
+static void test_itm_from_cpu(void)
+{
+	struct board b;
+	uint8_t buf[8];
+
+	CHECK_OK(board_new(&b, 7, 1));
+	wr(&b, DEMCR, 1u << 24);
+	wr(&b, ITM_TCR, 1u);
+	wr(&b, ITM_TER, 1u);
+	halt(&b);
+	reg_wr(&b, 1, 0x64636261u); /* "abcd" */
+	reg_wr(&b, 2, ITM_STIM0);
+	run_from(&b, FLASH + 0x1C0);
+	CHECK_EQ_U(sim_core_itm_take(b.core, buf, sizeof(buf)), 4u);
+	CHECK(!memcmp(buf, "abcd", 4));
+	board_free(&b);
+}
+
+/* Firmware writes AIRCR.SYSRESETREQ: the chip is told after the store. */
+static void test_sysresetreq_from_cpu(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b, 7, 1));
+	wr(&b, DEMCR, 1u); /* VC_CORERESET */
+	run_from(&b, FLASH + 0x260);
+	CHECK_EQ_U(b.resets, 1u);
+	CHECK(rd(&b, DHCSR) & S_HALT);
+	CHECK(rd(&b, DFSR) & DFSR_VCATCH);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x100);
+	board_free(&b);
+}
+
+/* BKPT with C_DEBUGEN clear and DEMCR.MON_EN: DebugMonitor, DFSR.BKPT. */
+static void test_bkpt_debugmonitor(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b, 7, 1));
+	halt(&b);
+	reg_wr(&b, REG_PC, FLASH + 0x120);
+	reg_wr(&b, 6, 0);
+	wr(&b, DEMCR, 1u << 16); /* MON_EN */
+	wr(&b, DFSR, 0x1Fu);
+	wr(&b, DHCSR, DBGKEY); /* debug off: the core runs */
+	run_a_bit(&b);
+	halt(&b);
+	CHECK(rd(&b, DFSR) & DFSR_BKPT);
+	CHECK_EQ_U(reg_rd(&b, 6), 4u); /* the monitor ran and returned */
+	CHECK_EQ_U(reg_rd(&b, REG_XPSR) & 0x1FFu, 0u);
+	board_free(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_identity_and_ids);
@@ -808,5 +963,11 @@ int main(void)
 	RUN_TEST(test_cpu_flash_write);
 	RUN_TEST(test_wfi_sleep);
 	RUN_TEST(test_itm);
+	RUN_TEST(test_psp_unprivileged_svc);
+	RUN_TEST(test_dwt_v8_trigger_only);
+	RUN_TEST(test_imprecise_bus_error);
+	RUN_TEST(test_itm_from_cpu);
+	RUN_TEST(test_sysresetreq_from_cpu);
+	RUN_TEST(test_bkpt_debugmonitor);
 	return TEST_MAIN_END();
 }
