@@ -46,11 +46,8 @@ static void uc_mmio_wr(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, v
 /* CPU-side PPB accesses go through the same registers as the debugger's. */
 static uint64_t ppb_cpu_rd(uc_engine *uc, uint64_t off, unsigned size, void *user)
 {
-	uint32_t v = 0;
-
 	(void)uc;
-	sim_core_ppb_read(user, (uint32_t)off, size, &v);
-	return v;
+	return sim_core_ppb_cpu_read(user, (uint32_t)off, size);
 }
 
 static void ppb_cpu_wr(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *user)
@@ -72,7 +69,7 @@ static void ppb_cpu_wr(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, v
 		uc_emu_stop(c->uc);
 		return;
 	}
-	sim_core_ppb_write(c, o, size, (uint32_t)v);
+	sim_core_ppb_cpu_write(c, o, size, (uint32_t)v);
 }
 
 /* Drop every translated block. Code only runs from RAM/ROM regions, so

@@ -126,6 +126,7 @@ struct sim_core {
 	uint32_t dwt_comp[SIM_DWT_MAX], dwt_mask[SIM_DWT_MAX], dwt_func[SIM_DWT_MAX];
 	/* ITM */
 	uint32_t itm_ter, itm_tcr, itm_tpr;
+	bool itm_locked;     /* ARMv7-M software lock (ITM_LSR.SLK) */
 	uint8_t itm_buf[SIM_ITM_BUF];
 	size_t itm_len;
 };
@@ -133,6 +134,8 @@ struct sim_core {
 /* sim_core_scs.c: the PPB as seen by the debugger and the CPU */
 int sim_core_ppb_read(void *opaque, uint32_t off, unsigned size, uint32_t *val);
 int sim_core_ppb_write(void *opaque, uint32_t off, unsigned size, uint32_t val);
+uint32_t sim_core_ppb_cpu_read(struct sim_core *c, uint32_t off, unsigned size);
+void sim_core_ppb_cpu_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t val);
 /* sim_core_fpb_dwt.c */
 void sim_core_fpb_read(struct sim_core *c, uint32_t off, uint32_t *v);
 void sim_core_fpb_write(struct sim_core *c, uint32_t off, uint32_t v);

@@ -209,26 +209,55 @@ static void scs_write(struct sim_core *c, uint32_t off, uint32_t v)
 	}
 }
 
-static void itm_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t v)
+#define ITM_TER 0xE00u
+#define ITM_TPR 0xE40u
+#define ITM_TCR 0xE80u
+#define ITM_LAR 0xFB0u
+#define ITM_LSR 0xFB4u
+#define ITM_UNLOCK 0xC5ACCE55u
+
+/* ITM (ARMv7-M C1.7): stimulus writes are captured while DEMCR.TRCENA and
+ * TCR.ITMENA are set and the port is enabled in TER. On ARMv7-M the
+ * control registers are software-locked out of reset (LSR = 3) until the
+ * CPU writes the CoreSight key to LAR; debugger accesses ignore the lock.
+ * ARMv8-M has no software lock. */
+static void itm_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t v, bool cpu)
 {
-	if (off < 0x80 * 4) {
+	if (off < 0x80u) {
 		unsigned port = off / 4;
-		if ((c->itm_tcr & 1u) && (c->itm_ter & (1u << (port & 31))) && port < 32) {
+		if ((c->demcr & DEMCR_TRCENA) && (c->itm_tcr & 1u) && (c->itm_ter & (1u << port))) {
 			for (unsigned i = 0; i < size && c->itm_len < SIM_ITM_BUF; i++)
 				c->itm_buf[c->itm_len++] = (uint8_t)(v >> (8 * i));
 		}
-	} else if (off == 0xE00) {
+		return;
+	}
+	if (cpu && off == ITM_LAR && c->cfg.arch == 7) {
+		c->itm_locked = v != ITM_UNLOCK;
+		return;
+	}
+	if (size != 4 || (cpu && c->itm_locked))
+		return;
+	if (off == ITM_TER)
 		c->itm_ter = v;
-	} else if (off == 0xE40) {
-		c->itm_tpr = v;
-	} else if (off == 0xE80) {
-		c->itm_tcr = v;
+	else if (off == ITM_TPR)
+		c->itm_tpr = v & 0xFu;
+	else if (off == ITM_TCR)
+		c->itm_tcr = v & 0x00FF3F1Fu; /* BUSY and the reserved bits read 0 */
+}
+
+static uint32_t itm_read(const struct sim_core *c, uint32_t off, bool cpu)
+{
+	switch (off) {
+	case ITM_TER: return c->itm_ter;
+	case ITM_TPR: return c->itm_tpr;
+	case ITM_TCR: return c->itm_tcr;
+	case ITM_LSR: return cpu && c->cfg.arch == 7 ? (c->itm_locked ? 3u : 1u) : 0u;
+	default: return off < 0x80u ? 1u : 0u; /* stimulus: FIFOREADY, never full */
 	}
 }
 
-int sim_core_ppb_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
+static int ppb_read(struct sim_core *c, uint32_t off, unsigned size, uint32_t *val, bool cpu)
 {
-	struct sim_core *c = opaque;
 	uint32_t block = off & ~0xFFFu, lo = off & 0xFFFu;
 	const struct sim_cs_id *id = component_id(c, block);
 	uint32_t v = 0;
@@ -240,7 +269,7 @@ int sim_core_ppb_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
 	else if (block == DWT_BASE)
 		sim_core_dwt_read(c, lo, &v);
 	else if (block == ITM_BASE)
-		v = lo == 0xE00 ? c->itm_ter : lo == 0xE80 ? c->itm_tcr : lo == 0xE40 ? c->itm_tpr : (lo < 0x80 ? 1u : 0u);
+		v = itm_read(c, lo, cpu);
 	else if (off >= SCS_BASE && off < SCS_BASE + 0x1000u)
 		scs_read(c, off, &v);
 done:
@@ -251,13 +280,12 @@ done:
 	return 0;
 }
 
-int sim_core_ppb_write(void *opaque, uint32_t off, unsigned size, uint32_t val)
+static int ppb_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t val, bool cpu)
 {
-	struct sim_core *c = opaque;
 	uint32_t block = off & ~0xFFFu, lo = off & 0xFFFu;
 
 	if (block == ITM_BASE) {
-		itm_write(c, lo, size, val);
+		itm_write(c, lo, size, val, cpu);
 		return 0;
 	}
 	if (size != 4)
@@ -269,4 +297,29 @@ int sim_core_ppb_write(void *opaque, uint32_t off, unsigned size, uint32_t val)
 	else if (off >= SCS_BASE && off < SCS_BASE + 0x1000u)
 		scs_write(c, off, val);
 	return 0;
+}
+
+/* Bus callbacks: the debugger's view through the MEM-AP. */
+int sim_core_ppb_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
+{
+	return ppb_read(opaque, off, size, val, false);
+}
+
+int sim_core_ppb_write(void *opaque, uint32_t off, unsigned size, uint32_t val)
+{
+	return ppb_write(opaque, off, size, val, false);
+}
+
+/* The CPU's view (Unicorn MMIO). */
+uint32_t sim_core_ppb_cpu_read(struct sim_core *c, uint32_t off, unsigned size)
+{
+	uint32_t v = 0;
+
+	ppb_read(c, off, size, &v, true);
+	return v;
+}
+
+void sim_core_ppb_cpu_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t val)
+{
+	ppb_write(c, off, size, val, true);
 }

@@ -903,6 +903,14 @@ static void test_itm_from_cpu(void)
 	run_from(&b, FLASH + 0x1C0);
 	CHECK_EQ_U(sim_core_itm_take(b.core, buf, sizeof(buf)), 4u);
 	CHECK(!memcmp(buf, "abcd", 4));
+	/* The ITM software lock (ARMv7-M, LSR = 3 out of reset) stops the
+	 * CPU, not the debugger, from changing the control registers. */
+	CHECK_EQ_U(rd(&b, 0xE0000FB4u), 0u); /* LSR as the debugger sees it */
+	halt(&b);
+	reg_wr(&b, 1, 0);
+	reg_wr(&b, 2, ITM_TER);
+	run_from(&b, FLASH + 0x1C0);
+	CHECK_EQ_U(rd(&b, ITM_TER), 1u);
 	board_free(&b);
 }
 
