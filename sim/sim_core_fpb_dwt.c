@@ -248,13 +248,73 @@ static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr64, int size, i
 	}
 }
 
+/* Instruction address comparators: ARMv7-M FUNCTION 4 over the 2^MASK
+ * bytes at COMP; ARMv8-M MATCH 2 on one address. Returns the span, 0 if
+ * comparator n is not one. */
+static uint32_t dwt_pc_span(const struct sim_core *c, unsigned n, uint32_t *lo)
+{
+	uint32_t f = c->dwt_func[n] & 0xFu;
+
+	if (c->cfg.arch == 8) {
+		*lo = c->dwt_comp[n] & ~1u;
+		return f == 2 ? 2u : 0u;
+	}
+	*lo = c->dwt_comp[n] & ~((1u << c->dwt_mask[n]) - 1u) & ~1u;
+	return f == 4 ? (1u << c->dwt_mask[n]) | 2u : 0u;
+}
+
+/* A PC match halts before the instruction, like a breakpoint, but is
+ * reported as DFSR.DWTTRAP [simplified: the architecture leaves the
+ * exact halt point of a DWT instruction match to the implementation]. */
+static void on_dwt_pc(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim_core *c = user;
+	bool event = false;
+
+	(void)uc, (void)size;
+	if (c->slice_done || c->stop_request || c->halted)
+		return;
+	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
+		uint32_t lo, span = dwt_pc_span(c, n, &lo);
+		if (span && addr >= lo && addr < (uint64_t)lo + span) {
+			c->dwt_func[n] |= DWT_MATCHED;
+			event |= dwt_debug_event(c, n);
+		}
+	}
+	if (!event || !(c->dhcsr_ctrl & DHCSR_C_DEBUGEN))
+		return;
+	if (c->insn_count)
+		c->insn_count--; /* counted by the budget hook, not executed */
+	sim_core_enter_halt(c, DFSR_DWTTRAP);
+}
+
+static void update_dwt_pc(struct sim_core *c)
+{
+	bool had = c->n_dwt_pc_hooks != 0;
+
+	for (unsigned i = 0; i < c->n_dwt_pc_hooks; i++)
+		uc_hook_del(c->uc, c->dwt_pc_hooks[i]);
+	c->n_dwt_pc_hooks = 0;
+	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
+		uint32_t lo, span = dwt_pc_span(c, n, &lo);
+		if (span && uc_hook_add(c->uc, &c->dwt_pc_hooks[c->n_dwt_pc_hooks], UC_HOOK_CODE,
+					(void *)on_dwt_pc, c, lo, (uint64_t)lo + span - 1) == UC_ERR_OK)
+			c->n_dwt_pc_hooks++;
+	}
+	if (had || c->n_dwt_pc_hooks)
+		sim_core_invalidate_code(c);
+}
+
 void sim_core_update_dwt(struct sim_core *c)
 {
 	bool any = false;
 
-	for (unsigned n = 0; n < c->cfg.dwt_comps; n++)
-		if ((c->dwt_func[n] & 0xFu) >= 4)
+	update_dwt_pc(c);
+	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
+		uint32_t f = c->dwt_func[n] & 0xFu;
+		if (c->cfg.arch == 8 ? f >= 4 && f <= 6 : f >= 5 && f <= 7)
 			any = true;
+	}
 	/* The hook checks the comparators when it runs; only adding or removing
 	 * it needs retranslation (blocks embed the memory hooks they saw). */
 	if (any && !c->dwt_hooked) {

@@ -89,6 +89,8 @@ struct sim_core {
 	uc_hook fpb_hooks[SIM_FPB_MAX * 2];
 	unsigned n_fpb_hooks;
 	uc_hook dwt_hook;
+	uc_hook dwt_pc_hooks[SIM_DWT_MAX];
+	unsigned n_dwt_pc_hooks;
 	bool dwt_hooked;
 
 	/* run state */

@@ -854,6 +854,40 @@ static void test_psp_unprivileged_svc(void)
 	board_free(&b);
 }
 
+/* DWT instruction address match (v7 FUNCTION 4, v8 MATCH 2 + ACTION 1):
+ * the core stops on the address with DFSR.DWTTRAP. */
+static void dwt_pc(unsigned arch)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b, arch, 1));
+	wr(&b, DEMCR, 1u << 24);
+	wr(&b, DWT_COMP0, FLASH + 0x104);
+	wr(&b, DWT_MASK0, 0);
+	wr(&b, DWT_FUNC0, arch == 8 ? 2u | 1u << 4 : 4u);
+	run_from(&b, FLASH + 0x100);
+	CHECK(rd(&b, DHCSR) & S_HALT);
+	CHECK(rd(&b, DFSR) & DFSR_DWTTRAP);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x104);
+	CHECK_EQ_U(reg_rd(&b, REG_R0), 1u);
+	CHECK(rd(&b, DWT_FUNC0) & (1u << 24));
+	wr(&b, DWT_FUNC0, 0);
+	resume(&b);
+	run_a_bit(&b);
+	CHECK(!(rd(&b, DHCSR) & S_HALT));
+	board_free(&b);
+}
+
+static void test_dwt_pc_v7(void)
+{
+	dwt_pc(7);
+}
+
+static void test_dwt_pc_v8(void)
+{
+	dwt_pc(8);
+}
+
 /* ARMv8-M ACTION = 0 only sets MATCHED (a trace trigger), no halt. */
 static void test_dwt_v8_trigger_only(void)
 {
@@ -973,6 +1007,8 @@ int main(void)
 	RUN_TEST(test_itm);
 	RUN_TEST(test_psp_unprivileged_svc);
 	RUN_TEST(test_dwt_v8_trigger_only);
+	RUN_TEST(test_dwt_pc_v7);
+	RUN_TEST(test_dwt_pc_v8);
 	RUN_TEST(test_imprecise_bus_error);
 	RUN_TEST(test_itm_from_cpu);
 	RUN_TEST(test_sysresetreq_from_cpu);
