@@ -92,7 +92,7 @@ static void on_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim_core *c = user;
 
-	(void)addr, (void)size;
+	(void)size;
 	if (c->stop_request) {
 		uc_emu_stop(uc);
 		return;
@@ -103,6 +103,7 @@ static void on_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		return;
 	}
 	c->insn_count++;
+	c->insn_pc = (uint32_t)addr;
 }
 
 int sim_core_run_hooks(struct sim_core *c)
@@ -160,8 +161,6 @@ static void execute(struct sim_core *c, uint64_t n)
 		/* 0xFFFFFFFF is never a PC: run until a hook stops us. */
 		e = uc_emu_start(c->uc, (pc & ~1u) | t, 0xFFFFFFFFu, 0, 0);
 		sim_core_rom_undo(c, true);
-		if (c->lockup)
-			sim_core_set_pc(c, 0xFFFFFFFEu);
 		done = c->insn_count;
 		if (done)
 			c->retired = true;
@@ -173,6 +172,8 @@ static void execute(struct sim_core *c, uint64_t n)
 			c->sleeping = true;
 		else
 			sim_core_after_run(c, e);
+		if (c->lockup) /* B1.5.15: PC reads 0xFFFFFFFE in lockup */
+			sim_core_set_pc(c, 0xFFFFFFFEu);
 		if (pending_reset(c))
 			return;
 	}

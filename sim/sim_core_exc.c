@@ -243,6 +243,10 @@ void sim_core_after_run(struct sim_core *c, uc_err e)
 		c->fault_pending = SIM_BUSERR_NONE;
 		c->bfar = c->fault_addr;
 		sim_core_take_fault(c, EXC_BUSFAULT, CFSR_PRECISERR | CFSR_BFARVALID, pc);
+	} else if (c->fault_pending == SIM_BUSERR_LOAD) {
+		c->fault_pending = SIM_BUSERR_NONE;
+		c->bfar = c->fault_addr;
+		sim_core_take_fault(c, EXC_BUSFAULT, CFSR_PRECISERR | CFSR_BFARVALID, c->insn_pc);
 	} else if (c->fault_pending == SIM_BUSERR_IMPRECISE) {
 		/* Reported at the next instruction boundary; no BFAR (B3.2.15). */
 		c->fault_pending = SIM_BUSERR_NONE;

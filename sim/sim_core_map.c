@@ -16,9 +16,16 @@
 #define PPB_DCRDR 0xEDF8u
 #define PPB_AIRCR 0xED0Cu
 
-static void mmio_error(struct sim_core *c)
+/* An MMIO error response. The access has completed inside Unicorn by now,
+ * so the run loop takes the fault before the next instruction: a load is
+ * reported precisely (stacked PC = the load, BFAR), a store as imprecise,
+ * as the Cortex-M7 write buffer does. */
+static void mmio_error(struct sim_core *c, uint32_t addr, bool load)
 {
-	c->fault_pending = SIM_BUSERR_IMPRECISE;
+	if (c->fault_pending)
+		return;
+	c->fault_pending = load ? SIM_BUSERR_LOAD : SIM_BUSERR_IMPRECISE;
+	c->fault_addr = addr;
 	c->stop_request = true;
 	uc_emu_stop(c->uc);
 }
@@ -30,7 +37,7 @@ static uint64_t uc_mmio_rd(uc_engine *uc, uint64_t off, unsigned size, void *use
 
 	(void)uc;
 	if (!m->region.rd || m->region.rd(m->region.opaque, (uint32_t)off, size, &v))
-		mmio_error(m->core);
+		mmio_error(m->core, m->region.base + (uint32_t)off, true);
 	return v;
 }
 
@@ -40,7 +47,7 @@ static void uc_mmio_wr(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, v
 
 	(void)uc;
 	if (!m->region.wr || m->region.wr(m->region.opaque, (uint32_t)off, size, (uint32_t)v))
-		mmio_error(m->core);
+		mmio_error(m->core, m->region.base + (uint32_t)off, false);
 }
 
 /* CPU-side PPB accesses go through the same registers as the debugger's. */

@@ -77,7 +77,8 @@ struct sim_core_mmio {
 enum {
 	SIM_BUSERR_NONE,
 	SIM_BUSERR_PRECISE,  /* bus error on a data access at fault_addr (BFAR) */
-	SIM_BUSERR_IMPRECISE, /* bus error reported by an MMIO peripheral */
+	SIM_BUSERR_LOAD,     /* MMIO read error: precise, at insn_pc, BFAR = fault_addr */
+	SIM_BUSERR_IMPRECISE, /* MMIO write error: reported at the next instruction */
 };
 
 struct sim_core {
@@ -104,6 +105,7 @@ struct sim_core {
 	bool stop_request;   /* a hook changed PC or halted: leave uc_emu_start */
 	bool slice_done;     /* the instruction budget of this uc_emu_start is spent */
 	uint64_t insn_count, insn_limit; /* instructions retired in this uc_emu_start */
+	uint32_t insn_pc;    /* address of the instruction executing now */
 	struct sim_rom_undo rom_undo;
 	struct sim_core_mmio *mmio;
 	size_t n_mmio;

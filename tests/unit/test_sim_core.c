@@ -82,7 +82,7 @@ static int periph_rd(void *opaque, uint32_t off, unsigned size, uint32_t *val)
 {
 	(void)opaque, (void)size;
 	*val = 0x1234u + off;
-	return 0;
+	return off >= 0x800 ? -1 : 0; /* the upper half answers with an error */
 }
 
 static int periph_wr(void *opaque, uint32_t off, unsigned size, uint32_t val)
@@ -653,6 +653,7 @@ static void test_lockup(void)
 	halt(&b);
 	CHECK(rd(&b, DHCSR) & S_HALT);
 	CHECK(!(rd(&b, DHCSR) & S_LOCKUP));
+	CHECK_EQ_U(reg_rd(&b, REG_PC), 0xFFFFFFFEu);
 	board_free(&b);
 }
 
@@ -921,6 +922,26 @@ static void test_imprecise_bus_error(void)
 	board_free(&b);
 }
 
+/* A load the peripheral refuses: precise, BFAR = the address. */
+static void test_precise_mmio_load_error(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b, 7, 1));
+	fault_setup(&b);
+	/* r3 = 0x50000800 through the debugger, then the ldr at 0x144. */
+	reg_wr(&b, 3, PERIPH + 0x800);
+	reg_wr(&b, REG_PC, FLASH + 0x144);
+	resume(&b);
+	run_a_bit(&b);
+	halt(&b);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x200);
+	check_frame(&b, FLASH + 0x144);
+	CHECK_EQ_U(rd(&b, CFSR), (1u << 9) | (1u << 15));
+	CHECK_EQ_U(rd(&b, BFAR), PERIPH + 0x800);
+	board_free(&b);
+}
+
 /* The CPU reaches the PPB through Unicorn MMIO: ITM stimulus writes. */
 static void test_itm_from_cpu(void)
 {
@@ -1010,6 +1031,7 @@ int main(void)
 	RUN_TEST(test_dwt_pc_v7);
 	RUN_TEST(test_dwt_pc_v8);
 	RUN_TEST(test_imprecise_bus_error);
+	RUN_TEST(test_precise_mmio_load_error);
 	RUN_TEST(test_itm_from_cpu);
 	RUN_TEST(test_sysresetreq_from_cpu);
 	RUN_TEST(test_bkpt_debugmonitor);
