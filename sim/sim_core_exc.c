@@ -99,8 +99,9 @@ static void exception_entry(struct sim_core *c, unsigned num, uint32_t ret_pc)
 		return;
 	}
 	sp = push_frame(c, sp, ret_pc, xpsr);
-	/* Switch to MSP while still in thread mode (QEMU only honours SPSEL
-	 * writes there), then enter handler mode with IPSR = num. */
+	/* Still in thread mode: store the new stack pointer and select MSP
+	 * (sim_core_wr steps around QEMU's privilege and SPSEL rules), then
+	 * enter handler mode with IPSR = num. */
 	if (psp) {
 		sim_core_wr(c, UC_ARM_REG_PSP, sp);
 		sim_core_wr(c, UC_ARM_REG_CONTROL, control & ~CONTROL_SPSEL);
@@ -112,6 +113,7 @@ static void exception_entry(struct sim_core *c, unsigned num, uint32_t ret_pc)
 	sim_core_set_pc(c, mem32(c, c->vtor + 4 * num));
 	c->stop_request = true;
 	c->sleeping = false;
+	c->exc_depth++;
 	if ((c->demcr & vector_catch_bit(c, num)) && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN))
 		sim_core_enter_halt(c, DFSR_VCATCH); /* on the handler's first instruction */
 }
@@ -134,7 +136,10 @@ static void exception_return(struct sim_core *c, uint32_t exc_return)
 	for (unsigned i = 0; i < 8; i++)
 		f[i] = mem32(c, sp + 4 * i);
 	sp += 32 + ((f[7] & XPSR_ALIGN) ? 4u : 0u);
-	/* Leave handler mode first so the SPSEL write below takes effect. */
+	/* Back to the mode in the frame first, so that selecting PSP below
+	 * switches the active stack pointer as in thread mode. */
+	if (c->exc_depth)
+		c->exc_depth--;
 	sim_core_wr(c, UC_ARM_REG_XPSR_NZCVQG, f[7] & ~XPSR_ALIGN);
 	if (to_psp) {
 		sim_core_wr(c, UC_ARM_REG_CONTROL, sim_core_rd(c, UC_ARM_REG_CONTROL) | CONTROL_SPSEL);

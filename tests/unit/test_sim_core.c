@@ -842,6 +842,7 @@ static void test_psp_unprivileged_svc(void)
 	CHECK_EQ_U(reg_rd(&b, REG_PSP), psp - 32);
 	CHECK_EQ_U(rd(&b, psp - 32 + 24), FLASH + 0x1A2); /* return address */
 	CHECK_EQ_U((reg_rd(&b, REG_SPECIAL) >> 24) & 2u, 0u); /* SPSEL clear in handler */
+	CHECK_EQ_U(rd(&b, ICSR) & 0x9FFu, 0x800u | 11u); /* RETTOBASE, VECTACTIVE */
 	resume(&b);
 	run_a_bit(&b);
 	halt(&b);
