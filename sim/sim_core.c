@@ -187,8 +187,14 @@ void sim_core_run(struct sim_core *c, uint64_t ns)
 		return;
 	total = ns * c->cfg.cpu_hz + c->insn_carry;
 	c->insn_carry = total % 1000000000ull;
-	if (!c->sleeping)
+	if (!c->sleeping) {
 		execute(c, total / 1000000000ull);
+		return;
+	}
+	/* Sleep gates instruction execution, not the clock CYCCNT counts
+	 * (ARMv7-M C1.8.8: it stops only in Debug state). */
+	if ((c->dwt_ctrl & 1u) && (c->demcr & DEMCR_TRCENA))
+		c->cyccnt += (uint32_t)(total / 1000000000ull);
 }
 
 /* One instruction from Debug state (C_STEP, C1.6.2), then halt again. An

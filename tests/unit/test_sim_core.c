@@ -789,8 +789,12 @@ static void test_wfi_sleep(void)
 	CHECK(!(rd(&b, DHCSR) & S_HALT));
 	run_a_bit(&b);
 	(void)rd(&b, DHCSR);
+	wr(&b, DEMCR, 1u << 24);
+	wr(&b, DWT_CYCCNT, 0);
+	wr(&b, DWT_CTRL, 1u);
 	run_a_bit(&b);
 	CHECK(!(rd(&b, DHCSR) & S_RETIRE_ST)); /* asleep: nothing retires */
+	CHECK_EQ_U(rd(&b, DWT_CYCCNT), 6400u);  /* but the clock runs */
 	halt(&b);
 	CHECK(!(rd(&b, DHCSR) & S_SLEEP));
 	CHECK_EQ_U(reg_rd(&b, 5), 1u);
