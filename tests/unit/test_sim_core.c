@@ -499,7 +499,7 @@ static void test_fpb_v2(void)
 	test_fpb(1);
 }
 
-static void watch_common(struct board *b)
+static void watch_common(struct board *b, unsigned comp)
 {
 	halt(b);
 	reg_wr(b, 1, 0xCAFEF00Du);
@@ -516,8 +516,8 @@ static void watch_common(struct board *b)
 	CHECK_EQ_U(reg_rd(b, 5), 7u);
 	CHECK_EQ_U(reg_rd(b, 6), 0u);
 	CHECK_EQ_U(rd(b, SRAM + 0x1004), 0xCAFEF00Du);
-	CHECK(rd(b, DWT_FUNC0) & (1u << 24));    /* MATCHED */
-	CHECK(!(rd(b, DWT_FUNC0) & (1u << 24))); /* cleared by the read */
+	CHECK(rd(b, DWT_FUNC0 + 16 * comp) & (1u << 24));    /* MATCHED */
+	CHECK(!(rd(b, DWT_FUNC0 + 16 * comp) & (1u << 24))); /* cleared by the read */
 }
 
 static void test_dwt_watch_v7(void)
@@ -528,7 +528,7 @@ static void test_dwt_watch_v7(void)
 	CHECK_EQ_U(rd(&b, DWT_DEVARCH), 0u); /* ARMv7-M DWT has no DEVARCH */
 	wr(&b, DWT_MASK0, 0);
 	wr(&b, DWT_FUNC0, 6u); /* write watchpoint */
-	watch_common(&b);
+	watch_common(&b, 0);
 	/* A read watchpoint on the same address does not fire on the stores. */
 	wr(&b, DWT_FUNC0, 5u);
 	run_from(&b, FLASH + 0x160);
@@ -544,7 +544,7 @@ static void test_dwt_watch_v8(void)
 	CHECK_EQ_U(rd(&b, DWT_DEVARCH) & 0x1FFFFFu, 0x101A02u);
 	/* MATCH 5 (write), ACTION 1 (debug event), DATAVSIZE 2 (word). */
 	wr(&b, DWT_FUNC0, 5u | 1u << 4 | 2u << 10);
-	watch_common(&b);
+	watch_common(&b, 0);
 	board_free(&b);
 }
 
@@ -894,6 +894,34 @@ static void test_dwt_pc_v8(void)
 	dwt_pc(8);
 }
 
+/* ARMv7-M data value match (C1.8.7): comparator 1 matches the value
+ * written, linked to comparator 0 for the address. */
+static void test_dwt_value_match_v7(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b, 7, 1));
+	CHECK(rd(&b, DWT_FUNC0 + 16) & (1u << 9)); /* LNK1ENA */
+	wr(&b, DWT_COMP0, SRAM + 0x1004);
+	wr(&b, DWT_MASK0, 0);
+	wr(&b, DWT_COMP0 + 16, 0xCAFEF00Du);
+	/* FUNCTION 6 (write), DATAVMATCH, DATAVSIZE word, DATAVADDR0 = 0. */
+	wr(&b, DWT_FUNC0 + 16, 6u | 1u << 8 | 2u << 10 | 0u << 12);
+	watch_common(&b, 1); /* halts after the store to +4 only */
+	board_free(&b);
+	/* Same address, another value: no match. */
+	CHECK_OK(board_new(&b, 7, 1));
+	wr(&b, DWT_COMP0, SRAM + 0x1004);
+	wr(&b, DWT_COMP0 + 16, 0x12345678u);
+	wr(&b, DWT_FUNC0 + 16, 6u | 1u << 8 | 2u << 10);
+	halt(&b);
+	reg_wr(&b, 1, 0xCAFEF00Du);
+	reg_wr(&b, 2, SRAM + 0x1000);
+	run_from(&b, FLASH + 0x160);
+	CHECK(!(rd(&b, DHCSR) & S_HALT));
+	board_free(&b);
+}
+
 /* ARMv8-M ACTION = 0 only sets MATCHED (a trace trigger), no halt. */
 static void test_dwt_v8_trigger_only(void)
 {
@@ -1033,6 +1061,7 @@ int main(void)
 	RUN_TEST(test_itm);
 	RUN_TEST(test_psp_unprivileged_svc);
 	RUN_TEST(test_dwt_v8_trigger_only);
+	RUN_TEST(test_dwt_value_match_v7);
 	RUN_TEST(test_dwt_pc_v7);
 	RUN_TEST(test_dwt_pc_v8);
 	RUN_TEST(test_imprecise_bus_error);
