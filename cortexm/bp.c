@@ -94,6 +94,17 @@ static int soft_clear(struct sw_core *c, uint32_t addr)
 	return SW_OK;
 }
 
+bool cm_bp_known(const struct sw_core *c, uint32_t addr)
+{
+	for (unsigned i = 0; i < c->info.fpb_code; i++)
+		if (c->fpb_used[i] && c->fpb_addr[i] == addr)
+			return true;
+	for (unsigned i = 0; i < c->n_soft; i++)
+		if (c->soft[i].addr == addr)
+			return true;
+	return false;
+}
+
 int sw_core_bp_set(struct sw_core *c, uint32_t addr, unsigned len, enum sw_bp_kind kind)
 {
 	(void)len; /* one comparator covers both halfwords of a 32-bit Thumb-2 instruction */

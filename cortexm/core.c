@@ -174,9 +174,62 @@ static enum sw_halt_reason decode_dfsr(uint32_t dfsr)
 	return SW_HALT_UNKNOWN;
 }
 
+/* Cortex-M7 erratum 3092511: when a breakpoint and an exception coincide
+ * the core may halt with DFSR.BKPT at a PC that holds no breakpoint. A BKPT
+ * halt at a PC that is neither one of our breakpoints nor a BKPT
+ * instruction (0xBExx, ARMv7-M ARM A7.7.17) is taken as spurious and the
+ * core is resumed, as OpenOCD does (reference/targets.md §0). */
+static bool spurious_bkpt(struct sw_core *c, uint32_t dfsr, uint32_t pc)
+{
+	uint8_t insn[2];
+
+	if (((c->info.cpuid >> 4) & 0xFFFu) != CM_CPUID_PARTNO_M7 || (dfsr & 0x1Fu) != DFSR_BKPT ||
+	    cm_bp_known(c, pc))
+		return false;
+	if (sw_mem_read(c->ap, pc, insn, 2)) {
+		sw_clear_err(c->ctx);
+		return false; /* cannot tell: report the halt */
+	}
+	return insn[1] != 0xBE;
+}
+
+/* A halt: PC/IPSR; when new also the watchpoint and erratum checks. Leaves
+ * st->halted false when the halt was spurious and the core was resumed. */
+static int on_halt(struct sw_core *c, struct sw_core_state *st, bool fresh)
+{
+	/* SP and LR come along: a stop reply expedites them (one round trip). */
+	static const unsigned regs[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC, SW_REG_XPSR};
+	uint64_t v[4];
+	int r;
+
+	if (fresh) {
+		cm_invalidate_regs(c);
+		if (st->reason == SW_HALT_WATCHPOINT && cm_watch_hit(c, &st->watch_addr, &st->watch_kind))
+			sw_clear_err(c->ctx); /* reported as a plain stop when no comparator matched */
+	}
+	if (sw_core_regs_read(c, regs, 4, v)) {
+		sw_clear_err(c->ctx); /* the stop itself is still worth reporting */
+		return SW_OK;
+	}
+	st->pc = (uint32_t)v[2];
+	st->ipsr = (unsigned)(v[3] & 0x1FFu);
+	if (!fresh || !spurious_bkpt(c, st->dfsr, st->pc))
+		return SW_OK;
+	SW_LOG_I(c->ctx, "core: breakpoint halt at 0x%08x matches no breakpoint (Cortex-M7 erratum "
+		 "3092511): resuming", st->pc);
+	if ((r = sw_core_resume(c)))
+		return r;
+	st->halted = false;
+	st->reason = SW_HALT_RUNNING;
+	st->pc = 0;
+	st->ipsr = 0;
+	return SW_OK;
+}
+
 int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 {
 	uint32_t dhcsr = 0, dfsr = 0;
+	bool fresh;
 	int r;
 
 	if ((r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
@@ -187,24 +240,13 @@ int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 	st->locked_up = (dhcsr & DHCSR_S_LOCKUP) != 0;
 	st->dfsr = dfsr;
 	st->reason = st->halted ? decode_dfsr(dfsr) : st->locked_up ? SW_HALT_LOCKUP : SW_HALT_RUNNING;
+	st->pc = 0;
+	st->ipsr = 0;
 	st->watch_addr = 0;
 	st->watch_kind = 0;
-	if (st->halted && !c->halted) {
-		cm_invalidate_regs(c);
-		if (st->reason == SW_HALT_WATCHPOINT && cm_watch_hit(c, &st->watch_addr, &st->watch_kind))
-			sw_clear_err(c->ctx); /* reported as a plain stop when no comparator matched */
-	}
+	fresh = st->halted && !c->halted;
 	c->halted = st->halted;
-	if (st->halted) {
-		/* SP and LR come along: a stop reply expedites them (one round trip). */
-		static const unsigned regs[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC, SW_REG_XPSR};
-		uint64_t v[4];
-		if (!sw_core_regs_read(c, regs, 4, v)) {
-			st->pc = (uint32_t)v[2];
-			st->ipsr = (unsigned)(v[3] & 0x1FFu);
-		}
-	}
-	return SW_OK;
+	return st->halted ? on_halt(c, st, fresh) : SW_OK;
 }
 
 int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)

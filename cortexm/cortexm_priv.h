@@ -15,6 +15,7 @@
 #define CM_MVFR0 0xE000EF40u
 #define CM_FP_CTRL 0xE0002000u
 #define CM_FP_COMP0 0xE0002008u
+#define CM_CPUID_PARTNO_M7 0xC27u
 #define CM_DWT_CTRL 0xE0001000u
 #define CM_DAUTHSTATUS 0xE000EFB8u
 
@@ -44,6 +45,7 @@
 #define CM_MAX_FPB 16
 #define CM_MAX_SOFT 64
 #define CM_POLLS 200
+#define CM_REGRDY_POLLS 20 /* round trips; a register moves in a few core cycles */
 
 struct soft_bp {
 	uint32_t addr;
@@ -79,6 +81,9 @@ struct sw_core {
 
 /* cortexm/watch.c */
 int cm_watch_hit(struct sw_core *c, uint32_t *addr, unsigned *kind);
+
+/* cortexm/bp.c: is there a breakpoint of ours at addr? */
+bool cm_bp_known(const struct sw_core *c, uint32_t addr);
 
 /* cortexm/regaccess.c */
 void cm_invalidate_regs(struct sw_core *c);
