@@ -249,21 +249,11 @@ int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 	return st->halted ? on_halt(c, st, fresh) : SW_OK;
 }
 
-int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
+static int reset_request(struct sw_core *c, enum sw_reset_kind kind)
 {
-	uint32_t demcr = 0, dhcsr = 0;
-	int r;
+	struct sw_probe *probe = sw_dap_probe(sw_ap_dap(c->ap));
+	int r = SW_OK;
 
-	if (kind == SW_RESET_CORE && c->info.arch != 7)
-		return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED,
-			       "reset: VECTRESET exists only on ARMv7-M; use a system reset");
-	if ((r = sw_mem_read32(c->ap, CM_DEMCR, &demcr)))
-		return r;
-	demcr = halt_after ? demcr | DEMCR_VC_CORERESET : demcr & ~DEMCR_VC_CORERESET;
-	if ((r = sw_mem_write32(c->ap, CM_DEMCR, demcr | DEMCR_TRCENA)) ||
-	    (r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr))) /* clears a stale S_RESET_ST */
-		return r;
-	cm_invalidate_regs(c);
 	switch (kind) {
 	case SW_RESET_SYSTEM:
 		r = sw_mem_write32(c->ap, CM_AIRCR, AIRCR_VECTKEY | AIRCR_SYSRESETREQ);
@@ -272,33 +262,65 @@ int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
 		r = sw_mem_write32(c->ap, CM_AIRCR, AIRCR_VECTKEY | AIRCR_VECTRESET);
 		break;
 	case SW_RESET_PIN:
-		r = sw_probe_set_nrst(sw_dap_probe(sw_ap_dap(c->ap)), true);
-		if (!r)
-			r = sw_probe_set_nrst(sw_dap_probe(sw_ap_dap(c->ap)), false);
+		if ((r = sw_probe_set_nrst(probe, true)))
+			return r; /* the probe cannot drive nRST: say so */
+		r = sw_probe_set_nrst(probe, false);
 		break;
 	}
 	/* The write that resets may not get its ACK back from a bus in reset;
-	 * what counts is that S_RESET_ST shows up below. */
-	if (r)
+	 * what counts is that S_RESET_ST shows up afterwards. */
+	if (r && kind != SW_RESET_PIN) {
 		sw_clear_err(c->ctx);
+		r = SW_OK;
+	}
+	return r;
+}
+
+/* S_RESET_ST is sticky and clears on read (C1.6.2), so remember seeing it;
+ * with halt_after also wait for the reset-vector catch to halt the core. */
+static int reset_wait(struct sw_core *c, bool halt_after, uint32_t *dhcsr)
+{
+	bool seen = false;
+
 	for (unsigned i = 0; i < CM_POLLS; i++) {
-		if (sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)) {
-			sw_clear_err(c->ctx);
+		if (sw_mem_read32(c->ap, CM_DHCSR, dhcsr)) {
+			sw_clear_err(c->ctx); /* the AP may not answer during reset */
 			continue;
 		}
-		if ((dhcsr & DHCSR_S_RESET_ST) && (!halt_after || (dhcsr & DHCSR_S_HALT)))
-			break;
-		if (halt_after && (dhcsr & DHCSR_S_HALT) && i > 0)
-			break;
+		seen |= (*dhcsr & DHCSR_S_RESET_ST) != 0;
+		if (seen && (!halt_after || (*dhcsr & DHCSR_S_HALT)))
+			return SW_OK;
 	}
-	if (!(dhcsr & DHCSR_S_RESET_ST) && !(halt_after && (dhcsr & DHCSR_S_HALT)))
-		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "reset: the core did not reset (DHCSR 0x%08x)", dhcsr);
-	if (halt_after && !(dhcsr & DHCSR_S_HALT) && (r = wait_halt(c, "reset halt")))
+	if (!seen)
+		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "reset: the core did not reset (DHCSR 0x%08x)", *dhcsr);
+	return sw_fail(c->ctx, SW_ERR_TIMEOUT, "reset halt: no halt at the reset vector (DHCSR 0x%08x)",
+		       *dhcsr);
+}
+
+/* Reset (ARMv7-M B3.2.6 AIRCR; C1.6.5 DEMCR.VC_CORERESET). "reset halt"
+ * catches the reset vector; DEMCR is put back as it was afterwards so a
+ * user's vector catch setting survives. */
+int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
+{
+	uint32_t orig = 0, want, dhcsr = 0;
+	int r;
+
+	if (kind == SW_RESET_CORE && c->info.arch != 7)
+		return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED,
+			       "reset: VECTRESET exists only on ARMv7-M; use a system reset");
+	if ((r = sw_mem_read32(c->ap, CM_DEMCR, &orig)))
+		return r;
+	want = (halt_after ? orig | DEMCR_VC_CORERESET : orig & ~DEMCR_VC_CORERESET) | DEMCR_TRCENA;
+	if ((r = sw_mem_write32(c->ap, CM_DEMCR, want)) ||
+	    (r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr))) /* clears a stale S_RESET_ST */
+		return r;
+	cm_invalidate_regs(c);
+	if ((r = reset_request(c, kind)) || (r = reset_wait(c, halt_after, &dhcsr)))
 		return r;
 	c->halted = (dhcsr & DHCSR_S_HALT) != 0;
-	if (halt_after && (r = sw_mem_write32(c->ap, CM_DEMCR, (demcr & ~DEMCR_VC_CORERESET) | DEMCR_TRCENA)))
-		return r;
-	return SW_OK;
+	if (want != (orig | DEMCR_TRCENA))
+		r = sw_mem_write32(c->ap, CM_DEMCR, orig | DEMCR_TRCENA);
+	return r;
 }
 
 /* DEMCR vector catch bits (ARMv7-M C1.6.5). */

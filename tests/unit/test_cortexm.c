@@ -500,6 +500,19 @@ static void test_handasm_reset(void)
 	CHECK_OK(sw_core_reset(g->core, SW_RESET_CORE, true));
 	CHECK_OK(sw_core_reg_read(g->core, SW_REG_PC, &pc));
 	CHECK_EQ_U(pc, HA_RESET);
+	CHECK_OK(sw_core_step(g->core, false));
+	CHECK_OK(sw_core_reset(g->core, SW_RESET_PIN, true));
+	CHECK_OK(sw_core_reg_read(g->core, SW_REG_PC, &pc));
+	CHECK_EQ_U(pc, HA_RESET);
+	/* A user's reset vector catch survives a "reset run" (which must run). */
+	uint32_t vc = 0;
+	CHECK_OK(sw_core_vector_catch(g->core, 1u, true));
+	CHECK_OK(sw_core_reset(g->core, SW_RESET_SYSTEM, false));
+	CHECK_OK(sw_core_poll(g->core, &st));
+	CHECK(!st.halted);
+	CHECK_OK(sw_core_vector_catch_get(g->core, &vc));
+	CHECK_EQ_U(vc & 1u, 1u);
+	CHECK_OK(sw_core_vector_catch(g->core, 1u, false));
 	CHECK_OK(sw_core_reset(g->core, SW_RESET_SYSTEM, false));
 	CHECK_OK(sw_core_poll(g->core, &st));
 	CHECK(!st.halted);
