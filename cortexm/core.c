@@ -52,6 +52,25 @@ static int identify(struct sw_core *c)
 	return SW_OK;
 }
 
+/* Comparators left armed by an earlier debug session (FPB and DWT keep
+ * their state until power-on reset, C1.11, C1.8) would halt the core for
+ * breakpoints nobody knows about: this layer owns them, so start clean, as
+ * OpenOCD's examine does. The core keeps running. */
+static int clear_comparators(struct sw_core *c)
+{
+	int r;
+
+	for (unsigned i = 0; i < c->info.fpb_code; i++)
+		if ((r = sw_mem_queue_write32(c->ap, CM_FP_COMP0 + 4 * i, 0)))
+			return r;
+	for (unsigned i = 0; i < c->info.dwt_comps && i < CM_MAX_DWT; i++)
+		if ((r = sw_mem_queue_write32(c->ap, DWT_FUNCTION(i), 0)))
+			return r;
+	if ((r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "core: cannot clear FPB/DWT comparators: %s", sw_errmsg(c->ctx));
+	return SW_OK;
+}
+
 int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
 {
 	struct sw_core *c = calloc(1, sizeof(*c));
@@ -71,6 +90,8 @@ int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
 	    (r = sw_mem_write32(ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN | (dhcsr & DHCSR_C_HALT))) ||
 	    (r = sw_mem_read32(ap, CM_DEMCR, &demcr)) ||
 	    (r = sw_mem_write32(ap, CM_DEMCR, demcr | DEMCR_TRCENA)))
+		goto fail;
+	if ((r = clear_comparators(c)))
 		goto fail;
 	c->halted = (dhcsr & DHCSR_S_HALT) != 0;
 	SW_LOG_I(ctx, "core: %s r%up%u (CPUID 0x%08x)%s, %u breakpoints, %u watchpoints, %s",
@@ -186,6 +207,14 @@ static bool spurious_bkpt(struct sw_core *c, uint32_t dfsr, uint32_t pc)
 	if (((c->info.cpuid >> 4) & 0xFFFu) != CM_CPUID_PARTNO_M7 || (dfsr & 0x1Fu) != DFSR_BKPT ||
 	    cm_bp_known(c, pc))
 		return false;
+	/* Halting again and again at one PC is no erratum (e.g. a comparator
+	 * set behind our back): report it rather than resume forever. */
+	c->spurious_count = c->spurious_pc == pc ? c->spurious_count + 1 : 1;
+	c->spurious_pc = pc;
+	if (c->spurious_count >= CM_SPURIOUS_MAX) {
+		c->spurious_count = 0;
+		return false;
+	}
 	if (sw_mem_read(c->ap, pc, insn, 2)) {
 		sw_clear_err(c->ctx);
 		return false; /* cannot tell: report the halt */
@@ -213,8 +242,11 @@ static int on_halt(struct sw_core *c, struct sw_core_state *st, bool fresh)
 	}
 	st->pc = (uint32_t)v[2];
 	st->ipsr = (unsigned)(v[3] & 0x1FFu);
-	if (!fresh || !spurious_bkpt(c, st->dfsr, st->pc))
+	if (!fresh || !spurious_bkpt(c, st->dfsr, st->pc)) {
+		if (fresh)
+			c->spurious_count = 0;
 		return SW_OK;
+	}
 	SW_LOG_I(c->ctx, "core: breakpoint halt at 0x%08x matches no breakpoint (Cortex-M7 erratum "
 		 "3092511): resuming", st->pc);
 	if ((r = sw_core_resume(c)))
