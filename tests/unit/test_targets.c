@@ -6,6 +6,7 @@
 #include "probes/sim_probe.h"
 #include "sim/sim.h"
 #include "targets/target.h"
+#include "targets/targets_priv.h"
 #include "tests/test.h"
 
 #define H7_DBGMCU_IDC 0x5C001000u
@@ -158,6 +159,28 @@ static uint32_t read32(struct sw_target *t, uint32_t addr)
 	return v;
 }
 
+/* --target auto: each identification step counts. A look-alike with the
+ * same DPIDR but another TARGETID or device ID does not match; one with all
+ * equal does. */
+static void check_identify_h743(struct simrig *g)
+{
+	const struct sw_target_desc *d = sw_target_find("stm32h743"), *got = NULL;
+	struct sw_target_desc fake = *d;
+	const struct sw_target_desc *list[] = {&fake, NULL};
+
+	CHECK_OK(sw_target_identify(&g->ctx, g->probe, &got));
+	CHECK(got == d);
+	fake.idcode_value = 0x451u;
+	CHECK_EQ_U(sw_target_identify_in(&g->ctx, g->probe, list, &got), SW_ERR_NOT_FOUND);
+	CHECK(strstr(sw_errmsg(&g->ctx), "DPIDR 0x6ba02477") != NULL);
+	fake.idcode_value = d->idcode_value;
+	fake.targetid = 0x04860041u;
+	CHECK_EQ_U(sw_target_identify_in(&g->ctx, g->probe, list, &got), SW_ERR_NOT_FOUND);
+	fake.targetid = d->targetid;
+	CHECK_OK(sw_target_identify_in(&g->ctx, g->probe, list, &got));
+	CHECK(got == &fake);
+}
+
 /* --attach (SW_TARGET_OPEN_ATTACH) touches no chip register; a normal open
  * runs the DBGMCU hook; both leave the core running with its AP's CSW
  * carrying HPROT cacheable; the device ID matches the description. */
@@ -170,6 +193,7 @@ static void test_open_h743(void)
 	uint32_t idc = 0, csw = 0;
 
 	CHECK_OK(simrig_open(&g, "stm32h743"));
+	check_identify_h743(&g); /* before anything attached: the core must run on */
 	CHECK_OK(sw_target_open(&g.ctx, g.probe, d, SW_TARGET_OPEN_ATTACH, &t));
 	if (!t)
 		goto out;
@@ -207,9 +231,11 @@ static void test_open_adiv6_m55(void)
 {
 	struct simrig g;
 	struct sw_target *t = NULL;
-	const struct sw_target_desc *d = sw_target_find("adiv6-m55");
+	const struct sw_target_desc *d = sw_target_find("adiv6-m55"), *got = NULL;
 
 	CHECK_OK(simrig_open(&g, "adiv6-m55"));
+	CHECK_OK(sw_target_identify(&g.ctx, g.probe, &got));
+	CHECK(got == d);
 	CHECK_OK(sw_target_open(&g.ctx, g.probe, d, 0, &t));
 	if (t) {
 		const struct sw_core_info *in = sw_core_get_info(sw_target_core(t, 0));
