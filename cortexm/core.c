@@ -55,20 +55,35 @@ static int identify(struct sw_core *c)
 /* Comparators left armed by an earlier debug session (FPB and DWT keep
  * their state until power-on reset, C1.11, C1.8) would halt the core for
  * breakpoints nobody knows about: this layer owns them, so start clean, as
- * OpenOCD's examine does. The core keeps running. */
+ * OpenOCD's examine does. Only armed ones are written (FP_COMPn.ENABLE bit 0,
+ * DWT_FUNCTIONn[3:0] != 0); the core keeps running. */
 static int clear_comparators(struct sw_core *c)
 {
+	uint32_t fp[CM_MAX_FPB] = {0}, fn[CM_MAX_DWT] = {0};
+	unsigned nd = c->info.dwt_comps < CM_MAX_DWT ? c->info.dwt_comps : CM_MAX_DWT, armed = 0;
 	int r;
 
 	for (unsigned i = 0; i < c->info.fpb_code; i++)
-		if ((r = sw_mem_queue_write32(c->ap, CM_FP_COMP0 + 4 * i, 0)))
+		if ((r = sw_mem_queue_read32(c->ap, CM_FP_COMP0 + 4 * i, &fp[i])))
 			return r;
-	for (unsigned i = 0; i < c->info.dwt_comps && i < CM_MAX_DWT; i++)
-		if ((r = sw_mem_queue_write32(c->ap, DWT_FUNCTION(i), 0)))
+	for (unsigned i = 0; i < nd; i++)
+		if ((r = sw_mem_queue_read32(c->ap, DWT_FUNCTION(i), &fn[i])))
 			return r;
 	if ((r = sw_dap_run(sw_ap_dap(c->ap))))
-		return sw_fail(c->ctx, r, "core: cannot clear FPB/DWT comparators: %s", sw_errmsg(c->ctx));
-	return SW_OK;
+		goto fail;
+	for (unsigned i = 0; i < c->info.fpb_code; i++)
+		if ((fp[i] & 1u) && ++armed && (r = sw_mem_queue_write32(c->ap, CM_FP_COMP0 + 4 * i, 0)))
+			return r;
+	for (unsigned i = 0; i < nd; i++)
+		if ((fn[i] & 0xFu) && ++armed && (r = sw_mem_queue_write32(c->ap, DWT_FUNCTION(i), 0)))
+			return r;
+	if (!armed)
+		return SW_OK;
+	SW_LOG_I(c->ctx, "core: cleared %u comparator(s) left armed by an earlier session", armed);
+	if (!(r = sw_dap_run(sw_ap_dap(c->ap))))
+		return SW_OK;
+fail:
+	return sw_fail(c->ctx, r, "core: cannot clear FPB/DWT comparators: %s", sw_errmsg(c->ctx));
 }
 
 int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
