@@ -257,6 +257,10 @@ static int on_halt(struct sw_core *c, struct sw_core_state *st, bool fresh)
 	}
 	st->pc = (uint32_t)v[2];
 	st->ipsr = (unsigned)(v[3] & 0x1FFu);
+	/* A fault vector catch halts on the handler's first instruction (IPSR =
+	 * the exception); only the reset catch halts in thread mode (C1.6.5). */
+	if (st->reason == SW_HALT_VCATCH && st->ipsr == 0)
+		st->reason = SW_HALT_RESET;
 	if (!fresh || !spurious_bkpt(c, st->dfsr, st->pc)) {
 		if (fresh)
 			c->spurious_count = 0;

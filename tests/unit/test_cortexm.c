@@ -198,7 +198,7 @@ static void test_reset_halt_and_run(void)
 	CHECK_OK(rig_open(&g));
 	CHECK_OK(sw_core_reset(g.core, SW_RESET_SYSTEM, true));
 	CHECK_OK(sw_core_poll(g.core, &st));
-	CHECK(st.halted && st.reason == SW_HALT_VCATCH);
+	CHECK(st.halted && st.reason == SW_HALT_RESET);
 	CHECK_OK(sw_core_reg_read(g.core, SW_REG_PC, &pc));
 	CHECK_EQ_U(pc, reset);
 	CHECK_OK(sw_core_reset(g.core, SW_RESET_CORE, true));
@@ -487,7 +487,7 @@ static void test_handasm_reset(void)
 	sim_advance_ns(g->sim, 100000);
 	CHECK_OK(sw_core_reset(g->core, SW_RESET_SYSTEM, true));
 	CHECK_OK(sw_core_poll(g->core, &st));
-	CHECK(st.halted && st.reason == SW_HALT_VCATCH);
+	CHECK(st.halted && st.reason == SW_HALT_RESET);
 	CHECK_OK(sw_core_reg_read(g->core, SW_REG_PC, &pc));
 	CHECK_OK(sw_core_reg_read(g->core, SW_REG_SP, &sp));
 	CHECK_OK(sw_core_reg_read(g->core, 0, &r0));
@@ -521,6 +521,15 @@ static void test_handasm_reset(void)
 	CHECK_OK(sw_core_reg_read(g->core, 0, &r0));
 	CHECK_MSG(r0 > 0, "the loop did not run after reset run");
 	check_loop_invariant(g);
+	/* A fault vector catch is VCATCH (in the handler), not RESET. */
+	CHECK_OK(sw_core_vector_catch(g->core, 1u << 10, true)); /* VC_HARDERR */
+	CHECK_OK(sw_core_reg_write(g->core, SW_REG_PC, 0x60000000u)); /* nothing mapped there */
+	CHECK_OK(sw_core_resume(g->core));
+	CHECK_OK(wait_halt(g, &st));
+	CHECK(st.halted && st.reason == SW_HALT_VCATCH);
+	CHECK_EQ_U(st.ipsr, 3); /* HardFault */
+	CHECK_EQ_U(st.pc, HA_IDLE);
+	CHECK_OK(sw_core_vector_catch(g->core, 1u << 10, false));
 }
 
 static int raw_wait_halt(struct rig *g)
