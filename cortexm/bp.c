@@ -4,6 +4,35 @@
 #include "cortexm/cortexm_priv.h"
 
 #define BKPT_INSN 0xBE00u
+/* Cache maintenance (ARMv7-M ARM B2.2.7; same addresses in ARMv8-M). */
+#define CM_ICIALLU 0xE000EF50u
+#define CM_DCCMVAC 0xE000EF68u
+#define CM_CACHE_LINE 32u
+
+/* Cores with L1 caches: Cortex-M7, M55, M85 (CPUID PARTNO). */
+static bool has_caches(const struct sw_core *c)
+{
+	unsigned part = (c->info.cpuid >> 4) & 0xFFFu;
+
+	return part == CM_CPUID_PARTNO_M7 || part == 0xD22u || part == 0xD23u;
+}
+
+/* A debugger write with CSW HPROT cacheable may land in the D-cache while
+ * the I-cache still holds the old instruction (reference/targets.md §1.5):
+ * clean the line to the point of coherency, then invalidate the I-cache.
+ * On a core whose caches are off both are harmless. */
+static int sync_code(struct sw_core *c, uint32_t addr)
+{
+	int r;
+
+	if (!has_caches(c))
+		return SW_OK;
+	if ((r = sw_mem_queue_write32(c->ap, CM_DCCMVAC, addr & ~(CM_CACHE_LINE - 1u))) ||
+	    (r = sw_mem_queue_write32(c->ap, CM_ICIALLU, 0)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "breakpoint at 0x%08x: cache maintenance failed: %s", addr,
+			       sw_errmsg(c->ctx));
+	return SW_OK;
+}
 
 static int fpb_enable(struct sw_core *c)
 {
@@ -79,7 +108,7 @@ static int soft_set(struct sw_core *c, uint32_t addr)
 	c->soft[c->n_soft].addr = addr;
 	c->soft[c->n_soft].orig = (uint16_t)(orig[0] | orig[1] << 8);
 	c->n_soft++;
-	return SW_OK;
+	return sync_code(c, addr);
 }
 
 static int soft_clear(struct sw_core *c, uint32_t addr)
@@ -88,10 +117,24 @@ static int soft_clear(struct sw_core *c, uint32_t addr)
 		if (c->soft[i].addr != addr)
 			continue;
 		uint8_t orig[2] = {(uint8_t)c->soft[i].orig, (uint8_t)(c->soft[i].orig >> 8)};
+		int r = sw_mem_write(c->ap, addr, orig, 2);
+		if (r)
+			return r; /* keep the record: the BKPT may still be in memory */
 		c->soft[i] = c->soft[--c->n_soft];
-		return sw_mem_write(c->ap, addr, orig, 2);
+		return sync_code(c, addr);
 	}
 	return SW_OK;
+}
+
+bool cm_bp_known(const struct sw_core *c, uint32_t addr)
+{
+	for (unsigned i = 0; i < c->info.fpb_code; i++)
+		if (c->fpb_used[i] && c->fpb_addr[i] == addr)
+			return true;
+	for (unsigned i = 0; i < c->n_soft; i++)
+		if (c->soft[i].addr == addr)
+			return true;
+	return false;
 }
 
 int sw_core_bp_set(struct sw_core *c, uint32_t addr, unsigned len, enum sw_bp_kind kind)

@@ -52,6 +52,40 @@ static int identify(struct sw_core *c)
 	return SW_OK;
 }
 
+/* Comparators left armed by an earlier debug session (FPB and DWT keep
+ * their state until power-on reset, C1.11, C1.8) would halt the core for
+ * breakpoints nobody knows about: this layer owns them, so start clean, as
+ * OpenOCD's examine does. Only armed ones are written (FP_COMPn.ENABLE bit 0,
+ * DWT_FUNCTIONn[3:0] != 0); the core keeps running. */
+static int clear_comparators(struct sw_core *c)
+{
+	uint32_t fp[CM_MAX_FPB] = {0}, fn[CM_MAX_DWT] = {0};
+	unsigned nd = c->info.dwt_comps < CM_MAX_DWT ? c->info.dwt_comps : CM_MAX_DWT, armed = 0;
+	int r;
+
+	for (unsigned i = 0; i < c->info.fpb_code; i++)
+		if ((r = sw_mem_queue_read32(c->ap, CM_FP_COMP0 + 4 * i, &fp[i])))
+			return r;
+	for (unsigned i = 0; i < nd; i++)
+		if ((r = sw_mem_queue_read32(c->ap, DWT_FUNCTION(i), &fn[i])))
+			return r;
+	if ((r = sw_dap_run(sw_ap_dap(c->ap))))
+		goto fail;
+	for (unsigned i = 0; i < c->info.fpb_code; i++)
+		if ((fp[i] & 1u) && ++armed && (r = sw_mem_queue_write32(c->ap, CM_FP_COMP0 + 4 * i, 0)))
+			return r;
+	for (unsigned i = 0; i < nd; i++)
+		if ((fn[i] & 0xFu) && ++armed && (r = sw_mem_queue_write32(c->ap, DWT_FUNCTION(i), 0)))
+			return r;
+	if (!armed)
+		return SW_OK;
+	SW_LOG_I(c->ctx, "core: cleared %u comparator(s) left armed by an earlier session", armed);
+	if (!(r = sw_dap_run(sw_ap_dap(c->ap))))
+		return SW_OK;
+fail:
+	return sw_fail(c->ctx, r, "core: cannot clear FPB/DWT comparators: %s", sw_errmsg(c->ctx));
+}
+
 int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
 {
 	struct sw_core *c = calloc(1, sizeof(*c));
@@ -71,6 +105,8 @@ int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
 	    (r = sw_mem_write32(ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN | (dhcsr & DHCSR_C_HALT))) ||
 	    (r = sw_mem_read32(ap, CM_DEMCR, &demcr)) ||
 	    (r = sw_mem_write32(ap, CM_DEMCR, demcr | DEMCR_TRCENA)))
+		goto fail;
+	if ((r = clear_comparators(c)))
 		goto fail;
 	c->halted = (dhcsr & DHCSR_S_HALT) != 0;
 	SW_LOG_I(ctx, "core: %s r%up%u (CPUID 0x%08x)%s, %u breakpoints, %u watchpoints, %s",
@@ -174,9 +210,77 @@ static enum sw_halt_reason decode_dfsr(uint32_t dfsr)
 	return SW_HALT_UNKNOWN;
 }
 
+/* Cortex-M7 erratum 3092511: when a breakpoint and an exception coincide
+ * the core may halt with DFSR.BKPT at a PC that holds no breakpoint. A BKPT
+ * halt at a PC that is neither one of our breakpoints nor a BKPT
+ * instruction (0xBExx, ARMv7-M ARM A7.7.17) is taken as spurious and the
+ * core is resumed, as OpenOCD does (reference/targets.md §0). */
+static bool spurious_bkpt(struct sw_core *c, uint32_t dfsr, uint32_t pc)
+{
+	uint8_t insn[2];
+
+	if (((c->info.cpuid >> 4) & 0xFFFu) != CM_CPUID_PARTNO_M7 || (dfsr & 0x1Fu) != DFSR_BKPT ||
+	    cm_bp_known(c, pc))
+		return false;
+	/* Halting again and again at one PC is no erratum (e.g. a comparator
+	 * set behind our back): report it rather than resume forever. */
+	c->spurious_count = c->spurious_pc == pc ? c->spurious_count + 1 : 1;
+	c->spurious_pc = pc;
+	if (c->spurious_count >= CM_SPURIOUS_MAX) {
+		c->spurious_count = 0;
+		return false;
+	}
+	if (sw_mem_read(c->ap, pc, insn, 2)) {
+		sw_clear_err(c->ctx);
+		return false; /* cannot tell: report the halt */
+	}
+	return insn[1] != 0xBE;
+}
+
+/* A halt: PC/IPSR; when new also the watchpoint and erratum checks. Leaves
+ * st->halted false when the halt was spurious and the core was resumed. */
+static int on_halt(struct sw_core *c, struct sw_core_state *st, bool fresh)
+{
+	/* SP and LR come along: a stop reply expedites them (one round trip). */
+	static const unsigned regs[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC, SW_REG_XPSR};
+	uint64_t v[4];
+	int r;
+
+	if (fresh) {
+		cm_invalidate_regs(c);
+		if (st->reason == SW_HALT_WATCHPOINT && cm_watch_hit(c, &st->watch_addr, &st->watch_kind))
+			sw_clear_err(c->ctx); /* reported as a plain stop when no comparator matched */
+	}
+	if (sw_core_regs_read(c, regs, 4, v)) {
+		sw_clear_err(c->ctx); /* the stop itself is still worth reporting */
+		return SW_OK;
+	}
+	st->pc = (uint32_t)v[2];
+	st->ipsr = (unsigned)(v[3] & 0x1FFu);
+	/* A fault vector catch halts on the handler's first instruction (IPSR =
+	 * the exception); only the reset catch halts in thread mode (C1.6.5). */
+	if (st->reason == SW_HALT_VCATCH && st->ipsr == 0)
+		st->reason = SW_HALT_RESET;
+	if (!fresh || !spurious_bkpt(c, st->dfsr, st->pc)) {
+		if (fresh)
+			c->spurious_count = 0;
+		return SW_OK;
+	}
+	SW_LOG_I(c->ctx, "core: breakpoint halt at 0x%08x matches no breakpoint (Cortex-M7 erratum "
+		 "3092511): resuming", st->pc);
+	if ((r = sw_core_resume(c)))
+		return r;
+	st->halted = false;
+	st->reason = SW_HALT_RUNNING;
+	st->pc = 0;
+	st->ipsr = 0;
+	return SW_OK;
+}
+
 int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 {
 	uint32_t dhcsr = 0, dfsr = 0;
+	bool fresh;
 	int r;
 
 	if ((r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
@@ -187,41 +291,20 @@ int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 	st->locked_up = (dhcsr & DHCSR_S_LOCKUP) != 0;
 	st->dfsr = dfsr;
 	st->reason = st->halted ? decode_dfsr(dfsr) : st->locked_up ? SW_HALT_LOCKUP : SW_HALT_RUNNING;
+	st->pc = 0;
+	st->ipsr = 0;
 	st->watch_addr = 0;
 	st->watch_kind = 0;
-	if (st->halted && !c->halted) {
-		cm_invalidate_regs(c);
-		if (st->reason == SW_HALT_WATCHPOINT && cm_watch_hit(c, &st->watch_addr, &st->watch_kind))
-			sw_clear_err(c->ctx); /* reported as a plain stop when no comparator matched */
-	}
+	fresh = st->halted && !c->halted;
 	c->halted = st->halted;
-	if (st->halted) {
-		/* SP and LR come along: a stop reply expedites them (one round trip). */
-		static const unsigned regs[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC, SW_REG_XPSR};
-		uint64_t v[4];
-		if (!sw_core_regs_read(c, regs, 4, v)) {
-			st->pc = (uint32_t)v[2];
-			st->ipsr = (unsigned)(v[3] & 0x1FFu);
-		}
-	}
-	return SW_OK;
+	return st->halted ? on_halt(c, st, fresh) : SW_OK;
 }
 
-int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
+static int reset_request(struct sw_core *c, enum sw_reset_kind kind)
 {
-	uint32_t demcr = 0, dhcsr = 0;
-	int r;
+	struct sw_probe *probe = sw_dap_probe(sw_ap_dap(c->ap));
+	int r = SW_OK;
 
-	if (kind == SW_RESET_CORE && c->info.arch != 7)
-		return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED,
-			       "reset: VECTRESET exists only on ARMv7-M; use a system reset");
-	if ((r = sw_mem_read32(c->ap, CM_DEMCR, &demcr)))
-		return r;
-	demcr = halt_after ? demcr | DEMCR_VC_CORERESET : demcr & ~DEMCR_VC_CORERESET;
-	if ((r = sw_mem_write32(c->ap, CM_DEMCR, demcr | DEMCR_TRCENA)) ||
-	    (r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr))) /* clears a stale S_RESET_ST */
-		return r;
-	cm_invalidate_regs(c);
 	switch (kind) {
 	case SW_RESET_SYSTEM:
 		r = sw_mem_write32(c->ap, CM_AIRCR, AIRCR_VECTKEY | AIRCR_SYSRESETREQ);
@@ -230,33 +313,65 @@ int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
 		r = sw_mem_write32(c->ap, CM_AIRCR, AIRCR_VECTKEY | AIRCR_VECTRESET);
 		break;
 	case SW_RESET_PIN:
-		r = sw_probe_set_nrst(sw_dap_probe(sw_ap_dap(c->ap)), true);
-		if (!r)
-			r = sw_probe_set_nrst(sw_dap_probe(sw_ap_dap(c->ap)), false);
+		if ((r = sw_probe_set_nrst(probe, true)))
+			return r; /* the probe cannot drive nRST: say so */
+		r = sw_probe_set_nrst(probe, false);
 		break;
 	}
 	/* The write that resets may not get its ACK back from a bus in reset;
-	 * what counts is that S_RESET_ST shows up below. */
-	if (r)
+	 * what counts is that S_RESET_ST shows up afterwards. */
+	if (r && kind != SW_RESET_PIN) {
 		sw_clear_err(c->ctx);
+		r = SW_OK;
+	}
+	return r;
+}
+
+/* S_RESET_ST is sticky and clears on read (C1.6.2), so remember seeing it;
+ * with halt_after also wait for the reset-vector catch to halt the core. */
+static int reset_wait(struct sw_core *c, bool halt_after, uint32_t *dhcsr)
+{
+	bool seen = false;
+
 	for (unsigned i = 0; i < CM_POLLS; i++) {
-		if (sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)) {
-			sw_clear_err(c->ctx);
+		if (sw_mem_read32(c->ap, CM_DHCSR, dhcsr)) {
+			sw_clear_err(c->ctx); /* the AP may not answer during reset */
 			continue;
 		}
-		if ((dhcsr & DHCSR_S_RESET_ST) && (!halt_after || (dhcsr & DHCSR_S_HALT)))
-			break;
-		if (halt_after && (dhcsr & DHCSR_S_HALT) && i > 0)
-			break;
+		seen |= (*dhcsr & DHCSR_S_RESET_ST) != 0;
+		if (seen && (!halt_after || (*dhcsr & DHCSR_S_HALT)))
+			return SW_OK;
 	}
-	if (!(dhcsr & DHCSR_S_RESET_ST) && !(halt_after && (dhcsr & DHCSR_S_HALT)))
-		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "reset: the core did not reset (DHCSR 0x%08x)", dhcsr);
-	if (halt_after && !(dhcsr & DHCSR_S_HALT) && (r = wait_halt(c, "reset halt")))
+	if (!seen)
+		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "reset: the core did not reset (DHCSR 0x%08x)", *dhcsr);
+	return sw_fail(c->ctx, SW_ERR_TIMEOUT, "reset halt: no halt at the reset vector (DHCSR 0x%08x)",
+		       *dhcsr);
+}
+
+/* Reset (ARMv7-M B3.2.6 AIRCR; C1.6.5 DEMCR.VC_CORERESET). "reset halt"
+ * catches the reset vector; DEMCR is put back as it was afterwards so a
+ * user's vector catch setting survives. */
+int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
+{
+	uint32_t orig = 0, want, dhcsr = 0;
+	int r;
+
+	if (kind == SW_RESET_CORE && c->info.arch != 7)
+		return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED,
+			       "reset: VECTRESET exists only on ARMv7-M; use a system reset");
+	if ((r = sw_mem_read32(c->ap, CM_DEMCR, &orig)))
+		return r;
+	want = (halt_after ? orig | DEMCR_VC_CORERESET : orig & ~DEMCR_VC_CORERESET) | DEMCR_TRCENA;
+	if ((r = sw_mem_write32(c->ap, CM_DEMCR, want)) ||
+	    (r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr))) /* clears a stale S_RESET_ST */
+		return r;
+	cm_invalidate_regs(c);
+	if ((r = reset_request(c, kind)) || (r = reset_wait(c, halt_after, &dhcsr)))
 		return r;
 	c->halted = (dhcsr & DHCSR_S_HALT) != 0;
-	if (halt_after && (r = sw_mem_write32(c->ap, CM_DEMCR, (demcr & ~DEMCR_VC_CORERESET) | DEMCR_TRCENA)))
-		return r;
-	return SW_OK;
+	if (want != (orig | DEMCR_TRCENA))
+		r = sw_mem_write32(c->ap, CM_DEMCR, orig | DEMCR_TRCENA);
+	return r;
 }
 
 /* DEMCR vector catch bits (ARMv7-M C1.6.5). */

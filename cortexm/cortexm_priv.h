@@ -15,7 +15,12 @@
 #define CM_MVFR0 0xE000EF40u
 #define CM_FP_CTRL 0xE0002000u
 #define CM_FP_COMP0 0xE0002008u
+#define CM_CPUID_PARTNO_M7 0xC27u
 #define CM_DWT_CTRL 0xE0001000u
+#define DWT_COMP(n) (0xE0001020u + 16u * (n))
+#define DWT_MASK(n) (0xE0001024u + 16u * (n))
+#define DWT_FUNCTION(n) (0xE0001028u + 16u * (n))
+#define DWT_FUNCTION_MATCHED (1u << 24)
 #define CM_DAUTHSTATUS 0xE000EFB8u
 
 #define DHCSR_DBGKEY 0xA05F0000u
@@ -44,6 +49,8 @@
 #define CM_MAX_FPB 16
 #define CM_MAX_SOFT 64
 #define CM_POLLS 200
+#define CM_SPURIOUS_MAX 3 /* same-PC spurious halts before reporting one */
+#define CM_REGRDY_POLLS 20 /* round trips; a register moves in a few core cycles */
 
 struct soft_bp {
 	uint32_t addr;
@@ -75,10 +82,15 @@ struct sw_core {
 	struct soft_bp soft[CM_MAX_SOFT];
 	unsigned n_soft;
 	struct cm_watch wp[CM_MAX_DWT];
+	uint32_t spurious_pc;     /* erratum 3092511 guard: last PC resumed */
+	unsigned spurious_count;  /* consecutive spurious halts there */
 };
 
 /* cortexm/watch.c */
 int cm_watch_hit(struct sw_core *c, uint32_t *addr, unsigned *kind);
+
+/* cortexm/bp.c: is there a breakpoint of ours at addr? */
+bool cm_bp_known(const struct sw_core *c, uint32_t addr);
 
 /* cortexm/regaccess.c */
 void cm_invalidate_regs(struct sw_core *c);

@@ -48,15 +48,36 @@ static uint64_t extract(unsigned regno, const uint32_t *raw)
 	return raw[0];
 }
 
-int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint64_t *vals)
+/* Slow path for one selector: write DCRSR, poll DHCSR until S_REGRDY (a
+ * bounded number of round trips), then read DCRDR. Used when the batched
+ * read saw S_REGRDY clear, i.e. the core took longer than one SWD transfer
+ * to move the register (C1.6.3: "software must poll S_REGRDY"). */
+static int read_sel_slow(struct sw_core *c, uint8_t sel, uint32_t *val)
 {
-	uint8_t sel[MAX_SEL];
-	uint32_t data[MAX_SEL], dhcsr[MAX_SEL];
-	size_t ns = 0;
+	uint32_t dhcsr = 0;
 	int r;
 
-	if (!c->halted)
-		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "registers: core is running (halt it first)");
+	if ((r = sw_mem_write32(c->ap, CM_DCRSR, sel)))
+		return r;
+	for (unsigned i = 0; i < CM_REGRDY_POLLS; i++) {
+		if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
+			return r;
+		if (!(dhcsr & DHCSR_S_HALT)) {
+			c->halted = false;
+			return sw_fail(c->ctx, SW_ERR_TARGET_STATE,
+				       "register read: the core is no longer halted (DHCSR 0x%08x)", dhcsr);
+		}
+		if (dhcsr & DHCSR_S_REGRDY)
+			return sw_mem_read32(c->ap, CM_DCRDR, val);
+	}
+	return sw_fail(c->ctx, SW_ERR_TIMEOUT, "register read: S_REGRDY stays clear for REGSEL 0x%02x "
+		       "(DHCSR 0x%08x)", sel, dhcsr);
+}
+
+/* Distinct selectors for the requested, not yet cached registers. */
+static int collect(struct sw_core *c, const unsigned *regnos, size_t n, uint8_t *sel, size_t *ns)
+{
+	*ns = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t s[2];
 		unsigned k;
@@ -68,29 +89,21 @@ int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint6
 		k = selectors(regnos[i], s);
 		for (unsigned j = 0; j < k; j++) {
 			bool dup = false;
-			for (size_t q = 0; q < ns; q++)
+			for (size_t q = 0; q < *ns; q++)
 				dup |= sel[q] == s[j];
-			if (dup || ns == MAX_SEL)
-				continue;
-			sel[ns++] = s[j];
+			if (!dup && *ns < MAX_SEL)
+				sel[(*ns)++] = s[j];
 		}
 	}
-	for (size_t q = 0; q < ns; q++) {
-		if ((r = sw_mem_queue_write32(c->ap, CM_DCRSR, sel[q])) ||
-		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr[q])) ||
-		    (r = sw_mem_queue_read32(c->ap, CM_DCRDR, &data[q])))
-			return r;
-	}
-	if (ns && (r = sw_dap_run(sw_ap_dap(c->ap))))
-		return sw_fail(c->ctx, r, "register read: %s", sw_errmsg(c->ctx));
-	for (size_t q = 0; q < ns; q++)
-		if (!(dhcsr[q] & DHCSR_S_REGRDY))
-			return sw_fail(c->ctx, SW_ERR_TIMEOUT,
-				       "register read: S_REGRDY not set for REGSEL 0x%02x", sel[q]);
-	/* Fill the cache for every register whose selectors were fetched. */
+	return SW_OK;
+}
+
+/* Fill the cache for every register whose selectors were all fetched. */
+static void fill_cache(struct sw_core *c, const uint8_t *sel, const uint32_t *data, size_t ns)
+{
 	for (unsigned regno = 0; regno < SW_REG_COUNT; regno++) {
 		uint8_t s[2];
-		uint32_t raw[2];
+		uint32_t raw[2] = {0, 0};
 		unsigned k = selectors(regno, s), got = 0;
 		if (!present(c, regno) || (c->reg_valid & (1ull << regno)))
 			continue;
@@ -106,6 +119,37 @@ int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint6
 			c->reg_valid |= 1ull << regno;
 		}
 	}
+}
+
+int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint64_t *vals)
+{
+	uint8_t sel[MAX_SEL];
+	uint32_t data[MAX_SEL], dhcsr[MAX_SEL];
+	size_t ns = 0;
+	int r;
+
+	if (!c->halted)
+		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "registers: core is running (halt it first)");
+	if ((r = collect(c, regnos, n, sel, &ns)))
+		return r;
+	/* Fast path: every transfer in one batch (one probe round trip). */
+	for (size_t q = 0; q < ns; q++) {
+		if ((r = sw_mem_queue_write32(c->ap, CM_DCRSR, sel[q])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr[q])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DCRDR, &data[q])))
+			return r;
+	}
+	if (ns && (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "register read: %s", sw_errmsg(c->ctx));
+	for (size_t q = 0; q < ns; q++) {
+		if (dhcsr[q] & DHCSR_S_REGRDY)
+			continue;
+		/* DCRDR was read before the transfer finished: redo this one. */
+		SW_LOG_D(c->ctx, "register read: REGSEL 0x%02x not ready in the batch, polling", sel[q]);
+		if ((r = read_sel_slow(c, sel[q], &data[q])))
+			return r;
+	}
+	fill_cache(c, sel, data, ns);
 	for (size_t i = 0; i < n; i++)
 		vals[i] = c->regs[regnos[i]];
 	return SW_OK;
@@ -125,8 +169,13 @@ static int write_sel(struct sw_core *c, uint8_t sel, uint32_t v)
 	    (r = sw_mem_queue_write32(c->ap, CM_DCRSR, DCRSR_REGWNR | sel)) ||
 	    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "register write: %s", sw_errmsg(c->ctx));
+	/* Batched write done before the core took the value: poll S_REGRDY. */
+	for (unsigned i = 0; i < CM_REGRDY_POLLS && !(dhcsr & DHCSR_S_REGRDY) && (dhcsr & DHCSR_S_HALT); i++)
+		if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
+			return r;
 	if (!(dhcsr & DHCSR_S_REGRDY))
-		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "register write: S_REGRDY not set (REGSEL 0x%02x)", sel);
+		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "register write: S_REGRDY not set (REGSEL 0x%02x, DHCSR 0x%08x)",
+			       sel, dhcsr);
 	return SW_OK;
 }
 

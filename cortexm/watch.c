@@ -5,10 +5,6 @@
  * cleared on read) says which comparator fired. */
 #include "cortexm/cortexm_priv.h"
 
-#define DWT_COMP(n) (0xE0001020u + 16u * (n))
-#define DWT_MASK(n) (0xE0001024u + 16u * (n))
-#define DWT_FUNCTION(n) (0xE0001028u + 16u * (n))
-#define DWT_FUNCTION_MATCHED (1u << 24)
 
 static unsigned log2_ceil(uint32_t v)
 {

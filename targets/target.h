@@ -97,5 +97,9 @@ struct sw_core *sw_target_core(const struct sw_target *t, size_t i);
 const struct sw_target_desc *sw_target_find(const char *name);
 /* All targets, NULL-terminated. */
 const struct sw_target_desc *const *sw_target_list(void);
+/* --target auto: connect the DAP on `probe` and pick the description whose
+ * DPIDR, TARGETID (when both have one) and device ID register match.
+ * Reads only; the DAP handle is freed again. SW_ERR_NOT_FOUND if none. */
+int sw_target_identify(struct sw_ctx *ctx, struct sw_probe *probe, const struct sw_target_desc **out);
 
 #endif
