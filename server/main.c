@@ -27,7 +27,7 @@ static void on_signal(int sig)
 }
 
 struct options {
-	const char *probe, *target, *load, *listen, *ftdi_layout;
+	const char *probe, *target, *load, *listen, *ftdi_layout, *elf;
 	long port;
 	int verbose;
 	bool attach;
@@ -41,6 +41,7 @@ static void usage(FILE *f)
 		   "  --ftdi-layout L   FTDI adapter layout (see probes/ftdi_layouts.c)\n"
 		   "  --target NAME     stm32h743, adiv6-m55, or a J-Link device name such as STM32H743VI\n"
 		   "  --load FILE       (sim) load an ELF into the simulated chip before starting\n"
+		   "  --elf FILE        the firmware's ELF, for symbol names (monitor watch) and RTT\n"
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
 		   "  --listen ADDR     IPv4 address to listen on (default 127.0.0.1)\n"
 		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
@@ -55,7 +56,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{"load", required_argument, NULL, 'l'},  {"port", required_argument, NULL, 'P'},
 		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
-		{"ftdi-layout", required_argument, NULL, 'F'},
+		{"ftdi-layout", required_argument, NULL, 'F'}, {"elf", required_argument, NULL, 'E'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -70,6 +71,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'v': o->verbose++; break;
 		case 'a': o->attach = true; break;
 		case 'F': o->ftdi_layout = optarg; break;
+		case 'E': o->elf = optarg; break;
 		case 'P':
 			o->port = strtol(optarg, &end, 10);
 			if (*end || o->port < 0 || o->port > 65535) {
@@ -153,6 +155,7 @@ int main(int argc, char **argv)
 	struct sw_target *t = NULL;
 	struct sw_session sessions[SW_SERVER_MAX_PORTS];
 	struct sw_server srv;
+	struct sw_elf *elf = NULL;
 	const struct sw_target_desc *desc;
 	int r;
 
@@ -170,16 +173,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return 2;
 	}
+	if (!o.elf && o.load)
+		o.elf = o.load;
+	if (o.elf && sw_elf_open_file(&ctx, o.elf, &elf)) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		return 1;
+	}
 	if (!strcmp(o.probe, "sim")) {
 		if ((r = sim_new(&ctx, desc->name, &sim)) || (o.load && (r = sim_load_elf(sim, o.load)))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sim_free(sim);
+			sw_elf_close(elf);
 			return 1;
 		}
 		sim_power_on_reset(sim);
 		r = sw_sim_probe_open(&ctx, sim, 0, &probe);
 	} else if (o.load) {
 		fprintf(stderr, "swdbridge: --load is for --probe sim; with a real probe use gdb's load\n");
+		sw_elf_close(elf);
 		return 2;
 	} else {
 		r = open_probe(&ctx, &o, &probe);
@@ -200,6 +211,7 @@ int main(int argc, char **argv)
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
 		sessions[i].ext_user = sim;
+		sessions[i].elf = elf;
 		if ((r = sw_server_listen(&srv, &sessions[i], o.listen, want, &bound))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);
@@ -218,5 +230,6 @@ out:
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);
+	sw_elf_close(elf);
 	return r ? 1 : 0;
 }
