@@ -32,6 +32,10 @@ PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash) $(if $(wil
 # Target firmware (demo) and flash loaders, compiled with arm-none-eabi-gcc.
 FW_DIR := firmware
 include firmware/firmware.mk
+include flashloaders/flashloaders.mk
+LIB_SRCS += $(LOADER_GEN)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
 
 .PHONY: all test unit unit-san integration run bench fuzz clean deps check-globals
 all: deps-check $(PROGS) $(UNIT_BINS) $(FW_ELFS)
@@ -95,6 +99,10 @@ test: all $(SAN_BINS)
 
 run: all
 	scripts/run-demo
+
+# Virtual-time benchmarks (figures for the notes; nothing is asserted).
+bench: all
+	scripts/bench
 
 check-globals: $(B)/libsw.a
 	scripts/check-globals $(B)/libsw.a
