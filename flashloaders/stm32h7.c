@@ -17,6 +17,7 @@
 #define CR_LOCK (1u << 0)
 #define CR_PG (1u << 1)
 #define CR_SER (1u << 2)
+#define CR_BER (1u << 3)
 #define CR_PSIZE_X64 (3u << 4)
 #define CR_START (1u << 7)
 #define CR_SNB(n) ((n) << 8)
@@ -168,28 +169,51 @@ uint32_t swl_program(struct swl_params *p)
 	return p->status = SWL_OK;
 }
 
-/* Erase the sectors of params->ranges (addr, len sector-aligned); blank
- * sectors are left alone. Banks are not overlapped here: erase-only is
- * rare (monitor flash erase) and its time is the erase time either way. */
+/* Erase params->ranges (sector-aligned). A range that is a whole bank
+ * uses bank erase (CR.BER, RM0433 §4.3.10), and both banks erase at the
+ * same time when both are asked for; other sectors are erased one by one
+ * unless blank. */
+static uint32_t wait_erase(struct swl_params *p, uint32_t b, uint32_t addr)
+{
+	uint32_t sr;
+
+	while (SWL_REG(FLASH_SR(b)) & (SR_BSY | SR_QW))
+		swl_pause(640);
+	sr = SWL_REG(FLASH_SR(b));
+	SWL_REG(FLASH_CR(b)) = CR_LOCK;
+	return (sr & SR_ERRORS) ? fail(p, b, addr, sr) : SWL_OK;
+}
+
 uint32_t swl_erase(struct swl_params *p)
 {
 	struct swl_range *rg = (struct swl_range *)p->ranges;
-	uint32_t r = swl_check(p);
+	uint32_t r = swl_check(p), banks = 0;
 
 	if (r != SWL_OK)
 		return p->status = r;
 	for (uint32_t i = 0; i < p->n_ranges; i++) {
+		uint32_t b = bank_of(rg[i].addr);
+		if (rg[i].addr != FLASH_BASE + b * BANK_SIZE || rg[i].len != BANK_SIZE)
+			continue;
+		if ((r = unlock(b)) != SWL_OK)
+			return p->status = r;
+		SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_BER;
+		SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_BER | CR_START;
+		banks |= 1u << b;
+	}
+	for (uint32_t b = 0; b < 2; b++)
+		if ((banks & (1u << b)) && (r = wait_erase(p, b, FLASH_BASE + b * BANK_SIZE)) != SWL_OK)
+			return p->status = r;
+	for (uint32_t i = 0; i < p->n_ranges; i++) {
+		if (banks & (1u << bank_of(rg[i].addr)) && rg[i].len == BANK_SIZE)
+			continue;
 		for (uint32_t a = rg[i].addr; a < rg[i].addr + rg[i].len; a += p->sector_size) {
-			uint32_t b = bank_of(a), sr;
+			uint32_t b = bank_of(a);
 			if ((r = unlock(b)) != SWL_OK)
 				return p->status = r;
-			if (prepare_sector(p, b, a))
-				while (SWL_REG(FLASH_SR(b)) & (SR_BSY | SR_QW))
-					swl_pause(640);
-			sr = SWL_REG(FLASH_SR(b));
-			SWL_REG(FLASH_CR(b)) = CR_LOCK;
-			if (sr & SR_ERRORS)
-				return p->status = fail(p, b, a, sr);
+			prepare_sector(p, b, a);
+			if ((r = wait_erase(p, b, a)) != SWL_OK)
+				return p->status = r;
 		}
 		p->progress = i + 1;
 	}

@@ -60,6 +60,7 @@ static const struct sw_loader_desc h743_loader = {
 	.work_base = 0x24000000u,
 	.work_size = 512u * 1024u,
 	.max_jobs = 2,
+	.status_text = sw_stm32h7_sr_text,
 };
 
 const struct sw_target_desc sw_target_stm32h743 = {

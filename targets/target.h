@@ -64,6 +64,8 @@ struct sw_loader_desc {
 	const struct sw_loader_image *image;
 	uint32_t work_base, work_size;
 	unsigned max_jobs; /* flash regions the loader can program at once */
+	/* The controller's status register (swl_params.err_status) in words. */
+	const char *(*status_text)(uint32_t status);
 };
 
 struct sw_target;

@@ -36,6 +36,45 @@ static size_t collect(struct sw_flash_stage *st, struct sec_ref *refs, struct sw
 	return n;
 }
 
+static bool blank_image(const struct sec_ref *ref, uint8_t erased)
+{
+	uint32_t size = ref->s->r->sector_size;
+	const uint8_t *p = ref->s->img + (size_t)ref->sec * size;
+
+	for (uint32_t i = 0; i < size; i++)
+		if (p[i] != erased)
+			return false;
+	return true;
+}
+
+/* Changed sectors whose new content is blank only need an erase: no data
+ * goes over the wire. A region erased whole becomes one range, so the
+ * loader can use a bank erase (both banks at once). Clears their flags. */
+static int erase_only(struct sw_flash_stage *st, struct sw_loader *l, const struct sec_ref *refs,
+		      uint8_t *changed, size_t n)
+{
+	struct swl_range *rg = calloc(n + 1, sizeof(*rg));
+	size_t m = 0;
+	int r;
+
+	if (!rg)
+		return sw_fail(st->ctx, SW_ERR_NOMEM, "flash: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (!changed[i] || !blank_image(&refs[i], st->desc->flash->erased_value))
+			continue;
+		uint32_t size = refs[i].s->r->sector_size, addr = refs[i].s->r->base + refs[i].sec * size;
+		if (m && rg[m - 1].addr + rg[m - 1].len == addr &&
+		    addr - refs[i].s->r->base == rg[m - 1].addr - refs[i].s->r->base + rg[m - 1].len)
+			rg[m - 1].len += size; /* extends the previous run in the same region */
+		else
+			rg[m++] = (struct swl_range){addr, size, 0};
+		changed[i] = 2; /* erased, nothing to program */
+	}
+	r = m ? sw_loader_erase(l, rg, m) : SW_OK;
+	free(rg);
+	return r;
+}
+
 static uint32_t want_crc(const struct sec_ref *ref)
 {
 	uint32_t size = ref->s->r->sector_size;
@@ -60,10 +99,10 @@ static int program_changed(struct sw_loader *l, const struct sw_loader_desc *ld,
 	if (!runs)
 		return SW_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if (!changed[i])
+		if (changed[i] != 1)
 			continue;
 		size_t k = i;
-		while (k + 1 < n && changed[k + 1] && refs[k + 1].s == refs[i].s && refs[k + 1].sec == refs[k].sec + 1)
+		while (k + 1 < n && changed[k + 1] == 1 && refs[k + 1].s == refs[i].s && refs[k + 1].sec == refs[k].sec + 1)
 			k++;
 		uint32_t size = refs[i].s->r->sector_size;
 		runs[nr++] = (struct run){{refs[i].s->r->base + refs[i].sec * size, (uint32_t)(k - i + 1) * size,
@@ -119,7 +158,8 @@ int sw_flash_done_loader(struct sw_flash_stage *st, struct sw_core *core, struct
 		nchanged += changed[i];
 	}
 	stats->sectors_skipped = (unsigned)(n - nchanged);
-	if (!nchanged || (r = program_changed(l, st->desc->loader, refs, changed, n)))
+	if (!nchanged || (r = erase_only(st, l, refs, changed, n)) ||
+	    (r = program_changed(l, st->desc->loader, refs, changed, n)))
 		goto close;
 	/* Verify what was programmed, on the target, by CRC. */
 	size_t m = 0;
@@ -140,6 +180,8 @@ close:
 	r2 = sw_loader_close(l, &ls);
 	r = r ? r : r2;
 	stats->sectors_erased = ls.sectors_erased;
+	for (size_t i = 0; i < n; i++)
+		stats->sectors_erased += changed && changed[i] == 2;
 	if (blen && (r2 = sw_core_mem_write(core, (uint32_t)st->ram_lo, backup, blen)))
 		r = r ? r : r2;
 out:

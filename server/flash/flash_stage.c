@@ -194,8 +194,17 @@ int sw_flash_stage_done(struct sw_flash_stage *st, struct sw_core *core, struct 
 	int r = SW_OK;
 
 	memset(stats, 0, sizeof(*stats));
-	if (st->desc->loader && !st->no_loader) {
+	/* Never program under running firmware: it may execute from (or
+	 * write to) the flash being changed. gdb halts before `load`; others
+	 * (monitor flash erase, swdflash) may not. */
+	struct sw_core_state cs;
+	bool loader = st->desc->loader && !st->no_loader;
+	r = sw_core_poll(core, &cs);
+	if (!r && !cs.halted)
+		r = sw_core_halt(core);
+	if (!r && loader)
 		r = sw_flash_done_loader(st, core, stats);
+	if (r || loader) {
 		for (size_t i = 0; i < st->n; i++)
 			sw_flash_region_reset(&st->rs[i]);
 		st->ram_lo = st->ram_hi = 0;

@@ -127,6 +127,9 @@ static int finish(struct sw_loader *l, uint32_t dhcsr)
 			       cs.ipsr ? " in an exception handler" : "");
 	if ((r = sw_mem_read(sw_core_ap(l->core), l->params, &l->p, sizeof(l->p))))
 		return r;
+	if (l->p.status == SWL_ERR_FLASH && l->ld->status_text)
+		return sw_fail(l->ctx, SW_ERR_FLASH, "flash error at 0x%08x: status 0x%08x (%s)", l->p.err_addr,
+			       l->p.err_status, l->ld->status_text(l->p.err_status));
 	if (l->p.status != SWL_OK)
 		return sw_fail(l->ctx, l->p.status == SWL_ERR_LOCKED ? SW_ERR_LOCKED : SW_ERR_FLASH,
 			       "flash loader: %s at 0x%08x (status register 0x%08x)",

@@ -59,7 +59,25 @@ def loader_leaves_no_trace():
     check("loader was used", "(on-target loader)" in log, log[-800:])
 
 
+def monitor_flash():
+    """monitor flash info / erase; erasing leaves blank flash and halts."""
+    with Server() as srv:
+        out = gdb_batch(srv, ["monitor flash info", "monitor flash erase flash-bank1",
+                              "x/2wx 0x08000000", "monitor flash erase 0x08100000 0x20000",
+                              "monitor flash erase all", "monitor flash erase nowhere", "detach"])
+        check("flash info lists both banks and the loader",
+              "flash-bank1" in out and "flash-bank2" in out and "on-target loader 'stm32h7'" in out, out[-1500:])
+        check("erase of a bank reports the erased sectors", "flash: 1 sectors erased, 7 already blank" in out,
+              out[-1500:])
+        check("the bank reads erased afterwards", "0xffffffff\t0xffffffff" in out, out[-1500:])
+        check("erase of a blank range erases nothing", "flash: 0 sectors erased, 1 already blank" in out,
+              out[-1500:])
+        check("bad erase arguments get a one-line reason", "flash erase failed: flash erase: all, a region name"
+              in out, out[-1500:])
+
+
 def main():
+    monitor_flash()
     gdb_load([], "on-target loader")
     gdb_load(["--no-loader"], "host-driven")
     loader_leaves_no_trace()
