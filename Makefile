@@ -3,6 +3,7 @@
 # real gdb), `make run` starts the demo on the simulated STM32H743.
 # Sources are found by folder, so adding a file needs no Makefile change.
 
+SHELL   := /bin/bash
 CC      ?= gcc
 ARM_CC  ?= arm-none-eabi-gcc
 ARM_OBJCOPY ?= arm-none-eabi-objcopy
@@ -112,13 +113,30 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
 
-# libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS.
+# libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS on its
+# seed corpus (text seeds in tests/fuzz/corpus/NAME, binary seeds generated
+# into $(B)/fuzz/seed-NAME: nothing binary is committed).
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,address,undefined
-$(B)/fuzz/fuzz_rsp_packet: tests/fuzz/fuzz_rsp_packet.c server/gdb/rsp_packet.c lib/hex.c
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRC_rsp_packet := server/gdb/rsp_packet.c lib/hex.c
+FUZZ_SRC_elf := lib/elf.c lib/err.c lib/log.c
+.SECONDEXPANSION:
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
-fuzz: $(B)/fuzz/fuzz_rsp_packet
-	@mkdir -p $(B)/fuzz/work-rsp_packet
-	$(B)/fuzz/fuzz_rsp_packet -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/work-rsp_packet tests/fuzz/corpus/rsp_packet
+$(B)/fuzz/seed-elf/demo: $(FW_ELFS)
+	@mkdir -p $(dir $@)
+	cp $(B)/fw/demo-h743.elf $@
+	cp $(B)/fw/demo-m55.elf $(dir $@)/demo-m55
+
+fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seed-elf/demo
+	@for f in $(FUZZERS); do \
+		mkdir -p $(B)/fuzz/work-$$f; \
+		seeds=""; for d in tests/fuzz/corpus/$$f $(B)/fuzz/seed-$$f; do [ -d $$d ] && seeds="$$seeds $$d"; done; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+		$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/work-$$f $$seeds \
+			2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|crash-' ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
