@@ -38,7 +38,7 @@ LIB_SRCS += $(LOADER_GEN)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
 
-.PHONY: all test unit unit-san integration run bench fuzz clean deps check-globals
+.PHONY: all test unit unit-san integration run bench fuzz clean deps check-globals install
 all: deps-check $(PROGS) $(UNIT_BINS) $(FW_ELFS)
 
 deps-check:
@@ -104,6 +104,24 @@ run: all
 # Virtual-time benchmarks (figures for the notes; nothing is asserted).
 bench: all
 	scripts/bench
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: programs, man pages, udev
+# rules, the probe-server systemd unit, bash completion, the user docs.
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/lib/udev/rules.d $(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/doc/swdbridge
+	install -m 755 $(B)/swdbridge $(DESTDIR)$(BINDIR)/swdbridge
+	if [ -x $(B)/swdflash ]; then install -m 755 $(B)/swdflash $(DESTDIR)$(BINDIR)/swdflash; fi
+	install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 packaging/udev/60-swdbridge.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
+	sed 's#@BINDIR@#$(BINDIR)#' packaging/systemd/swdbridge-probe-server.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/swdbridge-probe-server.service
+	for c in $(notdir $(wildcard packaging/completion/*)); do \
+		install -m 644 packaging/completion/$$c $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c; done
+	install -m 644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/swdbridge/
 
 check-globals: $(B)/libsw.a
 	scripts/check-globals $(B)/libsw.a
