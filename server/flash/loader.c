@@ -316,8 +316,20 @@ int sw_loader_close(struct sw_loader *l, struct sw_loader_stats *stats)
 {
 	int r, r2 = SW_OK;
 
+	struct sw_core_state cs;
+
 	if (!l)
 		return SW_OK;
+	/* After a reset (or anything else that set the core running) the
+	 * saved context belongs to a program that no longer runs: leave it. */
+	if (sw_core_poll(l->core, &cs) || !cs.halted) {
+		SW_LOG_I(l->ctx, "flash loader: core not halted at close; registers not restored");
+		if (stats)
+			*stats = l->st;
+		free(l->backup);
+		free(l);
+		return SW_OK;
+	}
 	r = call(l, l->ld->image->off_uninit);
 	/* CONTROL before MSP/PSP so the stack pointers land where they belong. */
 	for (size_t i = N_SAVED; i-- > 0 && !r2;)
