@@ -370,3 +370,8 @@ const char *sw_rsp_console(const struct sw_rsp *c)
 {
 	return c->console;
 }
+
+struct sw_ctx *sw_rsp_ctx(const struct sw_rsp *c)
+{
+	return c->ctx;
+}

@@ -30,6 +30,7 @@ size_t sw_rsp_packet_size(const struct sw_rsp *c);
 bool sw_rsp_noack(const struct sw_rsp *c);
 /* Data bytes that always fit in one X / vFlashWrite packet, even escaped. */
 size_t sw_rsp_write_max(const struct sw_rsp *c);
+struct sw_ctx *sw_rsp_ctx(const struct sw_rsp *c);
 /* Console text (O packets) collected during the last command. */
 const char *sw_rsp_console(const struct sw_rsp *c);
 

@@ -1,0 +1,277 @@
+/* Deploy / verify / erase with standard RSP only, so any gdb server with a
+ * memory map, vFlash and qCRC will do (ARCHITECTURE.md §1). The delta step
+ * is ours: a sector whose on-target CRC already equals the image's is not
+ * sent at all, so an unchanged re-flash transfers and erases nothing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/lib/deploy.h"
+#include "sw/hex.h"
+
+#define ERASED 0xFFu /* every flash gdb's vFlash model covers erases to 0xFF */
+
+struct sector {
+	uint32_t base, size;
+};
+
+struct job {
+	struct sw_rsp *c;
+	struct sw_ctx *ctx;
+	const struct sw_job_opts *o;
+	struct sw_job_result *res;
+	uint64_t sent, total; /* bytes to send: changed flash sectors' data plus RAM */
+	uint64_t ram_total;
+};
+
+static void emit(struct job *j, struct sw_event ev)
+{
+	if (j->o->ev)
+		j->o->ev(j->o->user, &ev);
+}
+
+/* The flash sectors any image byte falls in, in address order. */
+static int touched_sectors(struct sw_ctx *ctx, const struct sw_image *img, const struct sw_memmap *mm,
+			   struct sector **out, size_t *n)
+{
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < mm->n; i++) {
+		const struct sw_mm_region *r = &mm->r[i];
+		if (r->kind != SW_MM_FLASH)
+			continue;
+		for (uint64_t off = 0; off < r->length; off += r->blocksize) {
+			uint64_t lo = r->start + off, hi = lo + r->blocksize;
+			bool hit = false;
+			for (size_t k = 0; k < img->n && !hit; k++)
+				hit = img->seg[k].addr < hi && img->seg[k].addr + (uint64_t)img->seg[k].len > lo;
+			if (!hit)
+				continue;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 16;
+				struct sector *ns = realloc(*out, cap * sizeof(*ns));
+				if (!ns) {
+					free(*out);
+					*out = NULL;
+					return sw_fail(ctx, SW_ERR_NOMEM, "out of memory");
+				}
+				*out = ns;
+			}
+			(*out)[(*n)++] = (struct sector){(uint32_t)lo, r->blocksize};
+		}
+	}
+	return SW_OK;
+}
+
+/* vFlashWrite the image bytes of one sector, in packet-sized chunks. */
+static int write_sector(struct job *j, const struct sw_image *img, const struct sector *s)
+{
+	size_t max = sw_rsp_write_max(j->c);
+	uint64_t end = (uint64_t)s->base + s->size;
+	int r;
+
+	for (size_t k = 0; k < img->n; k++) {
+		const struct sw_image_seg *g = &img->seg[k];
+		uint64_t lo = g->addr > s->base ? g->addr : s->base;
+		uint64_t hi = (uint64_t)g->addr + g->len < end ? (uint64_t)g->addr + g->len : end;
+		for (uint64_t a = lo; a < hi;) {
+			size_t n = hi - a < max ? (size_t)(hi - a) : max;
+			if ((r = sw_rsp_flash_write(j->c, (uint32_t)a, g->data + (a - g->addr), n)))
+				return r;
+			a += n;
+			j->sent += n;
+			j->res->bytes_flash += n;
+			emit(j, (struct sw_event){.kind = SW_EV_WRITE, .done = j->sent, .total = j->total});
+		}
+	}
+	return SW_OK;
+}
+
+/* Which sectors differ from the image: compare CRCs, keep the ones to redo. */
+static int plan_flash(struct job *j, const struct sw_image *img, struct sector *secs, size_t *n)
+{
+	uint8_t *buf = NULL;
+	size_t keep = 0;
+	int r = SW_OK;
+
+	for (size_t i = 0; i < *n && !r; i++) {
+		uint32_t want, have;
+		uint8_t *nb = realloc(buf, secs[i].size);
+		if (!nb) {
+			r = sw_fail(j->ctx, SW_ERR_NOMEM, "out of memory");
+			break;
+		}
+		buf = nb;
+		sw_image_fill(img, secs[i].base, buf, secs[i].size, ERASED);
+		want = sw_crc32_gdb(0xFFFFFFFFu, buf, secs[i].size);
+		if ((r = sw_rsp_crc(j->c, secs[i].base, secs[i].size, &have)))
+			break;
+		if (want != have) {
+			secs[keep++] = secs[i];
+			j->total += sw_image_fill(img, secs[i].base, buf, secs[i].size, ERASED);
+		}
+	}
+	free(buf);
+	*n = keep;
+	return r;
+}
+
+static int do_flash(struct job *j, const struct sw_image *img, const struct sw_memmap *mm)
+{
+	struct sector *secs;
+	size_t n, touched;
+	int r;
+
+	if ((r = touched_sectors(j->ctx, img, mm, &secs, &n)))
+		return r;
+	touched = n;
+	j->res->sectors_touched = (unsigned)touched;
+	if ((r = plan_flash(j, img, secs, &n)))
+		goto out;
+	j->res->sectors_erased = (unsigned)n;
+	j->res->sectors_skipped = (unsigned)(touched - n);
+	emit(j, (struct sw_event){.kind = SW_EV_ERASE, .sectors = (unsigned)n, .skipped = (unsigned)(touched - n)});
+	if (!n)
+		goto out;
+	/* Halt first: the firmware may run from (or write to) this flash. */
+	if ((r = sw_rsp_monitor(j->c, "halt")))
+		goto out;
+	for (size_t i = 0; i < n && !r; i++)
+		r = sw_rsp_flash_erase(j->c, secs[i].base, secs[i].size);
+	for (size_t i = 0; i < n && !r; i++)
+		r = write_sector(j, img, &secs[i]);
+	if (r)
+		goto out;
+	emit(j, (struct sw_event){.kind = SW_EV_PROGRAM, .done = 0});
+	r = sw_rsp_flash_done(j->c);
+	if (!r)
+		emit(j, (struct sw_event){.kind = SW_EV_PROGRAM, .done = 1});
+out:
+	free(secs);
+	return r;
+}
+
+/* Pieces of runs that lie in RAM go out as X packets (sw_image_check made
+ * sure nothing is outside flash and RAM; flash pieces went per sector). */
+static int do_ram(struct job *j, const struct sw_image *img, const struct sw_memmap *mm, bool count_only)
+{
+	const uint32_t max = 0x4000; /* progress granularity; sw_rsp splits to PacketSize */
+	int r;
+
+	for (size_t k = 0; k < img->n; k++) {
+		const struct sw_image_seg *g = &img->seg[k];
+		uint64_t a = g->addr, end = (uint64_t)g->addr + g->len;
+		while (a < end) {
+			const struct sw_mm_region *reg = sw_memmap_find(mm, (uint32_t)a);
+			uint64_t stop = reg && reg->start + reg->length < end ? reg->start + reg->length : end;
+			for (; reg && reg->kind == SW_MM_RAM && a < stop;) {
+				uint32_t m = stop - a < max ? (uint32_t)(stop - a) : max;
+				if (count_only) {
+					j->ram_total += m;
+				} else {
+					if ((r = sw_rsp_write_mem(j->c, (uint32_t)a, g->data + (a - g->addr), m)))
+						return r;
+					j->sent += m;
+					j->res->bytes_ram += m;
+					emit(j, (struct sw_event){.kind = SW_EV_WRITE, .done = j->sent,
+								  .total = j->total});
+				}
+				a += m;
+			}
+			a = stop;
+		}
+	}
+	return SW_OK;
+}
+
+static int verify_runs(struct job *j, const struct sw_image *img)
+{
+	int first = SW_OK;
+
+	for (size_t k = 0; k < img->n; k++) {
+		const struct sw_image_seg *g = &img->seg[k];
+		uint32_t want = sw_crc32_gdb(0xFFFFFFFFu, g->data, g->len), have;
+		int r = sw_rsp_crc(j->c, g->addr, g->len, &have);
+		if (r)
+			return r;
+		emit(j, (struct sw_event){.kind = SW_EV_VERIFY, .addr = g->addr, .len = g->len, .ok = want == have,
+					  .crc_image = want, .crc_target = have});
+		if (want != have && !j->res->verify_failed++)
+			first = sw_fail(j->ctx, SW_ERR_FLASH_VERIFY,
+					"verify failed: 0x%08x..0x%08x differs from the image (CRC 0x%08x on the "
+					"target, 0x%08x in the file)",
+					g->addr, g->addr + g->len - 1, have, want);
+	}
+	return first;
+}
+
+int sw_deploy(struct sw_rsp *c, const struct sw_image *img, const struct sw_memmap *mm,
+	      const struct sw_job_opts *opts, struct sw_job_result *res)
+{
+	struct job j = {.c = c, .ctx = sw_rsp_ctx(c), .o = opts, .res = res};
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	emit(&j, (struct sw_event){.kind = SW_EV_START, .total = sw_image_bytes(img)});
+	do_ram(&j, img, mm, true);
+	j.total = j.ram_total;
+	if ((r = do_flash(&j, img, mm)))
+		return r;
+	if (!res->sectors_erased && j.ram_total && (r = sw_rsp_monitor(c, "halt")))
+		return r; /* RAM only: still halt before writing under running code */
+	if ((r = do_ram(&j, img, mm, false)) || (r = verify_runs(&j, img)))
+		return r;
+	if (opts->reset) {
+		if ((r = sw_rsp_monitor(c, "reset run")))
+			return r;
+		emit(&j, (struct sw_event){.kind = SW_EV_RESET});
+	}
+	emit(&j, (struct sw_event){.kind = SW_EV_DONE, .ok = true, .res = res});
+	return SW_OK;
+}
+
+int sw_verify(struct sw_rsp *c, const struct sw_image *img, const struct sw_job_opts *opts,
+	      struct sw_job_result *res)
+{
+	struct job j = {.c = c, .ctx = sw_rsp_ctx(c), .o = opts, .res = res};
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	emit(&j, (struct sw_event){.kind = SW_EV_START, .total = sw_image_bytes(img)});
+	if ((r = verify_runs(&j, img)))
+		return r;
+	emit(&j, (struct sw_event){.kind = SW_EV_DONE, .ok = true, .res = res});
+	return SW_OK;
+}
+
+int sw_erase(struct sw_rsp *c, const struct sw_memmap *mm, uint32_t addr, uint32_t len,
+	     const struct sw_job_opts *opts, struct sw_job_result *res)
+{
+	struct job j = {.c = c, .ctx = sw_rsp_ctx(c), .o = opts, .res = res};
+	uint64_t end = (uint64_t)addr + len;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < mm->n; i++) {
+		const struct sw_mm_region *g = &mm->r[i];
+		for (uint64_t a = g->start; g->kind == SW_MM_FLASH && a < g->start + g->length; a += g->blocksize) {
+			if (len && (a + g->blocksize <= addr || a >= end))
+				continue;
+			if (!res->sectors_erased && (r = sw_rsp_monitor(c, "halt")))
+				return r;
+			if ((r = sw_rsp_flash_erase(c, (uint32_t)a, g->blocksize)))
+				return r;
+			res->sectors_erased++;
+		}
+	}
+	if (!res->sectors_erased)
+		return sw_fail(j.ctx, SW_ERR_ARG, "erase: 0x%08x+0x%x is not in flash", addr, len);
+	emit(&j, (struct sw_event){.kind = SW_EV_ERASE, .sectors = res->sectors_erased});
+	emit(&j, (struct sw_event){.kind = SW_EV_PROGRAM, .done = 0});
+	if ((r = sw_rsp_flash_done(c)))
+		return r;
+	emit(&j, (struct sw_event){.kind = SW_EV_PROGRAM, .done = 1});
+	emit(&j, (struct sw_event){.kind = SW_EV_DONE, .ok = true, .res = res});
+	return SW_OK;
+}
