@@ -245,7 +245,7 @@ int sw_rsp_transact(struct sw_rsp *c, const uint8_t *pkt, size_t len, const char
 	return SW_OK;
 }
 
-static int tcp_connect(struct sw_ctx *ctx, const char *host, unsigned port, int *fd)
+int sw_tcp_open(struct sw_ctx *ctx, const char *host, unsigned port, int *fd)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
 	char svc[8];
@@ -319,7 +319,7 @@ int sw_rsp_connect(struct sw_ctx *ctx, const char *host, unsigned port, int time
 	c->fd = -1;
 	c->tx_cap = DEFAULT_PACKET + 8;
 	c->timeout_ms = timeout_ms;
-	if ((r = tcp_connect(ctx, host, port, &c->fd)) || (r = handshake(c))) {
+	if ((r = sw_tcp_open(ctx, host, port, &c->fd)) || (r = handshake(c))) {
 		sw_rsp_close(c);
 		return r;
 	}

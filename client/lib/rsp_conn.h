@@ -20,6 +20,8 @@ typedef void (*sw_rsp_output_fn)(void *user, const char *text);
  * Errors: SW_ERR_IO (resolve/connect), SW_ERR_TIMEOUT, SW_ERR_CLOSED, SW_ERR_PROTO. */
 int sw_rsp_connect(struct sw_ctx *ctx, const char *host, unsigned port, int timeout_ms, struct sw_rsp **out);
 void sw_rsp_close(struct sw_rsp *c);
+/* Plain TCP connection (TCP_NODELAY), also used for RTT channels. */
+int sw_tcp_open(struct sw_ctx *ctx, const char *host, unsigned port, int *fd);
 
 void sw_rsp_set_output(struct sw_rsp *c, sw_rsp_output_fn fn, void *user);
 /* Wall-clock bound on one reply (flash operations take long). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,8 @@ static bool port_line(const char *line, unsigned *port)
 
 static int child_exec(const char *exe, char *const argv[], int fds[2])
 {
+	/* Die with swdflash, whatever way it ends (Ctrl-C included). */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	close(fds[0]);
 	dup2(fds[1], STDOUT_FILENO);
 	dup2(fds[1], STDERR_FILENO);
