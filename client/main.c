@@ -345,7 +345,7 @@ static int cmd_image(const struct opts *o, bool deploy)
 		code = fail(o, EXIT_SERVER, sw_errmsg(&s.ctx));
 	else if ((r = sw_image_check(&s.ctx, &img, &mm, o->pos[1])))
 		code = fail(o, EXIT_INPUT, sw_errmsg(&s.ctx));
-	else if ((r = deploy ? sw_deploy(s.c, &img, &mm, &jo, &res) : sw_verify(s.c, &img, &jo, &res)))
+	else if ((r = deploy ? sw_deploy(s.c, &img, &mm, &jo, &res) : sw_verify(s.c, &img, &mm, &jo, &res)))
 		code = fail(o, exit_for(r), sw_errmsg(&s.ctx));
 	else if (!o->json && deploy)
 		fprintf(stderr, "%sswdflash: %s: %llu bytes to flash, %llu to RAM; %u of %u sectors erased; "

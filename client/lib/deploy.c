@@ -88,31 +88,64 @@ static int write_sector(struct job *j, const struct sw_image *img, const struct 
 	return SW_OK;
 }
 
-/* Which sectors differ from the image: compare CRCs, keep the ones to redo. */
-static int plan_flash(struct job *j, const struct sw_image *img, struct sector *secs, size_t *n)
+/* CRC of the image over [base, base+size), 0xFF where it has no data. */
+static int image_crc(struct job *j, const struct sw_image *img, uint32_t base, uint32_t size, uint32_t *crc,
+		     uint64_t *bytes)
 {
-	uint8_t *buf = NULL;
+	uint8_t *buf = malloc(size);
+
+	if (!buf)
+		return sw_fail(j->ctx, SW_ERR_NOMEM, "out of memory");
+	*bytes = sw_image_fill(img, base, buf, size, ERASED);
+	*crc = sw_crc32_gdb(0xFFFFFFFFu, buf, size);
+	free(buf);
+	return SW_OK;
+}
+
+/* Does the target hold exactly the image (0xFF-filled) over the range? */
+static int range_equal(struct job *j, const struct sw_image *img, uint32_t base, uint32_t size, bool *eq,
+		       uint64_t *bytes)
+{
+	uint32_t want = 0, have = 0;
+	int r;
+
+	if ((r = image_crc(j, img, base, size, &want, bytes)) || (r = sw_rsp_crc(j->c, base, size, &have)))
+		return r;
+	*eq = want == have;
+	return SW_OK;
+}
+
+/* Keep only the sectors that differ from the image. Sectors come in runs
+ * of neighbours in one region: one qCRC over a whole run first (servers
+ * compute a CRC within one flash region on the target), per sector only
+ * when the run differs. An unchanged image costs one qCRC per run. */
+static int plan_flash(struct job *j, const struct sw_image *img, const struct sw_memmap *mm, struct sector *secs,
+		      size_t *n)
+{
 	size_t keep = 0;
 	int r = SW_OK;
 
-	for (size_t i = 0; i < *n && !r; i++) {
-		uint32_t want, have;
-		uint8_t *nb = realloc(buf, secs[i].size);
-		if (!nb) {
-			r = sw_fail(j->ctx, SW_ERR_NOMEM, "out of memory");
-			break;
+	for (size_t i = 0; i < *n && !r;) {
+		const struct sw_mm_region *reg = sw_memmap_find(mm, secs[i].base);
+		size_t e = i + 1;
+		uint64_t bytes;
+		bool eq;
+		while (e < *n && secs[e].base == secs[e - 1].base + secs[e - 1].size &&
+		       sw_memmap_find(mm, secs[e].base) == reg)
+			e++;
+		r = range_equal(j, img, secs[i].base, secs[e - 1].base + secs[e - 1].size - secs[i].base, &eq, &bytes);
+		for (size_t k = i; !r && !eq && k < e; k++) {
+			bool same = false;
+			/* A run of one sector that differs needs no second look. */
+			if (e - i > 1)
+				r = range_equal(j, img, secs[k].base, secs[k].size, &same, &bytes);
+			if (!r && !same) {
+				secs[keep++] = secs[k];
+				j->total += bytes;
+			}
 		}
-		buf = nb;
-		sw_image_fill(img, secs[i].base, buf, secs[i].size, ERASED);
-		want = sw_crc32_gdb(0xFFFFFFFFu, buf, secs[i].size);
-		if ((r = sw_rsp_crc(j->c, secs[i].base, secs[i].size, &have)))
-			break;
-		if (want != have) {
-			secs[keep++] = secs[i];
-			j->total += sw_image_fill(img, secs[i].base, buf, secs[i].size, ERASED);
-		}
+		i = e;
 	}
-	free(buf);
 	*n = keep;
 	return r;
 }
@@ -127,15 +160,12 @@ static int do_flash(struct job *j, const struct sw_image *img, const struct sw_m
 		return r;
 	touched = n;
 	j->res->sectors_touched = (unsigned)touched;
-	if ((r = plan_flash(j, img, secs, &n)))
+	if ((r = plan_flash(j, img, mm, secs, &n)))
 		goto out;
 	j->res->sectors_erased = (unsigned)n;
 	j->res->sectors_skipped = (unsigned)(touched - n);
 	emit(j, (struct sw_event){.kind = SW_EV_ERASE, .sectors = (unsigned)n, .skipped = (unsigned)(touched - n)});
 	if (!n)
-		goto out;
-	/* Halt first: the firmware may run from (or write to) this flash. */
-	if ((r = sw_rsp_monitor(j->c, "halt")))
 		goto out;
 	for (size_t i = 0; i < n && !r; i++)
 		r = sw_rsp_flash_erase(j->c, secs[i].base, secs[i].size);
@@ -185,23 +215,44 @@ static int do_ram(struct job *j, const struct sw_image *img, const struct sw_mem
 	return SW_OK;
 }
 
-static int verify_runs(struct job *j, const struct sw_image *img)
+static int verify_piece(struct job *j, const struct sw_image_seg *g, uint32_t addr, uint32_t len)
+{
+	const uint8_t *data = g->data + (addr - g->addr);
+	uint32_t want = sw_crc32_gdb(0xFFFFFFFFu, data, len), have;
+	int r = sw_rsp_crc(j->c, addr, len, &have);
+
+	if (r)
+		return r;
+	emit(j, (struct sw_event){.kind = SW_EV_VERIFY, .addr = addr, .len = len, .ok = want == have,
+				  .crc_image = want, .crc_target = have});
+	if (want != have && !j->res->verify_failed++)
+		return sw_fail(j->ctx, SW_ERR_FLASH_VERIFY,
+			       "verify failed: 0x%08x..0x%08x differs from the image (CRC 0x%08x on the target, "
+			       "0x%08x in the file)",
+			       addr, addr + len - 1, have, want);
+	return want != have ? SW_ERR_FLASH_VERIFY : SW_OK;
+}
+
+/* qCRC every run, split where memory-map regions meet (a server computes a
+ * CRC inside one flash region with its loader). All pieces are checked;
+ * the first mismatch is the error. */
+static int verify_runs(struct job *j, const struct sw_image *img, const struct sw_memmap *mm)
 {
 	int first = SW_OK;
 
 	for (size_t k = 0; k < img->n; k++) {
 		const struct sw_image_seg *g = &img->seg[k];
-		uint32_t want = sw_crc32_gdb(0xFFFFFFFFu, g->data, g->len), have;
-		int r = sw_rsp_crc(j->c, g->addr, g->len, &have);
-		if (r)
-			return r;
-		emit(j, (struct sw_event){.kind = SW_EV_VERIFY, .addr = g->addr, .len = g->len, .ok = want == have,
-					  .crc_image = want, .crc_target = have});
-		if (want != have && !j->res->verify_failed++)
-			first = sw_fail(j->ctx, SW_ERR_FLASH_VERIFY,
-					"verify failed: 0x%08x..0x%08x differs from the image (CRC 0x%08x on the "
-					"target, 0x%08x in the file)",
-					g->addr, g->addr + g->len - 1, have, want);
+		uint64_t a = g->addr, end = (uint64_t)g->addr + g->len;
+		while (a < end) {
+			const struct sw_mm_region *reg = mm ? sw_memmap_find(mm, (uint32_t)a) : NULL;
+			uint64_t stop = reg && reg->start + reg->length < end ? reg->start + reg->length : end;
+			int r = verify_piece(j, g, (uint32_t)a, (uint32_t)(stop - a));
+			if (r && r != SW_ERR_FLASH_VERIFY)
+				return r;
+			if (r && !first)
+				first = r;
+			a = stop;
+		}
 	}
 	return first;
 }
@@ -214,13 +265,16 @@ int sw_deploy(struct sw_rsp *c, const struct sw_image *img, const struct sw_memm
 
 	memset(res, 0, sizeof(*res));
 	emit(&j, (struct sw_event){.kind = SW_EV_START, .total = sw_image_bytes(img)});
+	/* Halt first, as gdb does before load: the firmware may run from (or
+	 * write to) what we change, and servers compute qCRC on a halted
+	 * target with their loader. Not fatal: a server may halt by itself. */
+	if (sw_rsp_monitor(c, "halt"))
+		SW_LOG_D(j.ctx, "monitor halt: %s (continuing)", sw_errmsg(j.ctx));
 	do_ram(&j, img, mm, true);
 	j.total = j.ram_total;
 	if ((r = do_flash(&j, img, mm)))
 		return r;
-	if (!res->sectors_erased && j.ram_total && (r = sw_rsp_monitor(c, "halt")))
-		return r; /* RAM only: still halt before writing under running code */
-	if ((r = do_ram(&j, img, mm, false)) || (r = verify_runs(&j, img)))
+	if ((r = do_ram(&j, img, mm, false)) || (r = verify_runs(&j, img, mm)))
 		return r;
 	if (opts->reset) {
 		if ((r = sw_rsp_monitor(c, "reset run")))
@@ -231,7 +285,7 @@ int sw_deploy(struct sw_rsp *c, const struct sw_image *img, const struct sw_memm
 	return SW_OK;
 }
 
-int sw_verify(struct sw_rsp *c, const struct sw_image *img, const struct sw_job_opts *opts,
+int sw_verify(struct sw_rsp *c, const struct sw_image *img, const struct sw_memmap *mm, const struct sw_job_opts *opts,
 	      struct sw_job_result *res)
 {
 	struct job j = {.c = c, .ctx = sw_rsp_ctx(c), .o = opts, .res = res};
@@ -239,7 +293,7 @@ int sw_verify(struct sw_rsp *c, const struct sw_image *img, const struct sw_job_
 
 	memset(res, 0, sizeof(*res));
 	emit(&j, (struct sw_event){.kind = SW_EV_START, .total = sw_image_bytes(img)});
-	if ((r = verify_runs(&j, img)))
+	if ((r = verify_runs(&j, img, mm)))
 		return r;
 	emit(&j, (struct sw_event){.kind = SW_EV_DONE, .ok = true, .res = res});
 	return SW_OK;

@@ -54,8 +54,10 @@ struct sw_job_result {
  * after programming), connection errors as sw_rsp returns them. */
 int sw_deploy(struct sw_rsp *c, const struct sw_image *img, const struct sw_memmap *mm,
 	      const struct sw_job_opts *opts, struct sw_job_result *res);
-/* Compare every run's qCRC; SW_ERR_FLASH_VERIFY naming the first mismatch. */
-int sw_verify(struct sw_rsp *c, const struct sw_image *img, const struct sw_job_opts *opts,
+/* Compare every run's qCRC (split at the map's region boundaries; mm may be
+ * NULL); SW_ERR_FLASH_VERIFY naming the first mismatch. The target is left
+ * as it is (a halted target lets our server use its on-target CRC). */
+int sw_verify(struct sw_rsp *c, const struct sw_image *img, const struct sw_memmap *mm, const struct sw_job_opts *opts,
 	      struct sw_job_result *res);
 /* Erase [addr, addr+len) rounded out to sectors (all flash when len == 0). */
 int sw_erase(struct sw_rsp *c, const struct sw_memmap *mm, uint32_t addr, uint32_t len,

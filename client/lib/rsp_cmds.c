@@ -34,8 +34,15 @@ int rsp_fail_reply(struct sw_rsp *c, int err, const char *what, const char *repl
 	char line[200];
 
 	last_line(c->console, line, sizeof(line));
-	if (line[0])
-		return sw_fail(c->ctx, err, "%s: %s", what, line);
+	/* Servers tag their lines ("swdbridge: flash programming: ..."); keep
+	 * one copy of the context, not two. */
+	const char *msg = line, *colon = strchr(line, ':');
+	if (colon && colon[1] == ' ' && !memchr(line, ' ', (size_t)(colon - line)))
+		msg = colon + 2;
+	if (msg[0] && !strncmp(msg, what, strlen(what)))
+		return sw_fail(c->ctx, err, "%s", msg);
+	if (msg[0])
+		return sw_fail(c->ctx, err, "%s: %s", what, msg);
 	if (!reply[0])
 		return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED, "%s: not supported by the server", what);
 	return sw_fail(c->ctx, err, "%s: server replied %.16s", what, reply);
