@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import BUILD, DEMO, Server, check, finish, nm  # noqa: E402
 from rsp_client import RSP  # noqa: E402
 
-SWDFLASH = os.path.join(BUILD, "swdflash")
+SWDFLASH = os.environ.get("SWDFLASH", os.path.join(BUILD, "swdflash"))
 TMP = tempfile.mkdtemp(prefix="swdflash-test-")
 MiB = 1 << 20
 
