@@ -88,37 +88,54 @@ static int write_sector(struct job *j, const struct sw_image *img, const struct 
 	return SW_OK;
 }
 
-/* CRC of the image over [base, base+size), 0xFF where it has no data. */
-static int image_crc(struct job *j, const struct sw_image *img, uint32_t base, uint32_t size, uint32_t *crc,
-		     uint64_t *bytes)
+/* What a range should hold: CRC of the image there (0xFF where it has no
+ * data), the CRC of the same range blank, and how many image bytes it has. */
+struct want {
+	uint32_t crc, blank;
+	uint64_t bytes;
+};
+
+static int image_crc(struct job *j, const struct sw_image *img, uint32_t base, uint32_t size, struct want *w)
 {
 	uint8_t *buf = malloc(size);
 
 	if (!buf)
 		return sw_fail(j->ctx, SW_ERR_NOMEM, "out of memory");
-	*bytes = sw_image_fill(img, base, buf, size, ERASED);
-	*crc = sw_crc32_gdb(0xFFFFFFFFu, buf, size);
+	w->bytes = sw_image_fill(img, base, buf, size, ERASED);
+	w->crc = sw_crc32_gdb(0xFFFFFFFFu, buf, size);
+	memset(buf, ERASED, size);
+	w->blank = sw_crc32_gdb(0xFFFFFFFFu, buf, size);
 	free(buf);
 	return SW_OK;
 }
 
-/* Does the target hold exactly the image (0xFF-filled) over the range? */
-static int range_equal(struct job *j, const struct sw_image *img, uint32_t base, uint32_t size, bool *eq,
-		       uint64_t *bytes)
+/* Does sector k of a run that differs need writing? On a blank run the
+ * answer is known without asking: where the image has non-blank data. */
+static int sector_differs(struct job *j, const struct sw_image *img, const struct sector *s, bool run_blank,
+			  bool *differs, uint64_t *bytes)
 {
-	uint32_t want = 0, have = 0;
+	struct want w;
+	uint32_t have = 0;
 	int r;
 
-	if ((r = image_crc(j, img, base, size, &want, bytes)) || (r = sw_rsp_crc(j->c, base, size, &have)))
+	if ((r = image_crc(j, img, s->base, s->size, &w)))
 		return r;
-	*eq = want == have;
+	*bytes = w.bytes;
+	if (run_blank) {
+		*differs = w.crc != w.blank;
+		return SW_OK;
+	}
+	if ((r = sw_rsp_crc(j->c, s->base, s->size, &have)))
+		return r;
+	*differs = have != w.crc;
 	return SW_OK;
 }
 
 /* Keep only the sectors that differ from the image. Sectors come in runs
  * of neighbours in one region: one qCRC over a whole run first (servers
- * compute a CRC within one flash region on the target), per sector only
- * when the run differs. An unchanged image costs one qCRC per run. */
+ * compute a CRC within one flash region on the target); per sector only
+ * when the run differs and is not blank. An unchanged image costs one qCRC
+ * per run, and so does a blank chip. */
 static int plan_flash(struct job *j, const struct sw_image *img, const struct sw_memmap *mm, struct sector *secs,
 		      size_t *n)
 {
@@ -128,18 +145,20 @@ static int plan_flash(struct job *j, const struct sw_image *img, const struct sw
 	for (size_t i = 0; i < *n && !r;) {
 		const struct sw_mm_region *reg = sw_memmap_find(mm, secs[i].base);
 		size_t e = i + 1;
-		uint64_t bytes;
-		bool eq;
+		uint32_t have = 0;
+		struct want w;
 		while (e < *n && secs[e].base == secs[e - 1].base + secs[e - 1].size &&
 		       sw_memmap_find(mm, secs[e].base) == reg)
 			e++;
-		r = range_equal(j, img, secs[i].base, secs[e - 1].base + secs[e - 1].size - secs[i].base, &eq, &bytes);
-		for (size_t k = i; !r && !eq && k < e; k++) {
-			bool same = false;
-			/* A run of one sector that differs needs no second look. */
-			if (e - i > 1)
-				r = range_equal(j, img, secs[k].base, secs[k].size, &same, &bytes);
-			if (!r && !same) {
+		uint32_t size = secs[e - 1].base + secs[e - 1].size - secs[i].base;
+		if ((r = image_crc(j, img, secs[i].base, size, &w)) || (r = sw_rsp_crc(j->c, secs[i].base, size, &have)))
+			break;
+		for (size_t k = i; have != w.crc && k < e; k++) {
+			bool differs = true;
+			uint64_t bytes = w.bytes;
+			if (e - i > 1 && (r = sector_differs(j, img, &secs[k], have == w.blank, &differs, &bytes)))
+				break;
+			if (differs) {
 				secs[keep++] = secs[k];
 				j->total += bytes;
 			}
