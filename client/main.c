@@ -45,7 +45,7 @@ struct opts {
 	const char *server, *target, *probe;
 	bool json, no_reset, all, have_base;
 	uint32_t base;
-	unsigned channel;
+	unsigned channel, rtt_port;
 	int timeout_ms, verbose;
 	const char *pos[8]; /* command and its arguments */
 	int npos;
@@ -69,7 +69,8 @@ static void usage(FILE *f)
 		"  reset [halt|run]                         system reset; run (default) or stay halted\n"
 		"  info                                     server features and the target's memory map\n"
 		"  monitor CMD...                           pass a monitor command, print its output\n"
-		"  rtt [--channel N]                        print RTT channel N (TCP port 19021+N on the server host)\n"
+		"  rtt [--channel N] [--rtt-port P]         print RTT channel N (TCP port 19021+N, or P+N, on the\n"
+		"                                           server's host) until it closes or Ctrl-C\n"
 		"options:\n"
 		"  --server HOST:PORT  a running gdb server; without it a private swdbridge is started\n"
 		"                      (next to this binary, --probe/--target passed on, ephemeral loopback port)\n"
@@ -121,6 +122,8 @@ static int parse_opt(struct opts *o, int argc, char **argv, int *i)
 		o->have_base = true;
 	else if (!strcmp(a, "--channel") && !parse_u32(val, &n) && n < 16)
 		o->channel = n;
+	else if (!strcmp(a, "--rtt-port") && !parse_u32(val, &n) && n > 0 && n < 65536)
+		o->rtt_port = n;
 	else if (!strcmp(a, "--timeout") && !parse_u32(val, &n) && n > 0 && n < 86400)
 		o->timeout_ms = (int)n * 1000;
 	else {
@@ -281,7 +284,9 @@ static int start_private(struct session *s, const struct opts *o)
 	return r;
 }
 
-static int open_session(struct session *s, const struct opts *o)
+/* Reach the server (starting a private one if needed); connect to its GDB
+ * port unless !rsp (rtt leaves the single gdb slot free for a debugger). */
+static int open_session(struct session *s, const struct opts *o, bool rsp)
 {
 	int r;
 
@@ -299,7 +304,7 @@ static int open_session(struct session *s, const struct opts *o)
 	} else if ((r = start_private(s, o))) {
 		return r;
 	}
-	return sw_rsp_connect(&s->ctx, s->host, s->port, o->timeout_ms, &s->c);
+	return rsp ? sw_rsp_connect(&s->ctx, s->host, s->port, o->timeout_ms, &s->c) : SW_OK;
 }
 
 static void close_session(struct session *s)
@@ -339,7 +344,7 @@ static int cmd_image(const struct opts *o, bool deploy)
 	s.ctx.level = SW_LOG_NONE;
 	if ((r = sw_image_load(&s.ctx, o->pos[1], SW_IMG_AUTO, o->have_base, o->base, &img)))
 		return fail(o, r == SW_ERR_NOMEM ? EXIT_SERVER : EXIT_INPUT, sw_errmsg(&s.ctx));
-	if ((r = open_session(&s, o)))
+	if ((r = open_session(&s, o, true)))
 		code = fail(o, r == SW_ERR_ARG ? EXIT_USAGE : EXIT_SERVER, sw_errmsg(&s.ctx));
 	else if ((r = read_map(&s, &mm)))
 		code = fail(o, EXIT_SERVER, sw_errmsg(&s.ctx));
@@ -428,7 +433,7 @@ static int cmd_rtt(const struct opts *o, struct session *s)
 	char buf[4096];
 	int fd = -1;
 
-	if (sw_tcp_open(&s->ctx, s->host, RTT_BASE_PORT + o->channel, &fd))
+	if (sw_tcp_open(&s->ctx, s->host, (o->rtt_port ? o->rtt_port : RTT_BASE_PORT) + o->channel, &fd))
 		return fail(o, EXIT_SERVER, sw_errmsg(&s->ctx));
 	/* Ctrl-C ends the stream cleanly (and stops a private server). */
 	sigaction(SIGINT, &sa, NULL);
@@ -469,7 +474,7 @@ static int run_command(const struct opts *o)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i > 1 ? " " : "", o->pos[i]);
 	if (!strcmp(cmd, "monitor") && !text[0])
 		return fail(o, EXIT_USAGE, "usage: monitor CMD...");
-	if (open_session(&s, o)) {
+	if (open_session(&s, o, strcmp(cmd, "rtt") != 0)) {
 		code = fail(o, EXIT_SERVER, sw_errmsg(&s.ctx));
 		close_session(&s);
 		return code;

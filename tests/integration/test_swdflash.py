@@ -7,10 +7,12 @@ recovers, --json parses, verify sees a changed byte."""
 import json
 import os
 import re
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -225,6 +227,50 @@ def bad_input(s):
     check("unknown command: exit 1", rc == 1, err)
 
 
+def other_commands(s):
+    """info, reset halt|run, HEX input, erase --all, rtt (against a stand-in TCP port)."""
+    rc, out, err = swdflash(s, "info")
+    check("info lists the flash banks", rc == 0 and "flash 0x08000000..0x080fffff" in out and
+          "flash 0x08100000..0x081fffff" in out, out + err)
+    addr = nm("counter")
+    rc, _, err = swdflash(s, "reset", "halt")
+    a = read_u32(s, addr)
+    time.sleep(0.3)
+    b = read_u32(s, addr)
+    check("reset halt: the demo stays stopped", rc == 0 and a == b, f"rc {rc} {a} {b} {err}")
+    rc, _, err = swdflash(s, "reset")
+    a = read_u32(s, addr)
+    time.sleep(0.3)
+    b = read_u32(s, addr)
+    check("reset (run): the demo runs", rc == 0 and b > a, f"rc {rc} {a} {b} {err}")
+
+    hexfile = os.path.join(TMP, "demo.hex")
+    subprocess.run(["arm-none-eabi-objcopy", "-O", "ihex", DEMO, hexfile], check=True)
+    rc, out, err = swdflash(s, "--json", "deploy", hexfile)
+    done = [e for e in events(out) if e["event"] == "done"] if rc == 0 else []
+    check("the demo as Intel HEX: same content, nothing erased", rc == 0 and done and
+          done[0]["sectors_erased"] == 0, out + err)
+
+    rc, out, err = swdflash(s, "erase", "--all")
+    rc2, _, err2 = swdflash(s, "verify", DEMO)
+    check("erase --all, then verify of the demo fails", rc == 0 and rc2 == 5, err + err2)
+
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(1)
+    base = lst.getsockname()[1] - 2
+
+    def serve():
+        conn, _ = lst.accept()
+        conn.sendall(b"hello from rtt channel 2\n")
+        conn.close()
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    rc, out, err = swdflash(s, "rtt", "--channel", "2", "--rtt-port", str(base), timeout=20)
+    check("rtt prints the channel's TCP stream", rc == 0 and out == "hello from rtt channel 2\n", f"{rc} {out!r} {err}")
+    lst.close()
+
+
 def private_server():
     rc, out, err = swdflash(None, "--target", "stm32h743", "--json", "deploy", DEMO)
     evs = events(out) if rc == 0 else []
@@ -243,6 +289,7 @@ def main():
         reset_mid_programming(s)
     with Server() as s:
         bad_input(s)
+        other_commands(s)
     private_server()
     finish()
 
