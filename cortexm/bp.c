@@ -159,9 +159,6 @@ int sw_core_bp_clear_all(struct sw_core *c)
 		if (c->fpb_used[i])
 			r = hard_clear(c, c->fpb_addr[i]);
 	if (!r)
-		r = sw_core_wp_value_clear(c);
-	for (unsigned i = 0; i < CM_MAX_DWT && !r; i++)
-		if (c->wp[i].used)
-			r = sw_core_wp_clear(c, c->wp[i].addr, c->wp[i].len, c->wp[i].kind);
+		r = cm_watch_clear_all(c);
 	return r;
 }
