@@ -48,6 +48,20 @@ def main():
         vals = [int(v) for v in re.findall(r"^\$\d+ = (\d+)", out, re.M)]
         check("monitor watch ADDR == VALUE stops only on that value",
               "data value watch hit" in out and len(vals) == 2 and vals[1] == vals[0] + 40, (vals, out[-800:]))
+        # ARMv7-M MASK blocks for lengths 1, 2 and 8 (4 is above).
+        out = gdb_batch(srv, ["awatch *(char *)&counter", "continue", "delete",
+                              "awatch *(short *)&counter", "continue", "delete",
+                              "rwatch demo_double", "continue", "delete", "detach"])
+        check("v7 MASK: 1-byte awatch", re.search(r"watchpoint 1: \*\(char \*\)&counter\s+(Old )?[Vv]alue = ", out)
+              is not None, out[:1500])
+        check("v7 MASK: 2-byte awatch", re.search(r"watchpoint 2: \*\(short \*\)&counter\s+(Old )?[Vv]alue = ", out)
+              is not None, out[-2000:])
+        check("v7 MASK: 8-byte rwatch", re.search(r"read watchpoint 3: demo_double\s+Value = 3.25", out) is not None,
+              out[-1500:])
+        out = gdb_batch(srv, ['eval "monitor watch 0x%x == 3", &g_state', "continue", "print g_state",
+                              "continue", "print g_state", "monitor watch clear", "detach"])
+        vals = re.findall(r"^\$\d+ = (\d+)", out, re.M)
+        check("v7: monitor watch g_state == 3 stops only on that value", vals == ["3", "3"], (vals, out[-800:]))
         out = gdb_batch(srv, ["hbreak compute", "continue", "detach"])
         check("after deleting, a comparator is free again", "Breakpoint 1, compute" in out
               or "breakpoint 1, compute" in out.lower(), out[-1500:])
