@@ -86,8 +86,11 @@ void sim_sync(struct sim *sim)
 	}
 	if (sim->now_ns - sim->core_ns < 20000)
 		return;
-	for (unsigned i = 0; i < sim->n_cores; i++)
+	for (unsigned i = 0; i < sim->n_cores; i++) {
+		sim->running = sim->cores[i];
 		sim_core_run(sim->cores[i], sim->now_ns - sim->core_ns);
+	}
+	sim->running = NULL;
 	sim->core_ns = sim->now_ns;
 }
 
@@ -118,6 +121,10 @@ void sim_get_timing(const struct sim *sim, struct sim_timing *t)
 
 uint64_t sim_now_ns(const struct sim *sim)
 {
+	/* A CPU access during a slice happens at the CPU's own point in the
+	 * slice, not at the slice's end (the wire clock already ran ahead). */
+	if (sim->running)
+		return sim->core_ns + sim_core_slice_ns(sim->running);
 	return sim->now_ns + sim->pending_cycles * 1000000000ull / sim->timing.swclk_hz;
 }
 
