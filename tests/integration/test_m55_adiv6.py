@@ -35,7 +35,7 @@ def main():
             "rwatch demo_double", "continue", "delete",
             "awatch *(char (*)[6])((char *)&demo_state.ticks + 2)", "continue", "delete",
             "watch demo_state", "continue", "delete",
-            'eval "monitor watch 0x%x == 3", &g_state', "continue", "print g_state",
+            "monitor watch g_state == 3", "continue", "print g_state",
             "continue", "print g_state", "monitor watch clear",
             "detach"], elf=ELF)
         check("M55: rwatch on an 8-byte double (limit pair)",
