@@ -58,7 +58,8 @@ static int hard_set(struct sw_core *c, uint32_t addr)
 		/* FPB v1: code region only, REPLACE selects the halfword (C1.11.5). */
 		if (addr >= 0x20000000u)
 			return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED,
-				       "breakpoint at 0x%08x: FPB v1 covers only 0x00000000-0x1FFFFFFF", addr);
+				       "hardware breakpoint at 0x%08x refused: this core's FPB v1 covers only the code region 0x00000000-0x1FFFFFFF (use break, a BKPT patch, in RAM)",
+				       addr);
 		comp = (addr & 0x1FFFFFFCu) | ((addr & 2u) ? 2u << 30 : 1u << 30) | 1u;
 	} else {
 		comp = (addr & ~1u) | 1u; /* FPB v2: BPADDR[31:1] | BE */

@@ -19,3 +19,11 @@ $(B)/fw/demo-h743.elf: $(DEMO_DEPS) firmware/demo/stm32h743.ld
 $(B)/fw/demo-m55.elf: $(DEMO_DEPS) firmware/demo/m55.ld
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/m55.ld -o $@ $(DEMO_SRCS)
+
+# STM32F407: Cortex-M4F (FPv4-SP: single precision only), its own layout.
+ARM_FLAGS_F407 := -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16
+FW_ELFS += $(if $(wildcard firmware/demo/stm32f407.ld),$(B)/fw/demo-f407.elf)
+
+$(B)/fw/demo-f407.elf: $(DEMO_DEPS) firmware/demo/stm32f407.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_F407) $(ARM_COMMON) -T firmware/demo/stm32f407.ld -o $@ $(DEMO_SRCS)
