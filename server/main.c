@@ -157,6 +157,46 @@ static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_pro
 	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
 }
 
+/* What `monitor probe reconnect` needs: the probe and target of main() and
+ * every session that points into them. */
+struct probe_host {
+	struct sw_ctx *ctx;
+	const struct options *o;
+	const struct sw_target_desc *desc;
+	struct sw_probe **probe;
+	struct sw_target **t;
+	struct sw_session *sessions;
+	size_t n_sessions;
+};
+
+/* Open a new probe and target first; only when both work are the old
+ * (dead) ones closed and the sessions moved over, so a failed attempt
+ * leaves everything as it was (commands keep failing, nothing dangles). */
+static int reconnect_probe(void *user, struct sw_session *s)
+{
+	struct probe_host *h = user;
+	struct sw_probe *probe = NULL;
+	struct sw_target *t = NULL;
+	int r;
+
+	(void)s;
+	if ((r = open_probe(h->ctx, h->o, &probe)) ||
+	    (r = sw_target_open(h->ctx, probe, h->desc, h->o->attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
+		sw_probe_close(probe);
+		return r;
+	}
+	sw_target_close(*h->t);
+	sw_probe_close(*h->probe);
+	*h->t = t;
+	*h->probe = probe;
+	for (size_t i = 0; i < h->n_sessions; i++) {
+		h->sessions[i].core = sw_target_core(t, i);
+		h->sessions[i].probe = probe;
+	}
+	SW_LOG_I(h->ctx, "probe %s reconnected", h->o->probe);
+	return SW_OK;
+}
+
 static void sim_tick(void *user, uint64_t ns)
 {
 	struct sim_host *h = user;
@@ -177,6 +217,7 @@ int main(int argc, char **argv)
 	struct sw_server srv;
 	struct sw_elf *elf = NULL;
 	const struct sw_target_desc *desc;
+	struct probe_host ph = {&ctx, &o, NULL, &probe, &t, sessions, 0};
 	int r;
 
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
@@ -234,6 +275,10 @@ int main(int argc, char **argv)
 		sessions[i].ext_user = &host;
 		sessions[i].elf = elf;
 		sessions[i].no_loader = o.no_loader;
+		sessions[i].reconnect = sim ? NULL : reconnect_probe;
+		sessions[i].reconnect_user = &ph;
+		ph.desc = desc;
+		ph.n_sessions = i + 1;
 		if ((r = sw_server_listen(&srv, &sessions[i], o.listen, want, &bound))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);

@@ -24,6 +24,7 @@ static const char help_text[] =
 	"                         symbol's size) is written; SYMBOL needs --elf (or --load)\n"
 	"  watch clear            remove the data value watch\n"
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
+	"  probe reconnect        open the probe and the target again (after an unplug)\n"
 	"  sim                    (--probe sim) virtual time, resets and wire counters\n"
 	"  help                   this text";
 
@@ -231,6 +232,17 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		return rsp_monitor_flash(s, arg, changed);
 	} else if (!strcmp(cmd, "vector_catch")) {
 		return do_vector_catch(s, arg);
+	} else if (!strcmp(cmd, "probe") && !strcmp(arg, "reconnect")) {
+		if (!s->reconnect) {
+			sw_session_say(s, "probe reconnect: not available with this probe");
+			return -1;
+		}
+		if (s->reconnect(s->reconnect_user, s)) {
+			sw_session_say(s, "probe reconnect failed: %s", sw_errmsg(s->ctx));
+			return -1;
+		}
+		*changed = true;
+		sw_session_say(s, "probe reconnected: %s", sw_core_get_info(s->core)->core_name);
 	} else if (!strcmp(cmd, "probe")) {
 		const struct sw_probe_stats *ps = &s->probe->stats;
 		sw_session_say(s, "probe %s: %llu round trips, %llu SWD transactions, %llu SWCLK cycles, %llu WAIT, %llu FAULT, %llu parity errors",
