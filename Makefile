@@ -38,7 +38,7 @@ LIB_SRCS += $(LOADER_GEN)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
 
-.PHONY: all test unit unit-san integration run bench fuzz clean deps check-globals install
+.PHONY: all test unit unit-san integration run bench fuzz faults clean deps check-globals install
 all: deps-check $(PROGS) $(UNIT_BINS) $(FW_ELFS)
 
 deps-check:
@@ -100,6 +100,10 @@ test: all $(SAN_BINS)
 
 run: all
 	scripts/run-demo
+
+# Fault campaign (issue 9): faults injected, survived, data lost (must be 0).
+faults: all
+	scripts/faults --rounds 20
 
 # Virtual-time benchmarks (figures for the notes; nothing is asserted).
 bench: all

@@ -105,6 +105,39 @@ struct sim_host {
 	bool tick;
 };
 
+/* Fault injection for tests and fault campaigns (issue 9):
+ *   sim reset-in MS                  system reset MS ms of virtual time from now
+ *   sim inject wait|fault|parity|noresp SKIP COUNT, sim inject clear */
+static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
+{
+	static const char *const kinds[] = {"wait", "fault", "parity", "noresp"};
+	static const enum sim_fault faults[] = {SIM_FAULT_WAIT, SIM_FAULT_FAULT, SIM_FAULT_PARITY,
+						SIM_FAULT_NORESP};
+	char kind[16];
+	double ms;
+	unsigned skip, count;
+
+	if (sscanf(arg, "reset-in %lf", &ms) == 1 && ms >= 0) {
+		sim_schedule_reset(sim, (uint64_t)(ms * 1e6));
+		sw_session_say(s, "sim: system reset in %.3f ms of virtual time", ms);
+		return 0;
+	}
+	if (!strcmp(arg, "inject clear")) {
+		sim_inject_clear(sim);
+		sw_session_say(s, "sim: no faults pending");
+		return 0;
+	}
+	if (sscanf(arg, "inject %15s %u %u", kind, &skip, &count) == 3)
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (!strcmp(kind, kinds[i])) {
+				sim_inject(sim, faults[i], skip, count);
+				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
+				return 0;
+			}
+	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp SKIP COUNT | inject clear");
+	return -1;
+}
+
 static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const char *arg)
 {
 	struct sim_host *h = user;
@@ -117,6 +150,8 @@ static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const 
 		sw_session_say(s, "sim: wall-clock tick %s", h->tick ? "on" : "off");
 		return 0;
 	}
+	if (arg && *arg)
+		return sim_fault_monitor(h->sim, s, arg);
 	user = h->sim;
 	sim_get_counters(user, &c);
 	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",

@@ -85,6 +85,15 @@ void sim_sync(struct sim *sim)
 		sim->now_ns += sim->pending_cycles * 1000000000ull / sim->timing.swclk_hz;
 		sim->pending_cycles = 0;
 	}
+	if (sim->reset_at && sim->now_ns >= sim->reset_at) {
+		/* Let the cores reach the moment of the reset, then pull it. */
+		uint64_t now = sim->now_ns;
+		sim->now_ns = sim->reset_at;
+		sim->reset_at = 0;
+		sim_sync(sim);
+		sim_system_reset(sim);
+		sim->now_ns = now;
+	}
 	if (sim->now_ns - sim->core_ns < 20000)
 		return;
 	for (unsigned i = 0; i < sim->n_cores; i++) {
@@ -171,6 +180,12 @@ void sim_set_nrst(struct sim *sim, bool asserted)
 	sim->nrst = asserted;
 	for (unsigned i = 0; i < sim->n_cores; i++)
 		sim_core_set_reset_line(sim->cores[i], asserted);
+}
+
+void sim_schedule_reset(struct sim *sim, uint64_t delay_ns)
+{
+	sim_sync(sim);
+	sim->reset_at = delay_ns ? sim->now_ns + delay_ns : 0;
 }
 
 /* AIRCR.SYSRESETREQ: peripherals and every core reset; the DP does not. */
