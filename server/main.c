@@ -12,7 +12,10 @@
 #include "probes/ftdi.h"
 #include "probes/jlink.h"
 #include "probes/sim_probe.h"
+#include "server/net/addr.h"
 #include "server/net/server.h"
+#include "server/remote/probe_server.h"
+#include "server/remote/remote_probe.h"
 #include "sim/sim.h"
 #include "targets/target.h"
 
@@ -31,6 +34,9 @@ struct options {
 	long port;
 	int verbose;
 	bool attach;
+	const char *listens[SW_SERVER_MAX_LISTEN]; /* --listen, repeatable */
+	unsigned n_listen;
+	struct sw_tls_creds creds; /* --psk-file / --cert --key --ca for remote:// */
 };
 
 static void usage(FILE *f)
@@ -43,7 +49,10 @@ static void usage(FILE *f)
 		   "  --load FILE       (sim) load an ELF into the simulated chip before starting\n"
 		   "  --elf FILE        the firmware's ELF, for symbol names (monitor watch) and RTT\n"
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
-		   "  --listen ADDR     IPv4 address to listen on (default 127.0.0.1)\n"
+		   "  --listen ADDR[:PORT]  address to listen on, IPv4 or IPv6 ([::1]:2331); repeatable\n"
+		   "                    (default 127.0.0.1; beyond loopback the client commands are printed)\n"
+		   "  --psk-file F | --cert C --key K --ca CA   credentials for --probe remote://HOST:PORT\n"
+		   "       swdbridge probe-server --help    (export a probe to another machine over TLS)\n"
 		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
 		   "  -v                more log output (-vv: debug, -vvv: wire trace)\n",
 		DEFAULT_PORT);
@@ -56,7 +65,9 @@ static int parse(int argc, char **argv, struct options *o)
 		{"load", required_argument, NULL, 'l'},  {"port", required_argument, NULL, 'P'},
 		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
-		{"ftdi-layout", required_argument, NULL, 'F'}, {"elf", required_argument, NULL, 'E'},
+		{"ftdi-layout", required_argument, NULL, 'F'},
+		{"psk-file", required_argument, NULL, 'K'}, {"cert", required_argument, NULL, 'C'},
+		{"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'A'}, {"elf", required_argument, NULL, 'E'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -67,7 +78,17 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'p': o->probe = optarg; break;
 		case 't': o->target = optarg; break;
 		case 'l': o->load = optarg; break;
-		case 'L': o->listen = optarg; break;
+		case 'L':
+			if (o->n_listen == SW_SERVER_MAX_LISTEN) {
+				fprintf(stderr, "swdbridge: at most %d --listen options\n", SW_SERVER_MAX_LISTEN);
+				return 2;
+			}
+			o->listens[o->n_listen++] = optarg;
+			break;
+		case 'K': o->creds.psk_file = optarg; break;
+		case 'C': o->creds.cert = optarg; break;
+		case 'k': o->creds.key = optarg; break;
+		case 'A': o->creds.ca = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'a': o->attach = true; break;
 		case 'F': o->ftdi_layout = optarg; break;
@@ -136,6 +157,8 @@ static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_pro
 {
 	if (!strncmp(o->probe, "jlink", 5))
 		return sw_jlink_open(ctx, o->probe, probe);
+	if (!strncmp(o->probe, "remote://", 9))
+		return sw_remote_probe_open(ctx, o->probe + 9, &o->creds, probe);
 	if (!strncmp(o->probe, "ftdi", 4))
 		return sw_ftdi_open(ctx, o->probe, o->ftdi_layout, probe);
 	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
@@ -161,6 +184,8 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
 		return list_probes();
+	if (argc >= 2 && !strcmp(argv[1], "probe-server"))
+		return sw_probe_server_main(argc - 1, argv + 1, &stop_requested, on_signal);
 	if ((r = parse(argc, argv, &o)))
 		return r;
 	sw_ctx_init(&ctx);
@@ -205,23 +230,41 @@ int main(int argc, char **argv)
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = sim;
-	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
-		unsigned bound = 0, want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
-		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
-		sessions[i].core_name = desc->cores[i].name;
-		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
-		sessions[i].ext_user = sim;
-		sessions[i].elf = elf;
-		if ((r = sw_server_listen(&srv, &sessions[i], o.listen, want, &bound))) {
-			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
-			sw_server_close(&srv);
-			goto out;
+	if (!o.n_listen)
+		o.listens[o.n_listen++] = o.listen;
+	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++)
+		for (unsigned k = 0; k < o.n_listen; k++) {
+			struct sw_net_addr la;
+			char text[SW_ADDR_TEXT], hints[2048];
+			unsigned bound = 0, base;
+			if ((r = sw_net_addr_parse(&ctx, o.listens[k], (unsigned)o.port, &la))) {
+				fprintf(stderr, "swdbridge: --listen %s\n", sw_errmsg(&ctx));
+				sw_server_close(&srv);
+				goto out;
+			}
+			base = sw_net_addr_port(&la);
+			if (!k)
+				sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe,
+						base ? base + desc->cores[i].port_offset : 0);
+			sessions[i].core_name = desc->cores[i].name;
+			sessions[i].ext_monitor = sim ? sim_monitor : NULL;
+			sessions[i].ext_user = sim;
+			sessions[i].elf = elf;
+			if ((r = sw_server_listen(&srv, &sessions[i], la.host, base ? base + desc->cores[i].port_offset : 0,
+						  &bound))) {
+				fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+				sw_server_close(&srv);
+				goto out;
+			}
+			sw_net_addr_set_port(&la, bound);
+			sw_net_addr_text(&la, text, sizeof(text));
+			printf("swdbridge: %s core %s: gdb port %s\n", desc->name, desc->cores[i].name, text);
+			printf("  connect: gdb-multiarch -ex \"target extended-remote %s\" FIRMWARE.elf\n", text);
+			if (!sw_net_addr_is_loopback(&la)) {
+				sw_net_listen_hints(&la, desc->cores[i].name, hints, sizeof(hints));
+				fputs(hints, stdout);
+			}
 		}
-		printf("swdbridge: %s core %s: gdb port %s:%u\n", desc->name, desc->cores[i].name, o.listen,
-		       bound);
-		printf("  connect: gdb-multiarch -ex \"target extended-remote %s:%u\" FIRMWARE.elf\n", o.listen,
-		       bound);
-	}
 	fflush(stdout);
 	r = sw_server_run(&srv, &stop_requested);
 	printf("swdbridge: shutting down\n");
