@@ -320,7 +320,14 @@ int sw_tls_conn_handshake(struct sw_tls_conn *c)
 		return sw_fail_quiet(c->ctx, SW_ERR_PROTO, "TLS handshake: certificate rejected: %s", why);
 	}
 	mbedtls_strerror(e, why, sizeof(why));
-	return sw_fail_quiet(c->ctx, SW_ERR_PROTO, "TLS handshake: %s", why);
+	/* The usual causes, said plainly next to mbedTLS's text. */
+	return sw_fail_quiet(c->ctx, SW_ERR_PROTO, "TLS handshake: %s%s", why,
+			     e == MBEDTLS_ERR_SSL_BAD_HS_FINISHED || e == MBEDTLS_ERR_SSL_INVALID_MAC
+				     ? " (wrong pre-shared key?)"
+			     : e == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ? " (the peer rejected our key or certificate)"
+			     : e == MBEDTLS_ERR_SSL_INVALID_RECORD || e == MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO
+				     ? " (not a TLS client, or no common cipher suite)"
+				     : "");
 }
 
 static int64_t now_ms(void)

@@ -281,8 +281,9 @@ int sw_remote_probe_open(struct sw_ctx *ctx, const char *hostport, const struct 
 	    !(r = sw_tls_conn_new(ctx, rp->conf, fd, &rp->conn))) {
 		if ((r = sw_tls_conn_handshake_wait(rp->conn, CONNECT_MS)))
 			r = sw_fail(ctx, r, "remote probe %s: %s", hostport, sw_errmsg(ctx));
-		else
-			r = hello(rp);
+		else if ((r = hello(rp)) && !rp->conf && (r == SW_ERR_CLOSED || r == SW_ERR_IO))
+			r = sw_fail(ctx, r, "%s (does the probe-server require TLS? give --psk-file or --cert/--key/--ca)",
+				    sw_errmsg(ctx));
 	}
 	if (r) {
 		rp_close(&rp->probe);
