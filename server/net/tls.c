@@ -103,9 +103,10 @@ static int load_psk(struct sw_tls_conf *cf, const char *path, char *id, size_t i
 		if (line[0] == '#' || line[0] == '\n' || !colon)
 			continue;
 		*colon = 0;
-		if (!line[0] || strlen(line) >= idcap)
+		size_t idlen = strlen(line);
+		if (!idlen || idlen >= idcap)
 			break;
-		snprintf(id, idcap, "%s", line);
+		memcpy(id, line, idlen + 1);
 		for (h = colon + 1; hexval(h[0]) >= 0 && hexval(h[1]) >= 0 && n < PSK_MAX; h += 2)
 			cf->psk[n++] = (unsigned char)(hexval(h[0]) << 4 | hexval(h[1]));
 		if (*h && *h != '\n' && *h != '\r') {

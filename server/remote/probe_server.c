@@ -211,7 +211,8 @@ static void step_pending(struct sw_probe_server *ps, struct peer *p, short rev)
 
 void sw_ps_drop_active(struct sw_probe_server *ps, const char *why)
 {
-	SW_LOG_I(ps->ctx, "probe-server: client %s %s", ps->active.addr, why);
+	sw_log(ps->ctx, strncmp(why, "dropped", 7) ? SW_LOG_INFO : SW_LOG_WARN, "probe-server: client %s %s",
+	       ps->active.addr, why);
 	sw_tls_conn_free(ps->active.conn);
 	ps->active.conn = NULL;
 }

@@ -55,7 +55,7 @@ uint16_t sw_rp_u16(struct sw_rp_rd *r)
 {
 	const uint8_t *p = take(r, 2);
 
-	return p ? (uint16_t)(p[0] | p[1] << 8) : 0;
+	return p ? (uint16_t)((unsigned)p[0] | (unsigned)p[1] << 8) : 0;
 }
 
 uint32_t sw_rp_u32(struct sw_rp_rd *r)
@@ -74,6 +74,8 @@ uint64_t sw_rp_u64(struct sw_rp_rd *r)
 
 void sw_rp_putbytes(struct sw_rp_wr *w, const void *b, size_t n)
 {
+	if (!n)
+		return;
 	if (w->bad || w->cap - w->n < n) {
 		w->bad = true;
 		return;
