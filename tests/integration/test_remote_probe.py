@@ -77,6 +77,29 @@ def loopback_tests(c):
         show_log(ps)
 
 
+def rate_limit_test(c):
+    """Eight plaintext peers in a burst: each rejected, at most five log lines."""
+    port = free_port()
+    ps = Proc([SERVER, "probe-server", "--probe", "sim", "--target", "stm32h743", "--listen", f"127.0.0.1:{port}",
+               "--psk-file", c["psk"]])
+    try:
+        ps.wait_for(r"exported on")
+        for _ in range(8):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            try:
+                s.recv(100)
+            except OSError:
+                pass
+            s.close()
+        time.sleep(0.5)
+        n = len(re.findall(r"rejected 127\.0\.0\.1:\d+: TLS handshake", ps.output))
+        check("failed handshakes are logged with the peer address, rate-limited (5 of 8 in a burst)",
+              n == 5 and ps.alive(), ps.output[-1200:])
+    finally:
+        ps.stop()
+
+
 def start_ps(net, extra):
     ps = Proc([SERVER, "probe-server", "--probe", "sim", "--target", "stm32h743", "--load", DEMO, "--listen",
                f"{net.ip_b}:2340"] + extra, ns=net.b)
@@ -217,6 +240,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         c = make_creds(d)
         loopback_tests(c)
+        rate_limit_test(c)
         if os.geteuid() != 0:
             print("SKIP: test_remote_probe namespace parts: need root for network namespaces")
             return
