@@ -259,6 +259,8 @@ int main(int argc, char **argv)
 			sw_net_addr_set_port(&la, bound);
 			sw_net_addr_text(&la, text, sizeof(text));
 			printf("swdbridge: %s core %s: gdb port %s\n", desc->name, desc->cores[i].name, text);
+			if (sw_net_addr_is_any(&la)) /* from this machine; the hints list the others */
+				snprintf(text, sizeof(text), la.ss.ss_family == AF_INET6 ? "[::1]:%u" : "127.0.0.1:%u", bound);
 			printf("  connect: gdb-multiarch -ex \"target extended-remote %s\" FIRMWARE.elf\n", text);
 			if (!sw_net_addr_is_loopback(&la)) {
 				sw_net_listen_hints(&la, desc->cores[i].name, hints, sizeof(hints));

@@ -174,7 +174,7 @@ SW_PRINTF(2, 3) static void put(struct out *o, const char *fmt, ...)
 }
 
 /* For a wildcard listener: every interface address of the same family
- * (an IPv6 wildcard also accepts IPv4 unless IPV6_V6ONLY). */
+ * (our IPv6 listeners set IPV6_V6ONLY, so "::" does not take IPv4). */
 static void list_interfaces(struct out *o, const struct sw_net_addr *a, unsigned port, char *first, size_t cap)
 {
 	struct ifaddrs *ifs = NULL;
@@ -187,7 +187,7 @@ static void list_interfaces(struct out *o, const struct sw_net_addr *a, unsigned
 		struct sockaddr_storage ss;
 		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
 			continue;
-		if (!v6 && i->ifa_addr->sa_family == AF_INET6)
+		if ((i->ifa_addr->sa_family == AF_INET6) != v6)
 			continue;
 		memcpy(&ss, i->ifa_addr, i->ifa_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 									   : sizeof(struct sockaddr_in));
