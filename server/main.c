@@ -33,7 +33,7 @@ struct options {
 	const char *probe, *target, *load, *listen, *ftdi_layout, *elf;
 	long port;
 	int verbose;
-	bool attach;
+	bool attach, no_loader;
 	const char *listens[SW_SERVER_MAX_LISTEN]; /* --listen, repeatable */
 	unsigned n_listen;
 	struct sw_tls_creds creds; /* --psk-file / --cert --key --ca for remote:// */
@@ -47,6 +47,7 @@ static void usage(FILE *f)
 		   "  --ftdi-layout L   FTDI adapter layout (see probes/ftdi_layouts.c)\n"
 		   "  --target NAME     stm32h743, adiv6-m55, or a J-Link device name such as STM32H743VI\n"
 		   "  --load FILE       (sim) load an ELF into the simulated chip before starting\n"
+		   "  --no-loader       program flash from the host (register level), not with the on-target loader\n"
 		   "  --elf FILE        the firmware's ELF, for symbol names (monitor watch) and RTT\n"
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
 		   "  --listen ADDR[:PORT]  address to listen on, IPv4 or IPv6 ([::1]:2331); repeatable\n"
@@ -65,9 +66,10 @@ static int parse(int argc, char **argv, struct options *o)
 		{"load", required_argument, NULL, 'l'},  {"port", required_argument, NULL, 'P'},
 		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
-		{"ftdi-layout", required_argument, NULL, 'F'},
+		{"ftdi-layout", required_argument, NULL, 'F'}, {"elf", required_argument, NULL, 'E'},
+		{"no-loader", no_argument, NULL, 'N'},
 		{"psk-file", required_argument, NULL, 'K'}, {"cert", required_argument, NULL, 'C'},
-		{"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'A'}, {"elf", required_argument, NULL, 'E'},
+		{"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -93,6 +95,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'a': o->attach = true; break;
 		case 'F': o->ftdi_layout = optarg; break;
 		case 'E': o->elf = optarg; break;
+		case 'N': o->no_loader = true; break;
 		case 'P':
 			o->port = strtol(optarg, &end, 10);
 			if (*end || o->port < 0 || o->port > 65535) {
@@ -116,13 +119,61 @@ static int parse(int argc, char **argv, struct options *o)
 }
 
 /* "monitor sim": what the simulator counted (virtual time, resets...). */
+/* The simulator and whether wall time drives its clock between packets
+ * (so firmware runs while gdb is idle; benchmarks turn it off). */
+struct sim_host {
+	struct sim *sim;
+	bool tick;
+};
+
+/* Fault injection for tests and fault campaigns (issue 9):
+ *   sim reset-in MS                  system reset MS ms of virtual time from now
+ *   sim inject wait|fault|parity|noresp SKIP COUNT, sim inject clear */
+static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
+{
+	static const char *const kinds[] = {"wait", "fault", "parity", "noresp"};
+	static const enum sim_fault faults[] = {SIM_FAULT_WAIT, SIM_FAULT_FAULT, SIM_FAULT_PARITY,
+						SIM_FAULT_NORESP};
+	char kind[16];
+	double ms;
+	unsigned skip, count;
+
+	if (sscanf(arg, "reset-in %lf", &ms) == 1 && ms >= 0) {
+		sim_schedule_reset(sim, (uint64_t)(ms * 1e6));
+		sw_session_say(s, "sim: system reset in %.3f ms of virtual time", ms);
+		return 0;
+	}
+	if (!strcmp(arg, "inject clear")) {
+		sim_inject_clear(sim);
+		sw_session_say(s, "sim: no faults pending");
+		return 0;
+	}
+	if (sscanf(arg, "inject %15s %u %u", kind, &skip, &count) == 3)
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (!strcmp(kind, kinds[i])) {
+				sim_inject(sim, faults[i], skip, count);
+				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
+				return 0;
+			}
+	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp SKIP COUNT | inject clear");
+	return -1;
+}
+
 static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const char *arg)
 {
+	struct sim_host *h = user;
 	struct sim_counters c;
 
-	(void)arg;
 	if (strcmp(cmd, "sim") != 0)
 		return 1;
+	if (arg && (!strcmp(arg, "tick off") || !strcmp(arg, "tick on"))) {
+		h->tick = !strcmp(arg, "tick on");
+		sw_session_say(s, "sim: wall-clock tick %s", h->tick ? "on" : "off");
+		return 0;
+	}
+	if (arg && *arg)
+		return sim_fault_monitor(h->sim, s, arg);
+	user = h->sim;
 	sim_get_counters(user, &c);
 	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",
 		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
@@ -166,7 +217,43 @@ static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_pro
 
 static void sim_tick(void *user, uint64_t ns)
 {
-	sim_advance_ns(user, ns);
+	struct sim_host *h = user;
+
+	if (h->tick)
+		sim_advance_ns(h->sim, ns);
+}
+
+/* One core's gdb listeners, one per --listen (default 127.0.0.1): an
+ * ADDR:PORT's port, else --port, plus the core's offset. Prints how to
+ * connect, and for non-loopback addresses the client addresses, WSL hints
+ * and a Cortex-Debug snippet. */
+static int listen_core(struct sw_server *srv, struct sw_session *s, const struct options *o,
+		       const struct sw_target_desc *desc, size_t i)
+{
+	unsigned n = o->n_listen ? o->n_listen : 1;
+
+	for (unsigned k = 0; k < n; k++) {
+		struct sw_net_addr la;
+		char text[SW_ADDR_TEXT], hints[2048];
+		unsigned bound = 0, base;
+		int r = sw_net_addr_parse(srv->ctx, o->n_listen ? o->listens[k] : o->listen, (unsigned)o->port, &la);
+		if (r)
+			return r;
+		base = sw_net_addr_port(&la);
+		if ((r = sw_server_listen(srv, s, la.host, base ? base + desc->cores[i].port_offset : 0, &bound)))
+			return r;
+		sw_net_addr_set_port(&la, bound);
+		sw_net_addr_text(&la, text, sizeof(text));
+		printf("swdbridge: %s core %s: gdb port %s\n", desc->name, desc->cores[i].name, text);
+		if (sw_net_addr_is_any(&la)) /* from this machine; the hints list the others */
+			snprintf(text, sizeof(text), la.ss.ss_family == AF_INET6 ? "[::1]:%u" : "127.0.0.1:%u", bound);
+		printf("  connect: gdb-multiarch -ex \"target extended-remote %s\" FIRMWARE.elf\n", text);
+		if (!sw_net_addr_is_loopback(&la)) {
+			sw_net_listen_hints(&la, desc->cores[i].name, hints, sizeof(hints));
+			fputs(hints, stdout);
+		}
+	}
+	return SW_OK;
 }
 
 int main(int argc, char **argv)
@@ -174,6 +261,7 @@ int main(int argc, char **argv)
 	struct sw_ctx ctx;
 	struct options o;
 	struct sim *sim = NULL;
+	struct sim_host host = {NULL, true};
 	struct sw_probe *probe = NULL;
 	struct sw_target *t = NULL;
 	struct sw_session sessions[SW_SERVER_MAX_PORTS];
@@ -212,6 +300,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		sim_power_on_reset(sim);
+		host.sim = sim;
 		r = sw_sim_probe_open(&ctx, sim, 0, &probe);
 	} else if (o.load) {
 		fprintf(stderr, "swdbridge: --load is for --probe sim; with a real probe use gdb's load\n");
@@ -229,44 +318,21 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
-	srv.tick_user = sim;
-	if (!o.n_listen)
-		o.listens[o.n_listen++] = o.listen;
-	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++)
-		for (unsigned k = 0; k < o.n_listen; k++) {
-			struct sw_net_addr la;
-			char text[SW_ADDR_TEXT], hints[2048];
-			unsigned bound = 0, base;
-			if ((r = sw_net_addr_parse(&ctx, o.listens[k], (unsigned)o.port, &la))) {
-				fprintf(stderr, "swdbridge: --listen %s\n", sw_errmsg(&ctx));
-				sw_server_close(&srv);
-				goto out;
-			}
-			base = sw_net_addr_port(&la);
-			if (!k)
-				sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe,
-						base ? base + desc->cores[i].port_offset : 0);
-			sessions[i].core_name = desc->cores[i].name;
-			sessions[i].ext_monitor = sim ? sim_monitor : NULL;
-			sessions[i].ext_user = sim;
-			sessions[i].elf = elf;
-			if ((r = sw_server_listen(&srv, &sessions[i], la.host, base ? base + desc->cores[i].port_offset : 0,
-						  &bound))) {
-				fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
-				sw_server_close(&srv);
-				goto out;
-			}
-			sw_net_addr_set_port(&la, bound);
-			sw_net_addr_text(&la, text, sizeof(text));
-			printf("swdbridge: %s core %s: gdb port %s\n", desc->name, desc->cores[i].name, text);
-			if (sw_net_addr_is_any(&la)) /* from this machine; the hints list the others */
-				snprintf(text, sizeof(text), la.ss.ss_family == AF_INET6 ? "[::1]:%u" : "127.0.0.1:%u", bound);
-			printf("  connect: gdb-multiarch -ex \"target extended-remote %s\" FIRMWARE.elf\n", text);
-			if (!sw_net_addr_is_loopback(&la)) {
-				sw_net_listen_hints(&la, desc->cores[i].name, hints, sizeof(hints));
-				fputs(hints, stdout);
-			}
+	srv.tick_user = &host;
+	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
+		unsigned want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
+		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
+		sessions[i].core_name = desc->cores[i].name;
+		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
+		sessions[i].ext_user = &host;
+		sessions[i].elf = elf;
+		sessions[i].no_loader = o.no_loader;
+		if ((r = listen_core(&srv, &sessions[i], &o, desc, i))) {
+			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+			sw_server_close(&srv);
+			goto out;
 		}
+	}
 	fflush(stdout);
 	r = sw_server_run(&srv, &stop_requested);
 	printf("swdbridge: shutting down\n");

@@ -28,6 +28,7 @@ struct sw_session {
 	/* The firmware's ELF (--elf, or --load with the simulator): symbol
 	 * names in monitor commands, the RTT control block. NULL if none. */
 	const struct sw_elf *elf;
+	bool no_loader;        /* --no-loader: host-driven flash programming */
 };
 
 void sw_session_init(struct sw_session *s, struct sw_ctx *ctx, struct sw_core *core,
