@@ -158,7 +158,7 @@ static void test_key_file_mode(void)
 }
 
 /* Child: a probe-server on 127.0.0.1:ephemeral serving a simulated H743. */
-static void serve_child(int wfd, const char *psk)
+static void serve_child(int wfd, const char *psk, const char *listen)
 {
 	struct sw_ctx ctx;
 	struct sim *sim = NULL;
@@ -176,7 +176,7 @@ static void serve_child(int wfd, const char *psk)
 		_exit(2);
 	sim_power_on_reset(sim);
 	cfg.probe = probe;
-	if (sw_probe_server_new(&ctx, &cfg, &ps) || sw_probe_server_listen(ps, "127.0.0.1:0", text, sizeof(text)))
+	if (sw_probe_server_new(&ctx, &cfg, &ps) || sw_probe_server_listen(ps, listen, text, sizeof(text)))
 		_exit(3);
 	if (write(wfd, text, sizeof(text)) != (ssize_t)sizeof(text))
 		_exit(4);
@@ -184,7 +184,7 @@ static void serve_child(int wfd, const char *psk)
 	_exit(0);
 }
 
-static void remote_session(const char *psk)
+static void remote_session(const char *psk, const char *listen)
 {
 	struct sw_ctx ctx;
 	struct sw_probe *p = NULL;
@@ -202,7 +202,7 @@ static void remote_session(const char *psk)
 	CHECK(pipe(pfd) == 0);
 	pid = fork();
 	if (pid == 0)
-		serve_child(pfd[1], psk);
+		serve_child(pfd[1], psk, listen);
 	CHECK(read(pfd[0], addr, sizeof(addr)) == (ssize_t)sizeof(addr));
 	CHECK_OK(sw_remote_probe_open(&ctx, addr, &c, &p));
 	if (p)
@@ -220,7 +220,7 @@ static void remote_session(const char *psk)
 		CHECK_OK(sw_mem_read32(ap, 0x24000004u, &v));
 		CHECK_OK(sw_remote_probe_stats(p, &st));
 		CHECK(st.probe.transactions > 4000 && st.lan_round_trips > 3);
-		TEST_INFO("remote %s: %llu LAN round trips, far side %llu probe round trips", psk ? "TLS-PSK" : "plain",
+		TEST_INFO("remote %s on %s: %llu LAN round trips, far side %llu probe round trips", psk ? "TLS-PSK" : "plain", addr,
 			  (unsigned long long)st.lan_round_trips, (unsigned long long)st.probe.round_trips);
 	}
 	sw_target_close(t);
@@ -233,7 +233,7 @@ static void remote_session(const char *psk)
 
 static void test_remote_plain(void)
 {
-	remote_session(NULL);
+	remote_session(NULL, "[::1]:0"); /* IPv6 loopback, plain TCP */
 }
 
 static void test_remote_psk(void)
@@ -244,7 +244,7 @@ static void test_remote_psk(void)
 	CHECK(fd >= 0);
 	CHECK(write(fd, "t:000102030405060708090a0b0c0d0e0f1011\n", 39) == 39);
 	close(fd);
-	remote_session(path);
+	remote_session(path, "127.0.0.1:0");
 	unlink(path);
 }
 
