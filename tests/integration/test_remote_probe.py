@@ -236,6 +236,40 @@ def veth_listen_test(net):
         sv.stop()
 
 
+def jlink_client():
+    """In the client namespace of scripts/netns-vjlink: a J-Link (the virtual
+    one) behind the probe-server, used through remote://."""
+    port = free_port()
+    ps = Proc([SERVER, "probe-server", "--probe", "jlink:260101", "--listen", f"127.0.0.1:{port}"])
+    try:
+        if not check("probe-server exports a J-Link", ps.wait_for(r"jlink:260101 probe exported") is not None,
+                     ps.output[-600:]):
+            return
+        with Server(load=None, extra=["--probe", f"remote://127.0.0.1:{port}"]) as srv:
+            out = subprocess.run(gdb_cmd(srv.target(), ["break compute", "continue", "print demo_int",
+                                                        "monitor probe", "detach"]),
+                                 capture_output=True, text=True, timeout=120)
+            out = out.stdout + out.stderr
+            check("gdb over remote:// to a J-Link behind the probe-server",
+                  "Breakpoint 1, compute" in out and "probe remote:" in out, out[-1200:])
+    finally:
+        ps.stop()
+
+
+def jlink_test():
+    vj = [os.path.join(os.path.dirname(SERVER), "vjlink"), "--target", "stm32h743", "--serial", "260101", "--ip",
+          "@VJLINK_IP@", "--load", DEMO]
+    script = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "scripts",
+                          "netns-vjlink")
+    p = subprocess.run([script] + vj + ["--", sys.executable, os.path.abspath(__file__), "--jlink-client"],
+                       capture_output=True, text=True, timeout=300)
+    sys.stdout.write("\n".join(l for l in p.stdout.splitlines() if l.startswith(("PASS:", "FAIL:", "INFO:"))) + "\n")
+    if "PASS:" not in p.stdout or p.returncode not in (0, 1):
+        check("remote J-Link test ran", False, (p.returncode, p.stdout[-600:], p.stderr[-600:]))
+    elif p.returncode:
+        check("remote J-Link client", False, "see FAIL lines above")
+
+
 def main():
     with tempfile.TemporaryDirectory() as d:
         c = make_creds(d)
@@ -248,9 +282,16 @@ def main():
             psk_tests(net, c)
             mtls_tests(net, c)
             veth_listen_test(net)
+        jlink_test()
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--jlink-client":
+        try:
+            jlink_client()
+        except Exception as e:
+            check("remote J-Link client", False, repr(e))
+        finish()
     try:
         main()
     except Exception as e:
