@@ -34,6 +34,19 @@ static int sync_code(struct sw_core *c, uint32_t addr)
 	return SW_OK;
 }
 
+int sw_core_sync_code(struct sw_core *c, uint32_t addr, size_t len)
+{
+	int r = SW_OK;
+
+	if (!has_caches(c) || !len)
+		return SW_OK;
+	for (uint32_t a = addr & ~(CM_CACHE_LINE - 1u); a < addr + len && !r; a += CM_CACHE_LINE)
+		r = sw_mem_queue_write32(c->ap, CM_DCCMVAC, a);
+	if (r || (r = sw_mem_queue_write32(c->ap, CM_ICIALLU, 0)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "code at 0x%08x: cache maintenance failed: %s", addr, sw_errmsg(c->ctx));
+	return SW_OK;
+}
+
 static int fpb_enable(struct sw_core *c)
 {
 	int r;

@@ -227,6 +227,10 @@ static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr64, int size, i
 	uint32_t addr = (uint32_t)addr64, v = (uint32_t)value;
 
 	(void)uc;
+	/* DEMCR.TRCENA is the global enable of the DWT (ARMv7-M ARM C1.6.5,
+	 * ARMv8-M D1.2.37): with it clear no comparator matches. */
+	if (!(c->demcr & DEMCR_TRCENA))
+		return;
 	if (!write) /* for reads the hook runs before the load: fetch the value */
 		sim_bus_read(c->bus, addr & ~((uint32_t)size - 1u), (unsigned)size, &v);
 	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
@@ -272,7 +276,7 @@ static void on_dwt_pc(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	bool event = false;
 
 	(void)uc, (void)size;
-	if (c->slice_done || c->stop_request || c->halted)
+	if (c->slice_done || c->stop_request || c->halted || !(c->demcr & DEMCR_TRCENA))
 		return;
 	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
 		uint32_t lo, span = dwt_pc_span(c, n, &lo);

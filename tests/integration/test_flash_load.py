@@ -120,7 +120,26 @@ def reset_during_programming():
         check("... and verifies", c.command(b"qCRC:8020000,40000") == b"C%08x" % want)
 
 
+def watchpoints_do_not_stop_the_loader():
+    """A read watchpoint on flash and a hardware breakpoint stay armed while
+    the loader computes a qCRC over that flash, and do not stop it."""
+    with Server() as srv:
+        c = RSP("127.0.0.1", srv.port)
+        c.command(b"?")
+        qrcmd(c, "halt")
+        check("rwatch on flash accepted", c.command(b"Z3,8000004,4") == b"OK")
+        check("hbreak accepted", c.command(b"Z1,8000100,2") == b"OK")
+        r = c.command(b"qCRC:8000000,10000")
+        check("qCRC over the watched flash answers", r.startswith(b"C"), r)
+        check("watchpoint still set afterwards (removal succeeds)", c.command(b"z3,8000004,4") == b"OK")
+        check("breakpoint still set afterwards (removal succeeds)", c.command(b"z1,8000100,2") == b"OK")
+        srv.stop()
+    check("the loader computed it (no fallback to the host)",
+          "qCRC on the target failed" not in srv.output and "loader crashed" not in srv.output, srv.output[-1500:])
+
+
 def main():
+    watchpoints_do_not_stop_the_loader()
     reset_during_programming()
     monitor_flash()
     gdb_load([], "on-target loader")
