@@ -69,6 +69,19 @@ int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val)
 	return r ? r : q_drw_write(ap, val);
 }
 
+int sw_mem_queue_write_words(sw_ap *ap, uint32_t addr, const uint32_t *words, size_t n)
+{
+	int r = q_csw(ap, CSW_SIZE32);
+
+	for (size_t i = 0; i < n && !r; i++, addr += 4) {
+		if (i == 0 || (addr & (TAR_BLOCK - 1)) == 0)
+			r = q_tar(ap, addr);
+		if (!r)
+			r = q_drw_write(ap, words[i]);
+	}
+	return r;
+}
+
 int sw_mem_read32(sw_ap *ap, uint32_t addr, uint32_t *val)
 {
 	return finish(ap, sw_mem_queue_read32(ap, addr, val), "read", addr, 4);

@@ -292,8 +292,8 @@ static uint32_t reg_value(struct sim_flexspi *x, uint32_t off)
 {
 	if (off >= FSPI_LUT && off < FSPI_LUT_END)
 		return x->lut[(off - FSPI_LUT) / 4];
-	if (off >= FSPI_RFDR && off < FSPI_TFDR) /* the watermark window at the FIFO head */
-		return off - FSPI_RFDR + 4 <= x->rx_fill ? le32(x->rx + (off - FSPI_RFDR)) : 0;
+	if (off >= FSPI_RFDR && off < FSPI_TFDR) /* the FIFO head; a partly filled entry reads as stored */
+		return le32(x->rx + (off - FSPI_RFDR));
 	if (off >= FSPI_TFDR && off < FSPI_LUT)
 		return 0; /* write-only */
 	if (off >= FSPI_FLSHA1CR0 && off < FSPI_FLSHA1CR0 + 16)
@@ -396,8 +396,10 @@ static void ctrl_write(struct sim_flexspi *x, uint32_t off, uint32_t v)
 			ipcmd_trigger(x);
 		break;
 	case FSPI_IPRXFCR:
-		if (v & 1u)
+		if (v & 1u) {
 			x->rx_fill = 0;
+			memset(x->rx, 0, sizeof(x->rx));
+		}
 		x->iprxfcr = v & ~1u;
 		break;
 	case FSPI_IPTXFCR:

@@ -47,6 +47,15 @@ struct sw_flash_ops {
 		       const uint8_t *buf, size_t len);
 	uint32_t program_unit; /* bytes written at once (H7: a 256-bit flash word) */
 	uint8_t erased_value;  /* 0xFF for NOR-like flash */
+	/* Optional (external NOR behind a controller): set the controller up
+	 * once before a batch of erases and programs (e.g. the FlexSPI LUT from
+	 * the FCB or from SFDP). NULL: nothing to do. */
+	int (*prepare)(struct sw_core *core, const struct sw_mem_region *r);
+	/* Optional: erase [addr, addr+len), sector-aligned, picking the mix of
+	 * erase sizes (4 KiB / 64 KiB...) that takes the least time. When set,
+	 * the flash stage erases runs of sectors through it. */
+	int (*erase_range)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr,
+			   uint32_t len);
 };
 
 struct sw_target;
