@@ -19,3 +19,10 @@ $(B)/fw/demo-h743.elf: $(DEMO_DEPS) firmware/demo/stm32h743.ld
 $(B)/fw/demo-m55.elf: $(DEMO_DEPS) firmware/demo/m55.ld
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/m55.ld -o $@ $(DEMO_SRCS)
+
+# MIMXRT1062: Cortex-M7 like the H743; an XIP image with FCB/IVT in the NOR.
+FW_ELFS += $(if $(wildcard firmware/demo/mimxrt1062.ld),$(B)/fw/demo-rt1062.elf)
+$(B)/fw/demo-rt1062.elf: $(DEMO_DEPS) firmware/demo/mimxrt1062.ld firmware/demo/rt1062/boot_hdr.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/demo/mimxrt1062.ld -o $@ $(DEMO_SRCS) \
+		firmware/demo/rt1062/boot_hdr.c
