@@ -28,6 +28,9 @@ struct sim_ap {
 	bool dead_in_reset;   /* bus unusable while nRST is asserted (H743 AP0) */
 	const struct sim_cs_id *ids; /* ADIv6: CoreSight IDs at 0xFBC.., NULL on ADIv5 */
 	const struct sim_rom_table *rom; /* ADIv6: this 4 KiB block is a ROM table, not an AP */
+	/* Chip-controlled lock (N657 AP1 until the boot ROM opens it): while it
+	 * returns true, memory accesses fault and CSW.DeviceEn reads 0. */
+	bool (*is_locked)(const struct sim *sim);
 };
 
 /* SWD link states (ADIv5.2 B4/B5). */
