@@ -113,6 +113,7 @@ struct sim_chip {
 extern const struct sim_chip sim_chip_stm32h743;
 extern const struct sim_chip sim_chip_adiv6_m55;
 extern const struct sim_chip sim_chip_mimxrt1062;
+extern const struct sim_chip sim_chip_stm32n657;
 
 /* sim_dp.c: one SWD transaction with raw ADI semantics. */
 unsigned sim_dp_transaction(struct sim *sim, uint8_t req, uint32_t *data, bool *parity_ok);
