@@ -66,7 +66,7 @@ static int dbgmcu_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
 	else if (off == 0xFC)
 		v = 0x3u | (1u << 16) | (ap1_locked(sim) ? 0 : 1u << 17);
 	else
-		v = n->dbgmcu[(off & 0xFFu) / 4];
+		v = off < 0x100 ? n->dbgmcu[off / 4] : 0;
 	*val = v;
 	return 0;
 }
@@ -137,7 +137,7 @@ static int build_sysbus(struct sim *sim, struct n657 *n, struct sim_bus *b)
 	r |= sim_bus_add_ram(b, "itcm", 0x10000000u, 256 * 1024, NULL);
 	r |= sim_bus_add_ram(b, "dtcm", 0x30000000u, 256 * 1024, NULL);
 	r |= sim_bus_add_ram(b, "flexram-axisram1-2", N6_AXISRAM, 2u << 20, &n->sram);
-	r |= sim_bus_add_mmio(b, "dbgmcu", 0x44001000u, 0x100, dbgmcu_read, dbgmcu_write, sim);
+	r |= sim_bus_add_mmio(b, "dbgmcu", 0x44001000u, 0x1000, dbgmcu_read, dbgmcu_write, sim);
 	r |= sim_bus_add_rom(b, "xspi2-nor", N6_NOR_BASE, N6_NOR_SIZE, 0xFF, NULL, NULL, &n->nor_mem);
 	r |= sim_bus_add_mmio(b, "m55-rom", 0xE00FF000u, 0x1000, sim_rom_table_read, NULL, &n->rom_m55);
 	if (r)
@@ -168,7 +168,7 @@ static int n657_build(struct sim *sim)
 	sim->sysbus = sys;
 	if (build_sysbus(sim, n, sys) ||
 	    sim_bus_add_mmio(apb, "ap0-rom", 0x80000000u, 0x1000, sim_rom_table_read, NULL, &n->rom_ap0) ||
-	    sim_bus_add_mmio(apb, "dbgmcu", 0x80001000u, 0x100, dbgmcu_read, dbgmcu_write, sim))
+	    sim_bus_add_mmio(apb, "dbgmcu", 0x80001000u, 0x1000, dbgmcu_read, dbgmcu_write, sim))
 		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: cannot build the N657 buses");
 	struct sim_ap ap0 = {.addr = 0, .bus = apb, .idr = 0x54770002u /* APB-AP [unverified rev] */,
 			     .base = 0x80000003u, .csw = 0x80000002u, .csw_fixed = 1u << 6, .apb = true};
