@@ -142,9 +142,8 @@ int sw_mem_write32(sw_ap *ap, uint32_t addr, uint32_t val);
 /* Queued 32-bit accesses; results land in *dst at sw_dap_run(). */
 int sw_mem_queue_read32(sw_ap *ap, uint32_t addr, uint32_t *dst);
 int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val);
-/* Queued block of n 32-bit words at a word-aligned address (one TAR per
- * 1 KiB block, ADIv5.2 C2.2.2); written at the next sw_dap_run(). */
-int sw_mem_queue_write_words(sw_ap *ap, uint32_t addr, const uint32_t *words, size_t n);
+/* Queued block write, word aligned (addr and len multiples of 4). */
+int sw_mem_queue_write(sw_ap *ap, uint32_t addr, const void *buf, size_t len);
 
 /* CoreSight ROM-table walk (class 0x1 and class 0x9 tables). */
 struct sw_component {

@@ -27,10 +27,10 @@ static void on_signal(int sig)
 }
 
 struct options {
-	const char *probe, *target, *load, *listen, *ftdi_layout;
+	const char *probe, *target, *load, *listen, *ftdi_layout, *elf;
 	long port;
 	int verbose;
-	bool attach;
+	bool attach, no_loader;
 };
 
 static void usage(FILE *f)
@@ -41,6 +41,8 @@ static void usage(FILE *f)
 		   "  --ftdi-layout L   FTDI adapter layout (see probes/ftdi_layouts.c)\n"
 		   "  --target NAME     stm32h743, adiv6-m55, or a J-Link device name such as STM32H743VI\n"
 		   "  --load FILE       (sim) load an ELF into the simulated chip before starting\n"
+		   "  --no-loader       program flash from the host (register level), not with the on-target loader\n"
+		   "  --elf FILE        the firmware's ELF, for symbol names (monitor watch) and RTT\n"
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
 		   "  --listen ADDR     IPv4 address to listen on (default 127.0.0.1)\n"
 		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
@@ -55,7 +57,8 @@ static int parse(int argc, char **argv, struct options *o)
 		{"load", required_argument, NULL, 'l'},  {"port", required_argument, NULL, 'P'},
 		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
-		{"ftdi-layout", required_argument, NULL, 'F'},
+		{"ftdi-layout", required_argument, NULL, 'F'}, {"elf", required_argument, NULL, 'E'},
+		{"no-loader", no_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -70,6 +73,8 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'v': o->verbose++; break;
 		case 'a': o->attach = true; break;
 		case 'F': o->ftdi_layout = optarg; break;
+		case 'E': o->elf = optarg; break;
+		case 'N': o->no_loader = true; break;
 		case 'P':
 			o->port = strtol(optarg, &end, 10);
 			if (*end || o->port < 0 || o->port > 65535) {
@@ -93,13 +98,61 @@ static int parse(int argc, char **argv, struct options *o)
 }
 
 /* "monitor sim": what the simulator counted (virtual time, resets...). */
+/* The simulator and whether wall time drives its clock between packets
+ * (so firmware runs while gdb is idle; benchmarks turn it off). */
+struct sim_host {
+	struct sim *sim;
+	bool tick;
+};
+
+/* Fault injection for tests and fault campaigns (issue 9):
+ *   sim reset-in MS                  system reset MS ms of virtual time from now
+ *   sim inject wait|fault|parity|noresp SKIP COUNT, sim inject clear */
+static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
+{
+	static const char *const kinds[] = {"wait", "fault", "parity", "noresp"};
+	static const enum sim_fault faults[] = {SIM_FAULT_WAIT, SIM_FAULT_FAULT, SIM_FAULT_PARITY,
+						SIM_FAULT_NORESP};
+	char kind[16];
+	double ms;
+	unsigned skip, count;
+
+	if (sscanf(arg, "reset-in %lf", &ms) == 1 && ms >= 0) {
+		sim_schedule_reset(sim, (uint64_t)(ms * 1e6));
+		sw_session_say(s, "sim: system reset in %.3f ms of virtual time", ms);
+		return 0;
+	}
+	if (!strcmp(arg, "inject clear")) {
+		sim_inject_clear(sim);
+		sw_session_say(s, "sim: no faults pending");
+		return 0;
+	}
+	if (sscanf(arg, "inject %15s %u %u", kind, &skip, &count) == 3)
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (!strcmp(kind, kinds[i])) {
+				sim_inject(sim, faults[i], skip, count);
+				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
+				return 0;
+			}
+	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp SKIP COUNT | inject clear");
+	return -1;
+}
+
 static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const char *arg)
 {
+	struct sim_host *h = user;
 	struct sim_counters c;
 
-	(void)arg;
 	if (strcmp(cmd, "sim") != 0)
 		return 1;
+	if (arg && (!strcmp(arg, "tick off") || !strcmp(arg, "tick on"))) {
+		h->tick = !strcmp(arg, "tick on");
+		sw_session_say(s, "sim: wall-clock tick %s", h->tick ? "on" : "off");
+		return 0;
+	}
+	if (arg && *arg)
+		return sim_fault_monitor(h->sim, s, arg);
+	user = h->sim;
 	sim_get_counters(user, &c);
 	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",
 		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
@@ -141,7 +194,10 @@ static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_pro
 
 static void sim_tick(void *user, uint64_t ns)
 {
-	sim_advance_ns(user, ns);
+	struct sim_host *h = user;
+
+	if (h->tick)
+		sim_advance_ns(h->sim, ns);
 }
 
 int main(int argc, char **argv)
@@ -149,10 +205,12 @@ int main(int argc, char **argv)
 	struct sw_ctx ctx;
 	struct options o;
 	struct sim *sim = NULL;
+	struct sim_host host = {NULL, true};
 	struct sw_probe *probe = NULL;
 	struct sw_target *t = NULL;
 	struct sw_session sessions[SW_SERVER_MAX_PORTS];
 	struct sw_server srv;
+	struct sw_elf *elf = NULL;
 	const struct sw_target_desc *desc;
 	int r;
 
@@ -170,16 +228,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return 2;
 	}
+	if (!o.elf && o.load)
+		o.elf = o.load;
+	if (o.elf && sw_elf_open_file(&ctx, o.elf, &elf)) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		return 1;
+	}
 	if (!strcmp(o.probe, "sim")) {
 		if ((r = sim_new(&ctx, desc->name, &sim)) || (o.load && (r = sim_load_elf(sim, o.load)))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sim_free(sim);
+			sw_elf_close(elf);
 			return 1;
 		}
 		sim_power_on_reset(sim);
+		host.sim = sim;
 		r = sw_sim_probe_open(&ctx, sim, 0, &probe);
 	} else if (o.load) {
 		fprintf(stderr, "swdbridge: --load is for --probe sim; with a real probe use gdb's load\n");
+		sw_elf_close(elf);
 		return 2;
 	} else {
 		r = open_probe(&ctx, &o, &probe);
@@ -193,13 +260,15 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
-	srv.tick_user = sim;
+	srv.tick_user = &host;
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
 		unsigned bound = 0, want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
-		sessions[i].ext_user = sim;
+		sessions[i].ext_user = &host;
+		sessions[i].elf = elf;
+		sessions[i].no_loader = o.no_loader;
 		if ((r = sw_server_listen(&srv, &sessions[i], o.listen, want, &bound))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);
@@ -218,5 +287,6 @@ out:
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);
+	sw_elf_close(elf);
 	return r ? 1 : 0;
 }

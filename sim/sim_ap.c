@@ -34,6 +34,16 @@ static unsigned csw_size(const struct sim_ap *ap)
 	return s <= 2 ? 1u << s : 0;
 }
 
+/* A memory write through the AP: translated code from those bytes is stale. */
+static int bus_write(struct sim *sim, struct sim_ap *ap, uint32_t addr, unsigned size, uint32_t val)
+{
+	int r = sim_bus_write(ap->bus, addr, size, val);
+
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		sim_core_code_written(sim->cores[i], addr, size);
+	return r;
+}
+
 /* One DRW access: single (lane by TAR[1:0]) or packed (4 bytes in a word). */
 static int drw(struct sim *sim, struct sim_ap *ap, bool write, uint32_t *val)
 {
@@ -50,7 +60,7 @@ static int drw(struct sim *sim, struct sim_ap *ap, bool write, uint32_t *val)
 			unsigned sh = 8 * (addr & 3u);
 			uint32_t mask = size == 1 ? 0xFFu : 0xFFFFu;
 			if (write)
-				r = sim_bus_write(ap->bus, addr, size, (*val >> sh) & mask);
+				r = bus_write(sim, ap, addr, size, (*val >> sh) & mask);
 			else if (!(r = sim_bus_read(ap->bus, addr, size, &v)))
 				out |= (v & mask) << sh;
 		}
@@ -63,7 +73,7 @@ static int drw(struct sim *sim, struct sim_ap *ap, bool write, uint32_t *val)
 	unsigned sh = 8 * (ap->tar & 3u & ~(size - 1));
 	uint32_t mask = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 	if (write)
-		r = sim_bus_write(ap->bus, addr, size, (*val >> sh) & mask);
+		r = bus_write(sim, ap, addr, size, (*val >> sh) & mask);
 	else if (!(r = sim_bus_read(ap->bus, addr, size, &v)))
 		*val = (v & mask) << sh;
 	if (inc)
@@ -133,7 +143,7 @@ int sim_ap_write(struct sim *sim, struct sim_ap *ap, uint32_t reg, uint32_t val)
 	case 0x10: case 0x14: case 0x18: case 0x1C:
 		if (bus_dead(sim, ap))
 			return -1;
-		return sim_bus_write(ap->bus, (ap->tar & ~0xFu) | (r5 & 0xCu), 4, val);
+		return bus_write(sim, ap, (ap->tar & ~0xFu) | (r5 & 0xCu), 4, val);
 	default: return 0;
 	}
 }

@@ -86,6 +86,8 @@ struct sim {
 	struct sim_timing timing;
 	uint64_t now_ns;
 	uint64_t core_ns;      /* time up to which the cores have run */
+	struct sim_core *running; /* the core inside sim_core_run, else NULL */
+	uint64_t reset_at;     /* scheduled system reset (fault injection), 0 = none */
 	uint64_t pending_cycles;
 	struct sim_counters cnt;
 	struct sim_wire wire;

@@ -64,7 +64,7 @@ static int q_ipcmd(sw_ap *ap, uint32_t addr, unsigned seq, uint32_t size)
 	int r;
 
 	if ((r = sw_mem_queue_write32(ap, FSPI_INTR, INTR_IPCMDDONE | INTR_IPCMDERR | INTR_IPCMDGE)) ||
-	    (r = sw_mem_queue_write_words(ap, FSPI_IPCR0, ip, 2)))
+	    (r = sw_mem_queue_write(ap, FSPI_IPCR0, ip, 8u)))
 		return r;
 	return sw_mem_queue_write32(ap, FSPI_IPCMD, 1);
 }
@@ -185,7 +185,7 @@ static int program_page(struct sw_core *core, uint32_t off, const uint8_t *buf, 
 	    (r = q_ipcmd(ap, off, SEQ_PP, PAGE)))
 		return r;
 	for (unsigned h = 0; h < 2 && !r; h++)
-		if (!(r = sw_mem_queue_write_words(ap, FSPI_TFDR, words + h * 32u, 32)))
+		if (!(r = sw_mem_queue_write(ap, FSPI_TFDR, words + h * 32u, 128u)))
 			r = sw_mem_queue_write32(ap, FSPI_INTR, INTR_IPTXWE);
 	if (r || (r = sw_mem_queue_read32(ap, FSPI_INTR, &intr)) || (r = sw_dap_run(sw_ap_dap(ap))))
 		return r;
@@ -334,7 +334,7 @@ static int write_lut(struct sw_core *core, const struct lut_plan *p, uint32_t lu
 	}
 	for (unsigned s = 0; s < 16 && !r; s++)
 		if (p->use[s])
-			r = sw_mem_queue_write_words(ap, FSPI_LUT(s), p->seq[s], 4);
+			r = sw_mem_queue_write(ap, FSPI_LUT(s), p->seq[s], 16u);
 	if (!r && (lutcr & LUTCR_LOCK) && !(r = sw_mem_queue_write32(ap, FSPI_LUTKEY, LUTKEY_VALUE)))
 		r = sw_mem_queue_write32(ap, FSPI_LUTCR, LUTCR_LOCK);
 	return r ? r : sw_dap_run(sw_ap_dap(ap));

@@ -58,6 +58,25 @@ struct sw_flash_ops {
 			   uint32_t len);
 };
 
+/* A flash loader blob (flashloaders/, ABI in flashloaders/abi.h), built
+ * into a C array by scripts/blob2c. Offsets are from the blob's start. */
+struct sw_loader_image {
+	const char *name;
+	const uint8_t *code;
+	size_t size;
+	uint32_t off_init, off_erase, off_program, off_crc, off_uninit, off_return;
+};
+
+/* Where a target runs its loader: RAM that the loader may clobber (code,
+ * parameters, stack, CRC table and the data rings). */
+struct sw_loader_desc {
+	const struct sw_loader_image *image;
+	uint32_t work_base, work_size;
+	unsigned max_jobs; /* flash regions the loader can program at once */
+	/* The controller's status register (swl_params.err_status) in words. */
+	const char *(*status_text)(uint32_t status);
+};
+
 struct sw_target;
 struct sw_target_hooks {
 	/* After the DAP is up and before cores are attached (e.g. DBGMCU set-up). */
@@ -83,6 +102,7 @@ struct sw_target_desc {
 	enum sw_attach_policy attach;
 	const struct sw_target_hooks *hooks;
 	const struct sw_flash_ops *flash; /* NULL: no flash programming */
+	const struct sw_loader_desc *loader; /* NULL: host-driven programming only */
 };
 
 /* A connected target: the DAP, the core APs and one sw_core per core. */

@@ -18,6 +18,8 @@ static const char help_text[] =
 	"  step_irq on|off        mask interrupts while single-stepping (default on)\n"
 	"  vector_catch [NAME...] on|off   halt on: reset hard bus mem usage state chk nocp int all\n"
 	"  targets                list supported targets\n"
+	"  flash info             flash regions, sectors and the programming method\n"
+	"  flash erase all|REGION|ADDR LEN   erase (blank sectors are skipped; halts the core)\n"
 	"  watch ADDR == VALUE [SIZE]  halt when VALUE (SIZE 1/2/4, default 4) is written to ADDR\n"
 	"  watch clear            remove the data value watch\n"
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
@@ -189,6 +191,8 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		sw_session_say(s, "interrupts %s while stepping", s->step_mask_irq ? "masked" : "enabled");
 	} else if (!strcmp(cmd, "watch")) {
 		return do_watch(s, arg);
+	} else if (!strcmp(cmd, "flash")) {
+		return rsp_monitor_flash(s, arg, changed);
 	} else if (!strcmp(cmd, "vector_catch")) {
 		return do_vector_catch(s, arg);
 	} else if (!strcmp(cmd, "probe")) {

@@ -26,6 +26,7 @@ int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out)
 		free(c);
 		return SW_ERR_NOMEM;
 	}
+	sw_flash_stage_no_loader(c->flash, s->no_loader);
 	*out = c;
 	return SW_OK;
 }

@@ -61,7 +61,7 @@ class Server:
         if load:
             args += ["--load", load]
         args += list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
                                      env=dict(os.environ, **(env or {})))
         self.lines = []
         # Collect output in the background; "gdb port" means it is listening.

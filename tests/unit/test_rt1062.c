@@ -3,7 +3,7 @@
  * (reference/targets.md §3, perf.md §5c). */
 #include "cortexm/core.h"
 #include "probes/sim_probe.h"
-#include "server/flash_stage.h"
+#include "server/flash/flash_stage.h"
 #include "sim/sim.h"
 #include "targets/target.h"
 #include "targets/targets_priv.h"
