@@ -81,6 +81,10 @@ struct sw_target;
 struct sw_target_hooks {
 	/* After the DAP is up and before cores are attached (e.g. DBGMCU set-up). */
 	int (*post_connect)(struct sw_ctx *ctx, sw_dap *dap);
+	/* "reset halt" for chips whose boot ROM runs before the application
+	 * (vector catch would stop in the ROM): system reset, then halt where
+	 * the application starts. NULL: sw_core_reset with VC_CORERESET. */
+	int (*reset_halt)(struct sw_core *core);
 };
 
 struct sw_target_desc {

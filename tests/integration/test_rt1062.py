@@ -71,13 +71,18 @@ def gdb_suite():
 
 def load_and_run():
     with Server(target="mimxrt1062", load=None) as srv:
-        out = gdb_batch(srv, ["load", "compare-sections", "monitor reset halt", "maintenance flush register-cache", "info registers pc",
-                              "break compute", "continue", "print counter", "monitor sim", "detach"], elf=ELF)
+        out = gdb_batch(srv, ["monitor reset halt", "maintenance flush register-cache", "info registers pc",
+                              "load", "compare-sections", "monitor reset halt", "maintenance flush register-cache",
+                              "info registers pc", "break compute", "continue", "print counter", "monitor sim",
+                              "detach"], elf=ELF)
         check("RT1062: gdb load into the blank NOR", "Transfer rate" in out and "Start address" in out, out[-2000:])
         check("RT1062: compare-sections matches (FCB/IVT, vectors, text, data)",
               out.count("matched.") == 4 and "MIS-MATCHED" not in out, out[-2000:])
-        check("RT1062: reset halt stops in the boot ROM, not in the image",
+        check("RT1062: reset halt without an image stops in the boot ROM",
               re.search(r"pc\s+0x0*200[0-9a-f]{3}\s", out) is not None, out[-2000:])
+        check("RT1062: reset halt with an XIP image stops at its reset handler (FPB on the IVT entry)",
+              re.search(r"pc\s+0x6000[0-9a-f]{4}\s+0x6000[0-9a-f]{4} <Reset_Handler>", out) is not None,
+              out[-2000:])
         check("RT1062: the loaded image boots through the ROM and runs",
               "Breakpoint 1, compute" in out, out[-1500:])
         srv.stop()
