@@ -4,6 +4,7 @@
 # Sources are found by folder, so adding a file needs no Makefile change.
 
 SHELL   := /bin/bash
+.DEFAULT_GOAL := all
 CC      ?= gcc
 ARM_CC  ?= arm-none-eabi-gcc
 ARM_OBJCOPY ?= arm-none-eabi-objcopy

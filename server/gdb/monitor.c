@@ -43,7 +43,12 @@ static int do_reset(struct sw_session *s, const char *arg, bool *changed)
 		sw_session_say(s, "reset: unknown mode '%s' (halt, run, init, core, pin)", arg);
 		return -1;
 	}
-	if (sw_core_reset(s->core, kind, halt)) {
+	if (kind == SW_RESET_SYSTEM && halt && s->desc && s->desc->hooks && s->desc->hooks->reset_halt) {
+		if (s->desc->hooks->reset_halt(s->core)) {
+			sw_session_say(s, "reset failed: %s", sw_errmsg(s->ctx));
+			return -1;
+		}
+	} else if (sw_core_reset(s->core, kind, halt)) {
 		sw_session_say(s, "reset failed: %s", sw_errmsg(s->ctx));
 		return -1;
 	}
