@@ -115,6 +115,7 @@ faults: all
 # Virtual-time benchmarks (figures for the notes; nothing is asserted).
 bench: all
 	scripts/bench
+	scripts/bench-remote
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: programs, man pages, udev
 # rules, the probe-server systemd unit, bash completion, the user docs.

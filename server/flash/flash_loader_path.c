@@ -152,7 +152,11 @@ int sw_flash_done_loader(struct sw_flash_stage *st, struct sw_core *core, struct
 	collect(st, refs, rg);
 	if (blen && (r = sw_core_mem_read(core, (uint32_t)st->ram_lo, backup, blen)))
 		goto out;
-	if ((r = sw_loader_open(st->ctx, core, st->desc->loader, refs[0].s->r->sector_size, &l)) ||
+	/* Controller set-up the loader relies on (FlexSPI LUT sequences). */
+	for (size_t i = 0; i < st->n && !r; i++)
+		if (st->rs[i].img && st->desc->flash->prepare)
+			r = st->desc->flash->prepare(core, st->rs[i].r);
+	if (r || (r = sw_loader_open(st->ctx, core, st->desc->loader, refs[0].s->r->sector_size, &l)) ||
 	    (r = sw_loader_crc(l, rg, n)))
 		goto close;
 	for (size_t i = 0; i < n; i++) {
@@ -219,7 +223,10 @@ int sw_flash_stage_crc(struct sw_flash_stage *st, struct sw_core *core, uint32_t
 		return SW_ERR_NOT_SUPPORTED;
 	if ((r = sw_core_poll(core, &cs)) || !cs.halted)
 		return r ? r : SW_ERR_NOT_SUPPORTED;
-	if ((r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, &l)))
+	for (size_t i = 0; i < st->n && !r; i++)
+		if (st->desc->flash->prepare && addr - st->rs[i].r->base < st->rs[i].r->size)
+			r = st->desc->flash->prepare(core, st->rs[i].r);
+	if (r || (r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, &l)))
 		return r;
 	r = sw_loader_crc(l, &rg, 1);
 	r2 = sw_loader_close(l, NULL);
