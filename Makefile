@@ -4,6 +4,7 @@
 # Sources are found by folder, so adding a file needs no Makefile change.
 
 SHELL   := /bin/bash
+.DEFAULT_GOAL := all
 CC      ?= gcc
 ARM_CC  ?= arm-none-eabi-gcc
 ARM_OBJCOPY ?= arm-none-eabi-objcopy
@@ -29,6 +30,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-san/%)
 PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash) $(if $(wildcard tools/vjlink/main.c),$(B)/vjlink) $(if $(wildcard sim/mpsse.c),$(B)/swdbridge-mpsse)
+PROGS += $(if $(wildcard tools/bench_remote/main.c),$(B)/bench-remote)
 
 # Target firmware (demo) and flash loaders, compiled with arm-none-eabi-gcc.
 FW_DIR := firmware
@@ -74,6 +76,11 @@ MPSSE_WRAP := $(shell sed -n '/define MPSSE_FTDI_WRAP_LIST/{n;p}' sim/mpsse.h 2>
 $(B)/swdbridge-mpsse: $(B)/obj/server/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(foreach n,$(subst $(comma), ,$(MPSSE_WRAP)),-Wl,--wrap=$(n)) $(LDLIBS)
 
+# Remote-probe benchmark (issue #8): scripts/bench-remote runs it local and
+# through probe-server across two network namespaces with netem.
+$(B)/bench-remote: $(B)/obj/tools/bench_remote/main.o $(B)/libsw.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B)/swdflash: $(B)/obj/client/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -108,6 +115,7 @@ faults: all
 # Virtual-time benchmarks (figures for the notes; nothing is asserted).
 bench: all
 	scripts/bench
+	scripts/bench-remote
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: programs, man pages, udev
 # rules, the probe-server systemd unit, bash completion, the user docs.
@@ -143,6 +151,7 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,add
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRC_rsp_packet := server/gdb/rsp_packet.c lib/hex.c
 FUZZ_SRC_elf := lib/elf.c lib/err.c lib/log.c
+FUZZ_SRC_remote_proto := server/remote/proto.c lib/err.c lib/log.c
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
