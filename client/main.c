@@ -55,7 +55,7 @@ struct ui {
 	const struct opts *o;
 	const char *command, *file;
 	bool tty, bar;
-	double t0, last_draw;
+	double t0, last_draw, t_program;
 };
 
 static void usage(FILE *f)
@@ -189,9 +189,12 @@ static void on_event(void *user, const struct sw_event *ev)
 		u->last_draw = t;
 	}
 	if (ev->kind == SW_EV_PROGRAM && !ev->done) {
-		fprintf(stderr, "%sswdflash: programming flash...\n", u->bar ? "\n" : "");
+		fprintf(stderr, "%sswdflash: the server is programming the flash...\n", u->bar ? "\n" : "");
 		u->bar = false;
+		u->t_program = t;
 	}
+	if (ev->kind == SW_EV_PROGRAM && ev->done)
+		fprintf(stderr, "swdflash: flash programmed in %.2f s\n", t - u->t_program);
 	if (ev->kind == SW_EV_VERIFY && !ev->ok)
 		fprintf(stderr, "%sswdflash: 0x%08x..0x%08x differs (CRC %08x on the target, %08x in the image)\n",
 			u->bar ? "\n" : "", ev->addr, ev->addr + ev->len - 1, ev->crc_target, ev->crc_image);
@@ -353,7 +356,7 @@ static int cmd_image(const struct opts *o, bool deploy)
 	else if ((r = deploy ? sw_deploy(s.c, &img, &mm, &jo, &res) : sw_verify(s.c, &img, &mm, &jo, &res)))
 		code = fail(o, exit_for(r), sw_errmsg(&s.ctx));
 	else if (!o->json && deploy)
-		fprintf(stderr, "%sswdflash: %s: %llu bytes to flash, %llu to RAM; %u of %u sectors erased; "
+		fprintf(stderr, "%sswdflash: %s: %llu bytes to flash, %llu to RAM; %u of %u flash sectors rewritten; "
 				"verified%s (%.2f s)\n",
 			u.bar ? "\n" : "", o->pos[1], (unsigned long long)res.bytes_flash,
 			(unsigned long long)res.bytes_ram, res.sectors_erased, res.sectors_touched,

@@ -157,7 +157,7 @@ def reset_mid_programming(s):
     check("monitor sim reset-in accepted", rc == 0, err)
     t0 = sim_seconds(s)
     rc, out, err = swdflash(s, "deploy", path, "--base", base)
-    print(f"INFO: failed deploy took {sim_seconds(s) - t0:.3f} s virtual: {err.strip()}")
+    print(f"INFO: failed deploy took {sim_seconds(s) - t0:.3f} s virtual: {(err.strip().splitlines() or [''])[-1]}")
     check("a reset during programming fails the deploy (exit 4)", rc == 4, f"rc {rc}: {err}")
     check("... with one clear line about the reset", "reset" in err and len(err.strip().splitlines()) <= 4, err)
     rc, out, err = swdflash(s, "--json", "deploy", path, "--base", base)
