@@ -168,7 +168,11 @@ static int read_packet(struct sw_rsp *c)
 		consume(c, total);
 		if (good && !bad_rle) {
 			c->pkt[c->pkt_len] = 0;
-			return c->noack ? SW_OK : send_all(c, (const uint8_t *)"+", 1);
+			/* The packet is ours even if the ack cannot go out (a server
+			 * that refuses us closes right after its "E." reply). */
+			if (!c->noack && send(c->fd, "+", 1, MSG_NOSIGNAL) != 1)
+				SW_LOG_D(c->ctx, "ack not sent: %s", strerror(errno));
+			return SW_OK;
 		}
 		if (c->noack)
 			return sw_fail(c->ctx, SW_ERR_PROTO, "server sent a packet with a bad checksum");
@@ -273,6 +277,22 @@ int sw_tcp_open(struct sw_ctx *ctx, const char *host, unsigned port, int *fd)
 	return SW_OK;
 }
 
+/* A server that refuses a client (swdbridge: another gdb holds the port)
+ * sends "E.reason" and closes, possibly before our qSupported went out.
+ * After a failed first exchange, look for that reply for a short while. */
+static int refused(struct sw_rsp *c, int r)
+{
+	char msg[SW_ERRMSG_LEN];
+	uint8_t *e, *hash;
+
+	snprintf(msg, sizeof(msg), "%s", sw_errmsg(c->ctx));
+	c->timeout_ms = 200;
+	while (!((e = memmem(c->rx, c->rx_len, "$E.", 3)) && (hash = memchr(e, '#', c->rx_len - (size_t)(e - c->rx)))))
+		if (c->rx_len == RSP_RX_CAP || fill(c))
+			return sw_fail(c->ctx, r, "%s", msg);
+	return sw_fail(c->ctx, SW_ERR_BUSY, "server refused the connection: %.*s", (int)(hash - e - 3), e + 3);
+}
+
 /* qSupported, then QStartNoAckMode if offered (GDB manual "General Query Packets"). */
 static int handshake(struct sw_rsp *c)
 {
@@ -281,7 +301,9 @@ static int handshake(struct sw_rsp *c)
 	int r;
 
 	if ((r = sw_rsp_transact(c, (const uint8_t *)q, sizeof(q) - 1, &reply, NULL)))
-		return r;
+		return refused(c, r);
+	if (reply[0] == 'E' && reply[1] == '.')
+		return sw_fail(c->ctx, SW_ERR_BUSY, "server refused the connection: %s", reply + 2);
 	snprintf(c->features, sizeof(c->features), "%s", reply);
 	c->packet_size = DEFAULT_PACKET;
 	if ((ps = strstr(c->features, "PacketSize="))) {

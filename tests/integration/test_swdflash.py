@@ -229,6 +229,13 @@ def bad_input(s):
 
 def other_commands(s):
     """info, reset halt|run, HEX input, erase --all, rtt (against a stand-in TCP port)."""
+    busy = RSP("127.0.0.1", s.port)
+    busy.command(b"qSupported")
+    rc, out, err = swdflash(s, "info")
+    busy.close()
+    check("a server busy with another gdb: exit 3 with its reason", rc == 3 and "already connected" in err,
+          f"rc {rc}: {err}")
+    time.sleep(0.2)
     rc, out, err = swdflash(s, "info")
     check("info lists the flash banks", rc == 0 and "flash 0x08000000..0x080fffff" in out and
           "flash 0x08100000..0x081fffff" in out, out + err)
