@@ -331,8 +331,8 @@ int sw_erase(struct sw_rsp *c, const struct sw_memmap *mm, uint32_t addr, uint32
 		for (uint64_t a = g->start; g->kind == SW_MM_FLASH && a < g->start + g->length; a += g->blocksize) {
 			if (len && (a + g->blocksize <= addr || a >= end))
 				continue;
-			if (!res->sectors_erased && (r = sw_rsp_monitor(c, "halt")))
-				return r;
+			if (!res->sectors_erased && sw_rsp_monitor(c, "halt"))
+				SW_LOG_D(j.ctx, "monitor halt: %s (continuing)", sw_errmsg(j.ctx));
 			if ((r = sw_rsp_flash_erase(c, (uint32_t)a, g->blocksize)))
 				return r;
 			res->sectors_erased++;
