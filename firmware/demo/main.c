@@ -60,11 +60,13 @@ __attribute__((noinline)) static uint32_t bad_access(void)
 
 int main(void)
 {
+	demo_io_init();
 	for (;;) {
 		counter++;
 		demo_step(counter);
 		if (demo_fault_trigger)
 			demo_int = (int32_t)bad_access();
+		demo_io_poll(counter);
 		delay(100);
 	}
 }
