@@ -13,6 +13,7 @@
 #include "probes/jlink.h"
 #include "probes/sim_probe.h"
 #include "server/net/server.h"
+#include "server/rtt/rtt_net.h"
 #include "sim/sim.h"
 #include "targets/target.h"
 
@@ -31,6 +32,9 @@ struct options {
 	long port;
 	int verbose;
 	bool attach, no_loader;
+	bool rtt;              /* --rtt: start RTT at once */
+	const char *rtt_log;   /* --rtt-log FILE */
+	long rtt_port;         /* --rtt-port N (0: default 19021) */
 };
 
 static void usage(FILE *f)
@@ -46,6 +50,9 @@ static void usage(FILE *f)
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
 		   "  --listen ADDR     IPv4 address to listen on (default 127.0.0.1)\n"
 		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
+		   "  --rtt             serve RTT channels from the start (TCP 19021+N; else 'monitor rtt start')\n"
+		   "  --rtt-log FILE    append RTT up channel 0 to FILE (implies --rtt)\n"
+		   "  --rtt-port N      first RTT port (default 19021), +16 per further core\n"
 		   "  -v                more log output (-vv: debug, -vvv: wire trace)\n",
 		DEFAULT_PORT);
 }
@@ -59,6 +66,8 @@ static int parse(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
 		{"ftdi-layout", required_argument, NULL, 'F'}, {"elf", required_argument, NULL, 'E'},
 		{"no-loader", no_argument, NULL, 'N'},
+		{"rtt", no_argument, NULL, 'R'}, {"rtt-log", required_argument, NULL, 'G'},
+		{"rtt-port", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -75,6 +84,15 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'F': o->ftdi_layout = optarg; break;
 		case 'E': o->elf = optarg; break;
 		case 'N': o->no_loader = true; break;
+		case 'R': o->rtt = true; break;
+		case 'G': o->rtt_log = optarg; o->rtt = true; break;
+		case 'r':
+			o->rtt_port = strtol(optarg, &end, 10);
+			if (*end || o->rtt_port < 1 || o->rtt_port > 65535 - 64) {
+				fprintf(stderr, "swdbridge: --rtt-port: '%s' is not a port number\n", optarg);
+				return 2;
+			}
+			break;
 		case 'P':
 			o->port = strtol(optarg, &end, 10);
 			if (*end || o->port < 0 || o->port > 65535) {
@@ -165,6 +183,31 @@ static void sim_tick(void *user, uint64_t ns)
 		sim_advance_ns(h->sim, ns);
 }
 
+static uint64_t sim_clock(void *user)
+{
+	return sim_now_ns(((struct sim_host *)user)->sim);
+}
+
+/* RTT service of core i: ports base + 16 * i + channel. */
+static int rtt_setup(struct sw_server *srv, struct sw_session *s, size_t i, const struct options *o,
+		     struct sim_host *host, struct sw_rtt_net **out)
+{
+	struct sw_rtt_net_cfg cfg = {
+		.listen = o->listen,
+		.base_port = (unsigned)(o->rtt_port ? o->rtt_port : SW_RTT_DEFAULT_PORT) + 16u * (unsigned)i,
+		.log_path = i == 0 ? o->rtt_log : NULL,
+		.clock_ns = host->sim ? sim_clock : NULL,
+		.clock_user = host,
+	};
+	int r = sw_rtt_net_new(s, &cfg, out);
+
+	if (r || (r = sw_server_add_svc(srv, sw_rtt_net_svc(*out))))
+		return r;
+	if (o->rtt)
+		sw_rtt_start(sw_rtt_net_engine(*out));
+	return SW_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct sw_ctx ctx;
@@ -176,6 +219,7 @@ int main(int argc, char **argv)
 	struct sw_session sessions[SW_SERVER_MAX_PORTS];
 	struct sw_server srv;
 	struct sw_elf *elf = NULL;
+	struct sw_rtt_net *rtts[SW_SERVER_MAX_PORTS] = {NULL};
 	const struct sw_target_desc *desc;
 	int r;
 
@@ -243,12 +287,19 @@ int main(int argc, char **argv)
 		       bound);
 		printf("  connect: gdb-multiarch -ex \"target extended-remote %s:%u\" FIRMWARE.elf\n", o.listen,
 		       bound);
+		if ((r = rtt_setup(&srv, &sessions[i], i, &o, &host, &rtts[i]))) {
+			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+			sw_server_close(&srv);
+			goto out;
+		}
 	}
 	fflush(stdout);
 	r = sw_server_run(&srv, &stop_requested);
 	printf("swdbridge: shutting down\n");
 	sw_server_close(&srv);
 out:
+	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
+		sw_rtt_net_free(rtts[i]);
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);

@@ -11,6 +11,8 @@
 #include "sw/elf.h"
 #include "targets/target.h"
 
+struct sw_rtt_net;
+
 struct sw_session {
 	struct sw_ctx *ctx;
 	struct sw_core *core;
@@ -29,6 +31,7 @@ struct sw_session {
 	 * names in monitor commands, the RTT control block. NULL if none. */
 	const struct sw_elf *elf;
 	bool no_loader;        /* --no-loader: host-driven flash programming */
+	struct sw_rtt_net *rtt; /* RTT service (--rtt, monitor rtt); NULL if none */
 };
 
 void sw_session_init(struct sw_session *s, struct sw_ctx *ctx, struct sw_core *core,

@@ -22,6 +22,8 @@ static const char help_text[] =
 	"  flash erase all|REGION|ADDR LEN   erase (blank sectors are skipped; halts the core)\n"
 	"  watch ADDR == VALUE [SIZE]  halt when VALUE (SIZE 1/2/4, default 4) is written to ADDR\n"
 	"  watch clear            remove the data value watch\n"
+	"  rtt start|stop|status  RTT channels on TCP 19021+N (control block by ELF symbol or RAM scan)\n"
+	"  rtt address ADDR|SYM   use the RTT control block at ADDR\n"
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
 	"  sim                    (--probe sim) virtual time, resets and wire counters\n"
 	"  help                   this text";
@@ -193,6 +195,8 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		return do_watch(s, arg);
 	} else if (!strcmp(cmd, "flash")) {
 		return rsp_monitor_flash(s, arg, changed);
+	} else if (!strcmp(cmd, "rtt")) {
+		return rsp_monitor_rtt(s, arg);
 	} else if (!strcmp(cmd, "vector_catch")) {
 		return do_vector_catch(s, arg);
 	} else if (!strcmp(cmd, "probe")) {
