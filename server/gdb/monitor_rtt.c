@@ -20,9 +20,9 @@ static void status(struct sw_session *s, struct sw_rtt_net *n)
 		sw_session_say(s, "RTT: %s (%llu polls)", state_names[st.state], (unsigned long long)st.polls);
 		return;
 	}
-	sw_session_say(s, "RTT: control block at 0x%08x (%s), %u up, %u down; poll every %.1f ms; found %llu time(s)",
+	sw_session_say(s, "RTT: control block at 0x%08x (%s), %u up, %u down; poll every %.1f ms; found %llu time(s), re-initialised %llu time(s)",
 		       st.addr, st.source, st.n_up, st.n_down, (double)st.interval_ns / 1e6,
-		       (unsigned long long)st.found_count);
+		       (unsigned long long)st.found_count, (unsigned long long)st.reinits);
 	for (unsigned c = 0; c < st.n_up || c < st.n_down; c++) {
 		char down[64] = "no down ring";
 		if (c < st.n_down)

@@ -24,6 +24,7 @@ struct sw_rtt {
 	const char *source;
 	enum sw_rtt_state state;
 	struct sw_rtt_cb cb;
+	uint32_t rd_written[SW_RTT_MAX_CHANNELS]; /* last RdOff we wrote + 1; 0 = none */
 	size_t scan_range;
 	uint32_t scan_off;
 	uint64_t next_ns, interval_ns;
@@ -125,6 +126,7 @@ static bool try_addr(struct sw_rtt *rtt, uint32_t addr, const char *source)
 	rtt->source = source;
 	rtt->state = SW_RTT_FOUND;
 	rtt->st.found_count++;
+	memset(rtt->rd_written, 0, sizeof(rtt->rd_written));
 	SW_LOG_I(rtt->ctx, "RTT: control block at 0x%08x (%s), %u up, %u down channels", addr, source,
 		 rtt->cb.n_up, rtt->cb.n_down);
 	return true;
@@ -174,6 +176,23 @@ static uint32_t desc_addr(const struct sw_rtt *rtt, bool up, unsigned ch)
 	return rtt->addr + SW_RTT_HDR_SIZE + (up ? ch : rtt->cb.n_up + ch) * SW_RTT_DESC_SIZE;
 }
 
+/* Just before the host writes its offset: are the ring's offsets still
+ * those the transfer was planned on? A reset and re-initialisation of the
+ * block during the transfer (its reads take round trips while the core
+ * runs) sets them back to 0; writing our stale offset then would corrupt
+ * the new ring. This narrows that window to the one write. */
+static int still_same(struct sw_rtt *rtt, uint32_t desc, const struct sw_rtt_ring *r, bool up)
+{
+	uint8_t w[8];
+
+	if (rtt->ops.read(rtt->ops.user, desc + SW_RTT_OFF_WR, w, sizeof(w)))
+		return -1;
+	/* The host owns RdOff of an up ring and WrOff of a down ring. */
+	if (up ? sw_le32_get(w + 4) != r->rd : sw_le32_get(w) != r->wr)
+		return -1;
+	return 0;
+}
+
 /* Move what the consumer of up channel ch can take; <0 on access error. */
 static int service_up(struct sw_rtt *rtt, unsigned ch, bool *moved)
 {
@@ -199,7 +218,11 @@ static int service_up(struct sw_rtt *rtt, unsigned ch, bool *moved)
 	rtt->ops.up_data(rtt->ops.user, ch, rtt->data, n);
 	rtt->st.bytes_up[ch] += n;
 	*moved = true;
-	return rtt->ops.write(rtt->ops.user, desc_addr(rtt, true, ch) + SW_RTT_OFF_RD, w, 4) ? -1 : 0;
+	if (still_same(rtt, desc_addr(rtt, true, ch), r, true) ||
+	    rtt->ops.write(rtt->ops.user, desc_addr(rtt, true, ch) + SW_RTT_OFF_RD, w, 4))
+		return -1;
+	rtt->rd_written[ch] = rd + 1u;
+	return 0;
 }
 
 static int service_down(struct sw_rtt *rtt, unsigned ch, bool *moved)
@@ -219,7 +242,8 @@ static int service_down(struct sw_rtt *rtt, unsigned ch, bool *moved)
 			return -1;
 		wr = (uint32_t)(((uint64_t)r->wr + n) % r->size);
 		sw_le32_put(w, wr);
-		if (rtt->ops.write(rtt->ops.user, desc_addr(rtt, false, ch) + SW_RTT_OFF_WR, w, 4))
+		if (still_same(rtt, desc_addr(rtt, false, ch), r, false) ||
+		    rtt->ops.write(rtt->ops.user, desc_addr(rtt, false, ch) + SW_RTT_OFF_WR, w, 4))
 			return -1;
 		rtt->st.bytes_down[ch] += n;
 		*moved = true;
@@ -239,6 +263,17 @@ static bool service(struct sw_rtt *rtt, bool *moved)
 
 	if (!read_block(rtt, rtt->addr, &cb) || cb.n_up != rtt->cb.n_up || cb.n_down != rtt->cb.n_down)
 		return false;
+	/* Only the host moves an up ring's RdOff; if it is not what we last
+	 * wrote, the firmware re-initialised the block in place (a reset too
+	 * quick for a poll to see the id missing). Nothing to redo: the
+	 * descriptors were just read afresh. */
+	for (unsigned i = 0; i < cb.n_up; i++)
+		if (rtt->rd_written[i] && cb.up[i].rd != rtt->rd_written[i] - 1u) {
+			rtt->st.reinits++;
+			memset(rtt->rd_written, 0, sizeof(rtt->rd_written));
+			SW_LOG_I(rtt->ctx, "RTT: control block at 0x%08x re-initialised", rtt->addr);
+			break;
+		}
 	rtt->cb = cb;
 	for (unsigned i = 0; i < cb.n_up; i++)
 		if (service_up(rtt, i, moved))

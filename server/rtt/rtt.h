@@ -46,6 +46,7 @@ struct sw_rtt_status {
 	uint32_t n_up, n_down;
 	uint64_t interval_ns;
 	uint64_t polls, found_count; /* found_count: discoveries (1 + re-discoveries) */
+	uint64_t reinits;          /* re-initialised in place (our RdOff reset under us) */
 	uint64_t bytes_up[SW_RTT_MAX_CHANNELS], bytes_down[SW_RTT_MAX_CHANNELS];
 	uint64_t dropped_down;
 	uint32_t up_size[SW_RTT_MAX_CHANNELS], down_size[SW_RTT_MAX_CHANNELS];
