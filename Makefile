@@ -119,6 +119,12 @@ $(B)/fuzz/fuzz_rsp_packet: tests/fuzz/fuzz_rsp_packet.c server/gdb/rsp_packet.c 
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
-fuzz: $(B)/fuzz/fuzz_rsp_packet
+$(B)/fuzz/fuzz_rtt_cb: tests/fuzz/fuzz_rtt_cb.c server/rtt/rtt_cb.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^
+
+fuzz: $(B)/fuzz/fuzz_rsp_packet $(B)/fuzz/fuzz_rtt_cb
 	@mkdir -p $(B)/fuzz/work-rsp_packet
 	$(B)/fuzz/fuzz_rsp_packet -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/work-rsp_packet tests/fuzz/corpus/rsp_packet
+	@mkdir -p $(B)/fuzz/work-rtt_cb
+	$(B)/fuzz/fuzz_rtt_cb -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/work-rtt_cb tests/fuzz/corpus/rtt_cb

@@ -5,7 +5,7 @@
  *
  * Discovery order: an address given by the user (monitor rtt address),
  * the ELF symbol _SEGGER_RTT, the last address found, then a scan of the
- * RAM ranges (1 KiB per search poll). Every poll re-reads the header and
+ * RAM ranges (4 KiB per search poll). Every poll re-reads the header and
  * descriptors in one read, so a reset or re-initialisation (id gone, or
  * counts changed) is noticed at once and the search starts again. */
 #ifndef SW_RTT_H
@@ -20,12 +20,12 @@
 
 #define SW_RTT_MAX_RANGES 8
 #define SW_RTT_DOWN_QUEUE 1024u   /* host-side bytes waiting for a down ring */
-#define SW_RTT_SCAN_CHUNK 1024u
+#define SW_RTT_SCAN_CHUNK 4096u  /* RAM scanned per search poll (3 ms of wire at 4 MHz per KiB) */
 /* Poll interval: fast while data flows, doubling while idle (perf.md §4:
  * peers poll every 10-100 ms; we stay under 5 ms when data flows). */
 #define SW_RTT_FAST_NS 1000000ull
 #define SW_RTT_IDLE_MAX_NS 16000000ull
-#define SW_RTT_SEARCH_NS 10000000ull
+#define SW_RTT_SEARCH_NS 5000000ull
 
 struct sw_rtt_ops {
 	int (*read)(void *user, uint32_t addr, void *buf, size_t len);
