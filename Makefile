@@ -27,7 +27,7 @@ SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-san/%)
-PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash) $(if $(wildcard tools/vjlink/main.c),$(B)/vjlink) $(if $(wildcard sim/mpsse.c),$(B)/swdbridge-mpsse)
+PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash) $(if $(wildcard tools/vjlink/main.c),$(B)/vjlink) $(if $(wildcard sim/mpsse.c),$(B)/swdbridge-mpsse) $(if $(wildcard tools/rtt_bench/main.c),$(B)/rtt_bench)
 
 # Target firmware (demo) and flash loaders, compiled with arm-none-eabi-gcc.
 FW_DIR := firmware
@@ -63,6 +63,10 @@ $(B)/swdbridge: $(B)/obj/server/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/vjlink: $(B)/obj/tools/vjlink/main.o $(B)/libsw.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# RTT latency/throughput in virtual time (make bench calls it).
+$(B)/rtt_bench: $(B)/obj/tools/rtt_bench/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # swdbridge with libftdi1 replaced by the MPSSE model (sim/mpsse.c) at link

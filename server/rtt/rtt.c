@@ -28,10 +28,13 @@ struct sw_rtt {
 	size_t scan_range;
 	uint32_t scan_off;
 	uint64_t next_ns, interval_ns;
+	uint64_t last_data_ns; /* clock when data last moved */
+	bool backlog;          /* a ring was at least half full: poll again at once */
 	struct sw_rtt_status st; /* counters */
 	struct down_queue down[SW_RTT_MAX_CHANNELS];
 	uint8_t block[SW_RTT_HDR_SIZE + 2 * SW_RTT_MAX_CHANNELS * SW_RTT_DESC_SIZE];
 	uint8_t data[UP_READ_MAX];
+	uint32_t words[UP_READ_MAX / 4 + 4];
 	uint8_t scan[SW_RTT_SCAN_CHUNK + SW_RTT_ID_LEN];
 };
 
@@ -58,8 +61,9 @@ int sw_rtt_add_range(struct sw_rtt *rtt, uint32_t base, uint32_t size)
 {
 	if (rtt->n_ranges == SW_RTT_MAX_RANGES)
 		return sw_fail(rtt->ctx, SW_ERR_BUSY, "rtt: more than %d RAM ranges", SW_RTT_MAX_RANGES);
-	if (size < SW_RTT_HDR_SIZE)
-		return sw_fail(rtt->ctx, SW_ERR_ARG, "rtt: range 0x%08x is too small", base);
+	if (size < SW_RTT_HDR_SIZE || (base & 3u) || (size & 3u))
+		return sw_fail(rtt->ctx, SW_ERR_ARG, "rtt: range 0x%08x+0x%x is too small or not word aligned",
+			       base, size);
 	rtt->ranges[rtt->n_ranges++] = (struct sw_rtt_range){base, size};
 	return SW_OK;
 }
@@ -119,7 +123,8 @@ static bool read_block(struct sw_rtt *rtt, uint32_t addr, struct sw_rtt_cb *cb)
 
 static bool try_addr(struct sw_rtt *rtt, uint32_t addr, const char *source)
 {
-	if (!read_block(rtt, addr, &rtt->cb))
+	/* The block holds words: an unaligned "id" is a string, not a block. */
+	if ((addr & 3u) || !read_block(rtt, addr, &rtt->cb))
 		return false;
 	rtt->addr = rtt->last_addr = addr;
 	rtt->has_last = true;
@@ -193,6 +198,60 @@ static int still_same(struct sw_rtt *rtt, uint32_t desc, const struct sw_rtt_rin
 	return 0;
 }
 
+/* Queue the words covering [addr, addr + len); returns the byte offset of
+ * addr in the first word. The words stay inside the ring's RAM range
+ * because ranges are word aligned. */
+static uint32_t q_bytes(struct sw_rtt *rtt, uint32_t addr, uint32_t len, uint32_t *dst, int *r)
+{
+	uint32_t a0 = addr & ~3u, n = (addr + len - a0 + 3u) / 4u;
+
+	if (!*r)
+		*r = rtt->ops.q_read_words(rtt->ops.user, a0, dst, n);
+	return addr - a0;
+}
+
+static void unpack(const uint32_t *w, uint32_t skip, uint8_t *out, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		out[i] = (uint8_t)(w[(skip + i) / 4] >> (8 * ((skip + i) & 3u)));
+}
+
+/* One batch: re-read the ring's offsets, read the data, write RdOff. If
+ * the offsets show the block was re-initialised after the header read,
+ * the data is dropped and the firmware's RdOff put back. */
+static int service_up_batched(struct sw_rtt *rtt, unsigned ch, uint32_t n, bool *moved)
+{
+	const struct sw_rtt_ring *r = &rtt->cb.up[ch];
+	uint32_t desc = desc_addr(rtt, true, ch), len[2], check[2], skip0, skip1 = 0, w1, rd;
+	unsigned pieces = sw_rtt_ring_split(r, r->rd, n, len);
+	uint8_t w[4];
+	int e = 0;
+
+	rd = (uint32_t)(((uint64_t)r->rd + n) % r->size);
+	sw_le32_put(w, rd);
+	e = rtt->ops.q_read_words(rtt->ops.user, desc + SW_RTT_OFF_WR, check, 2);
+	skip0 = q_bytes(rtt, r->buf + r->rd, len[0], rtt->words, &e);
+	w1 = (skip0 + len[0] + 3u) / 4u;
+	if (pieces == 2)
+		skip1 = q_bytes(rtt, r->buf, len[1], rtt->words + w1, &e);
+	if (e || (e = rtt->ops.q_write(rtt->ops.user, desc + SW_RTT_OFF_RD, w, 4)) ||
+	    (e = rtt->ops.run(rtt->ops.user)))
+		return -1;
+	if (check[1] != r->rd) {
+		sw_le32_put(w, check[1]);
+		rtt->ops.write(rtt->ops.user, desc + SW_RTT_OFF_RD, w, 4);
+		return -1;
+	}
+	unpack(rtt->words, skip0, rtt->data, len[0]);
+	if (pieces == 2)
+		unpack(rtt->words + w1, skip1, rtt->data + len[0], len[1]);
+	rtt->ops.up_data(rtt->ops.user, ch, rtt->data, n);
+	rtt->st.bytes_up[ch] += n;
+	rtt->rd_written[ch] = rd + 1u;
+	*moved = true;
+	return 0;
+}
+
 /* Move what the consumer of up channel ch can take; <0 on access error. */
 static int service_up(struct sw_rtt *rtt, unsigned ch, bool *moved)
 {
@@ -207,6 +266,10 @@ static int service_up(struct sw_rtt *rtt, unsigned ch, bool *moved)
 		n = (uint32_t)room;
 	if (n > UP_READ_MAX)
 		n = UP_READ_MAX;
+	if (n >= r->size / 2)
+		rtt->backlog = true;
+	if (rtt->ops.run)
+		return service_up_batched(rtt, ch, n, moved);
 	unsigned pieces = sw_rtt_ring_split(r, r->rd, n, len);
 	if (rtt->ops.read(rtt->ops.user, r->buf + r->rd, rtt->data, len[0]) ||
 	    (pieces == 2 && rtt->ops.read(rtt->ops.user, r->buf, rtt->data + len[0], len[1])))
@@ -292,6 +355,7 @@ int sw_rtt_poll(struct sw_rtt *rtt, bool force)
 	if (rtt->state == SW_RTT_STOPPED || (!force && now < rtt->next_ns))
 		return SW_OK;
 	rtt->st.polls++;
+	rtt->backlog = false;
 	if (rtt->state == SW_RTT_FOUND && !service(rtt, &moved)) {
 		SW_LOG_I(rtt->ctx, "RTT: control block at 0x%08x gone (reset or re-initialised); searching",
 			 rtt->addr);
@@ -299,13 +363,23 @@ int sw_rtt_poll(struct sw_rtt *rtt, bool force)
 	}
 	if (rtt->state == SW_RTT_SEARCHING && search(rtt))
 		service(rtt, &moved);
+	now = rtt->ops.clock_ns(rtt->ops.user);
+	if (moved)
+		rtt->last_data_ns = now;
+	/* Searching: a fixed pace. Data flowing (moved within the hold time):
+	 * fast, or at once while rings stay half full (throughput). Idle:
+	 * double up to the idle maximum, so a quiet target costs little. */
 	if (rtt->state == SW_RTT_SEARCHING)
 		rtt->interval_ns = SW_RTT_SEARCH_NS;
-	else if (moved)
+	else if (rtt->backlog)
+		rtt->interval_ns = 0;
+	else if (moved || now - rtt->last_data_ns < SW_RTT_HOLD_NS)
 		rtt->interval_ns = SW_RTT_FAST_NS;
 	else if ((rtt->interval_ns *= 2) > SW_RTT_IDLE_MAX_NS)
 		rtt->interval_ns = SW_RTT_IDLE_MAX_NS;
-	rtt->next_ns = rtt->ops.clock_ns(rtt->ops.user) + rtt->interval_ns;
+	else if (rtt->interval_ns == 0)
+		rtt->interval_ns = SW_RTT_FAST_NS;
+	rtt->next_ns = now + rtt->interval_ns;
 	return SW_OK;
 }
 

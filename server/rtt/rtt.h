@@ -25,6 +25,7 @@
  * peers poll every 10-100 ms; we stay under 5 ms when data flows). */
 #define SW_RTT_FAST_NS 1000000ull
 #define SW_RTT_IDLE_MAX_NS 16000000ull
+#define SW_RTT_HOLD_NS 50000000ull /* stay fast this long after data moved */
 #define SW_RTT_SEARCH_NS 5000000ull
 
 struct sw_rtt_ops {
@@ -35,6 +36,13 @@ struct sw_rtt_ops {
 	size_t (*up_room)(void *user, unsigned ch);
 	void (*up_data)(void *user, unsigned ch, const uint8_t *data, size_t len);
 	void *user;
+	/* Optional batching (all three or none): queue word reads and
+	 * word-aligned writes, then run them in as few round trips as the
+	 * probe allows. Used to read an up ring's data, re-check its offsets
+	 * and write RdOff in one go. */
+	int (*q_read_words)(void *user, uint32_t addr, uint32_t *dst, size_t n);
+	int (*q_write)(void *user, uint32_t addr, const void *buf, size_t len);
+	int (*run)(void *user);
 };
 
 enum sw_rtt_state { SW_RTT_STOPPED, SW_RTT_SEARCHING, SW_RTT_FOUND };

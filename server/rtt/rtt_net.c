@@ -70,6 +70,21 @@ static int mem_write(void *user, uint32_t addr, const void *buf, size_t len)
 	return sw_core_mem_write(n->s->core, addr, buf, len);
 }
 
+static int q_read_words(void *user, uint32_t addr, uint32_t *dst, size_t n)
+{
+	return sw_mem_queue_read_words(sw_core_ap(((struct sw_rtt_net *)user)->s->core), addr, dst, n);
+}
+
+static int q_write(void *user, uint32_t addr, const void *buf, size_t len)
+{
+	return sw_mem_queue_write(sw_core_ap(((struct sw_rtt_net *)user)->s->core), addr, buf, len);
+}
+
+static int q_run(void *user)
+{
+	return sw_mem_run(sw_core_ap(((struct sw_rtt_net *)user)->s->core));
+}
+
 static uint64_t clock_ns(void *user)
 {
 	struct sw_rtt_net *n = user;
@@ -180,7 +195,8 @@ static int listen_on(struct sw_rtt_net *n, unsigned ch)
 int sw_rtt_net_new(struct sw_session *s, const struct sw_rtt_net_cfg *cfg, struct sw_rtt_net **out)
 {
 	struct sw_rtt_net *n = calloc(1, sizeof(*n));
-	struct sw_rtt_ops ops = {mem_read, mem_write, clock_ns, up_room, up_data, NULL};
+	struct sw_rtt_ops ops = {mem_read, mem_write, clock_ns, up_room, up_data, NULL,
+				 q_read_words, q_write, q_run};
 	uint32_t addr, size;
 	int r;
 

@@ -143,6 +143,32 @@ static int fake_write(void *user, uint32_t addr, const void *buf, size_t len)
 	return 0;
 }
 
+/* Queued accesses execute at once (the fake has no wire to batch on). */
+static int fake_qread(void *user, uint32_t addr, uint32_t *dst, size_t n)
+{
+	uint8_t b[64];
+	int r;
+
+	if (n * 4 > sizeof(b))
+		return fake_read(user, addr, dst, n * 4);
+	if ((r = fake_read(user, addr, b, n * 4)))
+		return r;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = sw_le32_get(b + 4 * i);
+	return 0;
+}
+
+static int fake_qwrite(void *user, uint32_t addr, const void *buf, size_t len)
+{
+	return fake_write(user, addr, buf, len);
+}
+
+static int fake_run(void *user)
+{
+	(void)user;
+	return 0;
+}
+
 static uint64_t fake_clock(void *user)
 {
 	return ((struct fake *)user)->now;
@@ -188,11 +214,16 @@ static void fake_up_write(struct fake *f, uint32_t off, const char *s)
 	sw_le32_put(d + SW_RTT_OFF_WR, wr);
 }
 
-static struct sw_rtt *fake_engine(struct fake *f, struct sw_ctx *ctx)
+static struct sw_rtt *fake_engine(struct fake *f, struct sw_ctx *ctx, bool batched)
 {
-	struct sw_rtt_ops ops = {fake_read, fake_write, fake_clock, fake_room, fake_data, f};
+	struct sw_rtt_ops ops = {fake_read, fake_write, fake_clock, fake_room, fake_data, f, NULL, NULL, NULL};
 	struct sw_rtt *rtt = NULL;
 
+	if (batched) {
+		ops.q_read_words = fake_qread;
+		ops.q_write = fake_qwrite;
+		ops.run = fake_run;
+	}
 	sw_ctx_init(ctx);
 	ctx->level = SW_LOG_NONE;
 	if (sw_rtt_new(ctx, &ops, &rtt) || sw_rtt_add_range(rtt, RAM_BASE, RAM_SIZE))
@@ -206,14 +237,14 @@ static void poll_n(struct sw_rtt *rtt, int n)
 		sw_rtt_poll(rtt, true);
 }
 
-static void test_engine_scan_and_data(void)
+static void engine_scan_and_data(bool batched)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 	struct sw_ctx ctx;
-	struct sw_rtt *rtt = fake_engine(f, &ctx);
+	struct sw_rtt *rtt = fake_engine(f, &ctx, batched);
 	struct sw_rtt_status st;
 	/* The id straddles the first two scan chunks. */
-	uint32_t off = SW_RTT_SCAN_CHUNK - 5;
+	uint32_t off = SW_RTT_SCAN_CHUNK - 8;
 
 	CHECK(rtt != NULL);
 	if (!rtt)
@@ -248,6 +279,10 @@ static void test_engine_scan_and_data(void)
 	CHECK_EQ_U(st.bytes_up[0], 16u);
 	/* Adaptive interval: fast while data flows, backing off when idle. */
 	CHECK_EQ_U(st.interval_ns, SW_RTT_FAST_NS);
+	poll_n(rtt, 2);
+	sw_rtt_get_status(rtt, &st);
+	CHECK_EQ_U(st.interval_ns, SW_RTT_FAST_NS); /* held fast for a while */
+	f->now += SW_RTT_HOLD_NS;
 	poll_n(rtt, 10);
 	sw_rtt_get_status(rtt, &st);
 	CHECK_EQ_U(st.interval_ns, SW_RTT_IDLE_MAX_NS);
@@ -257,11 +292,21 @@ static void test_engine_scan_and_data(void)
 	free(f);
 }
 
+static void test_engine_scan_and_data(void)
+{
+	engine_scan_and_data(false);
+}
+
+static void test_engine_batched(void)
+{
+	engine_scan_and_data(true);
+}
+
 static void test_engine_down_modes(void)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 	struct sw_ctx ctx;
-	struct sw_rtt *rtt = fake_engine(f, &ctx);
+	struct sw_rtt *rtt = fake_engine(f, &ctx, false);
 	struct sw_rtt_status st;
 	uint8_t *down;
 	const uint8_t msg[] = "0123456789abcdefghij"; /* 20 bytes; the ring takes 15 */
@@ -307,7 +352,7 @@ static void test_engine_hostile_and_rediscovery(void)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 	struct sw_ctx ctx;
-	struct sw_rtt *rtt = fake_engine(f, &ctx);
+	struct sw_rtt *rtt = fake_engine(f, &ctx, false);
 	struct sw_rtt_status st;
 
 	CHECK(rtt != NULL);
@@ -366,6 +411,21 @@ static int sr_write(void *user, uint32_t addr, const void *buf, size_t len)
 	return sw_core_mem_write(((struct simrig *)user)->core, addr, buf, len);
 }
 
+static int sr_qread(void *user, uint32_t addr, uint32_t *dst, size_t n)
+{
+	return sw_mem_queue_read_words(sw_core_ap(((struct simrig *)user)->core), addr, dst, n);
+}
+
+static int sr_qwrite(void *user, uint32_t addr, const void *buf, size_t len)
+{
+	return sw_mem_queue_write(sw_core_ap(((struct simrig *)user)->core), addr, buf, len);
+}
+
+static int sr_run(void *user)
+{
+	return sw_mem_run(sw_core_ap(((struct simrig *)user)->core));
+}
+
 static uint64_t sr_clock(void *user)
 {
 	return sim_now_ns(((struct simrig *)user)->sim);
@@ -402,7 +462,7 @@ static void run_for(struct simrig *g, struct sw_rtt *rtt, uint64_t ns)
 static void test_engine_on_sim(void)
 {
 	struct simrig *g = calloc(1, sizeof(*g));
-	struct sw_rtt_ops ops = {sr_read, sr_write, sr_clock, sr_room, sr_data, g};
+	struct sw_rtt_ops ops = {sr_read, sr_write, sr_clock, sr_room, sr_data, g, sr_qread, sr_qwrite, sr_run};
 	const struct sw_target_desc *desc = sw_target_find("stm32h743");
 	struct sw_rtt *rtt = NULL;
 	struct sw_rtt_status st;
@@ -455,6 +515,7 @@ int main(void)
 	RUN_TEST(test_parse);
 	RUN_TEST(test_ring_math);
 	RUN_TEST(test_engine_scan_and_data);
+	RUN_TEST(test_engine_batched);
 	RUN_TEST(test_engine_down_modes);
 	RUN_TEST(test_engine_hostile_and_rediscovery);
 	RUN_TEST(test_engine_on_sim);
