@@ -64,9 +64,9 @@ int main(void)
 	for (;;) {
 		counter++;
 		demo_step(counter);
+		demo_io_poll(counter); /* before the fault check: awatch counter sees read then write */
 		if (demo_fault_trigger)
 			demo_int = (int32_t)bad_access();
-		demo_io_poll(counter);
 		delay(100);
 	}
 }
