@@ -20,7 +20,7 @@ CFLAGS  := $(CFLAGS_BASE) $(PKG_CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_DIRS := lib probes adi cortexm targets server server/gdb server/rtt server/net \
-            server/flash server/remote sim client/lib
+            server/flash server/remote server/swo sim client/lib
 LIB_SRCS := $(filter-out %/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)

@@ -14,6 +14,8 @@
 #include "probes/sim_probe.h"
 #include "server/net/server.h"
 #include "server/rtt/rtt_net.h"
+#include "server/swo/swo_cfg.h"
+#include "server/swo/swo_net.h"
 #include "sim/sim.h"
 #include "targets/target.h"
 
@@ -35,6 +37,7 @@ struct options {
 	bool rtt;              /* --rtt: start RTT at once */
 	const char *rtt_log;   /* --rtt-log FILE */
 	long rtt_port;         /* --rtt-port N (0: default 19021) */
+	long swo_baud, swo_clk, swo_port; /* --swo BAUD, --swo-clk HZ, --swo-port N */
 };
 
 static void usage(FILE *f)
@@ -53,6 +56,9 @@ static void usage(FILE *f)
 		   "  --rtt             serve RTT channels from the start (TCP 19021+N; else 'monitor rtt start')\n"
 		   "  --rtt-log FILE    append RTT up channel 0 to FILE (implies --rtt)\n"
 		   "  --rtt-port N      first RTT port (default 19021), +16 per further core\n"
+		   "  --swo BAUD        capture SWO (ITM) at BAUD: raw stream on TCP 2332, port 0 text on the next port\n"
+		   "  --swo-clk HZ      trace clock for the SWO prescaler (default 64000000)\n"
+		   "  --swo-port N      SWO raw stream port (default 2332; the next free one if taken)\n"
 		   "  -v                more log output (-vv: debug, -vvv: wire trace)\n",
 		DEFAULT_PORT);
 }
@@ -68,6 +74,8 @@ static int parse(int argc, char **argv, struct options *o)
 		{"no-loader", no_argument, NULL, 'N'},
 		{"rtt", no_argument, NULL, 'R'}, {"rtt-log", required_argument, NULL, 'G'},
 		{"rtt-port", required_argument, NULL, 'r'},
+		{"swo", required_argument, NULL, 'S'}, {"swo-clk", required_argument, NULL, 'C'},
+		{"swo-port", required_argument, NULL, 'W'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -85,6 +93,15 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'E': o->elf = optarg; break;
 		case 'N': o->no_loader = true; break;
 		case 'R': o->rtt = true; break;
+		case 'S': case 'C': case 'W': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > (ch == 'W' ? 65535 : 0x7FFFFFFF)) {
+				fprintf(stderr, "swdbridge: bad number '%s'\n", optarg);
+				return 2;
+			}
+			*(ch == 'S' ? &o->swo_baud : ch == 'C' ? &o->swo_clk : &o->swo_port) = v;
+			break;
+		}
 		case 'G': o->rtt_log = optarg; o->rtt = true; break;
 		case 'r':
 			o->rtt_port = strtol(optarg, &end, 10);
@@ -208,6 +225,29 @@ static int rtt_setup(struct sw_server *srv, struct sw_session *s, size_t i, cons
 	return SW_OK;
 }
 
+/* SWO on the first core: ports 2332 (or the next free) and the one after. */
+static int swo_setup(struct sw_server *srv, struct sw_session *s, struct sw_target *t, const struct options *o,
+		     struct sim_host *host, struct sw_swo_net **out)
+{
+	struct sw_swo_net_cfg cfg = {
+		.listen = o->listen,
+		.port = o->swo_port ? (unsigned)o->swo_port : SW_SWO_DEFAULT_PORT,
+		.target = sw_target_get_desc(t)->name,
+		.dap = sw_target_dap(t),
+		.clock_ns = host->sim ? sim_clock : NULL,
+		.clock_user = host,
+	};
+	int r = sw_swo_net_new(s, &cfg, out);
+
+	if (r || (r = sw_server_add_svc(srv, sw_swo_net_svc(*out))))
+		return r;
+	s->swo = *out;
+	if (o->swo_baud)
+		return sw_swo_net_start(*out, (uint32_t)o->swo_baud,
+					o->swo_clk ? (uint32_t)o->swo_clk : SW_SWO_DEFAULT_CLK, 1u);
+	return SW_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct sw_ctx ctx;
@@ -220,6 +260,7 @@ int main(int argc, char **argv)
 	struct sw_server srv;
 	struct sw_elf *elf = NULL;
 	struct sw_rtt_net *rtts[SW_SERVER_MAX_PORTS] = {NULL};
+	struct sw_swo_net *swo = NULL;
 	const struct sw_target_desc *desc;
 	int r;
 
@@ -293,6 +334,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((r = swo_setup(&srv, &sessions[0], t, &o, &host, &swo))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_server_close(&srv);
+		goto out;
+	}
 	fflush(stdout);
 	r = sw_server_run(&srv, &stop_requested);
 	printf("swdbridge: shutting down\n");
@@ -300,6 +346,7 @@ int main(int argc, char **argv)
 out:
 	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
 		sw_rtt_net_free(rtts[i]);
+	sw_swo_net_free(swo);
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);

@@ -12,6 +12,7 @@
 #include "targets/target.h"
 
 struct sw_rtt_net;
+struct sw_swo_net;
 
 struct sw_session {
 	struct sw_ctx *ctx;
@@ -32,6 +33,7 @@ struct sw_session {
 	const struct sw_elf *elf;
 	bool no_loader;        /* --no-loader: host-driven flash programming */
 	struct sw_rtt_net *rtt; /* RTT service (--rtt, monitor rtt); NULL if none */
+	struct sw_swo_net *swo; /* SWO service (--swo, monitor swo); NULL if none */
 };
 
 void sw_session_init(struct sw_session *s, struct sw_ctx *ctx, struct sw_core *core,

@@ -29,5 +29,7 @@ int rsp_monitor(struct sw_session *s, const char *cmd, bool *target_changed);
 int rsp_monitor_flash(struct sw_session *s, const char *arg, bool *target_changed);
 /* monitor rtt ... (monitor_rtt.c) */
 int rsp_monitor_rtt(struct sw_session *s, const char *arg);
+/* monitor swo ... and J-Link's "SWO EnableTarget" (monitor_swo.c) */
+int rsp_monitor_swo(struct sw_session *s, const char *cmd, const char *arg);
 
 #endif
