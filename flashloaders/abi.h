@@ -62,7 +62,8 @@ struct swl_params {
 	uint32_t ranges;     /* crc/erase: address of struct swl_range[n_ranges] */
 	uint32_t n_ranges;
 	uint32_t progress;   /* loader: ranges done (crc/erase) */
-	uint32_t reserved[5];
+	uint32_t saved_ccr;  /* loader: SCB CCR at init (caches switched off while it runs) */
+	uint32_t reserved[4];
 };
 
 /* Byte offsets the host uses to poll single fields. */

@@ -48,6 +48,56 @@ uint32_t swl_check(const struct swl_params *p)
 	return p->magic == SWL_MAGIC && p->version == SWL_ABI_VERSION ? SWL_OK : SWL_ERR_VERSION;
 }
 
+#define SCB_CCR 0xE000ED14u
+#define CCR_DC (1u << 16)
+#define CCR_IC (1u << 17)
+#define SCB_CCSIDR 0xE000ED80u
+#define SCB_CSSELR 0xE000ED84u
+#define SCB_ICIALLU 0xE000EF50u
+#define SCB_DCCISW 0xE000EF74u
+
+/* Clean and invalidate the whole L1 D-cache by set/way (CCSIDR geometry). */
+static void dcache_clean_invalidate(void)
+{
+	uint32_t ccsidr, sets, ways, shift = 0;
+
+	SWL_REG(SCB_CSSELR) = 0; /* level 1 data cache */
+	__asm volatile("dsb");
+	ccsidr = SWL_REG(SCB_CCSIDR);
+	sets = ((ccsidr >> 13) & 0x7FFFu) + 1u;
+	ways = ((ccsidr >> 3) & 0x3FFu) + 1u;
+	for (uint32_t w = ways - 1u; w; w >>= 1)
+		shift++;
+	for (uint32_t set = 0; set < sets; set++)
+		for (uint32_t way = 0; way < ways; way++)
+			SWL_REG(SCB_DCCISW) = (way << (32u - (shift ? shift : 1u))) |
+					      (set << (((ccsidr & 7u) + 4u)));
+	__asm volatile("dsb\n\tisb");
+}
+
+void swl_caches_off(struct swl_params *p)
+{
+	uint32_t ccr = SWL_REG(SCB_CCR);
+
+	p->saved_ccr = ccr;
+	if (ccr & CCR_DC) {
+		dcache_clean_invalidate();
+		SWL_REG(SCB_CCR) = ccr & ~CCR_DC;
+		__asm volatile("dsb\n\tisb");
+	}
+}
+
+void swl_caches_restore(const struct swl_params *p)
+{
+	if (p->saved_ccr & CCR_DC)
+		dcache_clean_invalidate();
+	if (p->saved_ccr & (CCR_DC | CCR_IC)) {
+		SWL_REG(SCB_ICIALLU) = 0;
+		SWL_REG(SCB_CCR) = p->saved_ccr;
+		__asm volatile("dsb\n\tisb");
+	}
+}
+
 /* Every entry returns here: the debugger sees a BKPT halt (DFSR.BKPT). */
 __attribute__((naked, noreturn, used)) void swl_return(void)
 {

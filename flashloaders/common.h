@@ -19,5 +19,12 @@ uint32_t swl_crc_ranges(struct swl_params *p);
 void swl_pause(uint32_t n);
 int swl_all_ones(const uint32_t *w, uint32_t words);
 uint32_t swl_check(const struct swl_params *p);
+/* Cortex-M7/M55 L1 caches (ARMv7-M ARM B2.2.7): init cleans and invalidates
+ * the D-cache and switches it off, so the loader sees flash as it is after
+ * erases and the ring as the debugger wrote it; uninit invalidates both
+ * caches (the flash changed under them) and restores CCR. No-ops on cores
+ * without caches (CCR.DC/IC read as zero). */
+void swl_caches_off(struct swl_params *p);
+void swl_caches_restore(const struct swl_params *p);
 
 #endif

@@ -69,8 +69,10 @@ uint32_t swl_init(struct swl_params *p)
 {
 	uint32_t r = swl_check(p);
 
-	if (r == SWL_OK)
+	if (r == SWL_OK) {
+		swl_caches_off(p);
 		swl_crc_table((uint32_t *)p->scratch);
+	}
 	return p->status = r;
 }
 
@@ -231,5 +233,6 @@ uint32_t swl_uninit(struct swl_params *p)
 {
 	SWL_REG(FLASH_CR(0)) = CR_LOCK;
 	SWL_REG(FLASH_CR(1)) = CR_LOCK;
+	swl_caches_restore(p);
 	return p->status = SWL_OK;
 }

@@ -12,10 +12,13 @@
 #include "probes/ftdi.h"
 #include "probes/jlink.h"
 #include "probes/sim_probe.h"
+#include "server/net/addr.h"
 #include "server/net/server.h"
 #include "server/rtt/rtt_net.h"
 #include "server/swo/swo_cfg.h"
 #include "server/swo/swo_net.h"
+#include "server/remote/probe_server.h"
+#include "server/remote/remote_probe.h"
 #include "sim/sim.h"
 #include "targets/target.h"
 
@@ -38,6 +41,9 @@ struct options {
 	const char *rtt_log;   /* --rtt-log FILE */
 	long rtt_port;         /* --rtt-port N (0: default 19021) */
 	long swo_baud, swo_clk, swo_port; /* --swo BAUD, --swo-clk HZ, --swo-port N */
+	const char *listens[SW_SERVER_MAX_LISTEN]; /* --listen, repeatable */
+	unsigned n_listen;
+	struct sw_tls_creds creds; /* --psk-file / --cert --key --ca for remote:// */
 };
 
 static void usage(FILE *f)
@@ -51,7 +57,10 @@ static void usage(FILE *f)
 		   "  --no-loader       program flash from the host (register level), not with the on-target loader\n"
 		   "  --elf FILE        the firmware's ELF, for symbol names (monitor watch) and RTT\n"
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
-		   "  --listen ADDR     IPv4 address to listen on (default 127.0.0.1)\n"
+		   "  --listen ADDR[:PORT]  address to listen on, IPv4 or IPv6 ([::1]:2331); repeatable\n"
+		   "                    (default 127.0.0.1; beyond loopback the client commands are printed)\n"
+		   "  --psk-file F | --cert C --key K --ca CA   credentials for --probe remote://HOST:PORT\n"
+		   "       swdbridge probe-server --help    (export a probe to another machine over TLS)\n"
 		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
 		   "  --rtt             serve RTT channels from the start (TCP 19021+N; else 'monitor rtt start')\n"
 		   "  --rtt-log FILE    append RTT up channel 0 to FILE (implies --rtt)\n"
@@ -74,8 +83,10 @@ static int parse(int argc, char **argv, struct options *o)
 		{"no-loader", no_argument, NULL, 'N'},
 		{"rtt", no_argument, NULL, 'R'}, {"rtt-log", required_argument, NULL, 'G'},
 		{"rtt-port", required_argument, NULL, 'r'},
-		{"swo", required_argument, NULL, 'S'}, {"swo-clk", required_argument, NULL, 'C'},
+		{"swo", required_argument, NULL, 'S'}, {"swo-clk", required_argument, NULL, 'Z'},
 		{"swo-port", required_argument, NULL, 'W'},
+		{"psk-file", required_argument, NULL, 'K'}, {"cert", required_argument, NULL, 'C'},
+		{"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -86,20 +97,30 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'p': o->probe = optarg; break;
 		case 't': o->target = optarg; break;
 		case 'l': o->load = optarg; break;
-		case 'L': o->listen = optarg; break;
+		case 'L':
+			if (o->n_listen == SW_SERVER_MAX_LISTEN) {
+				fprintf(stderr, "swdbridge: at most %d --listen options\n", SW_SERVER_MAX_LISTEN);
+				return 2;
+			}
+			o->listens[o->n_listen++] = optarg;
+			break;
+		case 'K': o->creds.psk_file = optarg; break;
+		case 'C': o->creds.cert = optarg; break;
+		case 'k': o->creds.key = optarg; break;
+		case 'A': o->creds.ca = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'a': o->attach = true; break;
 		case 'F': o->ftdi_layout = optarg; break;
 		case 'E': o->elf = optarg; break;
 		case 'N': o->no_loader = true; break;
 		case 'R': o->rtt = true; break;
-		case 'S': case 'C': case 'W': {
+		case 'S': case 'Z': case 'W': {
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > (ch == 'W' ? 65535 : 0x7FFFFFFF)) {
 				fprintf(stderr, "swdbridge: bad number '%s'\n", optarg);
 				return 2;
 			}
-			*(ch == 'S' ? &o->swo_baud : ch == 'C' ? &o->swo_clk : &o->swo_port) = v;
+			*(ch == 'S' ? &o->swo_baud : ch == 'Z' ? &o->swo_clk : &o->swo_port) = v;
 			break;
 		}
 		case 'G': o->rtt_log = optarg; o->rtt = true; break;
@@ -140,6 +161,39 @@ struct sim_host {
 	bool tick;
 };
 
+/* Fault injection for tests and fault campaigns (issue 9):
+ *   sim reset-in MS                  system reset MS ms of virtual time from now
+ *   sim inject wait|fault|parity|noresp SKIP COUNT, sim inject clear */
+static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
+{
+	static const char *const kinds[] = {"wait", "fault", "parity", "noresp"};
+	static const enum sim_fault faults[] = {SIM_FAULT_WAIT, SIM_FAULT_FAULT, SIM_FAULT_PARITY,
+						SIM_FAULT_NORESP};
+	char kind[16];
+	double ms;
+	unsigned skip, count;
+
+	if (sscanf(arg, "reset-in %lf", &ms) == 1 && ms >= 0) {
+		sim_schedule_reset(sim, (uint64_t)(ms * 1e6));
+		sw_session_say(s, "sim: system reset in %.3f ms of virtual time", ms);
+		return 0;
+	}
+	if (!strcmp(arg, "inject clear")) {
+		sim_inject_clear(sim);
+		sw_session_say(s, "sim: no faults pending");
+		return 0;
+	}
+	if (sscanf(arg, "inject %15s %u %u", kind, &skip, &count) == 3)
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (!strcmp(kind, kinds[i])) {
+				sim_inject(sim, faults[i], skip, count);
+				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
+				return 0;
+			}
+	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp SKIP COUNT | inject clear");
+	return -1;
+}
+
 static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const char *arg)
 {
 	struct sim_host *h = user;
@@ -152,6 +206,8 @@ static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const 
 		sw_session_say(s, "sim: wall-clock tick %s", h->tick ? "on" : "off");
 		return 0;
 	}
+	if (arg && *arg)
+		return sim_fault_monitor(h->sim, s, arg);
 	user = h->sim;
 	sim_get_counters(user, &c);
 	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",
@@ -187,9 +243,51 @@ static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_pro
 {
 	if (!strncmp(o->probe, "jlink", 5))
 		return sw_jlink_open(ctx, o->probe, probe);
+	if (!strncmp(o->probe, "remote://", 9))
+		return sw_remote_probe_open(ctx, o->probe + 9, &o->creds, probe);
 	if (!strncmp(o->probe, "ftdi", 4))
 		return sw_ftdi_open(ctx, o->probe, o->ftdi_layout, probe);
 	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
+}
+
+/* What `monitor probe reconnect` needs: the probe and target of main() and
+ * every session that points into them. */
+struct probe_host {
+	struct sw_ctx *ctx;
+	const struct options *o;
+	const struct sw_target_desc *desc;
+	struct sw_probe **probe;
+	struct sw_target **t;
+	struct sw_session *sessions;
+	size_t n_sessions;
+};
+
+/* Open a new probe and target first; only when both work are the old
+ * (dead) ones closed and the sessions moved over, so a failed attempt
+ * leaves everything as it was (commands keep failing, nothing dangles). */
+static int reconnect_probe(void *user, struct sw_session *s)
+{
+	struct probe_host *h = user;
+	struct sw_probe *probe = NULL;
+	struct sw_target *t = NULL;
+	int r;
+
+	(void)s;
+	if ((r = open_probe(h->ctx, h->o, &probe)) ||
+	    (r = sw_target_open(h->ctx, probe, h->desc, h->o->attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
+		sw_probe_close(probe);
+		return r;
+	}
+	sw_target_close(*h->t);
+	sw_probe_close(*h->probe);
+	*h->t = t;
+	*h->probe = probe;
+	for (size_t i = 0; i < h->n_sessions; i++) {
+		h->sessions[i].core = sw_target_core(t, i);
+		h->sessions[i].probe = probe;
+	}
+	SW_LOG_I(h->ctx, "probe %s reconnected", h->o->probe);
+	return SW_OK;
 }
 
 static void sim_tick(void *user, uint64_t ns)
@@ -210,7 +308,7 @@ static int rtt_setup(struct sw_server *srv, struct sw_session *s, size_t i, cons
 		     struct sim_host *host, struct sw_rtt_net **out)
 {
 	struct sw_rtt_net_cfg cfg = {
-		.listen = o->listen,
+		.listen = o->n_listen ? o->listens[0] : o->listen,
 		.base_port = (unsigned)(o->rtt_port ? o->rtt_port : SW_RTT_DEFAULT_PORT) + 16u * (unsigned)i,
 		.log_path = i == 0 ? o->rtt_log : NULL,
 		.clock_ns = host->sim ? sim_clock : NULL,
@@ -226,14 +324,14 @@ static int rtt_setup(struct sw_server *srv, struct sw_session *s, size_t i, cons
 }
 
 /* SWO on the first core: ports 2332 (or the next free) and the one after. */
-static int swo_setup(struct sw_server *srv, struct sw_session *s, struct sw_target *t, const struct options *o,
-		     struct sim_host *host, struct sw_swo_net **out)
+static int swo_setup(struct sw_server *srv, struct sw_session *s, struct sw_target *const *t,
+		     const struct options *o, struct sim_host *host, struct sw_swo_net **out)
 {
 	struct sw_swo_net_cfg cfg = {
-		.listen = o->listen,
+		.listen = o->n_listen ? o->listens[0] : o->listen,
 		.port = o->swo_port ? (unsigned)o->swo_port : SW_SWO_DEFAULT_PORT,
-		.target = sw_target_get_desc(t)->name,
-		.dap = sw_target_dap(t),
+		.target = sw_target_get_desc(*t)->name,
+		.t = t,
 		.clock_ns = host->sim ? sim_clock : NULL,
 		.clock_user = host,
 	};
@@ -245,6 +343,39 @@ static int swo_setup(struct sw_server *srv, struct sw_session *s, struct sw_targ
 	if (o->swo_baud)
 		return sw_swo_net_start(*out, (uint32_t)o->swo_baud,
 					o->swo_clk ? (uint32_t)o->swo_clk : SW_SWO_DEFAULT_CLK, 1u);
+	return SW_OK;
+}
+
+/* One core's gdb listeners, one per --listen (default 127.0.0.1): an
+ * ADDR:PORT's port, else --port, plus the core's offset. Prints how to
+ * connect, and for non-loopback addresses the client addresses, WSL hints
+ * and a Cortex-Debug snippet. */
+static int listen_core(struct sw_server *srv, struct sw_session *s, const struct options *o,
+		       const struct sw_target_desc *desc, size_t i)
+{
+	unsigned n = o->n_listen ? o->n_listen : 1;
+
+	for (unsigned k = 0; k < n; k++) {
+		struct sw_net_addr la;
+		char text[SW_ADDR_TEXT], hints[2048];
+		unsigned bound = 0, base;
+		int r = sw_net_addr_parse(srv->ctx, o->n_listen ? o->listens[k] : o->listen, (unsigned)o->port, &la);
+		if (r)
+			return r;
+		base = sw_net_addr_port(&la);
+		if ((r = sw_server_listen(srv, s, la.host, base ? base + desc->cores[i].port_offset : 0, &bound)))
+			return r;
+		sw_net_addr_set_port(&la, bound);
+		sw_net_addr_text(&la, text, sizeof(text));
+		printf("swdbridge: %s core %s: gdb port %s\n", desc->name, desc->cores[i].name, text);
+		if (sw_net_addr_is_any(&la)) /* from this machine; the hints list the others */
+			snprintf(text, sizeof(text), la.ss.ss_family == AF_INET6 ? "[::1]:%u" : "127.0.0.1:%u", bound);
+		printf("  connect: gdb-multiarch -ex \"target extended-remote %s\" FIRMWARE.elf\n", text);
+		if (!sw_net_addr_is_loopback(&la)) {
+			sw_net_listen_hints(&la, desc->cores[i].name, hints, sizeof(hints));
+			fputs(hints, stdout);
+		}
+	}
 	return SW_OK;
 }
 
@@ -262,10 +393,13 @@ int main(int argc, char **argv)
 	struct sw_rtt_net *rtts[SW_SERVER_MAX_PORTS] = {NULL};
 	struct sw_swo_net *swo = NULL;
 	const struct sw_target_desc *desc;
+	struct probe_host ph = {&ctx, &o, NULL, &probe, &t, sessions, 0};
 	int r;
 
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
 		return list_probes();
+	if (argc >= 2 && !strcmp(argv[1], "probe-server"))
+		return sw_probe_server_main(argc - 1, argv + 1, &stop_requested, on_signal);
 	if ((r = parse(argc, argv, &o)))
 		return r;
 	sw_ctx_init(&ctx);
@@ -312,29 +446,29 @@ int main(int argc, char **argv)
 	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = &host;
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
-		unsigned bound = 0, want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
+		unsigned want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
 		sessions[i].ext_user = &host;
 		sessions[i].elf = elf;
 		sessions[i].no_loader = o.no_loader;
-		if ((r = sw_server_listen(&srv, &sessions[i], o.listen, want, &bound))) {
+		sessions[i].reconnect = sim ? NULL : reconnect_probe;
+		sessions[i].reconnect_user = &ph;
+		ph.desc = desc;
+		ph.n_sessions = i + 1;
+		if ((r = listen_core(&srv, &sessions[i], &o, desc, i))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);
 			goto out;
 		}
-		printf("swdbridge: %s core %s: gdb port %s:%u\n", desc->name, desc->cores[i].name, o.listen,
-		       bound);
-		printf("  connect: gdb-multiarch -ex \"target extended-remote %s:%u\" FIRMWARE.elf\n", o.listen,
-		       bound);
 		if ((r = rtt_setup(&srv, &sessions[i], i, &o, &host, &rtts[i]))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);
 			goto out;
 		}
 	}
-	if ((r = swo_setup(&srv, &sessions[0], t, &o, &host, &swo))) {
+	if ((r = swo_setup(&srv, &sessions[0], &t, &o, &host, &swo))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		sw_server_close(&srv);
 		goto out;

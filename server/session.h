@@ -32,6 +32,11 @@ struct sw_session {
 	 * names in monitor commands, the RTT control block. NULL if none. */
 	const struct sw_elf *elf;
 	bool no_loader;        /* --no-loader: host-driven flash programming */
+	/* `monitor probe reconnect`: the program around the session opens the
+	 * probe and the target again and updates core/probe of every session;
+	 * NULL where that is not possible (the simulator). */
+	int (*reconnect)(void *user, struct sw_session *s);
+	void *reconnect_user;
 	struct sw_rtt_net *rtt; /* RTT service (--rtt, monitor rtt); NULL if none */
 	struct sw_swo_net *swo; /* SWO service (--swo, monitor swo); NULL if none */
 };

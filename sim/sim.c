@@ -13,8 +13,9 @@
 const struct sim_timing sim_timing_jlink_hs = {500000, 4000000, 35000000};
 const struct sim_timing sim_timing_ftdi_hs = {300000, 30000000, 35000000};
 
-static const struct sim_chip *const chips[] = {&sim_chip_stm32h743, &sim_chip_adiv6_m55, NULL};
-static const char *const chip_names[] = {"stm32h743", "adiv6-m55", NULL};
+static const struct sim_chip *const chips[] = {&sim_chip_stm32h743, &sim_chip_adiv6_m55, &sim_chip_stm32f407,
+					       &sim_chip_mimxrt1062, &sim_chip_stm32n657, NULL};
+static const char *const chip_names[] = {"stm32h743", "adiv6-m55", "stm32f407", "mimxrt1062", "stm32n657", NULL};
 
 const char *const *sim_chip_names(void)
 {
@@ -85,6 +86,15 @@ void sim_sync(struct sim *sim)
 	if (sim->pending_cycles) {
 		sim->now_ns += sim->pending_cycles * 1000000000ull / sim->timing.swclk_hz;
 		sim->pending_cycles = 0;
+	}
+	if (sim->reset_at && sim->now_ns >= sim->reset_at) {
+		/* Let the cores reach the moment of the reset, then pull it. */
+		uint64_t now = sim->now_ns;
+		sim->now_ns = sim->reset_at;
+		sim->reset_at = 0;
+		sim_sync(sim);
+		sim_system_reset(sim);
+		sim->now_ns = now;
 	}
 	if (sim->now_ns - sim->core_ns < 20000)
 		return;
@@ -172,6 +182,12 @@ void sim_set_nrst(struct sim *sim, bool asserted)
 	sim->nrst = asserted;
 	for (unsigned i = 0; i < sim->n_cores; i++)
 		sim_core_set_reset_line(sim->cores[i], asserted);
+}
+
+void sim_schedule_reset(struct sim *sim, uint64_t delay_ns)
+{
+	sim_sync(sim);
+	sim->reset_at = delay_ns ? sim->now_ns + delay_ns : 0;
 }
 
 /* AIRCR.SYSRESETREQ: peripherals and every core reset; the DP does not. */

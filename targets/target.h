@@ -47,6 +47,15 @@ struct sw_flash_ops {
 		       const uint8_t *buf, size_t len);
 	uint32_t program_unit; /* bytes written at once (H7: a 256-bit flash word) */
 	uint8_t erased_value;  /* 0xFF for NOR-like flash */
+	/* Optional (external NOR behind a controller): set the controller up
+	 * once before a batch of erases and programs (e.g. the FlexSPI LUT from
+	 * the FCB or from SFDP). NULL: nothing to do. */
+	int (*prepare)(struct sw_core *core, const struct sw_mem_region *r);
+	/* Optional: erase [addr, addr+len), sector-aligned, picking the mix of
+	 * erase sizes (4 KiB / 64 KiB...) that takes the least time. When set,
+	 * the flash stage erases runs of sectors through it. */
+	int (*erase_range)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr,
+			   uint32_t len);
 };
 
 /* A flash loader blob (flashloaders/, ABI in flashloaders/abi.h), built
@@ -72,6 +81,10 @@ struct sw_target;
 struct sw_target_hooks {
 	/* After the DAP is up and before cores are attached (e.g. DBGMCU set-up). */
 	int (*post_connect)(struct sw_ctx *ctx, sw_dap *dap);
+	/* "reset halt" for chips whose boot ROM runs before the application
+	 * (vector catch would stop in the ROM): system reset, then halt where
+	 * the application starts. NULL: sw_core_reset with VC_CORERESET. */
+	int (*reset_halt)(struct sw_core *core);
 };
 
 struct sw_target_desc {

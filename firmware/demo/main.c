@@ -8,6 +8,8 @@
 
 volatile uint32_t counter;
 volatile uint32_t demo_fault_trigger;
+/* A small state machine for data value watchpoints (monitor watch g_state == 3). */
+volatile uint32_t g_state;
 int32_t demo_int = -42;
 double demo_double = 3.25;
 float demo_float = 1.5f;
@@ -63,6 +65,7 @@ int main(void)
 	demo_io_init();
 	for (;;) {
 		counter++;
+		g_state = (g_state + 1u) & 7u;
 		demo_step(counter);
 		demo_io_poll(counter); /* before the fault check: awatch counter sees read then write */
 		if (demo_fault_trigger)

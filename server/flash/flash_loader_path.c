@@ -2,6 +2,7 @@
  * target, leave equal sectors alone, program runs of changed sectors (one
  * run per flash region at a time, regions in parallel when the loader can),
  * then verify the programmed sectors by CRC again. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,7 @@ int sw_flash_done_loader(struct sw_flash_stage *st, struct sw_core *core, struct
 	size_t blen = (size_t)(st->ram_hi - st->ram_lo);
 	struct sw_loader *l = NULL;
 	struct sw_loader_stats ls = {0};
+	char msg[SW_ERRMSG_LEN];
 	int r = SW_OK, r2;
 
 	stats->loader = true;
@@ -150,7 +152,11 @@ int sw_flash_done_loader(struct sw_flash_stage *st, struct sw_core *core, struct
 	collect(st, refs, rg);
 	if (blen && (r = sw_core_mem_read(core, (uint32_t)st->ram_lo, backup, blen)))
 		goto out;
-	if ((r = sw_loader_open(st->ctx, core, st->desc->loader, refs[0].s->r->sector_size, &l)) ||
+	/* Controller set-up the loader relies on (FlexSPI LUT sequences). */
+	for (size_t i = 0; i < st->n && !r; i++)
+		if (st->rs[i].img && st->desc->flash->prepare)
+			r = st->desc->flash->prepare(core, st->rs[i].r);
+	if (r || (r = sw_loader_open(st->ctx, core, st->desc->loader, refs[0].s->r->sector_size, &l)) ||
 	    (r = sw_loader_crc(l, rg, n)))
 		goto close;
 	for (size_t i = 0; i < n; i++) {
@@ -177,12 +183,18 @@ int sw_flash_done_loader(struct sw_flash_stage *st, struct sw_core *core, struct
 	for (size_t i = 0; i < m; i++)
 		stats->bytes_programmed += rg[i].len;
 close:
+	if (r) /* keep the first failure's message over any from the clean-up */
+		snprintf(msg, sizeof(msg), "%s", sw_errmsg(st->ctx));
 	r2 = sw_loader_close(l, &ls);
+	if (r)
+		sw_fail_quiet(st->ctx, r, "%s", msg);
 	r = r ? r : r2;
 	stats->sectors_erased = ls.sectors_erased;
 	for (size_t i = 0; i < n; i++)
 		stats->sectors_erased += changed && changed[i] == 2;
-	if (blen && (r2 = sw_core_mem_write(core, (uint32_t)st->ram_lo, backup, blen)))
+	struct sw_core_state cs;
+	if (blen && !sw_core_poll(core, &cs) && cs.halted &&
+	    (r2 = sw_core_mem_write(core, (uint32_t)st->ram_lo, backup, blen)))
 		r = r ? r : r2;
 out:
 	free(refs);
@@ -211,7 +223,10 @@ int sw_flash_stage_crc(struct sw_flash_stage *st, struct sw_core *core, uint32_t
 		return SW_ERR_NOT_SUPPORTED;
 	if ((r = sw_core_poll(core, &cs)) || !cs.halted)
 		return r ? r : SW_ERR_NOT_SUPPORTED;
-	if ((r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, &l)))
+	for (size_t i = 0; i < st->n && !r; i++)
+		if (st->desc->flash->prepare && addr - st->rs[i].r->base < st->rs[i].r->size)
+			r = st->desc->flash->prepare(core, st->rs[i].r);
+	if (r || (r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, &l)))
 		return r;
 	r = sw_loader_crc(l, &rg, 1);
 	r2 = sw_loader_close(l, NULL);

@@ -168,6 +168,73 @@ static int apply_sector(struct sw_flash_stage *st, struct sw_core *core, struct 
 	return SW_OK;
 }
 
+enum { SEC_SKIP = 0, SEC_ERASE = 2, SEC_PROGRAM = 3 };
+
+static int verify_sector(struct sw_flash_stage *st, struct sw_core *core, uint32_t base, const uint8_t *want,
+			 uint32_t size)
+{
+	int r;
+
+	if ((r = sw_core_mem_read(core, base, st->cur, size)))
+		return r;
+	for (uint32_t i = 0; i < size; i++)
+		if (st->cur[i] != want[i])
+			return sw_fail(st->ctx, SW_ERR_FLASH_VERIFY,
+				       "flash verify failed at 0x%08x: read 0x%02x, wrote 0x%02x", base + i,
+				       st->cur[i], want[i]);
+	return SW_OK;
+}
+
+/* Flash with an erase_range hook (external NOR): classify every staged
+ * sector, hand each run of sectors to erase to the driver in one call (blank
+ * sectors inside a run included, so it can use its large erases), then
+ * program and verify. s->erase is reused for the per-sector state. */
+static int apply_region_ranged(struct sw_flash_stage *st, struct sw_core *core, struct region_stage *s,
+			       struct sw_flash_stats *stats)
+{
+	const struct sw_flash_ops *ops = st->desc->flash;
+	uint32_t ss = s->r->sector_size, nsec = s->r->size / ss;
+	uint8_t *state = s->erase;
+	int r;
+
+	for (uint32_t i = 0; i < nsec; i++) {
+		if (!s->erase[i] && !s->touched[i])
+			continue;
+		if ((r = sw_core_mem_read(core, s->r->base + i * ss, st->cur, ss)))
+			return r;
+		if (!memcmp(st->cur, s->img + i * ss, ss)) {
+			state[i] = SEC_SKIP;
+			stats->sectors_skipped++;
+		} else {
+			state[i] = all_value(st->cur, ss, ops->erased_value) ? SEC_PROGRAM : SEC_ERASE;
+		}
+	}
+	for (uint32_t i = 0; i < nsec;) {
+		uint32_t j = i, last = i, n = 0;
+		if (state[i] != SEC_ERASE) {
+			i++;
+			continue;
+		}
+		for (; j < nsec && (state[j] == SEC_ERASE || state[j] == SEC_PROGRAM); j++)
+			if (state[j] == SEC_ERASE)
+				last = j, n++;
+		if ((r = ops->erase_range(core, s->r, s->r->base + i * ss, (last + 1 - i) * ss)))
+			return r;
+		stats->sectors_erased += n;
+		i = last + 1;
+	}
+	for (uint32_t i = 0; i < nsec; i++) {
+		uint32_t base = s->r->base + i * ss;
+		if (state[i] != SEC_ERASE && state[i] != SEC_PROGRAM)
+			continue;
+		if ((r = program_sector(st, core, s->r, base, s->img + i * ss, stats)) ||
+		    (r = verify_sector(st, core, base, s->img + i * ss, ss)))
+			return r;
+		stats->sectors_programmed++;
+	}
+	return SW_OK;
+}
+
 void sw_flash_stage_no_loader(struct sw_flash_stage *st, bool no_loader)
 {
 	st->no_loader = no_loader;
@@ -216,6 +283,12 @@ int sw_flash_stage_done(struct sw_flash_stage *st, struct sw_core *core, struct 
 		struct region_stage *s = &st->rs[i];
 		if (!s->img)
 			continue;
+		if (st->desc->flash->prepare && (r = st->desc->flash->prepare(core, s->r)))
+			break;
+		if (st->desc->flash->erase_range) {
+			r = apply_region_ranged(st, core, s, stats);
+			continue;
+		}
 		for (uint32_t sec = 0; sec < s->r->size / s->r->sector_size && !r; sec++)
 			if (s->erase[sec] || s->touched[sec])
 				r = apply_sector(st, core, s, sec, stats);

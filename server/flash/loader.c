@@ -6,6 +6,7 @@
  * and the new write offsets go out, the loader's status and read offsets
  * and DHCSR come back, all in one probe round trip. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,8 @@ struct sw_loader {
 	struct swl_params p;
 	struct sw_loader_stats st;
 	uint8_t *backup; /* what the blob, parameters and stack overwrote */
+	uint32_t demcr;  /* DEMCR before the user's watchpoints were suspended */
+	bool suspended;
 };
 
 static uint32_t align_up(uint32_t v, uint32_t a)
@@ -188,8 +191,12 @@ int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loa
 		goto fail;
 	}
 	if ((r = sw_core_regs_read(core, saved_regs, N_SAVED, l->saved)) ||
-	    (r = sw_mem_read(sw_core_ap(core), l->code, l->backup, l->rings - l->code)) ||
-	    (r = sw_mem_write(sw_core_ap(core), l->code, ld->image->code, ld->image->size)))
+	    (r = sw_core_traps_suspend(core, &l->demcr)))
+		goto fail;
+	l->suspended = true;
+	if ((r = sw_mem_read(sw_core_ap(core), l->code, l->backup, l->rings - l->code)) ||
+	    (r = sw_mem_write(sw_core_ap(core), l->code, ld->image->code, ld->image->size)) ||
+	    (r = sw_core_sync_code(core, l->code, ld->image->size)))
 		goto fail;
 	l->p.magic = SWL_MAGIC;
 	l->p.version = SWL_ABI_VERSION;
@@ -197,12 +204,16 @@ int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loa
 	l->p.sector_size = sector_size;
 	l->p.ranges = l->ranges;
 	if ((r = call(l, ld->image->off_init))) {
+		char msg[SW_ERRMSG_LEN];
+		snprintf(msg, sizeof(msg), "%s", sw_errmsg(ctx));
 		sw_loader_close(l, NULL);
-		return r;
+		return sw_fail_quiet(ctx, r, "%s", msg);
 	}
 	*out = l;
 	return SW_OK;
 fail:
+	if (l->suspended)
+		sw_core_traps_resume(core, l->demcr); /* best effort: the first error is reported */
 	free(l->backup);
 	free(l);
 	return r;
@@ -316,14 +327,29 @@ int sw_loader_close(struct sw_loader *l, struct sw_loader_stats *stats)
 {
 	int r, r2 = SW_OK;
 
+	struct sw_core_state cs;
+
 	if (!l)
 		return SW_OK;
+	/* After a reset (or anything else that set the core running) the
+	 * saved context belongs to a program that no longer runs: leave it. */
+	if (sw_core_poll(l->core, &cs) || !cs.halted) {
+		SW_LOG_I(l->ctx, "flash loader: core not halted at close; registers not restored");
+		sw_core_traps_resume(l->core, l->demcr); /* DEMCR survives a system reset */
+		if (stats)
+			*stats = l->st;
+		free(l->backup);
+		free(l);
+		return SW_OK;
+	}
 	r = call(l, l->ld->image->off_uninit);
 	/* CONTROL before MSP/PSP so the stack pointers land where they belong. */
 	for (size_t i = N_SAVED; i-- > 0 && !r2;)
 		r2 = sw_core_reg_write(l->core, saved_regs[i], l->saved[i]);
 	if (!r2)
 		r2 = sw_mem_write(sw_core_ap(l->core), l->code, l->backup, l->rings - l->code);
+	if (!r2)
+		r2 = sw_core_traps_resume(l->core, l->demcr);
 	if (stats)
 		*stats = l->st;
 	free(l->backup);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/net/addr.h"
 #include "server/rtt/rtt_net.h"
 
 #define PENDING_MAX 65536u /* bytes buffered per client the socket did not take */
@@ -162,32 +163,33 @@ static void up_data(void *user, unsigned ch, const uint8_t *data, size_t len)
 	}
 }
 
+/* Same address as the gdb listener (IPv4 or IPv6), port base + ch. */
 static int listen_on(struct sw_rtt_net *n, unsigned ch)
 {
-	struct sockaddr_in sa = {0};
-	socklen_t len = sizeof(sa);
+	struct sw_net_addr a;
 	unsigned port = n->cfg.base_port + ch;
-	int fd, one = 1;
+	char text[SW_ADDR_TEXT];
+	int fd, one = 1, r;
 
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	if (port > 65535 || inet_pton(AF_INET, n->cfg.listen, &sa.sin_addr) != 1)
-		return sw_fail(n->ctx, SW_ERR_ARG, "RTT: cannot listen on %s:%u", n->cfg.listen, port);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (port > 65535)
+		return sw_fail(n->ctx, SW_ERR_ARG, "RTT: channel %u: port %u is out of range", ch, port);
+	if ((r = sw_net_addr_parse(n->ctx, n->cfg.listen, port, &a)))
+		return r;
+	sw_net_addr_set_port(&a, port);
+	sw_net_addr_text(&a, text, sizeof(text));
+	fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return sw_fail(n->ctx, SW_ERR_IO, "RTT: socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
+	if (bind(fd, (struct sockaddr *)&a.ss, a.len) || listen(fd, 4)) {
 		int e = errno;
 		close(fd);
-		return sw_fail(n->ctx, SW_ERR_IO, "RTT: cannot listen on %s:%u: %s", n->cfg.listen, port,
-			       strerror(e));
+		return sw_fail(n->ctx, SW_ERR_IO, "RTT: cannot listen on %s: %s", text, strerror(e));
 	}
-	getsockname(fd, (struct sockaddr *)&sa, &len);
 	n->ch[ch].listen_fd = fd;
-	n->ch[ch].port = ntohs(sa.sin_port);
+	n->ch[ch].port = port;
 	/* stdout: the same place the gdb port is announced. */
-	printf("swdbridge: RTT channel %u: port %s:%u\n", ch, n->cfg.listen, n->ch[ch].port);
+	printf("swdbridge: RTT channel %u: port %s\n", ch, text);
 	fflush(stdout);
 	return SW_OK;
 }

@@ -18,7 +18,7 @@
 #define SW_RTT_CLIENTS 4 /* per channel */
 
 struct sw_rtt_net_cfg {
-	const char *listen;     /* address, as the gdb listener */
+	const char *listen;     /* ADDR[:PORT] as for --listen (IPv4/IPv6); the port part is ignored */
 	unsigned base_port;     /* channel N on base_port + N */
 	const char *log_path;   /* up channel 0 is appended here too (NULL: no log) */
 	uint64_t (*clock_ns)(void *user); /* NULL: CLOCK_MONOTONIC */

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/net/addr.h"
 #include "server/swo/itm.h"
 #include "server/swo/swo_cfg.h"
 #include "server/swo/swo_net.h"
@@ -31,7 +32,6 @@ struct sw_swo_net {
 	struct sw_session *s;
 	struct sw_swo_net_cfg cfg;
 	struct sw_server_svc svc;
-	sw_ap *trace_ap;
 	struct swo_port raw, text;
 	struct sw_itm_dec dec;
 	struct sw_swo_status st;
@@ -74,18 +74,19 @@ static void port_close(struct swo_port *p)
  * 2332 for a gdb port). */
 static int port_open(struct sw_swo_net *n, struct swo_port *p, unsigned from)
 {
+	struct sw_net_addr a;
+	int r;
+
+	if ((r = sw_net_addr_parse(n->ctx, n->cfg.listen, from, &a)))
+		return r;
 	for (unsigned port = from; port < from + PORT_TRIES && port <= 65535; port++) {
-		struct sockaddr_in sa = {0};
 		int fd, one = 1;
-		sa.sin_family = AF_INET;
-		sa.sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, n->cfg.listen, &sa.sin_addr) != 1)
-			return sw_fail(n->ctx, SW_ERR_ARG, "SWO: bad listen address %s", n->cfg.listen);
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		sw_net_addr_set_port(&a, port);
+		fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (fd < 0)
 			return sw_fail(n->ctx, SW_ERR_IO, "SWO: socket: %s", strerror(errno));
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (!bind(fd, (struct sockaddr *)&sa, sizeof(sa)) && !listen(fd, 4)) {
+		if (!bind(fd, (struct sockaddr *)&a.ss, a.len) && !listen(fd, 4)) {
 			p->listen_fd = fd;
 			p->port = port;
 			return SW_OK;
@@ -126,8 +127,6 @@ void sw_swo_net_free(struct sw_swo_net *n)
 		sw_swo_net_stop(n);
 	port_close(&n->raw);
 	port_close(&n->text);
-	if (n->trace_ap)
-		sw_ap_close(n->trace_ap);
 	free(n);
 }
 
@@ -135,29 +134,41 @@ int sw_swo_net_start(struct sw_swo_net *n, uint32_t baud, uint32_t clk, uint32_t
 {
 	const struct sw_swo_layout *l = sw_swo_layout_for(n->cfg.target);
 	struct sw_probe *p = n->s->probe;
+	sw_ap *trace_ap = NULL;
 	uint32_t actual = 0, got = 0;
 	int r;
 
 	if (!p->ops->swo_start)
 		return sw_fail(n->ctx, SW_ERR_NOT_SUPPORTED, "SWO: probe %s cannot capture SWO", p->ops->name);
-	if (l->trace_ap >= 0 && !n->trace_ap) {
-		if (!n->cfg.dap)
+	/* The trace AP is opened for the set-up only: a probe reconnect
+	 * replaces the DAP under us. */
+	if (l->trace_ap >= 0) {
+		if (!n->cfg.t || !*n->cfg.t)
 			return sw_fail(n->ctx, SW_ERR_NOT_FOUND, "SWO: no DAP to reach the trace AP");
-		if ((r = sw_ap_open(n->cfg.dap, (sw_ap_addr)l->trace_ap, &n->trace_ap)))
+		if ((r = sw_ap_open(sw_target_dap(*n->cfg.t), (sw_ap_addr)l->trace_ap, &trace_ap)))
 			return r;
 		/* APB-AP of a SoC-400: keep DbgSwEnable (targets.md §1.1). */
-		sw_ap_set_csw_extra(n->trace_ap, 0x80000000u);
+		sw_ap_set_csw_extra(trace_ap, 0x80000000u);
 	}
-	if ((r = sw_swo_configure(n->ctx, sw_core_ap(n->s->core), n->trace_ap, l, clk, baud, mask, &actual)) ||
-	    (r = p->ops->swo_start(p, actual, &got)))
+	r = sw_swo_configure(n->ctx, sw_core_ap(n->s->core), trace_ap, l, clk, baud, mask, &actual);
+	if (trace_ap)
+		sw_ap_close(trace_ap);
+	if (r || (r = p->ops->swo_start(p, actual, &got)))
 		return r;
 	if (!n->raw.port && ((r = port_open(n, &n->raw, n->cfg.port)) ||
 			     (r = port_open(n, &n->text, n->raw.port + 1))))
 		return r;
 	if (n->st.raw_port != n->raw.port) {
-		printf("swdbridge: SWO raw ITM stream on port %s:%u%s, ITM port 0 text on %s:%u\n", n->cfg.listen,
-		       n->raw.port, n->raw.port != n->cfg.port ? " (the usual port was taken)" : "",
-		       n->cfg.listen, n->text.port);
+		struct sw_net_addr a;
+		char raw[SW_ADDR_TEXT] = "?", text[SW_ADDR_TEXT] = "?";
+		if (!sw_net_addr_parse(n->ctx, n->cfg.listen, n->raw.port, &a)) {
+			sw_net_addr_set_port(&a, n->raw.port);
+			sw_net_addr_text(&a, raw, sizeof(raw));
+			sw_net_addr_set_port(&a, n->text.port);
+			sw_net_addr_text(&a, text, sizeof(text));
+		}
+		printf("swdbridge: SWO raw ITM stream on port %s%s, ITM port 0 text on %s\n", raw,
+		       n->raw.port != n->cfg.port ? " (the usual port was taken)" : "", text);
 		fflush(stdout);
 	}
 	n->st.running = true;

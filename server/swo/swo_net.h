@@ -9,15 +9,16 @@
 #include <stdint.h>
 
 #include "server/net/server.h"
+#include "targets/target.h"
 #include "server/session.h"
 
 #define SW_SWO_DEFAULT_PORT 2332u
 
 struct sw_swo_net_cfg {
-	const char *listen;
+	const char *listen;     /* ADDR[:PORT] as for --listen; the port part is ignored */
 	unsigned port;          /* raw stream; taken if free, else the next free one */
 	const char *target;     /* target name, for the trace block layout */
-	sw_dap *dap;            /* to open the trace AP */
+	struct sw_target *const *t; /* the target (may be reopened by a probe reconnect) */
 	uint64_t (*clock_ns)(void *user); /* NULL: CLOCK_MONOTONIC */
 	void *clock_user;
 };

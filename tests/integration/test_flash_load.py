@@ -76,7 +76,71 @@ def monitor_flash():
               in out, out[-1500:])
 
 
+def qrcmd(c, cmd):
+    r = c.command(b"qRcmd," + cmd.encode().hex().encode())
+    text = b""
+    while r.startswith(b"O") and r != b"OK":
+        text += bytes.fromhex(r[1:].decode())
+        r = c.read_packet()
+    return r, text.decode(errors="replace")
+
+
+def stage(c, base, data):
+    c.command(b"vFlashErase:%x,%x" % (base, len(data)))
+    for o in range(0, len(data), 0x8000):
+        c.command(b"vFlashWrite:%x:" % (base + o) + escape(data[o:o + 0x8000]))
+
+
+def reset_during_programming():
+    """A system reset while the loader programs: one clear error, the flash
+    is reported as not programmed, and the next attempt programs and verifies."""
+    data = bytes((i * 13 + 5) & 0xFF for i in range(0x40000))
+    with Server() as srv:
+        c = RSP("127.0.0.1", srv.port, timeout=120)
+        c.command(b"?")
+        qrcmd(c, "halt")
+        stage(c, 0x08020000, data)
+        qrcmd(c, "sim reset-in 400")  # inside programming (blank sectors: no erase)
+        c.send_raw(b"$vFlashDone#" + b"%02x" % (sum(b"vFlashDone") & 0xFF))
+        c.read_byte()
+        r, text = c.read_packet(), ""
+        while r.startswith(b"O") and r != b"OK":
+            text += bytes.fromhex(r[1:].decode()).decode(errors="replace")
+            r = c.read_packet()
+        check("reset during programming fails the flash operation", r.startswith(b"E"), r)
+        check("... with one clear line", "target reset during flash programming" in text, text)
+        qrcmd(c, "halt")
+        stage(c, 0x08020000, data)
+        check("the next attempt programs", c.command(b"vFlashDone") == b"OK")
+        want = 0xFFFFFFFF
+        for b in data:
+            want ^= b << 24
+            for _ in range(8):
+                want = ((want << 1) ^ 0x04C11DB7) & 0xFFFFFFFF if want & 0x80000000 else (want << 1) & 0xFFFFFFFF
+        check("... and verifies", c.command(b"qCRC:8020000,40000") == b"C%08x" % want)
+
+
+def watchpoints_do_not_stop_the_loader():
+    """A read watchpoint on flash and a hardware breakpoint stay armed while
+    the loader computes a qCRC over that flash, and do not stop it."""
+    with Server() as srv:
+        c = RSP("127.0.0.1", srv.port)
+        c.command(b"?")
+        qrcmd(c, "halt")
+        check("rwatch on flash accepted", c.command(b"Z3,8000004,4") == b"OK")
+        check("hbreak accepted", c.command(b"Z1,8000100,2") == b"OK")
+        r = c.command(b"qCRC:8000000,10000")
+        check("qCRC over the watched flash answers", r.startswith(b"C"), r)
+        check("watchpoint still set afterwards (removal succeeds)", c.command(b"z3,8000004,4") == b"OK")
+        check("breakpoint still set afterwards (removal succeeds)", c.command(b"z1,8000100,2") == b"OK")
+        srv.stop()
+    check("the loader computed it (no fallback to the host)",
+          "qCRC on the target failed" not in srv.output and "loader crashed" not in srv.output, srv.output[-1500:])
+
+
 def main():
+    watchpoints_do_not_stop_the_loader()
+    reset_during_programming()
     monitor_flash()
     gdb_load([], "on-target loader")
     gdb_load(["--no-loader"], "host-driven")
