@@ -160,6 +160,14 @@ FUZZ_SRC_rsp_packet := server/gdb/rsp_packet.c lib/hex.c
 FUZZ_SRC_elf := lib/elf.c lib/err.c lib/log.c
 FUZZ_SRC_remote_proto := server/remote/proto.c lib/err.c lib/log.c
 FUZZ_SRC_rtt_cb := server/rtt/rtt_cb.c
+# The monitor target drives a whole simulated board: every library source,
+# compiled with clang and the fuzzer's instrumentation.
+FUZZ_SRC_monitor := $(LIB_SRCS)
+$(B)/fuzz/fuzz_monitor: tests/fuzz/fuzz_monitor.c $(LIB_SRCS) $(FW_ELFS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -I$(B)/gen -DFUZZ_DEMO_ELF='"$(B)/fw/demo-h743.elf"' -o $@ \
+		tests/fuzz/fuzz_monitor.c $(LIB_SRCS) $(LDLIBS)
+
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
