@@ -135,6 +135,8 @@ struct sim_core {
 	bool itm_locked;     /* ARMv7-M software lock (ITM_LSR.SLK) */
 	uint8_t itm_buf[SIM_ITM_BUF];
 	size_t itm_len;
+	uint8_t itm_pkt[SIM_ITM_BUF]; /* the same writes as ITM packets (trace output) */
+	size_t itm_pkt_len;
 };
 
 /* sim_core_scs.c: the PPB as seen by the debugger and the CPU */
