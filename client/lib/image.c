@@ -97,6 +97,11 @@ int sw_image_add(struct sw_ctx *ctx, struct sw_image *img, uint32_t addr, const 
 	return i ? merge_next(ctx, img, i - 1) : SW_OK;
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static int load_elf(struct sw_ctx *ctx, const char *name, const uint8_t *buf, size_t len, struct sw_image *img)
 {
 	struct sw_elf *elf;
@@ -104,6 +109,16 @@ static int load_elf(struct sw_ctx *ctx, const char *name, const uint8_t *buf, si
 
 	if ((r = sw_elf_open_mem(ctx, name, buf, len, &elf)))
 		return r;
+	/* The loadable data may sit early in the file; a file cut before its
+	 * section header table (e_shoff, e_shentsize, e_shnum: gABI "ELF
+	 * Header") is still truncated, and flashing half a download is what
+	 * this check is for. sw_elf has validated the 52-byte header. */
+	uint64_t sh_end = (uint64_t)le32(buf + 32) + (uint64_t)(buf[46] | buf[47] << 8) * (buf[48] | buf[49] << 8);
+	if (le32(buf + 32) && sh_end > len) {
+		sw_elf_close(elf);
+		return sw_fail(ctx, SW_ERR_PROTO, "%s: truncated: the section headers end at byte %llu, the file at %zu",
+			       name, (unsigned long long)sh_end, len);
+	}
 	img->entry = sw_elf_entry(elf);
 	for (size_t i = 0; i < sw_elf_seg_count(elf) && !r; i++) {
 		const struct sw_elf_seg *s = sw_elf_seg(elf, i);

@@ -7,16 +7,15 @@ recovers, --json parses, verify sees a changed byte."""
 import json
 import os
 import re
-import socket
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BUILD, DEMO, Server, check, finish, nm  # noqa: E402
+from harness import BUILD, DEMO, Server, check, finish, free_port, nm  # noqa: E402
 from rsp_client import RSP  # noqa: E402
 
 SWDFLASH = os.environ.get("SWDFLASH", os.path.join(BUILD, "swdflash"))
@@ -228,7 +227,7 @@ def bad_input(s):
 
 
 def other_commands(s):
-    """info, reset halt|run, HEX input, erase --all, rtt (against a stand-in TCP port)."""
+    """info, reset halt|run, HEX input, erase --all, rtt."""
     busy = RSP("127.0.0.1", s.port)
     busy.command(b"qSupported")
     rc, out, err = swdflash(s, "info")
@@ -262,20 +261,14 @@ def other_commands(s):
     rc2, _, err2 = swdflash(s, "verify", DEMO)
     check("erase --all, then verify of the demo fails", rc == 0 and rc2 == 5, err + err2)
 
-    lst = socket.socket()
-    lst.bind(("127.0.0.1", 0))
-    lst.listen(1)
-    base = lst.getsockname()[1] - 2
-
-    def serve():
-        conn, _ = lst.accept()
-        conn.sendall(b"hello from rtt channel 2\n")
-        conn.close()
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    rc, out, err = swdflash(s, "rtt", "--channel", "2", "--rtt-port", str(base), timeout=20)
-    check("rtt prints the channel's TCP stream", rc == 0 and out == "hello from rtt channel 2\n", f"{rc} {out!r} {err}")
-    lst.close()
+    # RTT: the demo prints "rtt: tick N" on up channel 0 (server started with --rtt).
+    p = subprocess.Popen([SWDFLASH, "--server", s.target(), "rtt", "--rtt-port", str(s.rtt_port)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=10)
+    check("rtt prints channel 0 until Ctrl-C (exit 0)", p.returncode == 0 and "rtt: tick" in out,
+          f"{p.returncode} {out[:200]!r} {err}")
 
 
 def private_server():
@@ -294,7 +287,9 @@ def main():
         demo_runs_and_delta(s)
         two_banks(s)
         reset_mid_programming(s)
-    with Server() as s:
+    rtt_port = free_port()
+    with Server(extra=["--rtt", "--rtt-port", str(rtt_port)]) as s:
+        s.rtt_port = rtt_port
         bad_input(s)
         other_commands(s)
     private_server()

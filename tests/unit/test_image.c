@@ -168,6 +168,9 @@ static void test_elf(void)
 	CHECK_OK(sw_image_check(&ctx, &img, &mm, "demo"));
 	sw_image_free(&img);
 	CHECK_ERR(sw_image_load_mem(&ctx, "cut.elf", elf, len / 3, SW_IMG_AUTO, false, 0, &img), SW_ERR_PROTO);
+	/* Cut by one byte: segments intact, section headers not. */
+	CHECK_ERR(sw_image_load_mem(&ctx, "cut1.elf", elf, len - 1, SW_IMG_AUTO, false, 0, &img), SW_ERR_PROTO);
+	CHECK(strstr(sw_errmsg(&ctx), "truncated") != NULL);
 	elf[18] = 3; /* e_machine EM_386 */
 	CHECK_ERR(sw_image_load_mem(&ctx, "x86.elf", elf, len, SW_IMG_AUTO, false, 0, &img), SW_ERR_PROTO);
 	CHECK(strstr(sw_errmsg(&ctx), "ARM") != NULL);
