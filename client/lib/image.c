@@ -113,7 +113,8 @@ static int load_elf(struct sw_ctx *ctx, const char *name, const uint8_t *buf, si
 	 * section header table (e_shoff, e_shentsize, e_shnum: gABI "ELF
 	 * Header") is still truncated, and flashing half a download is what
 	 * this check is for. sw_elf has validated the 52-byte header. */
-	uint64_t sh_end = (uint64_t)le32(buf + 32) + (uint64_t)(buf[46] | buf[47] << 8) * (buf[48] | buf[49] << 8);
+	uint64_t shentsize = (uint64_t)buf[46] | (uint64_t)buf[47] << 8, shnum = (uint64_t)buf[48] | (uint64_t)buf[49] << 8;
+	uint64_t sh_end = le32(buf + 32) + shentsize * shnum;
 	if (le32(buf + 32) && sh_end > len) {
 		sw_elf_close(elf);
 		return sw_fail(ctx, SW_ERR_PROTO, "%s: truncated: the section headers end at byte %llu, the file at %zu",
