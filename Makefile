@@ -160,6 +160,8 @@ FUZZ_SRC_rsp_packet := server/gdb/rsp_packet.c lib/hex.c
 FUZZ_SRC_elf := lib/elf.c lib/err.c lib/log.c
 FUZZ_SRC_remote_proto := server/remote/proto.c lib/err.c lib/log.c
 FUZZ_SRC_rtt_cb := server/rtt/rtt_cb.c
+FUZZ_SRC_image := client/lib/image.c client/lib/image_hex.c client/lib/memmap.c lib/elf.c lib/err.c lib/log.c \
+                  lib/hex.c
 # The monitor target drives a whole simulated board: every library source,
 # compiled with clang and the fuzzer's instrumentation.
 FUZZ_SRC_monitor := $(LIB_SRCS)
@@ -174,9 +176,10 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
 $(B)/fuzz/seed-elf/demo: $(FW_ELFS)
-	@mkdir -p $(dir $@)
+	@mkdir -p $(dir $@) $(B)/fuzz/seed-image
 	cp $(B)/fw/demo-h743.elf $@
 	cp $(B)/fw/demo-m55.elf $(dir $@)/demo-m55
+	{ printf '\001'; cat $(B)/fw/demo-h743.elf; } > $(B)/fuzz/seed-image/demo-elf
 
 fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seed-elf/demo
 	@for f in $(FUZZERS); do \

@@ -78,6 +78,19 @@ static int parse_segments(struct sw_ctx *ctx, const char *name, struct sw_elf *e
 	return SW_OK;
 }
 
+/* Section headers are optional (e_shoff 0), but when the header promises
+ * them they must be in the file: a file cut short is truncated even when its
+ * loadable segments happen to come first. */
+static int check_sections(struct sw_ctx *ctx, const char *name, const struct sw_elf *e)
+{
+	uint32_t shoff = sw_le32_get(e->img + 32);
+	uint16_t shentsize = sw_le16_get(e->img + 46), shnum = sw_le16_get(e->img + 48);
+
+	if (shoff && !in_file(e, shoff, (uint64_t)shentsize * shnum))
+		return sw_fail(ctx, SW_ERR_PROTO, "%s: truncated file (section headers past the end)", name);
+	return SW_OK;
+}
+
 /* Find .symtab and its linked string table; absence is not an error. */
 static void find_symtab(struct sw_elf *e)
 {
@@ -141,7 +154,7 @@ int sw_elf_open_mem(struct sw_ctx *ctx, const char *name, const uint8_t *data, s
 	memcpy(e->img, data, len);
 	e->len = len;
 	e->entry = sw_le32_get(e->img + 24);
-	if ((r = parse_segments(ctx, name, e))) {
+	if ((r = parse_segments(ctx, name, e)) || (r = check_sections(ctx, name, e))) {
 		sw_elf_close(e);
 		return r;
 	}

@@ -222,15 +222,25 @@ int sw_flash_stage_crc(struct sw_flash_stage *st, struct sw_core *core, uint32_t
 	bool in_flash = false;
 	int r, r2;
 
-	for (size_t i = 0; i < st->n; i++)
-		in_flash |= addr - st->rs[i].r->base < st->rs[i].r->size &&
-			    len <= st->rs[i].r->size - (addr - st->rs[i].r->base);
+	/* Every byte in some flash region (a range may run from one bank into
+	 * the next: the loader only reads). */
+	in_flash = len > 0;
+	for (uint64_t a = addr, end = (uint64_t)addr + len; a < end && in_flash;) {
+		bool found = false;
+		for (size_t i = 0; i < st->n && !found; i++)
+			if (a - st->rs[i].r->base < st->rs[i].r->size) {
+				a = (uint64_t)st->rs[i].r->base + st->rs[i].r->size;
+				found = true;
+			}
+		in_flash = found;
+	}
 	if (!ld || st->no_loader || !in_flash || len < CRC_ON_TARGET_MIN)
 		return SW_ERR_NOT_SUPPORTED;
 	if ((r = sw_core_poll(core, &cs)) || !cs.halted)
 		return r ? r : SW_ERR_NOT_SUPPORTED;
 	for (size_t i = 0; i < st->n && !r; i++)
-		if (st->desc->flash->prepare && addr - st->rs[i].r->base < st->rs[i].r->size)
+		if (st->desc->flash->prepare && st->rs[i].r->base < addr + (uint64_t)len &&
+		    addr < (uint64_t)st->rs[i].r->base + st->rs[i].r->size)
 			r = st->desc->flash->prepare(core, st->rs[i].r);
 	if (r || (r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, &l)))
 		return r;

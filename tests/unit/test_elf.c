@@ -113,13 +113,21 @@ static void test_bad(void)
 	sw_le32_put(c + 28, 0xFFFFFFF0u);
 	CHECK((open_copy(&ctx, c, len)) == SW_ERR_PROTO);
 
-	/* Hostile section headers only lose the symbol table. */
+	/* Section headers promised past the end: truncated, even though the
+	 * loadable segments come first in the file. */
 	memcpy(c, img, len);
 	sw_le32_put(c + 32, 0xFFFFFFF0u);
+	CHECK(open_copy(&ctx, c, len) == SW_ERR_PROTO);
+	CHECK(strstr(sw_errmsg(&ctx), "section headers") != NULL);
+	CHECK(open_copy(&ctx, img, len - 1) == SW_ERR_PROTO);
+
+	/* No section headers at all (e_shoff 0) is a valid, stripped image. */
+	memcpy(c, img, len);
+	sw_le32_put(c + 32, 0);
 	{
 		struct sw_elf *e = NULL;
 		CHECK_OK(sw_elf_open_mem(&ctx, "copy", c, len, &e));
-		CHECK((sw_elf_symbol(e, "counter", NULL, NULL)) == SW_ERR_NOT_FOUND);
+		CHECK(sw_elf_symbol(e, "counter", NULL, NULL) == SW_ERR_NOT_FOUND);
 		sw_elf_close(e);
 	}
 	free(c);
