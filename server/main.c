@@ -28,6 +28,7 @@ static void on_signal(int sig)
 
 struct options {
 	const char *probe, *target, *load, *listen, *ftdi_layout;
+	const char *sim_chip; /* --sim-chip: which chip --probe sim simulates (for --target auto) */
 	long port;
 	int verbose;
 	bool attach;
@@ -56,6 +57,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
 		{"ftdi-layout", required_argument, NULL, 'F'},
+		{"sim-chip", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -70,6 +72,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'v': o->verbose++; break;
 		case 'a': o->attach = true; break;
 		case 'F': o->ftdi_layout = optarg; break;
+		case 'S': o->sim_chip = optarg; break;
 		case 'P':
 			o->port = strtol(optarg, &end, 10);
 			if (*end || o->port < 0 || o->port > 65535) {
@@ -139,6 +142,25 @@ static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_pro
 	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
 }
 
+/* --load a.elf,b.elf: one image per core on multi-core chips. */
+static int load_elfs(struct sw_ctx *ctx, struct sim *sim, const char *list)
+{
+	char path[4096];
+	int r;
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		if (n >= sizeof(path))
+			return sw_fail(ctx, SW_ERR_ARG, "--load: path too long");
+		memcpy(path, list, n);
+		path[n] = 0;
+		if (n && (r = sim_load_elf(sim, path)))
+			return r;
+		list += n + (list[n] == ',');
+	}
+	return SW_OK;
+}
+
 static void sim_tick(void *user, uint64_t ns)
 {
 	sim_advance_ns(user, ns);
@@ -154,6 +176,7 @@ int main(int argc, char **argv)
 	struct sw_session sessions[SW_SERVER_MAX_PORTS];
 	struct sw_server srv;
 	const struct sw_target_desc *desc;
+	bool auto_target;
 	int r;
 
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
@@ -162,8 +185,9 @@ int main(int argc, char **argv)
 		return r;
 	sw_ctx_init(&ctx);
 	ctx.level = (enum sw_log_level)(SW_LOG_INFO + o.verbose > SW_LOG_WIRE ? SW_LOG_WIRE : SW_LOG_INFO + o.verbose);
-	desc = sw_target_find(o.target);
-	if (!desc) {
+	auto_target = !strcmp(o.target, "auto");
+	desc = auto_target ? NULL : sw_target_find(o.target);
+	if (!desc && !auto_target) {
 		fprintf(stderr, "swdbridge: unknown target '%s'; known:", o.target);
 		for (const struct sw_target_desc *const *l = sw_target_list(); *l; l++)
 			fprintf(stderr, " %s", (*l)->name);
@@ -171,7 +195,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(o.probe, "sim")) {
-		if ((r = sim_new(&ctx, desc->name, &sim)) || (o.load && (r = sim_load_elf(sim, o.load)))) {
+		const char *chip = o.sim_chip ? o.sim_chip
+				   : desc     ? (desc->sim_chip ? desc->sim_chip : desc->name)
+					      : NULL;
+		if (!chip) {
+			fprintf(stderr, "swdbridge: --target auto with --probe sim needs --sim-chip NAME\n");
+			return 2;
+		}
+		if ((r = sim_new(&ctx, chip, &sim)) || (o.load && (r = load_elfs(&ctx, sim, o.load)))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sim_free(sim);
 			return 1;
@@ -184,6 +215,8 @@ int main(int argc, char **argv)
 	} else {
 		r = open_probe(&ctx, &o, &probe);
 	}
+	if (!r && auto_target && !(r = sw_target_identify(&ctx, probe, &desc)))
+		printf("swdbridge: --target auto: %s (%s)\n", desc->name, desc->summary);
 	if (r || (r = sw_target_open(&ctx, probe, desc, o.attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		goto out;
@@ -196,6 +229,11 @@ int main(int argc, char **argv)
 	srv.tick_user = sim;
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
 		unsigned bound = 0, want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
+		if (!sw_target_core(t, i)) {
+			printf("swdbridge: %s core %s: %s\n", desc->name, desc->cores[i].name,
+			       sw_target_core_note(t, i));
+			continue;
+		}
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;

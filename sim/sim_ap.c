@@ -19,7 +19,7 @@ struct sim_ap *sim_ap_find(struct sim *sim, uint64_t addr)
 
 static bool bus_dead(const struct sim *sim, const struct sim_ap *ap)
 {
-	return ap->dead_in_reset && sim->nrst;
+	return (ap->dead_in_reset && sim->nrst) || ap->device_off;
 }
 
 static uint32_t tar_inc(uint32_t tar, uint32_t by)
@@ -97,7 +97,9 @@ int sim_ap_read(struct sim *sim, struct sim_ap *ap, uint32_t reg, uint32_t *val)
 		return 0;
 	}
 	switch (r5) {
-	case 0x00: *val = ap->csw | ap->csw_fixed; return 0;
+	case 0x00:
+		*val = (ap->csw | ap->csw_fixed) & ~(ap->device_off ? CSW_DEVICEEN : 0u);
+		return 0;
 	case 0x04: *val = ap->tar; return 0;
 	case 0x08: *val = 0; return 0; /* TAR[63:32]: 32-bit bus */
 	case 0x0C: return drw(sim, ap, false, val);

@@ -28,6 +28,8 @@ struct sim_ap {
 	bool dead_in_reset;   /* bus unusable while nRST is asserted (H743 AP0) */
 	const struct sim_cs_id *ids; /* ADIv6: CoreSight IDs at 0xFBC.., NULL on ADIv5 */
 	const struct sim_rom_table *rom; /* ADIv6: this 4 KiB block is a ROM table, not an AP */
+	bool device_off;      /* downstream domain powered off: CSW.DeviceEn reads 0 and
+			       * DRW/BDx accesses error (ADIv6 C2.5.1 CSW.DeviceEn) */
 };
 
 /* SWD link states (ADIv5.2 B4/B5). */
@@ -109,6 +111,7 @@ struct sim_chip {
 
 extern const struct sim_chip sim_chip_stm32h743;
 extern const struct sim_chip sim_chip_adiv6_m55;
+extern const struct sim_chip sim_chip_ae3;
 
 /* sim_dp.c: one SWD transaction with raw ADI semantics. */
 unsigned sim_dp_transaction(struct sim *sim, uint8_t req, uint32_t *data, bool *parity_ok);

@@ -3,7 +3,8 @@
 
 #include "targets/targets_priv.h"
 
-static const struct sw_target_desc *const all[] = {&sw_target_stm32h743, &sw_target_adiv6_m55, NULL};
+static const struct sw_target_desc *const all[] = {&sw_target_stm32h743, &sw_target_ae3, &sw_target_adiv6_m55,
+							&sw_target_ae3_hp, &sw_target_ae3_he, NULL};
 
 const struct sw_target_desc *const *sw_target_list(void)
 {
