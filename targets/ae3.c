@@ -22,8 +22,10 @@ static const struct sw_core_desc ae3_he_core[] = {{"he", 0x300000u, 0}};
 
 /* §4.2. ITCM/DTCM at 0x0/0x20000000 are each core's own TCMs; the
  * description's sizes are HP's (HE's DTCM is 256 KiB, its ITCM the same).
- * MRAM: the application area is the only programmable part; the SE/Alif
- * area above it (ATOC, SE firmware) is read-only for us. */
+ * MRAM: the application area is the only programmable part. The SE/Alif
+ * area above it (ATOC, SE firmware) is listed as flash too, so that a load
+ * there reaches the flash ops and is refused with a message saying why,
+ * rather than failing somewhere in gdb. */
 static const struct sw_mem_region ae3_regions[] = {
 	{"itcm", 0x00000000u, 0x00040000u, SW_MEM_RAM, 0},
 	{"sram0", 0x02000000u, 0x00400000u, SW_MEM_RAM, 0},
@@ -40,7 +42,7 @@ static const struct sw_mem_region ae3_regions[] = {
 	{"sram7", 0x63000000u, 0x00080000u, SW_MEM_RAM, 0},
 	{"sram8", 0x63200000u, 0x00200000u, SW_MEM_RAM, 0},
 	{"mram-app", AE3_MRAM_APP_BASE, AE3_MRAM_APP_SIZE, SW_MEM_FLASH, AE3_MRAM_SECTOR},
-	{"mram-se", 0x80580000u, 0x00080000u, SW_MEM_ROM, 0},
+	{"mram-se", 0x80580000u, 0x00080000u, SW_MEM_FLASH, AE3_MRAM_SECTOR},
 	{"ppb", 0xE0000000u, 0x00100000u, SW_MEM_MMIO, 0},
 };
 

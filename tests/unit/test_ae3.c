@@ -98,7 +98,7 @@ static void test_desc(void)
 		if (r->base == 0x80000000u)
 			app = r->kind == SW_MEM_FLASH && r->size == 0x580000u;
 		if (r->base == 0x80580000u)
-			se = r->kind == SW_MEM_ROM && r->size == 0x80000u;
+			se = r->kind == SW_MEM_FLASH && r->size == 0x80000u;
 	}
 	CHECK(app && se);
 }
@@ -200,7 +200,7 @@ static void test_mram_flash_ops(void)
 	const struct sw_mem_region *app = NULL;
 
 	for (size_t i = 0; i < sw_target_ae3.n_regions; i++)
-		if (sw_target_ae3.regions[i].kind == SW_MEM_FLASH)
+		if (sw_target_ae3.regions[i].base == AE3_MRAM_APP_BASE)
 			app = &sw_target_ae3.regions[i];
 	CHECK_OK(rig_open(&g, true));
 	CHECK_OK(sw_target_open(&g.ctx, g.probe, &sw_target_ae3, 0, &g.t));
