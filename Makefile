@@ -3,6 +3,8 @@
 # real gdb), `make run` starts the demo on the simulated STM32H743.
 # Sources are found by folder, so adding a file needs no Makefile change.
 
+SHELL   := /bin/bash
+.DEFAULT_GOAL := all
 CC      ?= gcc
 ARM_CC  ?= arm-none-eabi-gcc
 ARM_OBJCOPY ?= arm-none-eabi-objcopy
@@ -28,12 +30,17 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-san/%)
 PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash) $(if $(wildcard tools/vjlink/main.c),$(B)/vjlink) $(if $(wildcard sim/mpsse.c),$(B)/swdbridge-mpsse)
+PROGS += $(if $(wildcard tools/bench_remote/main.c),$(B)/bench-remote)
 
 # Target firmware (demo) and flash loaders, compiled with arm-none-eabi-gcc.
 FW_DIR := firmware
 include firmware/firmware.mk
+include flashloaders/flashloaders.mk
+LIB_SRCS += $(LOADER_GEN)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
 
-.PHONY: all test unit unit-san integration run bench fuzz clean deps check-globals
+.PHONY: all test unit unit-san integration run bench fuzz faults clean deps check-globals install
 all: deps-check $(PROGS) $(UNIT_BINS) $(FW_ELFS)
 
 deps-check:
@@ -69,6 +76,11 @@ MPSSE_WRAP := $(shell sed -n '/define MPSSE_FTDI_WRAP_LIST/{n;p}' sim/mpsse.h 2>
 $(B)/swdbridge-mpsse: $(B)/obj/server/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(foreach n,$(subst $(comma), ,$(MPSSE_WRAP)),-Wl,--wrap=$(n)) $(LDLIBS)
 
+# Remote-probe benchmark (issue #8): scripts/bench-remote runs it local and
+# through probe-server across two network namespaces with netem.
+$(B)/bench-remote: $(B)/obj/tools/bench_remote/main.o $(B)/libsw.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B)/swdflash: $(B)/obj/client/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -96,6 +108,32 @@ test: all $(SAN_BINS)
 run: all
 	scripts/run-demo
 
+# Fault campaign (issue 9): faults injected, survived, data lost (must be 0).
+faults: all
+	scripts/faults --rounds 20
+
+# Virtual-time benchmarks (figures for the notes; nothing is asserted).
+bench: all
+	scripts/bench
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: programs, man pages, udev
+# rules, the probe-server systemd unit, bash completion, the user docs.
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/lib/udev/rules.d $(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/doc/swdbridge
+	install -m 755 $(B)/swdbridge $(DESTDIR)$(BINDIR)/swdbridge
+	if [ -x $(B)/swdflash ]; then install -m 755 $(B)/swdflash $(DESTDIR)$(BINDIR)/swdflash; fi
+	install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 packaging/udev/60-swdbridge.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
+	sed 's#@BINDIR@#$(BINDIR)#' packaging/systemd/swdbridge-probe-server.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/swdbridge-probe-server.service
+	for c in $(notdir $(wildcard packaging/completion/*)); do \
+		install -m 644 packaging/completion/$$c $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c; done
+	install -m 644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/swdbridge/
+
 check-globals: $(B)/libsw.a
 	scripts/check-globals $(B)/libsw.a
 
@@ -104,13 +142,31 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
 
-# libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS.
+# libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS on its
+# seed corpus (text seeds in tests/fuzz/corpus/NAME, binary seeds generated
+# into $(B)/fuzz/seed-NAME: nothing binary is committed).
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,address,undefined
-$(B)/fuzz/fuzz_rsp_packet: tests/fuzz/fuzz_rsp_packet.c server/gdb/rsp_packet.c lib/hex.c
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRC_rsp_packet := server/gdb/rsp_packet.c lib/hex.c
+FUZZ_SRC_elf := lib/elf.c lib/err.c lib/log.c
+FUZZ_SRC_remote_proto := server/remote/proto.c lib/err.c lib/log.c
+.SECONDEXPANSION:
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
-fuzz: $(B)/fuzz/fuzz_rsp_packet
-	@mkdir -p $(B)/fuzz/work-rsp_packet
-	$(B)/fuzz/fuzz_rsp_packet -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/work-rsp_packet tests/fuzz/corpus/rsp_packet
+$(B)/fuzz/seed-elf/demo: $(FW_ELFS)
+	@mkdir -p $(dir $@)
+	cp $(B)/fw/demo-h743.elf $@
+	cp $(B)/fw/demo-m55.elf $(dir $@)/demo-m55
+
+fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seed-elf/demo
+	@for f in $(FUZZERS); do \
+		mkdir -p $(B)/fuzz/work-$$f; \
+		seeds=""; for d in tests/fuzz/corpus/$$f $(B)/fuzz/seed-$$f; do [ -d $$d ] && seeds="$$seeds $$d"; done; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+		$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/work-$$f $$seeds \
+			2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|crash-' ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done

@@ -142,6 +142,8 @@ int sw_mem_write32(sw_ap *ap, uint32_t addr, uint32_t val);
 /* Queued 32-bit accesses; results land in *dst at sw_dap_run(). */
 int sw_mem_queue_read32(sw_ap *ap, uint32_t addr, uint32_t *dst);
 int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val);
+/* Queued block write, word aligned (addr and len multiples of 4). */
+int sw_mem_queue_write(sw_ap *ap, uint32_t addr, const void *buf, size_t len);
 
 /* CoreSight ROM-table walk (class 0x1 and class 0x9 tables). */
 struct sw_component {

@@ -169,6 +169,24 @@ int sw_mem_read(sw_ap *ap, uint32_t addr, void *buf, size_t len)
 	return r;
 }
 
+int sw_mem_queue_write(sw_ap *ap, uint32_t addr, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	int r;
+
+	if ((addr | len) & 3u)
+		return sw_fail(sw_dap_ctx(ap->dap), SW_ERR_ARG, "queued write 0x%08x+%zu not word aligned",
+			       addr, len);
+	r = len ? q_csw(ap, CSW_SIZE32) : SW_OK;
+	for (size_t i = 0; i < len && !r; i += 4, addr += 4) {
+		if (i == 0 || (addr & (TAR_BLOCK - 1)) == 0)
+			r = q_tar(ap, addr);
+		if (!r)
+			r = q_drw_write(ap, sw_le32_get(p + i));
+	}
+	return r;
+}
+
 static int q_edge_write(sw_ap *ap, uint32_t a, const uint8_t *p, size_t s)
 {
 	uint32_t v = 0;
@@ -195,14 +213,10 @@ int sw_mem_write(sw_ap *ap, uint32_t addr, const void *buf, size_t len)
 		r = q_edge_write(ap, a, p, s);
 		a += (uint32_t)s, p += s, left -= s;
 	}
-	if (!r && left >= 4)
-		r = q_csw(ap, CSW_SIZE32);
-	for (size_t i = 0; left >= 4 && !r; i++) {
-		if (i == 0 || (a & (TAR_BLOCK - 1)) == 0)
-			r = q_tar(ap, a);
-		if (!r)
-			r = q_drw_write(ap, sw_le32_get(p));
-		a += 4, p += 4, left -= 4;
+	if (!r && left >= 4) {
+		size_t words = left & ~(size_t)3;
+		r = sw_mem_queue_write(ap, a, p, words);
+		a += (uint32_t)words, p += words, left -= words;
 	}
 	while (left && !r) {
 		size_t s = edge_size(a, left);

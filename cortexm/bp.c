@@ -34,6 +34,19 @@ static int sync_code(struct sw_core *c, uint32_t addr)
 	return SW_OK;
 }
 
+int sw_core_sync_code(struct sw_core *c, uint32_t addr, size_t len)
+{
+	int r = SW_OK;
+
+	if (!has_caches(c) || !len)
+		return SW_OK;
+	for (uint32_t a = addr & ~(CM_CACHE_LINE - 1u); a < addr + len && !r; a += CM_CACHE_LINE)
+		r = sw_mem_queue_write32(c->ap, CM_DCCMVAC, a);
+	if (r || (r = sw_mem_queue_write32(c->ap, CM_ICIALLU, 0)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "code at 0x%08x: cache maintenance failed: %s", addr, sw_errmsg(c->ctx));
+	return SW_OK;
+}
+
 static int fpb_enable(struct sw_core *c)
 {
 	int r;
@@ -58,7 +71,8 @@ static int hard_set(struct sw_core *c, uint32_t addr)
 		/* FPB v1: code region only, REPLACE selects the halfword (C1.11.5). */
 		if (addr >= 0x20000000u)
 			return sw_fail(c->ctx, SW_ERR_NOT_SUPPORTED,
-				       "breakpoint at 0x%08x: FPB v1 covers only 0x00000000-0x1FFFFFFF", addr);
+				       "hardware breakpoint at 0x%08x refused: this core's FPB v1 covers only the code region 0x00000000-0x1FFFFFFF (use break, a BKPT patch, in RAM)",
+				       addr);
 		comp = (addr & 0x1FFFFFFCu) | ((addr & 2u) ? 2u << 30 : 1u << 30) | 1u;
 	} else {
 		comp = (addr & ~1u) | 1u; /* FPB v2: BPADDR[31:1] | BE */
@@ -159,9 +173,6 @@ int sw_core_bp_clear_all(struct sw_core *c)
 		if (c->fpb_used[i])
 			r = hard_clear(c, c->fpb_addr[i]);
 	if (!r)
-		r = sw_core_wp_value_clear(c);
-	for (unsigned i = 0; i < CM_MAX_DWT && !r; i++)
-		if (c->wp[i].used)
-			r = sw_core_wp_clear(c, c->wp[i].addr, c->wp[i].len, c->wp[i].kind);
+		r = cm_watch_clear_all(c);
 	return r;
 }

@@ -71,6 +71,8 @@ static int clear_comparators(struct sw_core *c)
 			return r;
 	if ((r = sw_dap_run(sw_ap_dap(c->ap))))
 		goto fail;
+	for (unsigned i = 0; i < nd; i++)
+		c->dwt_id[i] = (uint8_t)(fn[i] >> 27); /* ARMv8-M: what each comparator can match */
 	for (unsigned i = 0; i < c->info.fpb_code; i++)
 		if ((fp[i] & 1u) && ++armed && (r = sw_mem_queue_write32(c->ap, CM_FP_COMP0 + 4 * i, 0)))
 			return r;

@@ -105,6 +105,16 @@ int sw_core_vector_catch_get(struct sw_core *core, uint32_t *mask);
 /* Remove every breakpoint this layer set (restores RAM, frees FPB). */
 int sw_core_bp_clear_all(struct sw_core *core);
 
+/* Around debugger code run on the target (flash loaders): DWT and FPB off
+ * (DEMCR.TRCENA, FP_CTRL.ENABLE), then back as they were. */
+int sw_core_traps_suspend(struct sw_core *core, uint32_t *saved_demcr);
+int sw_core_traps_resume(struct sw_core *core, uint32_t saved_demcr);
+
+/* Code written by the debugger (a flash loader, a BKPT patch) may sit in
+ * the D-cache while the I-cache holds old lines (Cortex-M7/M55/M85): clean
+ * the range to memory and invalidate the I-cache. No-op without caches. */
+int sw_core_sync_code(struct sw_core *core, uint32_t addr, size_t len);
+
 int sw_core_mem_read(struct sw_core *core, uint32_t addr, void *buf, size_t len);
 int sw_core_mem_write(struct sw_core *core, uint32_t addr, const void *buf, size_t len);
 

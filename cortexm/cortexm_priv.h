@@ -64,10 +64,12 @@ struct cm_watch {
 	uint32_t addr;
 	unsigned len;
 	unsigned kind; /* 2 write, 3 read, 4 access; 0 data value watch */
-	bool value;    /* comparator 1 of a data value watch */
+	bool value;    /* the value comparator of a data value watch */
 	uint32_t data;
-	unsigned link; /* its linked address comparator */
+	unsigned link; /* its second comparator (address of a value watch, v8 limit), or CM_NO_LINK */
+	bool aux;      /* owned by another entry's watch (its link) */
 };
+#define CM_NO_LINK CM_MAX_DWT
 
 struct sw_core {
 	struct sw_ctx *ctx;
@@ -82,12 +84,14 @@ struct sw_core {
 	struct soft_bp soft[CM_MAX_SOFT];
 	unsigned n_soft;
 	struct cm_watch wp[CM_MAX_DWT];
+	uint8_t dwt_id[CM_MAX_DWT]; /* ARMv8-M DWT_FUNCTIONn.ID, read at attach */
 	uint32_t spurious_pc;     /* erratum 3092511 guard: last PC resumed */
 	unsigned spurious_count;  /* consecutive spurious halts there */
 };
 
 /* cortexm/watch.c */
 int cm_watch_hit(struct sw_core *c, uint32_t *addr, unsigned *kind);
+int cm_watch_clear_all(struct sw_core *c);
 
 /* cortexm/bp.c: is there a breakpoint of ours at addr? */
 bool cm_bp_known(const struct sw_core *c, uint32_t addr);

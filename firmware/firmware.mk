@@ -20,6 +20,29 @@ $(B)/fw/demo-m55.elf: $(DEMO_DEPS) firmware/demo/m55.ld
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/m55.ld -o $@ $(DEMO_SRCS)
 
+# STM32F407: Cortex-M4F (FPv4-SP: single precision only), its own layout.
+ARM_FLAGS_F407 := -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16
+FW_ELFS += $(if $(wildcard firmware/demo/stm32f407.ld),$(B)/fw/demo-f407.elf)
+
+$(B)/fw/demo-f407.elf: $(DEMO_DEPS) firmware/demo/stm32f407.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_F407) $(ARM_COMMON) -T firmware/demo/stm32f407.ld -o $@ $(DEMO_SRCS)
+
+# MIMXRT1062: Cortex-M7 like the H743; an XIP image with FCB/IVT in the NOR.
+FW_ELFS += $(if $(wildcard firmware/demo/mimxrt1062.ld),$(B)/fw/demo-rt1062.elf)
+$(B)/fw/demo-rt1062.elf: $(DEMO_DEPS) firmware/demo/mimxrt1062.ld firmware/demo/rt1062/boot_hdr.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/demo/mimxrt1062.ld -o $@ $(DEMO_SRCS) \
+		firmware/demo/rt1062/boot_hdr.c
+
+# STM32N657: the M55 stand-in build (as for the ADIv6 part), linked as an
+# FSBL that the boot ROM copies from the XSPI2 NOR into AXISRAM2.
+FW_ELFS += $(if $(wildcard firmware/demo/stm32n657.ld),$(B)/fw/demo-n657.elf)
+$(B)/fw/demo-n657.elf: $(DEMO_DEPS) firmware/demo/stm32n657.ld firmware/demo/n657/fsbl_hdr.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/stm32n657.ld -o $@ $(DEMO_SRCS) \
+		firmware/demo/n657/fsbl_hdr.c
+
 # Alif AE3: one image per core (HP in MRAM at 0x80000000, HE at 0x80320000,
 # data in each core's DTCM); the HP image also starts the HE core.
 FW_ELFS += $(if $(wildcard firmware/demo/ae3_hp.ld),$(B)/fw/demo-ae3-hp.elf $(B)/fw/demo-ae3-he.elf)

@@ -35,6 +35,7 @@ struct jlink {
 	uint32_t serial;
 	size_t max_bits;
 	uint8_t *raw; /* jaylink_swd_io input, before undoing the sampling lead */
+	bool lost;    /* the first failed SWD I/O was reported; later ones stay quiet */
 };
 
 struct jl_sel {
@@ -333,9 +334,16 @@ static int jl_io(void *user, const uint8_t *dir, const uint8_t *out, uint8_t *in
 	if (nbits == 0)
 		return SW_OK;
 	r = jaylink_swd_io(j->devh, dir, out, j->raw, (uint16_t)nbits);
-	if (r != JAYLINK_OK)
+	if (r != JAYLINK_OK) {
+		/* Unplugged (or vjlink gone): say so once, in one line; every
+		 * later command fails the same way until `monitor probe reconnect`. */
+		if (!j->lost)
+			SW_LOG_E(j->probe.ctx, "jlink %u: probe lost (%s); gdb commands fail until 'monitor probe reconnect'",
+				 j->serial, jaylink_strerror(r));
+		j->lost = true;
 		return sw_fail(j->probe.ctx, jl_err(r), "jlink: probe lost (SWD I/O of %zu bits: %s)",
 			       nbits, jaylink_strerror(r));
+	}
 	if (!in)
 		return SW_OK;
 	memset(in, 0, nb);

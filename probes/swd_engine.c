@@ -34,6 +34,7 @@ struct sw_swd_engine {
 	unsigned idle_after_ap, idle_tail;
 	bool orun;           /* ORUNDETECT known set */
 	bool select_known;
+	bool need_resync; /* the last line reset got no answer: try again first */
 	uint32_t select;
 	struct raw *raws;
 	size_t raws_cap;
@@ -368,6 +369,13 @@ int sw_swd_engine_transfer(struct sw_swd_engine *e, struct sw_swd_req *reqs, siz
 
 	for (size_t i = 0; i < n; i++)
 		reqs[i].ack = 0;
+	/* A target that stopped answering (cable, power, reset) gets a new
+	 * line reset before anything else, so it is usable again once back. */
+	if (e->need_resync) {
+		if ((r = resync(e)))
+			return r;
+		e->need_resync = false;
+	}
 	if ((r = plan(e, reqs, n, &nraw)))
 		return r;
 	while (at < nraw) {
@@ -405,6 +413,7 @@ int sw_swd_engine_transfer(struct sw_swd_engine *e, struct sw_swd_req *reqs, siz
 		}
 		/* No ACK or an invalid one: resynchronise the line for the next user. */
 		r = resync(e);
+		e->need_resync = r != SW_OK;
 		return sw_fail(e->ctx, ack == SW_ACK_NONE ? SW_ERR_SWD_NOACK : SW_ERR_SWD_PROTO,
 			       "SWD: no valid ACK (0x%x)%s", ack, r ? "; line reset failed" : "");
 	}

@@ -12,7 +12,10 @@
 #include "probes/ftdi.h"
 #include "probes/jlink.h"
 #include "probes/sim_probe.h"
+#include "server/net/addr.h"
 #include "server/net/server.h"
+#include "server/remote/probe_server.h"
+#include "server/remote/remote_probe.h"
 #include "sim/sim.h"
 #include "targets/target.h"
 
@@ -27,11 +30,14 @@ static void on_signal(int sig)
 }
 
 struct options {
-	const char *probe, *target, *load, *listen, *ftdi_layout;
+	const char *probe, *target, *load, *listen, *ftdi_layout, *elf;
 	const char *sim_chip; /* --sim-chip: which chip --probe sim simulates (for --target auto) */
 	long port;
 	int verbose;
-	bool attach;
+	bool attach, no_loader;
+	const char *listens[SW_SERVER_MAX_LISTEN]; /* --listen, repeatable */
+	unsigned n_listen;
+	struct sw_tls_creds creds; /* --psk-file / --cert --key --ca for remote:// */
 };
 
 static void usage(FILE *f)
@@ -40,10 +46,17 @@ static void usage(FILE *f)
 		   "       swdbridge list-probes\n"
 		   "  --probe P         sim (built-in simulator), jlink[:SERIAL|:tcp:HOST], ftdi[:VID:PID[:SERIAL]]\n"
 		   "  --ftdi-layout L   FTDI adapter layout (see probes/ftdi_layouts.c)\n"
-		   "  --target NAME     stm32h743, adiv6-m55, or a J-Link device name such as STM32H743VI\n"
-		   "  --load FILE       (sim) load an ELF into the simulated chip before starting\n"
+		   "  --target NAME     stm32h743, ae3 (ae3-hp, ae3-he), adiv6-m55, a J-Link device name such as\n"
+		   "                    STM32H743VI or AE302F80F55D5_HP, or auto (identify the chip)\n"
+		   "  --load FILE[,FILE] (sim) load ELFs into the simulated chip before starting\n"
+		   "  --sim-chip NAME   (sim) chip to simulate with --target auto\n"
+		   "  --no-loader       program flash from the host (register level), not with the on-target loader\n"
+		   "  --elf FILE        the firmware's ELF, for symbol names (monitor watch) and RTT\n"
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
-		   "  --listen ADDR     IPv4 address to listen on (default 127.0.0.1)\n"
+		   "  --listen ADDR[:PORT]  address to listen on, IPv4 or IPv6 ([::1]:2331); repeatable\n"
+		   "                    (default 127.0.0.1; beyond loopback the client commands are printed)\n"
+		   "  --psk-file F | --cert C --key K --ca CA   credentials for --probe remote://HOST:PORT\n"
+		   "       swdbridge probe-server --help    (export a probe to another machine over TLS)\n"
 		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
 		   "  -v                more log output (-vv: debug, -vvv: wire trace)\n",
 		DEFAULT_PORT);
@@ -56,7 +69,10 @@ static int parse(int argc, char **argv, struct options *o)
 		{"load", required_argument, NULL, 'l'},  {"port", required_argument, NULL, 'P'},
 		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
-		{"ftdi-layout", required_argument, NULL, 'F'},
+		{"ftdi-layout", required_argument, NULL, 'F'}, {"elf", required_argument, NULL, 'E'},
+		{"no-loader", no_argument, NULL, 'N'},
+		{"psk-file", required_argument, NULL, 'K'}, {"cert", required_argument, NULL, 'C'},
+		{"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'A'},
 		{"sim-chip", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0}};
 	int ch;
@@ -68,11 +84,23 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'p': o->probe = optarg; break;
 		case 't': o->target = optarg; break;
 		case 'l': o->load = optarg; break;
-		case 'L': o->listen = optarg; break;
+		case 'L':
+			if (o->n_listen == SW_SERVER_MAX_LISTEN) {
+				fprintf(stderr, "swdbridge: at most %d --listen options\n", SW_SERVER_MAX_LISTEN);
+				return 2;
+			}
+			o->listens[o->n_listen++] = optarg;
+			break;
+		case 'K': o->creds.psk_file = optarg; break;
+		case 'C': o->creds.cert = optarg; break;
+		case 'k': o->creds.key = optarg; break;
+		case 'A': o->creds.ca = optarg; break;
 		case 'v': o->verbose++; break;
 		case 'a': o->attach = true; break;
 		case 'F': o->ftdi_layout = optarg; break;
 		case 'S': o->sim_chip = optarg; break;
+		case 'E': o->elf = optarg; break;
+		case 'N': o->no_loader = true; break;
 		case 'P':
 			o->port = strtol(optarg, &end, 10);
 			if (*end || o->port < 0 || o->port > 65535) {
@@ -96,13 +124,61 @@ static int parse(int argc, char **argv, struct options *o)
 }
 
 /* "monitor sim": what the simulator counted (virtual time, resets...). */
+/* The simulator and whether wall time drives its clock between packets
+ * (so firmware runs while gdb is idle; benchmarks turn it off). */
+struct sim_host {
+	struct sim *sim;
+	bool tick;
+};
+
+/* Fault injection for tests and fault campaigns (issue 9):
+ *   sim reset-in MS                  system reset MS ms of virtual time from now
+ *   sim inject wait|fault|parity|noresp SKIP COUNT, sim inject clear */
+static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
+{
+	static const char *const kinds[] = {"wait", "fault", "parity", "noresp"};
+	static const enum sim_fault faults[] = {SIM_FAULT_WAIT, SIM_FAULT_FAULT, SIM_FAULT_PARITY,
+						SIM_FAULT_NORESP};
+	char kind[16];
+	double ms;
+	unsigned skip, count;
+
+	if (sscanf(arg, "reset-in %lf", &ms) == 1 && ms >= 0) {
+		sim_schedule_reset(sim, (uint64_t)(ms * 1e6));
+		sw_session_say(s, "sim: system reset in %.3f ms of virtual time", ms);
+		return 0;
+	}
+	if (!strcmp(arg, "inject clear")) {
+		sim_inject_clear(sim);
+		sw_session_say(s, "sim: no faults pending");
+		return 0;
+	}
+	if (sscanf(arg, "inject %15s %u %u", kind, &skip, &count) == 3)
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (!strcmp(kind, kinds[i])) {
+				sim_inject(sim, faults[i], skip, count);
+				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
+				return 0;
+			}
+	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp SKIP COUNT | inject clear");
+	return -1;
+}
+
 static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const char *arg)
 {
+	struct sim_host *h = user;
 	struct sim_counters c;
 
-	(void)arg;
 	if (strcmp(cmd, "sim") != 0)
 		return 1;
+	if (arg && (!strcmp(arg, "tick off") || !strcmp(arg, "tick on"))) {
+		h->tick = !strcmp(arg, "tick on");
+		sw_session_say(s, "sim: wall-clock tick %s", h->tick ? "on" : "off");
+		return 0;
+	}
+	if (arg && *arg)
+		return sim_fault_monitor(h->sim, s, arg);
+	user = h->sim;
 	sim_get_counters(user, &c);
 	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",
 		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
@@ -137,6 +213,8 @@ static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_pro
 {
 	if (!strncmp(o->probe, "jlink", 5))
 		return sw_jlink_open(ctx, o->probe, probe);
+	if (!strncmp(o->probe, "remote://", 9))
+		return sw_remote_probe_open(ctx, o->probe + 9, &o->creds, probe);
 	if (!strncmp(o->probe, "ftdi", 4))
 		return sw_ftdi_open(ctx, o->probe, o->ftdi_layout, probe);
 	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
@@ -161,9 +239,85 @@ static int load_elfs(struct sw_ctx *ctx, struct sim *sim, const char *list)
 	return SW_OK;
 }
 
+/* What `monitor probe reconnect` needs: the probe and target of main() and
+ * every session that points into them. */
+struct probe_host {
+	struct sw_ctx *ctx;
+	const struct options *o;
+	const struct sw_target_desc *desc;
+	struct sw_probe **probe;
+	struct sw_target **t;
+	struct sw_session *sessions;
+	size_t n_sessions;
+};
+
+/* Open a new probe and target first; only when both work are the old
+ * (dead) ones closed and the sessions moved over, so a failed attempt
+ * leaves everything as it was (commands keep failing, nothing dangles). */
+static int reconnect_probe(void *user, struct sw_session *s)
+{
+	struct probe_host *h = user;
+	struct sw_probe *probe = NULL;
+	struct sw_target *t = NULL;
+	int r;
+
+	(void)s;
+	if ((r = open_probe(h->ctx, h->o, &probe)) ||
+	    (r = sw_target_open(h->ctx, probe, h->desc, h->o->attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
+		sw_probe_close(probe);
+		return r;
+	}
+	sw_target_close(*h->t);
+	sw_probe_close(*h->probe);
+	*h->t = t;
+	*h->probe = probe;
+	for (size_t i = 0; i < h->n_sessions; i++) {
+		h->sessions[i].core = sw_target_core(t, i);
+		h->sessions[i].probe = probe;
+	}
+	SW_LOG_I(h->ctx, "probe %s reconnected", h->o->probe);
+	return SW_OK;
+}
+
 static void sim_tick(void *user, uint64_t ns)
 {
-	sim_advance_ns(user, ns);
+	struct sim_host *h = user;
+
+	if (h->tick)
+		sim_advance_ns(h->sim, ns);
+}
+
+/* One core's gdb listeners, one per --listen (default 127.0.0.1): an
+ * ADDR:PORT's port, else --port, plus the core's offset. Prints how to
+ * connect, and for non-loopback addresses the client addresses, WSL hints
+ * and a Cortex-Debug snippet. */
+static int listen_core(struct sw_server *srv, struct sw_session *s, const struct options *o,
+		       const struct sw_target_desc *desc, size_t i)
+{
+	unsigned n = o->n_listen ? o->n_listen : 1;
+
+	for (unsigned k = 0; k < n; k++) {
+		struct sw_net_addr la;
+		char text[SW_ADDR_TEXT], hints[2048];
+		unsigned bound = 0, base;
+		int r = sw_net_addr_parse(srv->ctx, o->n_listen ? o->listens[k] : o->listen, (unsigned)o->port, &la);
+		if (r)
+			return r;
+		base = sw_net_addr_port(&la);
+		if ((r = sw_server_listen(srv, s, la.host, base ? base + desc->cores[i].port_offset : 0, &bound)))
+			return r;
+		sw_net_addr_set_port(&la, bound);
+		sw_net_addr_text(&la, text, sizeof(text));
+		printf("swdbridge: %s core %s: gdb port %s\n", desc->name, desc->cores[i].name, text);
+		if (sw_net_addr_is_any(&la)) /* from this machine; the hints list the others */
+			snprintf(text, sizeof(text), la.ss.ss_family == AF_INET6 ? "[::1]:%u" : "127.0.0.1:%u", bound);
+		printf("  connect: gdb-multiarch -ex \"target extended-remote %s\" FIRMWARE.elf\n", text);
+		if (!sw_net_addr_is_loopback(&la)) {
+			sw_net_listen_hints(&la, desc->cores[i].name, hints, sizeof(hints));
+			fputs(hints, stdout);
+		}
+	}
+	return SW_OK;
 }
 
 int main(int argc, char **argv)
@@ -171,16 +325,21 @@ int main(int argc, char **argv)
 	struct sw_ctx ctx;
 	struct options o;
 	struct sim *sim = NULL;
+	struct sim_host host = {NULL, true};
 	struct sw_probe *probe = NULL;
 	struct sw_target *t = NULL;
 	struct sw_session sessions[SW_SERVER_MAX_PORTS];
 	struct sw_server srv;
+	struct sw_elf *elf = NULL;
 	const struct sw_target_desc *desc;
 	bool auto_target;
+	struct probe_host ph = {&ctx, &o, NULL, &probe, &t, sessions, 0};
 	int r;
 
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
 		return list_probes();
+	if (argc >= 2 && !strcmp(argv[1], "probe-server"))
+		return sw_probe_server_main(argc - 1, argv + 1, &stop_requested, on_signal);
 	if ((r = parse(argc, argv, &o)))
 		return r;
 	sw_ctx_init(&ctx);
@@ -194,6 +353,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return 2;
 	}
+	if (!o.elf && o.load && !strchr(o.load, ',')) /* a list: one image per core */
+		o.elf = o.load;
+	if (o.elf && sw_elf_open_file(&ctx, o.elf, &elf)) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		return 1;
+	}
 	if (!strcmp(o.probe, "sim")) {
 		const char *chip = o.sim_chip ? o.sim_chip
 				   : desc     ? (desc->sim_chip ? desc->sim_chip : desc->name)
@@ -205,12 +370,15 @@ int main(int argc, char **argv)
 		if ((r = sim_new(&ctx, chip, &sim)) || (o.load && (r = load_elfs(&ctx, sim, o.load)))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sim_free(sim);
+			sw_elf_close(elf);
 			return 1;
 		}
 		sim_power_on_reset(sim);
+		host.sim = sim;
 		r = sw_sim_probe_open(&ctx, sim, 0, &probe);
 	} else if (o.load) {
 		fprintf(stderr, "swdbridge: --load is for --probe sim; with a real probe use gdb's load\n");
+		sw_elf_close(elf);
 		return 2;
 	} else {
 		r = open_probe(&ctx, &o, &probe);
@@ -226,9 +394,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
-	srv.tick_user = sim;
+	srv.tick_user = &host;
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
-		unsigned bound = 0, want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
+		unsigned want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
 		if (!sw_target_core(t, i)) {
 			printf("swdbridge: %s core %s: %s\n", desc->name, desc->cores[i].name,
 			       sw_target_core_note(t, i));
@@ -237,16 +405,18 @@ int main(int argc, char **argv)
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
-		sessions[i].ext_user = sim;
-		if ((r = sw_server_listen(&srv, &sessions[i], o.listen, want, &bound))) {
+		sessions[i].ext_user = &host;
+		sessions[i].elf = elf;
+		sessions[i].no_loader = o.no_loader;
+		sessions[i].reconnect = sim ? NULL : reconnect_probe;
+		sessions[i].reconnect_user = &ph;
+		ph.desc = desc;
+		ph.n_sessions = i + 1;
+		if ((r = listen_core(&srv, &sessions[i], &o, desc, i))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);
 			goto out;
 		}
-		printf("swdbridge: %s core %s: gdb port %s:%u\n", desc->name, desc->cores[i].name, o.listen,
-		       bound);
-		printf("  connect: gdb-multiarch -ex \"target extended-remote %s:%u\" FIRMWARE.elf\n", o.listen,
-		       bound);
 	}
 	fflush(stdout);
 	r = sw_server_run(&srv, &stop_requested);
@@ -256,5 +426,6 @@ out:
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);
+	sw_elf_close(elf);
 	return r ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cortexm/core.h"
+#include "sw/elf.h"
 #include "targets/target.h"
 
 struct sw_session {
@@ -24,6 +25,15 @@ struct sw_session {
 	 * simulator's "monitor sim"); returns 0 handled, 1 not mine, -1 failed. */
 	int (*ext_monitor)(void *user, struct sw_session *s, const char *cmd, const char *arg);
 	void *ext_user;
+	/* The firmware's ELF (--elf, or --load with the simulator): symbol
+	 * names in monitor commands, the RTT control block. NULL if none. */
+	const struct sw_elf *elf;
+	bool no_loader;        /* --no-loader: host-driven flash programming */
+	/* `monitor probe reconnect`: the program around the session opens the
+	 * probe and the target again and updates core/probe of every session;
+	 * NULL where that is not possible (the simulator). */
+	int (*reconnect)(void *user, struct sw_session *s);
+	void *reconnect_user;
 };
 
 void sw_session_init(struct sw_session *s, struct sw_ctx *ctx, struct sw_core *core,

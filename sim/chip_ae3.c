@@ -82,12 +82,16 @@ static const struct ae3_ram rams[] = {
 };
 static const uint32_t tcm_global[2][2] = {{0x50000000u, 0x50800000u}, {0x58000000u, 0x58800000u}};
 
+/* HE's AHB-AP while its domain is off: CSW.DeviceEn 0, accesses fault. */
+static bool he_ap_off(const struct sim *sim)
+{
+	const struct ae3 *a = sim->chip_priv;
+
+	return a->cpu[AE3_HE].ppu[PPU_PWSR / 4] != PPU_MODE_ON;
+}
+
 static void he_power(struct ae3 *a, bool on)
 {
-	struct sim_ap *ap = sim_ap_find(a->sim, 0x300000u);
-
-	if (ap)
-		ap->device_off = !on;
 	a->cpu[AE3_HE].ppu[PPU_PWSR / 4] = on ? PPU_MODE_ON : PPU_MODE_OFF;
 	/* Power-up is a cold start of the subsystem: out of reset at its boot
 	 * vector (sim_core_set_reset_line resets the core on release). */
@@ -209,6 +213,7 @@ static int add_aps(struct sim *sim, struct ae3 *a, struct sim_bus *sys, struct s
 		return r;
 	ahb.addr = 0x300000u;
 	ahb.bus = he;
+	ahb.is_locked = he_ap_off;
 	return sim_add_ap(sim, &ahb);
 }
 

@@ -12,8 +12,9 @@
 const struct sim_timing sim_timing_jlink_hs = {500000, 4000000, 35000000};
 const struct sim_timing sim_timing_ftdi_hs = {300000, 30000000, 35000000};
 
-static const struct sim_chip *const chips[] = {&sim_chip_stm32h743, &sim_chip_adiv6_m55, &sim_chip_ae3, NULL};
-static const char *const chip_names[] = {"stm32h743", "adiv6-m55", "ae3", NULL};
+static const struct sim_chip *const chips[] = {&sim_chip_stm32h743, &sim_chip_adiv6_m55, &sim_chip_stm32f407,
+					       &sim_chip_mimxrt1062, &sim_chip_stm32n657, &sim_chip_ae3, NULL};
+static const char *const chip_names[] = {"stm32h743", "adiv6-m55", "stm32f407", "mimxrt1062", "stm32n657", "ae3", NULL};
 
 const char *const *sim_chip_names(void)
 {
@@ -84,10 +85,22 @@ void sim_sync(struct sim *sim)
 		sim->now_ns += sim->pending_cycles * 1000000000ull / sim->timing.swclk_hz;
 		sim->pending_cycles = 0;
 	}
+	if (sim->reset_at && sim->now_ns >= sim->reset_at) {
+		/* Let the cores reach the moment of the reset, then pull it. */
+		uint64_t now = sim->now_ns;
+		sim->now_ns = sim->reset_at;
+		sim->reset_at = 0;
+		sim_sync(sim);
+		sim_system_reset(sim);
+		sim->now_ns = now;
+	}
 	if (sim->now_ns - sim->core_ns < 20000)
 		return;
-	for (unsigned i = 0; i < sim->n_cores; i++)
+	for (unsigned i = 0; i < sim->n_cores; i++) {
+		sim->running = sim->cores[i];
 		sim_core_run(sim->cores[i], sim->now_ns - sim->core_ns);
+	}
+	sim->running = NULL;
 	sim->core_ns = sim->now_ns;
 }
 
@@ -118,6 +131,10 @@ void sim_get_timing(const struct sim *sim, struct sim_timing *t)
 
 uint64_t sim_now_ns(const struct sim *sim)
 {
+	/* A CPU access during a slice happens at the CPU's own point in the
+	 * slice, not at the slice's end (the wire clock already ran ahead). */
+	if (sim->running)
+		return sim->core_ns + sim_core_slice_ns(sim->running);
 	return sim->now_ns + sim->pending_cycles * 1000000000ull / sim->timing.swclk_hz;
 }
 
@@ -163,6 +180,12 @@ void sim_set_nrst(struct sim *sim, bool asserted)
 	sim->nrst = asserted;
 	for (unsigned i = 0; i < sim->n_cores; i++)
 		sim_core_set_reset_line(sim->cores[i], asserted);
+}
+
+void sim_schedule_reset(struct sim *sim, uint64_t delay_ns)
+{
+	sim_sync(sim);
+	sim->reset_at = delay_ns ? sim->now_ns + delay_ns : 0;
 }
 
 /* AIRCR.SYSRESETREQ: peripherals and every core reset; the DP does not. */

@@ -87,6 +87,9 @@ enum sim_fault {
  * are affected for WAIT/FAULT (the DP itself never waits). */
 void sim_inject(struct sim *sim, enum sim_fault fault, unsigned skip, unsigned count);
 void sim_inject_clear(struct sim *sim);
+/* A system reset (as from the reset pin: chip and cores, not the DP)
+ * delay_ns of virtual time from now; 0 cancels. For fault campaigns. */
+void sim_schedule_reset(struct sim *sim, uint64_t delay_ns);
 
 /* --- back door for tests and for --load (no SWD traffic, no time) --------- */
 

@@ -19,7 +19,7 @@ struct sim_ap *sim_ap_find(struct sim *sim, uint64_t addr)
 
 static bool bus_dead(const struct sim *sim, const struct sim_ap *ap)
 {
-	return (ap->dead_in_reset && sim->nrst) || ap->device_off;
+	return (ap->dead_in_reset && sim->nrst) || (ap->is_locked && ap->is_locked(sim));
 }
 
 static uint32_t tar_inc(uint32_t tar, uint32_t by)
@@ -32,6 +32,16 @@ static unsigned csw_size(const struct sim_ap *ap)
 	unsigned s = ap->csw & CSW_SIZE_MASK;
 
 	return s <= 2 ? 1u << s : 0;
+}
+
+/* A memory write through the AP: translated code from those bytes is stale. */
+static int bus_write(struct sim *sim, struct sim_ap *ap, uint32_t addr, unsigned size, uint32_t val)
+{
+	int r = sim_bus_write(ap->bus, addr, size, val);
+
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		sim_core_code_written(sim->cores[i], addr, size);
+	return r;
 }
 
 /* One DRW access: single (lane by TAR[1:0]) or packed (4 bytes in a word). */
@@ -50,7 +60,7 @@ static int drw(struct sim *sim, struct sim_ap *ap, bool write, uint32_t *val)
 			unsigned sh = 8 * (addr & 3u);
 			uint32_t mask = size == 1 ? 0xFFu : 0xFFFFu;
 			if (write)
-				r = sim_bus_write(ap->bus, addr, size, (*val >> sh) & mask);
+				r = bus_write(sim, ap, addr, size, (*val >> sh) & mask);
 			else if (!(r = sim_bus_read(ap->bus, addr, size, &v)))
 				out |= (v & mask) << sh;
 		}
@@ -63,7 +73,7 @@ static int drw(struct sim *sim, struct sim_ap *ap, bool write, uint32_t *val)
 	unsigned sh = 8 * (ap->tar & 3u & ~(size - 1));
 	uint32_t mask = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 	if (write)
-		r = sim_bus_write(ap->bus, addr, size, (*val >> sh) & mask);
+		r = bus_write(sim, ap, addr, size, (*val >> sh) & mask);
 	else if (!(r = sim_bus_read(ap->bus, addr, size, &v)))
 		*val = (v & mask) << sh;
 	if (inc)
@@ -98,7 +108,9 @@ int sim_ap_read(struct sim *sim, struct sim_ap *ap, uint32_t reg, uint32_t *val)
 	}
 	switch (r5) {
 	case 0x00:
-		*val = (ap->csw | ap->csw_fixed) & ~(ap->device_off ? CSW_DEVICEEN : 0u);
+		*val = ap->csw | ap->csw_fixed;
+		if (ap->is_locked && ap->is_locked(sim))
+			*val &= ~CSW_DEVICEEN;
 		return 0;
 	case 0x04: *val = ap->tar; return 0;
 	case 0x08: *val = 0; return 0; /* TAR[63:32]: 32-bit bus */
@@ -131,7 +143,7 @@ int sim_ap_write(struct sim *sim, struct sim_ap *ap, uint32_t reg, uint32_t val)
 	case 0x10: case 0x14: case 0x18: case 0x1C:
 		if (bus_dead(sim, ap))
 			return -1;
-		return sim_bus_write(ap->bus, (ap->tar & ~0xFu) | (r5 & 0xCu), 4, val);
+		return bus_write(sim, ap, (ap->tar & ~0xFu) | (r5 & 0xCu), 4, val);
 	default: return 0;
 	}
 }

@@ -157,11 +157,16 @@ static void execute(struct sim_core *c, uint64_t n)
 		if (c->code_dirty) {
 			sim_core_invalidate_code(c);
 			c->code_dirty = false;
+		} else if (c->dirty_hi > c->dirty_lo) {
+			uc_ctl_remove_cache(c->uc, c->dirty_lo, c->dirty_hi);
 		}
+		c->dirty_lo = c->dirty_hi = 0;
 		/* 0xFFFFFFFF is never a PC: run until a hook stops us. */
 		e = uc_emu_start(c->uc, (pc & ~1u) | t, 0xFFFFFFFFu, 0, 0);
 		sim_core_rom_undo(c, true);
 		done = c->insn_count;
+		c->run_done += done;
+		c->insn_count = 0;
 		if (done)
 			c->retired = true;
 		if ((c->dwt_ctrl & 1u) && (c->demcr & DEMCR_TRCENA))
@@ -187,6 +192,7 @@ void sim_core_run(struct sim_core *c, uint64_t ns)
 		return;
 	total = ns * c->cfg.cpu_hz + c->insn_carry;
 	c->insn_carry = total % 1000000000ull;
+	c->run_done = 0;
 	if (!c->sleeping) {
 		execute(c, total / 1000000000ull);
 		return;
@@ -195,6 +201,11 @@ void sim_core_run(struct sim_core *c, uint64_t ns)
 	 * (ARMv7-M C1.8.8: it stops only in Debug state). */
 	if ((c->dwt_ctrl & 1u) && (c->demcr & DEMCR_TRCENA))
 		c->cyccnt += (uint32_t)(total / 1000000000ull);
+}
+
+uint64_t sim_core_slice_ns(const struct sim_core *c)
+{
+	return (c->run_done + c->insn_count) * 1000000000ull / c->cfg.cpu_hz;
 }
 
 /* One instruction from Debug state (C_STEP, C1.6.2), then halt again. An
@@ -290,6 +301,20 @@ void sim_core_set_reset_line(struct sim_core *c, bool asserted)
 void sim_core_flush_code(struct sim_core *c)
 {
 	c->code_dirty = true;
+}
+
+/* A debugger store: only code translated from these bytes is stale (the
+ * host streaming data next to running code must not flush everything). */
+void sim_core_code_written(struct sim_core *c, uint32_t addr, unsigned size)
+{
+	uint64_t lo = addr, hi = (uint64_t)addr + size;
+
+	if (c->dirty_hi <= c->dirty_lo) {
+		c->dirty_lo = lo, c->dirty_hi = hi;
+		return;
+	}
+	c->dirty_lo = lo < c->dirty_lo ? lo : c->dirty_lo;
+	c->dirty_hi = hi > c->dirty_hi ? hi : c->dirty_hi;
 }
 
 bool sim_core_halted(const struct sim_core *c)

@@ -40,6 +40,9 @@ void sim_core_free(struct sim_core *core);
 /* Run for `ns` of virtual time (no-op while halted, in reset or sleeping
  * with nothing pending). */
 void sim_core_run(struct sim_core *core, uint64_t ns);
+/* Inside sim_core_run: the time the instructions executed so far took, so
+ * peripherals the CPU touches see time pass instruction by instruction. */
+uint64_t sim_core_slice_ns(const struct sim_core *core);
 
 enum sim_reset_kind {
 	SIM_RESET_POWER_ON, /* everything, debug registers included */
@@ -55,6 +58,7 @@ bool sim_core_halted(const struct sim_core *core);
 /* Memory was written behind the CPU's back (debugger, back door): drop
  * translated code before the next instruction runs. */
 void sim_core_flush_code(struct sim_core *core);
+void sim_core_code_written(struct sim_core *core, uint32_t addr, unsigned size);
 
 /* Bytes written to enabled ITM stimulus ports since the last call. */
 size_t sim_core_itm_take(struct sim_core *core, uint8_t *buf, size_t max);

@@ -16,6 +16,24 @@
 #define DWT_MATCHED (1u << 24)
 #define DWT_V7_DATAVMATCH (1u << 8)
 #define DWT_V7_LNK1ENA (1u << 9)
+/* ARMv8-M DWT_FUNCTION.MATCH encodings (ARMv8-M ARM D1.2, DWT_FUNCTIONn). */
+#define DWT_V8_DADDR_RW 0x4u
+#define DWT_V8_DADDR_W 0x5u
+#define DWT_V8_DADDR_R 0x6u
+#define DWT_V8_DADDR_LIMIT 0x7u
+#define DWT_V8_DVALUE_RW 0x8u
+#define DWT_V8_DVALUE_W 0x9u
+#define DWT_V8_DVALUE_R 0xAu
+#define DWT_V8_DVALUE_LINKED 0xBu
+/* DWT_FUNCTIONn.ID[31:27]: bit 0 cycle counter, 1 instruction address,
+ * 2 data value (and linked data value), 3 data address, 4 address limit
+ * (this comparator can be the upper end of a pair with comparator n-1).
+ * Values of the Cortex-M33/M55 DWT with 4 comparators (TRMs, "DWT
+ * comparator IDs"): 0 CC+IA+DA, 1 IA+IAL+DA+DAL, 2 IA+DA, 3 all but CC;
+ * repeated for a DWT with 8. */
+static const uint32_t dwt_v8_id[8] = {0x0Bu, 0x1Au, 0x0Au, 0x1Eu, 0x0Au, 0x1Au, 0x0Au, 0x1Eu};
+#define DWT_V8_ID_DVALUE (1u << 2)
+#define DWT_V8_ID_LIMIT (1u << 4)
 
 /* --- FPB ------------------------------------------------------------------ */
 
@@ -136,6 +154,8 @@ void sim_core_dwt_read(struct sim_core *c, uint32_t off, uint32_t *v)
 			*v = c->dwt_func[n];
 			if (c->cfg.arch == 7 && n == 1)
 				*v |= DWT_V7_LNK1ENA; /* comparator 1 can link a data value match */
+			if (c->cfg.arch == 8)
+				*v |= dwt_v8_id[n % 8] << 27;
 			c->dwt_func[n] &= ~DWT_MATCHED; /* MATCHED clears on read */
 			break;
 		default: break;
@@ -143,6 +163,22 @@ void sim_core_dwt_read(struct sim_core *c, uint32_t off, uint32_t *v)
 	} else if (off == DWT_DEVARCH && c->cfg.arch == 8) {
 		*v = 0x47701A02u; /* ARCHITECT ARM, PRESENT, DWT v2.0 */
 	}
+}
+
+/* May comparator n take this MATCH value? (its ID, and a pair needs an
+ * odd comparator: the lower half is n-1). [Simplified: the architecture
+ * makes an unsupported MATCH value UNPREDICTABLE; we disable.] */
+static bool v8_match_supported(unsigned n, uint32_t match)
+{
+	uint32_t id = dwt_v8_id[n % 8];
+
+	if (match == DWT_V8_DADDR_LIMIT)
+		return (id & DWT_V8_ID_LIMIT) && n > 0;
+	if (match >= DWT_V8_DVALUE_RW && match <= DWT_V8_DVALUE_R)
+		return (id & DWT_V8_ID_DVALUE) != 0;
+	if (match == DWT_V8_DVALUE_LINKED)
+		return (id & DWT_V8_ID_DVALUE) && n > 0;
+	return true;
 }
 
 void sim_core_dwt_write(struct sim_core *c, uint32_t off, uint32_t v)
@@ -163,6 +199,8 @@ void sim_core_dwt_write(struct sim_core *c, uint32_t off, uint32_t v)
 			if (c->cfg.arch == 7 && n != 1)
 				v &= ~DWT_V7_DATAVMATCH;
 			v &= c->cfg.arch == 7 ? 0x000FFDFFu : 0x00000C3Fu;
+			if (c->cfg.arch == 8 && !v8_match_supported(n, v & 0xFu))
+				v &= ~0xFu; /* unsupported MATCH: the comparator stays disabled */
 			c->dwt_func[n] = (c->dwt_func[n] & DWT_MATCHED) | v;
 			break;
 		default: break;
@@ -190,26 +228,72 @@ static bool dwt_value_match(const struct sim_core *c, unsigned n, uint32_t addr,
 	return (value & mask) == (c->dwt_comp[n] & mask);
 }
 
-/* Address match: ARMv7-M FUNCTION 5 read, 6 write, 7 either, over the
- * 2^MASK bytes at COMP; ARMv8-M MATCH 4 either, 5 write, 6 read over the
- * 2^DATAVSIZE bytes at COMP. */
-static bool dwt_addr_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size,
-			   bool write)
+/* ARMv7-M address match: FUNCTION 5 read, 6 write, 7 either, over the
+ * 2^MASK bytes at COMP (C1.8.7). */
+static bool dwt_v7_addr_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size,
+			      bool write)
 {
 	uint32_t f = c->dwt_func[n] & 0xFu, lo, hi;
 
-	if (c->cfg.arch == 8) {
-		if (f < 4 || f > 6 || (f == 5 && !write) || (f == 6 && write))
-			return false;
-		lo = c->dwt_comp[n];
-		hi = lo + (1u << ((c->dwt_func[n] >> 10) & 3u));
-	} else {
-		if (f < 5 || f > 7 || (f == 5 && write) || (f == 6 && !write))
-			return false;
-		lo = c->dwt_comp[n] & ~((1u << c->dwt_mask[n]) - 1u);
-		hi = lo + (1u << c->dwt_mask[n]);
-	}
+	if (f < 5 || f > 7 || (f == 5 && write) || (f == 6 && !write))
+		return false;
+	lo = c->dwt_comp[n] & ~((1u << c->dwt_mask[n]) - 1u);
+	hi = lo + (1u << c->dwt_mask[n]);
 	return addr < hi && addr + size > lo;
+}
+
+/* ARMv8-M data address match: MATCH 4 either, 5 write, 6 read, over the
+ * 2^DATAVSIZE bytes at COMP, or, when comparator n+1 is a Data Address
+ * Limit (MATCH 7), over COMP(n)..COMP(n+1) inclusive (the pair matches as
+ * comparator n, whose ACTION counts). A limit comparator has no match of
+ * its own. */
+static bool dwt_v8_addr_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size,
+			      bool write)
+{
+	uint32_t f = c->dwt_func[n] & 0xFu, lo = c->dwt_comp[n], last;
+
+	if (f < DWT_V8_DADDR_RW || f > DWT_V8_DADDR_R || (f == DWT_V8_DADDR_W && !write) ||
+	    (f == DWT_V8_DADDR_R && write))
+		return false;
+	if (n + 1 < c->cfg.dwt_comps && (c->dwt_func[n + 1] & 0xFu) == DWT_V8_DADDR_LIMIT)
+		last = c->dwt_comp[n + 1];
+	else
+		last = lo + (1u << ((c->dwt_func[n] >> 10) & 3u)) - 1u;
+	return addr <= last && addr + size - 1u >= lo;
+}
+
+/* ARMv8-M data value match: MATCH 8/9/10 (RW/W/R, any address) or 11
+ * (linked: only when address comparator n-1 matches the same access, whose
+ * MATCH gives the direction). DATAVSIZE is the value's size; an access of
+ * that size, or a larger one holding it in an aligned lane, compares. */
+static bool dwt_v8_value_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size,
+			       bool write, uint32_t value)
+{
+	uint32_t f = c->dwt_func[n] & 0xFu, vsize = 1u << ((c->dwt_func[n] >> 10) & 3u);
+	uint32_t mask = vsize == 4 ? 0xFFFFFFFFu : (1u << (8 * vsize)) - 1u;
+
+	if (f == DWT_V8_DVALUE_LINKED) {
+		if (n == 0 || !dwt_v8_addr_match(c, n - 1, addr, size, write))
+			return false;
+	} else if (f < DWT_V8_DVALUE_RW || f > DWT_V8_DVALUE_R || (f == DWT_V8_DVALUE_W && !write) ||
+		   (f == DWT_V8_DVALUE_R && write)) {
+		return false;
+	}
+	for (unsigned lane = 0; lane + vsize <= size; lane += vsize)
+		if (((value >> (8 * lane)) & mask) == (c->dwt_comp[n] & mask))
+			return true;
+	return false;
+}
+
+static bool dwt_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size, bool write,
+		      uint32_t value)
+{
+	if (c->cfg.arch == 7)
+		return (c->dwt_func[n] & DWT_V7_DATAVMATCH) ? dwt_value_match(c, n, addr, size, write, value)
+							    : dwt_v7_addr_match(c, n, addr, size, write);
+	if ((c->dwt_func[n] & 0xFu) >= DWT_V8_DVALUE_RW)
+		return dwt_v8_value_match(c, n, addr, size, write, value);
+	return dwt_v8_addr_match(c, n, addr, size, write);
 }
 
 /* Does a match raise a debug event? ARMv7-M: FUNCTION 4-7 do; ARMv8-M:
@@ -227,13 +311,14 @@ static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr64, int size, i
 	uint32_t addr = (uint32_t)addr64, v = (uint32_t)value;
 
 	(void)uc;
+	/* DEMCR.TRCENA is the global enable of the DWT (ARMv7-M ARM C1.6.5,
+	 * ARMv8-M D1.2.37): with it clear no comparator matches. */
+	if (!(c->demcr & DEMCR_TRCENA))
+		return;
 	if (!write) /* for reads the hook runs before the load: fetch the value */
 		sim_bus_read(c->bus, addr & ~((uint32_t)size - 1u), (unsigned)size, &v);
 	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
-		bool vm = c->cfg.arch == 7 && (c->dwt_func[n] & DWT_V7_DATAVMATCH);
-		bool hit = vm ? dwt_value_match(c, n, addr, (unsigned)size, write, v)
-			      : dwt_addr_match(c, n, addr, (unsigned)size, write);
-		if (!hit)
+		if (!dwt_match(c, n, addr, (unsigned)size, write, v))
 			continue;
 		c->dwt_func[n] |= DWT_MATCHED;
 		event |= dwt_debug_event(c, n);
@@ -272,7 +357,7 @@ static void on_dwt_pc(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	bool event = false;
 
 	(void)uc, (void)size;
-	if (c->slice_done || c->stop_request || c->halted)
+	if (c->slice_done || c->stop_request || c->halted || !(c->demcr & DEMCR_TRCENA))
 		return;
 	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
 		uint32_t lo, span = dwt_pc_span(c, n, &lo);
@@ -312,7 +397,8 @@ void sim_core_update_dwt(struct sim_core *c)
 	update_dwt_pc(c);
 	for (unsigned n = 0; n < c->cfg.dwt_comps; n++) {
 		uint32_t f = c->dwt_func[n] & 0xFu;
-		if (c->cfg.arch == 8 ? f >= 4 && f <= 6 : f >= 5 && f <= 7)
+		if (c->cfg.arch == 8 ? f >= DWT_V8_DADDR_RW && f <= DWT_V8_DVALUE_LINKED && f != DWT_V8_DADDR_LIMIT
+				     : f >= 5 && f <= 7)
 			any = true;
 	}
 	/* The hook checks the comparators when it runs; only adding or removing

@@ -200,7 +200,10 @@ int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_
 		return sw_fail(ctx, SW_ERR_IO, "sim core: Unicorn failed to open");
 	}
 	/* The Cortex-M33 model stands in for the M55 (ARCHITECTURE.md §4). */
-	uc_ctl_set_cpu_model(c->uc, cfg->arch == 8 ? UC_CPU_ARM_CORTEX_M33 : UC_CPU_ARM_CORTEX_M7);
+	/* CPUID PARTNO 0xC24: Unicorn's Cortex-M4 (FPv4-SP, no double precision). */
+	uc_ctl_set_cpu_model(c->uc, cfg->arch == 8 ? UC_CPU_ARM_CORTEX_M33
+				    : ((cfg->cpuid >> 4) & 0xFFFu) == 0xC24u ? UC_CPU_ARM_CORTEX_M4
+									      : UC_CPU_ARM_CORTEX_M7);
 	if (sim_bus_add_mmio(bus, "ppb", PPB_BASE, PPB_SIZE, sim_core_ppb_read, sim_core_ppb_write,
 			     c)) {
 		uc_close(c->uc);

@@ -110,9 +110,11 @@ struct sim_core {
 	struct sim_core_mmio *mmio;
 	size_t n_mmio;
 	bool code_dirty;     /* memory changed outside Unicorn: flush its TB cache */
+	uint64_t dirty_lo, dirty_hi; /* ... only this range, when not code_dirty */
 	bool sysreset_pending, vectreset_pending;
 	int fault_pending;   /* SIM_BUSERR_* to take once uc returns */
 	uint32_t fault_addr;
+	uint64_t run_done;    /* instructions executed in the current sim_core_run */
 	uint64_t insn_carry;  /* fractional instructions (x 1e9) carried between slices */
 	unsigned exc_depth;   /* nested exception count (our bookkeeping) */
 

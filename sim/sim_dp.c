@@ -228,10 +228,6 @@ static void ap_access(struct sim *sim, uint8_t req, uint32_t *data)
 	} else if (ap && sim_ap_write(sim, ap, reg, *data)) {
 		sim->dp.ctrl_stat |= CS_STICKYERR;
 	}
-	if (!(req & SW_REQ_READ)) {
-		for (unsigned i = 0; i < sim->n_cores; i++)
-			sim_core_flush_code(sim->cores[i]);
-	}
 }
 
 /* Phase 1 of a packet: the ACK. */

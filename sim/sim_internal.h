@@ -28,8 +28,9 @@ struct sim_ap {
 	bool dead_in_reset;   /* bus unusable while nRST is asserted (H743 AP0) */
 	const struct sim_cs_id *ids; /* ADIv6: CoreSight IDs at 0xFBC.., NULL on ADIv5 */
 	const struct sim_rom_table *rom; /* ADIv6: this 4 KiB block is a ROM table, not an AP */
-	bool device_off;      /* downstream domain powered off: CSW.DeviceEn reads 0 and
-			       * DRW/BDx accesses error (ADIv6 C2.5.1 CSW.DeviceEn) */
+	/* Chip-controlled lock (N657 AP1 until the boot ROM opens it): while it
+	 * returns true, memory accesses fault and CSW.DeviceEn reads 0. */
+	bool (*is_locked)(const struct sim *sim);
 };
 
 /* SWD link states (ADIv5.2 B4/B5). */
@@ -85,6 +86,8 @@ struct sim {
 	struct sim_timing timing;
 	uint64_t now_ns;
 	uint64_t core_ns;      /* time up to which the cores have run */
+	struct sim_core *running; /* the core inside sim_core_run, else NULL */
+	uint64_t reset_at;     /* scheduled system reset (fault injection), 0 = none */
 	uint64_t pending_cycles;
 	struct sim_counters cnt;
 	struct sim_wire wire;
@@ -111,6 +114,10 @@ struct sim_chip {
 
 extern const struct sim_chip sim_chip_stm32h743;
 extern const struct sim_chip sim_chip_adiv6_m55;
+extern const struct sim_chip sim_chip_stm32f407;
+
+extern const struct sim_chip sim_chip_mimxrt1062;
+extern const struct sim_chip sim_chip_stm32n657;
 extern const struct sim_chip sim_chip_ae3;
 
 /* sim_dp.c: one SWD transaction with raw ADI semantics. */

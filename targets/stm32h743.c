@@ -52,6 +52,17 @@ static const struct sw_mem_region h743_regions[] = {
 	{"ppb", 0xE0000000u, 0x00100000u, SW_MEM_MMIO, 0},
 };
 
+/* The loader runs in AXI SRAM (RM0433 §2.3: 512 KiB at 0x24000000, on
+ * the AXI bus so the flash and the SRAM do not share a port); both banks
+ * are programmed in parallel (each bank has its own controller, §4.3). */
+static const struct sw_loader_desc h743_loader = {
+	.image = &sw_loader_stm32h7,
+	.work_base = 0x24000000u,
+	.work_size = 512u * 1024u,
+	.max_jobs = 2,
+	.status_text = sw_stm32h7_sr_text,
+};
+
 const struct sw_target_desc sw_target_stm32h743 = {
 	.name = "stm32h743",
 	.aliases = h743_aliases,
@@ -72,4 +83,5 @@ const struct sw_target_desc sw_target_stm32h743 = {
 	.attach = SW_ATTACH_HALT,
 	.hooks = &h743_hooks,
 	.flash = &sw_flash_stm32h7,
+	.loader = &h743_loader,
 };

@@ -33,7 +33,7 @@ static unsigned bank_of(uint32_t addr)
 	return addr >= H7_FLASH_BANK2 ? 1u : 0u;
 }
 
-static const char *sr_reason(uint32_t sr)
+const char *sw_stm32h7_sr_text(uint32_t sr)
 {
 	if (sr & (1u << 17))
 		return "WRPERR: write-protected sector";
@@ -84,7 +84,7 @@ static int wait_idle(struct sw_core *core, unsigned b, unsigned polls, uint32_t 
 		return sw_fail(ctx, SW_ERR_TIMEOUT, "%s 0x%08x: flash still busy (FLASH_SR=0x%08x)", what, addr, sr);
 	if (sr & H7_SR_ERRORS) {
 		sw_mem_write32(ap, H7_FLASH_CCR(b), H7_SR_CLEAR);
-		return sw_fail(ctx, SW_ERR_FLASH, "%s 0x%08x: FLASH_SR=0x%08x (%s)", what, addr, sr, sr_reason(sr));
+		return sw_fail(ctx, SW_ERR_FLASH, "%s 0x%08x: FLASH_SR=0x%08x (%s)", what, addr, sr, sw_stm32h7_sr_text(sr));
 	}
 	return SW_OK;
 }

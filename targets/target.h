@@ -48,12 +48,44 @@ struct sw_flash_ops {
 		       const uint8_t *buf, size_t len);
 	uint32_t program_unit; /* bytes written at once (H7: a 256-bit flash word) */
 	uint8_t erased_value;  /* 0xFF for NOR-like flash */
+	/* Optional (external NOR behind a controller): set the controller up
+	 * once before a batch of erases and programs (e.g. the FlexSPI LUT from
+	 * the FCB or from SFDP). NULL: nothing to do. */
+	int (*prepare)(struct sw_core *core, const struct sw_mem_region *r);
+	/* Optional: erase [addr, addr+len), sector-aligned, picking the mix of
+	 * erase sizes (4 KiB / 64 KiB...) that takes the least time. When set,
+	 * the flash stage erases runs of sectors through it. */
+	int (*erase_range)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr,
+			   uint32_t len);
+};
+
+/* A flash loader blob (flashloaders/, ABI in flashloaders/abi.h), built
+ * into a C array by scripts/blob2c. Offsets are from the blob's start. */
+struct sw_loader_image {
+	const char *name;
+	const uint8_t *code;
+	size_t size;
+	uint32_t off_init, off_erase, off_program, off_crc, off_uninit, off_return;
+};
+
+/* Where a target runs its loader: RAM that the loader may clobber (code,
+ * parameters, stack, CRC table and the data rings). */
+struct sw_loader_desc {
+	const struct sw_loader_image *image;
+	uint32_t work_base, work_size;
+	unsigned max_jobs; /* flash regions the loader can program at once */
+	/* The controller's status register (swl_params.err_status) in words. */
+	const char *(*status_text)(uint32_t status);
 };
 
 struct sw_target;
 struct sw_target_hooks {
 	/* After the DAP is up and before cores are attached (e.g. DBGMCU set-up). */
 	int (*post_connect)(struct sw_ctx *ctx, sw_dap *dap);
+	/* "reset halt" for chips whose boot ROM runs before the application
+	 * (vector catch would stop in the ROM): system reset, then halt where
+	 * the application starts. NULL: sw_core_reset with VC_CORERESET. */
+	int (*reset_halt)(struct sw_core *core);
 	/* Chip-specific reset of one core (NULL: sw_core_reset). */
 	int (*reset)(struct sw_ctx *ctx, struct sw_core *core, const struct sw_core_desc *cd,
 		     enum sw_reset_kind kind, bool halt_after);
@@ -78,6 +110,7 @@ struct sw_target_desc {
 	enum sw_attach_policy attach;
 	const struct sw_target_hooks *hooks;
 	const struct sw_flash_ops *flash; /* NULL: no flash programming */
+	const struct sw_loader_desc *loader; /* NULL: host-driven programming only */
 	/* --target auto: an AP that must be listed in the ADIv6 ROM tables
 	 * (tells apart parts sharing DPIDR/TARGETID); 0 = no check. */
 	sw_ap_addr ident_ap;

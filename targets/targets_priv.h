@@ -6,7 +6,16 @@
 
 extern const struct sw_target_desc sw_target_stm32h743;
 extern const struct sw_target_desc sw_target_adiv6_m55;
+extern const struct sw_target_desc sw_target_stm32f407;
 extern const struct sw_flash_ops sw_flash_stm32h7;
+/* FLASH_SR error bits in words (RM0433 §4.9.5). */
+const char *sw_stm32h7_sr_text(uint32_t sr);
+/* Flash loader blobs, generated from flashloaders/ into $(B)/gen. */
+extern const struct sw_loader_image sw_loader_stm32h7;
+extern const struct sw_target_desc sw_target_mimxrt1062;
+extern const struct sw_flash_ops sw_flash_rt1062_flexspi;
+extern const struct sw_target_desc sw_target_stm32n657;
+extern const struct sw_flash_ops sw_flash_n657_xspi2;
 extern const struct sw_target_desc sw_target_ae3, sw_target_ae3_hp, sw_target_ae3_he;
 
 /* sw_target_identify over a given NULL-terminated list (tests use their own). */

@@ -8,6 +8,8 @@
 
 volatile uint32_t counter;
 volatile uint32_t demo_fault_trigger;
+/* A small state machine for data value watchpoints (monitor watch g_state == 3). */
+volatile uint32_t g_state;
 int32_t demo_int = -42;
 double demo_double = 3.25;
 float demo_float = 1.5f;
@@ -62,6 +64,7 @@ int main(void)
 {
 	for (;;) {
 		counter++;
+		g_state = (g_state + 1u) & 7u;
 		demo_step(counter);
 		if (demo_fault_trigger)
 			demo_int = (int32_t)bad_access();

@@ -18,9 +18,13 @@ static const char help_text[] =
 	"  step_irq on|off        mask interrupts while single-stepping (default on)\n"
 	"  vector_catch [NAME...] on|off   halt on: reset hard bus mem usage state chk nocp int all\n"
 	"  targets                list supported targets\n"
-	"  watch ADDR == VALUE [SIZE]  halt when VALUE (SIZE 1/2/4, default 4) is written to ADDR\n"
+	"  flash info             flash regions, sectors and the programming method\n"
+	"  flash erase all|REGION|ADDR LEN   erase (blank sectors are skipped; halts the core)\n"
+	"  watch ADDR|SYMBOL == VALUE [SIZE]  halt when VALUE (SIZE 1/2/4, default 4 or the\n"
+	"                         symbol's size) is written; SYMBOL needs --elf (or --load)\n"
 	"  watch clear            remove the data value watch\n"
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
+	"  probe reconnect        open the probe and the target again (after an unplug)\n"
 	"  sim                    (--probe sim) virtual time, resets and wire counters\n"
 	"  help                   this text";
 
@@ -39,7 +43,12 @@ static int do_reset(struct sw_session *s, const char *arg, bool *changed)
 		sw_session_say(s, "reset: unknown mode '%s' (halt, run, init, core, pin)", arg);
 		return -1;
 	}
-	if (sw_target_reset(s->ctx, s->desc, s->core, s->core_name, kind, halt)) {
+	if (kind == SW_RESET_SYSTEM && halt && s->desc && s->desc->hooks && s->desc->hooks->reset_halt) {
+		if (s->desc->hooks->reset_halt(s->core)) {
+			sw_session_say(s, "reset failed: %s", sw_errmsg(s->ctx));
+			return -1;
+		}
+	} else if (sw_target_reset(s->ctx, s->desc, s->core, s->core_name, kind, halt)) {
 		sw_session_say(s, "reset failed: %s", sw_errmsg(s->ctx));
 		return -1;
 	}
@@ -72,10 +81,36 @@ static int do_speed(struct sw_session *s, const char *arg)
 	return 0;
 }
 
+/* ADDR of "monitor watch": a number in C syntax, or a symbol of the
+ * session's ELF (--elf, or --load with the simulator). *size becomes the
+ * symbol's size when it is 1, 2 or 4 bytes. */
+static int watch_where(struct sw_session *s, const char *tok, unsigned long *addr, unsigned long *size)
+{
+	uint32_t v = 0, sz = 0;
+	char *end;
+
+	*addr = strtoul(tok, &end, 0);
+	if (end != tok && !*end)
+		return 0;
+	if (!s->elf) {
+		sw_session_say(s, "watch: '%s' is a symbol but no ELF is loaded: start swdbridge with --elf FILE, or give an address (from gdb: eval \"monitor watch 0x%%x == 3\", &%s)",
+			       tok, tok);
+		return -1;
+	}
+	if (sw_elf_symbol(s->elf, tok, &v, &sz)) {
+		sw_session_say(s, "watch: no symbol '%s' in the ELF", tok);
+		return -1;
+	}
+	*addr = v;
+	if (sz == 1 || sz == 2 || sz == 4)
+		*size = sz;
+	return 0;
+}
+
 static int do_watch(struct sw_session *s, const char *arg)
 {
-	unsigned long addr, value, size = 4;
-	char eq[4] = "";
+	unsigned long addr, value, size = 4, given = 0;
+	char where[64] = "", eq[4] = "";
 	int n;
 
 	if (!strcmp(arg, "clear")) {
@@ -84,16 +119,25 @@ static int do_watch(struct sw_session *s, const char *arg)
 		sw_session_say(s, "data value watch removed");
 		return 0;
 	}
-	n = sscanf(arg, "%li %3s %li %lu", &addr, eq, &value, &size);
-	if (n < 3 || strcmp(eq, "==") || addr > 0xFFFFFFFFul || value > 0xFFFFFFFFul) {
-		sw_session_say(s, "usage: monitor watch ADDR == VALUE [SIZE]  (numbers in C syntax)");
+	n = sscanf(arg, "%63s %3s %li %lu", where, eq, &value, &given);
+	if (n < 3 || strcmp(eq, "==") || value > 0xFFFFFFFFul) {
+		sw_session_say(s, "usage: monitor watch ADDR|SYMBOL == VALUE [SIZE]  (numbers in C syntax)");
+		return -1;
+	}
+	if (watch_where(s, where, &addr, &size))
+		return -1;
+	if (n == 4)
+		size = given;
+	if (addr > 0xFFFFFFFFul) {
+		sw_session_say(s, "watch: address 0x%lx is beyond 32 bits", addr);
 		return -1;
 	}
 	if (sw_core_wp_value_set(s->core, (uint32_t)addr, (uint32_t)value, (unsigned)size)) {
 		sw_session_say(s, "watch: %s", sw_errmsg(s->ctx));
 		return -1;
 	}
-	sw_session_say(s, "halting when 0x%lx (%lu bytes) is written to 0x%08lx", value, size, addr);
+	sw_session_say(s, "halting when 0x%lx (%lu bytes) is written to 0x%08lx%s%s", value, size, addr,
+		       where[0] >= '0' && where[0] <= '9' ? "" : " = ", where[0] >= '0' && where[0] <= '9' ? "" : where);
 	return 0;
 }
 
@@ -189,8 +233,21 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		sw_session_say(s, "interrupts %s while stepping", s->step_mask_irq ? "masked" : "enabled");
 	} else if (!strcmp(cmd, "watch")) {
 		return do_watch(s, arg);
+	} else if (!strcmp(cmd, "flash")) {
+		return rsp_monitor_flash(s, arg, changed);
 	} else if (!strcmp(cmd, "vector_catch")) {
 		return do_vector_catch(s, arg);
+	} else if (!strcmp(cmd, "probe") && !strcmp(arg, "reconnect")) {
+		if (!s->reconnect) {
+			sw_session_say(s, "probe reconnect: not available with this probe");
+			return -1;
+		}
+		if (s->reconnect(s->reconnect_user, s)) {
+			sw_session_say(s, "probe reconnect failed: %s", sw_errmsg(s->ctx));
+			return -1;
+		}
+		*changed = true;
+		sw_session_say(s, "probe reconnected: %s", sw_core_get_info(s->core)->core_name);
 	} else if (!strcmp(cmd, "probe")) {
 		const struct sw_probe_stats *ps = &s->probe->stats;
 		sw_session_say(s, "probe %s: %llu round trips, %llu SWD transactions, %llu SWCLK cycles, %llu WAIT, %llu FAULT, %llu parity errors",

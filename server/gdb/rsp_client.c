@@ -26,6 +26,7 @@ int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out)
 		free(c);
 		return SW_ERR_NOMEM;
 	}
+	sw_flash_stage_no_loader(c->flash, s->no_loader);
 	*out = c;
 	return SW_OK;
 }
@@ -389,10 +390,53 @@ static void resume(struct rsp_client *c, bool step)
 	c->waiting = true;
 }
 
+/* Steps per range-stepping packet before reporting anyway: keeps the server
+ * responsive in a long one-line loop; gdb range-steps again from there. */
+#define RSP_RANGE_STEP_MAX 4096
+
+/* vCont;rSTART,END (gdb manual E.2, "range stepping"): single-step while the
+ * PC stays in [START, END), one stop reply at the end instead of one per
+ * instruction. Any other halt (breakpoint, watchpoint, vector catch) ends
+ * it and is reported as itself. */
+static void range_step(struct rsp_client *c, const char *arg)
+{
+	struct sw_core_state st = {0};
+	uint64_t lo, hi;
+	int r = SW_OK;
+
+	if (rsp_parse_addr_len(arg, &lo, &hi, NULL)) {
+		rsp_send_err(c, 1);
+		return;
+	}
+	if (c->nonstop) {
+		resume(c, true); /* non-stop: plain step, the tick reports it */
+		return;
+	}
+	rsp_flush_console(c);
+	for (unsigned n = 0; n < RSP_RANGE_STEP_MAX; n++) {
+		if ((r = sw_core_step(c->s->core, c->s->step_mask_irq)) || (r = sw_core_poll(c->s->core, &st)))
+			break;
+		if (st.reason != SW_HALT_STEP && st.reason != SW_HALT_REQUEST)
+			break;
+		st.reason = SW_HALT_STEP;
+		if (st.pc < lo || st.pc >= hi)
+			break;
+	}
+	if (r) {
+		sw_session_say(c->s, "swdbridge: range step failed: %s", sw_errmsg(c->s->ctx));
+		rsp_send_str(c, "E01");
+		return;
+	}
+	c->stepping = true;
+	send_stop(c, &st);
+}
+
 static void cmd_vcont(struct rsp_client *c, const char *arg)
 {
 	/* One thread: the first action decides (vCont;s:1;c steps). */
-	if (arg[0] == 's' || arg[0] == 'S')
+	if (arg[0] == 'r')
+		range_step(c, arg + 1);
+	else if (arg[0] == 's' || arg[0] == 'S')
 		resume(c, true);
 	else if (arg[0] == 'c' || arg[0] == 'C')
 		resume(c, false);
@@ -583,7 +627,7 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	} else if (!strcmp(s, "vStopped"))
 		rsp_send_str(c, "OK"); /* one thread: nothing more to report */
 	else if (!strcmp(s, "vCont?"))
-		rsp_send_str(c, "vCont;c;C;s;S;t");
+		rsp_send_str(c, "vCont;c;C;s;S;t;r");
 	else if (!strncmp(s, "vCont;", 6))
 		cmd_vcont(c, s + 6);
 	else if (!strcmp(s, "vCtrlC")) {

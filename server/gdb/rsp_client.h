@@ -25,5 +25,7 @@ bool rsp_client_waiting(const struct rsp_client *c);
 /* monitor.c: run one monitor command; output goes to `say`. Returns 0, or
  * -1 when the command failed (its output says why). */
 int rsp_monitor(struct sw_session *s, const char *cmd, bool *target_changed);
+/* monitor flash ... (monitor_flash.c) */
+int rsp_monitor_flash(struct sw_session *s, const char *arg, bool *target_changed);
 
 #endif

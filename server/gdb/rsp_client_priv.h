@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "server/flash_stage.h"
+#include "server/flash/flash_stage.h"
 #include "server/gdb/rsp_client.h"
 
 #define OUT_MAX (2 * RSP_PACKET_MAX + 8)

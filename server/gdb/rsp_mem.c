@@ -41,6 +41,7 @@ void rsp_cmd_M(struct rsp_client *c, const char *arg)
 		rsp_send_err(c, 14);
 		return;
 	}
+	sw_flash_stage_note_ram_write(c->flash, (uint32_t)addr, len);
 	rsp_send_str(c, "OK");
 }
 
@@ -64,6 +65,7 @@ void rsp_cmd_X(struct rsp_client *c, uint8_t *pkt, size_t pktlen)
 		rsp_send_err(c, 14);
 		return;
 	}
+	sw_flash_stage_note_ram_write(c->flash, (uint32_t)addr, len);
 	rsp_send_str(c, "OK");
 }
 
@@ -72,10 +74,21 @@ void rsp_cmd_crc(struct rsp_client *c, const char *arg)
 	uint64_t addr, len;
 	uint32_t crc = 0xFFFFFFFFu;
 
-	if (rsp_parse_addr_len(arg, &addr, &len, NULL)) {
+	if (rsp_parse_addr_len(arg, &addr, &len, NULL) || addr + len > 0x100000000ull) {
 		rsp_send_err(c, 1);
 		return;
 	}
+	/* Large flash ranges: the loader computes it on the target. */
+	int r = sw_flash_stage_crc(c->flash, c->s->core, (uint32_t)addr, (uint32_t)len, &crc);
+	if (r == SW_OK) {
+		snprintf(c->reply, sizeof(c->reply), "C%08x", crc);
+		rsp_send_str(c, c->reply);
+		return;
+	}
+	if (r != SW_ERR_NOT_SUPPORTED)
+		SW_LOG_W(c->s->ctx, "qCRC on the target failed (%s); computing it on the host",
+			 sw_errmsg(c->s->ctx));
+	crc = 0xFFFFFFFFu;
 	for (uint64_t off = 0; off < len;) {
 		size_t n = len - off > sizeof(c->mem) ? sizeof(c->mem) : (size_t)(len - off);
 		if (sw_core_mem_read(c->s->core, (uint32_t)(addr + off), c->mem, n)) {
@@ -125,8 +138,9 @@ void rsp_cmd_vflash(struct rsp_client *c, uint8_t *pkt, size_t len)
 		struct sw_flash_stats fs;
 		if (sw_flash_stage_done(c->flash, c->s->core, &fs))
 			return flash_failed(c, "flash programming");
-		SW_LOG_I(c->s->ctx, "flash: %u sectors programmed (%zu bytes), %u erased, %u unchanged and skipped",
-			 fs.sectors_programmed, fs.bytes_programmed, fs.sectors_erased, fs.sectors_skipped);
+		SW_LOG_I(c->s->ctx, "flash: %u sectors programmed (%zu bytes), %u erased, %u unchanged and skipped (%s)",
+			 fs.sectors_programmed, fs.bytes_programmed, fs.sectors_erased, fs.sectors_skipped,
+			 fs.loader ? "on-target loader" : "host-driven");
 		rsp_send_str(c, "OK");
 	} else {
 		rsp_send_str(c, "");

@@ -12,6 +12,7 @@
 
 #include "server/gdb/rsp_client.h"
 #include "server/gdb/rsp_packet.h"
+#include "server/net/addr.h"
 #include "server/net/server.h"
 
 #define TICK_MAX_NS 20000000ull /* never advance simulated time more than 20 ms per loop */
@@ -22,32 +23,54 @@ void sw_server_init(struct sw_server *srv, struct sw_ctx *ctx)
 	srv->ctx = ctx;
 }
 
+/* Open a listening TCP socket on a (IPv4 or IPv6); *fd and *bound out. */
+static int open_listener(struct sw_ctx *ctx, struct sw_net_addr *a, int *fd_out, unsigned *bound)
+{
+	char t[SW_ADDR_TEXT];
+	socklen_t len = a->len;
+	int fd, one = 1;
+
+	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return sw_fail(ctx, SW_ERR_IO, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* "::" then means IPv6 only, so "0.0.0.0" may be listed beside it. */
+	if (a->ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a->ss, a->len) || listen(fd, 4)) {
+		int e = errno;
+		close(fd);
+		sw_net_addr_text(a, t, sizeof(t));
+		return sw_fail(ctx, SW_ERR_IO, "cannot listen on %s: %s", t, strerror(e));
+	}
+	getsockname(fd, (struct sockaddr *)&a->ss, &len);
+	*bound = sw_net_addr_port(a);
+	*fd_out = fd;
+	return SW_OK;
+}
+
 int sw_server_listen(struct sw_server *srv, struct sw_session *s, const char *addr, unsigned port,
 		     unsigned *bound)
 {
-	struct sockaddr_in sa = {0};
-	socklen_t len = sizeof(sa);
-	int fd, one = 1;
+	struct sw_net_addr a;
+	struct sw_server_port *p = NULL;
+	int fd = -1, r;
 
-	if (srv->n == SW_SERVER_MAX_PORTS)
+	for (unsigned i = 0; i < srv->n; i++)
+		if (srv->ports[i].session == s)
+			p = &srv->ports[i];
+	if (!p && srv->n == SW_SERVER_MAX_PORTS)
 		return sw_fail(srv->ctx, SW_ERR_BUSY, "server: too many ports");
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
-		return sw_fail(srv->ctx, SW_ERR_ARG, "--listen: '%s' is not an IPv4 address", addr);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return sw_fail(srv->ctx, SW_ERR_IO, "socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
-		int e = errno;
-		close(fd);
-		return sw_fail(srv->ctx, SW_ERR_IO, "cannot listen on %s:%u: %s", addr, port, strerror(e));
+	if (p && p->n_more == SW_SERVER_MAX_LISTEN - 1)
+		return sw_fail(srv->ctx, SW_ERR_BUSY, "server: at most %d --listen addresses", SW_SERVER_MAX_LISTEN);
+	if ((r = sw_net_addr_parse(srv->ctx, addr, port, &a)) || (r = open_listener(srv->ctx, &a, &fd, bound)))
+		return r;
+	if (p) {
+		p->more_fds[p->n_more++] = fd;
+		return SW_OK;
 	}
-	getsockname(fd, (struct sockaddr *)&sa, &len);
-	srv->ports[srv->n] = (struct sw_server_port){s, fd, ntohs(sa.sin_port), NULL};
+	srv->ports[srv->n] = (struct sw_server_port){s, fd, *bound, NULL, {-1, -1, -1}, 0};
 	srv->n++;
-	*bound = ntohs(sa.sin_port);
 	s->port = *bound;
 	return SW_OK;
 }
@@ -80,13 +103,13 @@ static bool client_gone(struct sw_server_port *p)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
-static void accept_on(struct sw_server *srv, struct sw_server_port *p)
+static void accept_on(struct sw_server *srv, struct sw_server_port *p, int lfd)
 {
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
-	char ip[INET_ADDRSTRLEN] = "?";
+	char ip[SW_ADDR_TEXT] = "?";
 	int one = 1;
-	int fd = accept4(p->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
@@ -97,7 +120,7 @@ static void accept_on(struct sw_server *srv, struct sw_server_port *p)
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+	sw_net_sockaddr_text((const struct sockaddr *)&peer, ip, sizeof(ip));
 	if (rsp_client_new(p->session, fd, &p->client)) {
 		close(fd);
 		return;
@@ -122,7 +145,7 @@ static void drop(struct sw_server *srv, struct sw_server_port *p)
 
 int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 {
-	struct pollfd pfd[2 * SW_SERVER_MAX_PORTS];
+	struct pollfd pfd[(SW_SERVER_MAX_LISTEN + 1) * SW_SERVER_MAX_PORTS];
 	uint64_t last = now_ns();
 
 	while (!*stop) {
@@ -131,6 +154,8 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 
 		for (unsigned i = 0; i < srv->n; i++) {
 			pfd[n++] = (struct pollfd){srv->ports[i].listen_fd, POLLIN, 0};
+			for (unsigned k = 0; k < srv->ports[i].n_more; k++)
+				pfd[n++] = (struct pollfd){srv->ports[i].more_fds[k], POLLIN, 0};
 			if (srv->ports[i].client) {
 				pfd[n++] = (struct pollfd){rsp_client_fd(srv->ports[i].client), POLLIN, 0};
 				waiting |= rsp_client_waiting(srv->ports[i].client);
@@ -142,14 +167,16 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 		n = 0;
 		for (unsigned i = 0; i < srv->n; i++) {
 			struct sw_server_port *p = &srv->ports[i];
-			short lrev = pfd[n++].revents;
+			unsigned l0 = n;
+			n += 1 + p->n_more;
 			if (p->client) {
 				short crev = pfd[n++].revents;
 				if ((crev & (POLLIN | POLLHUP | POLLERR)) && !rsp_client_readable(p->client))
 					drop(srv, p);
 			}
-			if (lrev & POLLIN)
-				accept_on(srv, p);
+			for (unsigned k = 0; k <= p->n_more; k++)
+				if (pfd[l0 + k].revents & POLLIN)
+					accept_on(srv, p, k ? p->more_fds[k - 1] : p->listen_fd);
 		}
 		uint64_t t = now_ns();
 		if (srv->tick)
@@ -170,6 +197,8 @@ void sw_server_close(struct sw_server *srv)
 		if (srv->ports[i].client)
 			rsp_client_free(srv->ports[i].client);
 		close(srv->ports[i].listen_fd);
+		for (unsigned k = 0; k < srv->ports[i].n_more; k++)
+			close(srv->ports[i].more_fds[k]);
 	}
 	srv->n = 0;
 }

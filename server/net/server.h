@@ -9,6 +9,7 @@
 #include "server/session.h"
 
 #define SW_SERVER_MAX_PORTS 4
+#define SW_SERVER_MAX_LISTEN 4 /* --listen addresses per core session */
 
 struct rsp_client;
 
@@ -17,6 +18,10 @@ struct sw_server_port {
 	int listen_fd;
 	unsigned port;
 	struct rsp_client *client;
+	/* Further listeners (other --listen addresses) for the same session;
+	 * they share the one-client slot above. */
+	int more_fds[SW_SERVER_MAX_LISTEN - 1];
+	unsigned n_more;
 };
 
 struct sw_server {
@@ -29,7 +34,9 @@ struct sw_server {
 };
 
 void sw_server_init(struct sw_server *srv, struct sw_ctx *ctx);
-/* Listen on addr:port (port 0 = ephemeral); *bound receives the port. */
+/* Listen on addr:port (port 0 = ephemeral); *bound receives the port.
+ * addr is IPv4 or IPv6 text ("::1", no brackets). Calling it again for the
+ * same session adds a listener that shares the session's one-gdb slot. */
 int sw_server_listen(struct sw_server *srv, struct sw_session *s, const char *addr, unsigned port,
 		     unsigned *bound);
 /* Serve until *stop becomes non-zero. */

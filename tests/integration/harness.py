@@ -16,12 +16,19 @@ BUILD = os.path.join(ROOT, "build")
 SERVER = os.path.join(BUILD, "swdbridge")
 DEMO = os.path.join(BUILD, "fw", "demo-h743.elf")
 GDB = "gdb-multiarch"
+# Which probe path Server() uses (issue #10: the gdb suite runs over each):
+# sim (in-process), ftdi (swdbridge-mpsse: the FTDI driver on the MPSSE
+# interpreter), jlink (libjaylink over TCP to a vjlink of its own per
+# Server, in the namespace VJLINK_NS made by scripts/netns-vjlink).
+PROBE = os.environ.get("SW_TEST_PROBE", "sim")
+VJLINK_SERIAL = "260101"
 
 failures = 0
 
 
 def check(name, ok, detail=""):
     global failures
+    name = probe_label() + name
     if ok:
         print(f"PASS: {name}")
     else:
@@ -52,16 +59,70 @@ def nm(symbol, elf=DEMO):
     raise KeyError(symbol)
 
 
+def probe_label():
+    """Prefix for check names when the suite runs over another probe."""
+    return "" if PROBE == "sim" else PROBE + ": "
+
+
+class VJLink:
+    """A vjlink serving a fresh simulated chip in the namespace VJLINK_NS."""
+
+    def __init__(self, target="stm32h743", load=DEMO, serial=VJLINK_SERIAL):
+        self.ns, self.ip = os.environ["VJLINK_NS"], os.environ["VJLINK_IP"]
+        self.args = ["ip", "netns", "exec", self.ns, os.path.join(BUILD, "vjlink"), "--target", target,
+                     "--serial", serial, "--ip", self.ip] + (["--load", load] if load else [])
+        self.proc = None
+        self.start()
+
+    def listening(self):
+        out = subprocess.run(["ip", "netns", "exec", self.ns, "ss", "-Hltn", "sport = :19020"],
+                             capture_output=True, text=True).stdout
+        return bool(out.strip())
+
+    def start(self):
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 5
+        while time.time() < deadline and not self.listening():
+            if self.proc.poll() is not None:
+                raise RuntimeError("vjlink exited early")
+            time.sleep(0.02)
+
+    def kill(self):
+        """Unplug: the probe vanishes without a goodbye."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        deadline = time.time() + 5
+        while time.time() < deadline and self.listening():
+            time.sleep(0.02)
+
+
 class Server:
-    """swdbridge --probe sim on 127.0.0.1:<free port>."""
+    """swdbridge on 127.0.0.1:<free port>, over the probe path PROBE."""
 
     def __init__(self, target="stm32h743", load=DEMO, extra=(), server=SERVER, env=None):
         self.port = free_port()
-        args = [server, "--probe", "sim", "--target", target, "--port", str(self.port)]
-        if load:
-            args += ["--load", load]
+        self.vjlink = None
+        probe_given = "--probe" in extra
+        if PROBE == "sim" or probe_given:
+            args = [server, "--probe", "sim", "--target", target, "--port", str(self.port)]
+            if load:
+                args += ["--load", load]
+        elif PROBE == "ftdi":
+            server = os.path.join(BUILD, "swdbridge-mpsse")
+            env = dict(env or {}, SW_MPSSE_CHIP=target, **({"SW_MPSSE_LOAD": load} if load else {}))
+            args = [server, "--probe", "ftdi", "--ftdi-layout", "ft232h", "--target", target, "--port", str(self.port)]
+            if load:
+                args += ["--elf", load]
+        elif PROBE == "jlink":
+            self.vjlink = VJLink(target, load)
+            args = [server, "--probe", f"jlink:{VJLINK_SERIAL}", "--target", target, "--port", str(self.port)]
+            if load:
+                args += ["--elf", load]
+        else:
+            raise ValueError(f"SW_TEST_PROBE={PROBE}: sim, ftdi or jlink")
         args += list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
                                      env=dict(os.environ, **(env or {})))
         self.lines = []
         # Collect output in the background; "gdb port" means it is listening.
@@ -73,6 +134,8 @@ class Server:
                 return
             if self.proc.poll() is not None:
                 self.reader.join(2)
+                if self.vjlink:
+                    self.vjlink.kill()
                 raise RuntimeError("swdbridge exited: " + "".join(self.lines))
             time.sleep(0.02)
         raise RuntimeError("swdbridge did not start listening")
@@ -97,6 +160,8 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.reader.join(2)
+        if self.vjlink:
+            self.vjlink.kill()
         return self.proc.returncode
 
     def __enter__(self):
@@ -188,3 +253,25 @@ class MI:
             self.proc.wait(timeout=5)
         except Exception:
             self.proc.kill()
+
+
+# The gdb suite of issue #3/#4, run again over another probe path (#10).
+GDB_SUITE = ("test_gdb_session.py", "test_watchpoints.py")
+
+
+def run_suite(probe, files=GDB_SUITE, timeout=600):
+    """Run the suite scripts with SW_TEST_PROBE=probe; relay their PASS/FAIL
+    lines (already prefixed with the probe) and count their failures here."""
+    global failures
+    here = os.path.dirname(os.path.abspath(__file__))
+    for f in files:
+        p = subprocess.run([sys.executable, os.path.join(here, f)], capture_output=True, text=True,
+                           timeout=timeout, env=dict(os.environ, SW_TEST_PROBE=probe))
+        lines = [l for l in p.stdout.splitlines() if l.startswith(("PASS:", "FAIL:", "INFO:", "SKIP:"))]
+        for l in lines:
+            print(l)
+            if l.startswith("FAIL:"):
+                failures += 1
+        if not any(l.startswith("PASS:") for l in lines):
+            check(f"{f} over {probe} ran", False, (p.returncode, p.stdout[-600:], p.stderr[-600:]))
+        sys.stdout.flush()

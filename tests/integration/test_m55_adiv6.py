@@ -27,6 +27,28 @@ def main():
         check("M55: HardFault caught with a usable backtrace",
               "Breakpoint 4, HardFault_Handler" in out and "bad_access" in out, out[-1500:])
 
+    with Server(target="adiv6-m55", load=ELF) as srv:
+        # ARMv8-M ranges: an 8-byte variable and an unaligned 6-byte range
+        # take an address-limit comparator pair; the data value watch takes
+        # the linked data value pair.
+        out = gdb_batch(srv, [
+            "rwatch demo_double", "continue", "delete",
+            "awatch *(char (*)[6])((char *)&demo_state.ticks + 2)", "continue", "delete",
+            "watch demo_state", "continue", "delete",
+            "monitor watch g_state == 3", "continue", "print g_state",
+            "continue", "print g_state", "monitor watch clear",
+            "detach"], elf=ELF)
+        check("M55: rwatch on an 8-byte double (limit pair)",
+              re.search(r"Hardware read watchpoint 1: demo_double\s+Value = 3.25", out) is not None, out[:2000])
+        check("M55: awatch on an unaligned 6-byte range",
+              re.search(r"Hardware access \(read/write\) watchpoint 2: \*\(char \(\*\)\[6\]\)", out)
+              is not None, out[:2500])
+        check("M55: range watch on a struct",
+              re.search(r"Hardware watchpoint 3: demo_state\s+Old value = \{ticks", out) is not None, out[-2500:])
+        vals = re.findall(r"^\$\d+ = (\d+)", out, re.M)
+        check("M55: monitor watch g_state == 3 stops only on that value (linked data value)",
+              "data value watch hit" in out and vals == ["3", "3"], (vals, out[-1200:]))
+
 
 if __name__ == "__main__":
     try:

@@ -1,7 +1,7 @@
 """DWT watchpoints and FPB exhaustion through real gdb (part of issue #4)."""
 import re
 
-from harness import Server, check, finish, gdb_batch
+from harness import Server, check, finish, gdb_batch, nm
 
 
 def main():
@@ -48,9 +48,34 @@ def main():
         vals = [int(v) for v in re.findall(r"^\$\d+ = (\d+)", out, re.M)]
         check("monitor watch ADDR == VALUE stops only on that value",
               "data value watch hit" in out and len(vals) == 2 and vals[1] == vals[0] + 40, (vals, out[-800:]))
+        # ARMv7-M MASK blocks for lengths 1, 2 and 8 (4 is above).
+        out = gdb_batch(srv, ["awatch *(char *)&counter", "continue", "delete",
+                              "awatch *(short *)&counter", "continue", "delete",
+                              "rwatch demo_double", "continue", "delete", "detach"])
+        check("v7 MASK: 1-byte awatch", re.search(r"watchpoint 1: \*\(char \*\)&counter\s+(Old )?[Vv]alue = ", out)
+              is not None, out[:1500])
+        check("v7 MASK: 2-byte awatch", re.search(r"watchpoint 2: \*\(short \*\)&counter\s+(Old )?[Vv]alue = ", out)
+              is not None, out[-2000:])
+        check("v7 MASK: 8-byte rwatch", re.search(r"read watchpoint 3: demo_double\s+Value = 3.25", out) is not None,
+              out[-1500:])
+        out = gdb_batch(srv, ["monitor watch g_state == 3", "continue", "print g_state",
+                              "continue", "print g_state", "monitor watch clear", "monitor watch no_such_sym == 1",
+                              "detach"])
+        vals = re.findall(r"^\$\d+ = (\d+)", out, re.M)
+        check("v7: monitor watch g_state == 3 (symbol from the ELF) stops only on that value",
+              f"is written to 0x{nm('g_state'):08x} = g_state" in out and vals == ["3", "3"], (vals, out[-800:]))
+        check("monitor watch on an unknown symbol: one-line error", "no symbol 'no_such_sym' in the ELF" in out,
+              out[-500:])
         out = gdb_batch(srv, ["hbreak compute", "continue", "detach"])
         check("after deleting, a comparator is free again", "Breakpoint 1, compute" in out
               or "breakpoint 1, compute" in out.lower(), out[-1500:])
+
+    # Without an ELF the server cannot resolve names: it says what to do.
+    with Server(load=None) as srv:
+        out = gdb_batch(srv, ["monitor watch g_state == 3", "detach"])
+        check("monitor watch SYMBOL without an ELF: one-line error naming --elf and the address form",
+              "no ELF is loaded: start swdbridge with --elf FILE" in out and 'eval "monitor watch 0x%x == 3"' in out,
+              out[-600:])
 
 
 if __name__ == "__main__":

@@ -289,6 +289,112 @@ static void test_watch_v8m(void)
 	watch_on("adiv6-m55", 0x20000100u);
 }
 
+/* Runs "r0 = 1; *target = r0; r0 = 3; *target = r0; b ." from RAM after
+ * `arm` set the comparators; returns the PC of the halt, 0 if none. */
+struct wv_rig {
+	struct sw_ctx ctx;
+	struct sim *sim;
+	struct sw_probe *probe;
+	struct sw_target *t;
+	struct sw_core *core;
+	uint32_t code_at, target;
+};
+
+static void wv_open(struct wv_rig *w, const char *chip)
+{
+	/* ldr r1,[pc,#8]; movs r0,#1; str r0,[r1]; movs r0,#3; str r0,[r1]; b . ; .word target */
+	uint8_t code[16] = {0x02, 0x49, 0x01, 0x20, 0x08, 0x60, 0x03, 0x20, 0x08, 0x60, 0xfe, 0xe7};
+
+	w->code_at = 0x20000100u;
+	w->target = w->code_at + 0x1000;
+	for (unsigned i = 0; i < 4; i++)
+		code[12 + i] = (uint8_t)(w->target >> (8 * i));
+	sw_ctx_init(&w->ctx);
+	w->ctx.level = SW_LOG_NONE;
+	CHECK_OK(sim_new(&w->ctx, chip, &w->sim));
+	CHECK_OK(sw_sim_probe_open(&w->ctx, w->sim, 0, &w->probe));
+	CHECK_OK(sw_target_open(&w->ctx, w->probe, sw_target_find(chip), 0, &w->t));
+	w->core = sw_target_core(w->t, 0);
+	CHECK_OK(sw_core_halt(w->core));
+	CHECK_OK(sw_core_mem_write(w->core, w->code_at, code, sizeof(code)));
+}
+
+static uint32_t wv_run(struct wv_rig *w, struct sw_core_state *st)
+{
+	uint64_t pc = 0;
+
+	*st = (struct sw_core_state){0};
+	CHECK_OK(sw_core_reg_write(w->core, SW_REG_PC, w->code_at));
+	CHECK_OK(sw_core_reg_write(w->core, SW_REG_SP, w->code_at + 0x800));
+	CHECK_OK(sw_core_resume(w->core));
+	for (int i = 0; i < 50 && !st->halted; i++)
+		CHECK_OK(sw_core_poll(w->core, st));
+	if (!st->halted) {
+		CHECK_OK(sw_core_halt(w->core));
+		return 0;
+	}
+	CHECK_OK(sw_core_reg_read(w->core, SW_REG_PC, &pc));
+	return (uint32_t)pc;
+}
+
+static void wv_close(struct wv_rig *w)
+{
+	sw_target_close(w->t);
+	sw_probe_close(w->probe);
+	sim_free(w->sim);
+}
+
+/* Data value watch (v7 DATAVMATCH, v8 linked data value) and ranges
+ * (v7 MASK block, v8 address limit pair) on both DWT generations. */
+static void value_and_range_on(const char *chip)
+{
+	struct wv_rig w;
+	struct sw_core_state st;
+
+	wv_open(&w, chip);
+	CHECK_OK(sw_core_wp_value_set(w.core, w.target, 3, 4));
+	CHECK_EQ_U(wv_run(&w, &st), w.code_at + 10); /* after the store of 3, not of 1 */
+	CHECK(st.reason == SW_HALT_WATCHPOINT && st.watch_kind == 0 && st.watch_addr == w.target);
+	CHECK_OK(sw_core_wp_value_set(w.core, w.target, 7, 4)); /* replaces the first */
+	CHECK_EQ_U(wv_run(&w, &st), 0);                      /* 7 is never written */
+	CHECK_OK(sw_core_wp_value_set(w.core, w.target, 1, 2)); /* halfword of a word store */
+	CHECK_EQ_U(wv_run(&w, &st), sw_core_get_info(w.core)->arch == 8 ? w.code_at + 6 : 0);
+	CHECK_OK(sw_core_wp_value_clear(w.core));
+	/* An unaligned 8-byte range with the store in its middle. */
+	CHECK_OK(sw_core_wp_set(w.core, w.target - 2, 8, 2));
+	CHECK_EQ_U(wv_run(&w, &st), w.code_at + 6);
+	CHECK(st.reason == SW_HALT_WATCHPOINT && st.watch_kind == 2 && st.watch_addr == w.target - 2);
+	CHECK_OK(sw_core_wp_clear(w.core, w.target - 2, 8, 2));
+	/* A range ending just before the word: no halt on v8 (exact limit). */
+	if (sw_core_get_info(w.core)->arch == 8) {
+		CHECK_OK(sw_core_wp_set(w.core, w.target - 6, 6, 2));
+		CHECK_EQ_U(wv_run(&w, &st), 0);
+		CHECK_OK(sw_core_wp_clear(w.core, w.target - 6, 6, 2));
+	}
+	/* Two ranges need two pairs: with 4 comparators the third pair is refused. */
+	CHECK_OK(sw_core_wp_set(w.core, w.target + 0x100, 12, 3));
+	CHECK_OK(sw_core_wp_set(w.core, w.target + 0x200, 12, 3));
+	if (sw_core_get_info(w.core)->arch == 8) {
+		CHECK_EQ_U(sw_core_wp_set(w.core, w.target + 0x300, 12, 3), SW_ERR_BUSY);
+		CHECK(strstr(sw_errmsg(&w.ctx), "pair of DWT comparators") != NULL);
+		CHECK_EQ_U(sw_core_wp_value_set(w.core, w.target, 3, 4), SW_ERR_BUSY);
+	}
+	CHECK_OK(sw_core_bp_clear_all(w.core));
+	CHECK_OK(sw_core_wp_value_set(w.core, w.target, 3, 4)); /* comparators free again */
+	CHECK_EQ_U(wv_run(&w, &st), w.code_at + 10);
+	wv_close(&w);
+}
+
+static void test_watch_value_range_v7m(void)
+{
+	value_and_range_on("stm32h743");
+}
+
+static void test_watch_value_range_v8m(void)
+{
+	value_and_range_on("adiv6-m55");
+}
+
 /* --- hand-assembled code in flash, written through the simulator's back door */
 
 #define HA_SP 0x20001000u
@@ -603,6 +709,8 @@ int main(void)
 {
 	RUN_TEST(test_watch_v7m);
 	RUN_TEST(test_watch_v8m);
+	RUN_TEST(test_watch_value_range_v7m);
+	RUN_TEST(test_watch_value_range_v8m);
 	RUN_TEST(test_attach_identify);
 	RUN_TEST(test_halt_regs_step);
 	RUN_TEST(test_hw_breakpoint);

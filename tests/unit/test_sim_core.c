@@ -922,6 +922,51 @@ static void test_dwt_value_match_v7(void)
 	board_free(&b);
 }
 
+/* ARMv8-M DWT_FUNCTIONn.ID, a Data Address Limit pair and a linked data
+ * value (ARMv8-M ARM D1.2): only comparators whose ID says so take those
+ * MATCH values; the pair (n-1, n) covers COMP(n-1)..COMP(n) inclusive. */
+static void test_dwt_v8_limit_and_value(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b, 8, 1));
+	CHECK_EQ_U(rd(&b, DWT_FUNC0) >> 27, 0x0Bu);      /* CC, IA, DA */
+	CHECK_EQ_U(rd(&b, DWT_FUNC0 + 16) >> 27, 0x1Au); /* IA, IAL, DA, DAL */
+	CHECK_EQ_U(rd(&b, DWT_FUNC0 + 48) >> 27, 0x1Eu); /* + data value, linked */
+	wr(&b, DWT_FUNC0, 7u);           /* limit on comparator 0: not supported */
+	CHECK_EQ_U(rd(&b, DWT_FUNC0) & 0xFu, 0u);
+	wr(&b, DWT_FUNC0 + 16, 0xBu);    /* linked value on comparator 1: no DV */
+	CHECK_EQ_U(rd(&b, DWT_FUNC0 + 16) & 0xFu, 0u);
+	/* Pair 2/3 over +0x1002..+0x1005: the word store at +0x1000 overlaps. */
+	wr(&b, DWT_COMP0 + 32, SRAM + 0x1002);
+	wr(&b, DWT_COMP0 + 48, SRAM + 0x1005);
+	wr(&b, DWT_FUNC0 + 48, 7u);
+	wr(&b, DWT_FUNC0 + 32, 5u | 1u << 4);
+	halt(&b);
+	reg_wr(&b, 2, SRAM + 0x1000);
+	wr(&b, DEMCR, 1u << 24);
+	run_from(&b, FLASH + 0x160);
+	CHECK(rd(&b, DHCSR) & S_HALT);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x162); /* after the first store */
+	CHECK(rd(&b, DWT_FUNC0 + 32) & (1u << 24));   /* the base reports */
+	/* Pair over +0x1008..+0x100B: neither store touches it. */
+	wr(&b, DWT_COMP0 + 32, SRAM + 0x1008);
+	wr(&b, DWT_COMP0 + 48, SRAM + 0x100B);
+	run_from(&b, FLASH + 0x160);
+	CHECK(!(rd(&b, DHCSR) & S_HALT));
+	/* Linked data value: address +0x1004 on 2 (trigger only), value on 3. */
+	wr(&b, DWT_COMP0 + 32, SRAM + 0x1004);
+	wr(&b, DWT_FUNC0 + 32, 5u | 2u << 10);
+	wr(&b, DWT_COMP0 + 48, 0xCAFEF00Du);
+	wr(&b, DWT_FUNC0 + 48, 0xBu | 1u << 4 | 2u << 10);
+	watch_common(&b, 3); /* halts after the store to +4 only */
+	wr(&b, DWT_COMP0 + 48, 0x12345678u);
+	reg_wr(&b, 1, 0xCAFEF00Du);
+	run_from(&b, FLASH + 0x160);
+	CHECK(!(rd(&b, DHCSR) & S_HALT));
+	board_free(&b);
+}
+
 /* ARMv8-M ACTION = 0 only sets MATCHED (a trace trigger), no halt. */
 static void test_dwt_v8_trigger_only(void)
 {
@@ -1062,6 +1107,7 @@ int main(void)
 	RUN_TEST(test_psp_unprivileged_svc);
 	RUN_TEST(test_dwt_v8_trigger_only);
 	RUN_TEST(test_dwt_value_match_v7);
+	RUN_TEST(test_dwt_v8_limit_and_value);
 	RUN_TEST(test_dwt_pc_v7);
 	RUN_TEST(test_dwt_pc_v8);
 	RUN_TEST(test_imprecise_bus_error);

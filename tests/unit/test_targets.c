@@ -252,6 +252,41 @@ static void test_open_adiv6_m55(void)
 	simrig_close(&g);
 }
 
+/* The STM32F407 part: DPv1 SW-DP, DBGMCU_IDCODE on the external PPB, and
+ * the Cortex-M4's older debug units (FPB v1 6+2, DWT 4). */
+static void test_open_f407(void)
+{
+	struct simrig g;
+	struct sw_target *t = NULL;
+	const struct sw_target_desc *d = sw_target_find("STM32F407VG"), *got = NULL;
+
+	CHECK(d != NULL && !strcmp(d->name, "stm32f407"));
+	CHECK_OK(simrig_open(&g, "stm32f407"));
+	CHECK_OK(sw_target_identify(&g.ctx, g.probe, &got));
+	CHECK(got == d);
+	CHECK_OK(sw_target_open(&g.ctx, g.probe, d, 0, &t));
+	if (t) {
+		const struct sw_core_info *in = sw_core_get_info(sw_target_core(t, 0));
+		CHECK_EQ_U(in->arch, 7);
+		CHECK(!strcmp(in->core_name, "Cortex-M4"));
+		CHECK_EQ_U(in->fpb_rev, 0);
+		CHECK_EQ_U(in->fpb_code, 6);
+		CHECK_EQ_U(in->fpb_lit, 2);
+		CHECK_EQ_U(in->dwt_comps, 4);
+		CHECK(in->fpu && !in->dp_fpu);
+		CHECK_EQ_U(read32(t, 0xE0042000u), 0x10076413u); /* DBGMCU_IDCODE */
+		CHECK_EQ_U(read32(t, 0x1FFF7A20u) >> 16, 1024);   /* F_SIZE */
+		/* FPB v1: a code address takes a comparator, SRAM is refused. */
+		struct sw_core *core = sw_target_core(t, 0);
+		CHECK_OK(sw_core_bp_set(core, 0x08000102u, 2, SW_BP_HARD));
+		CHECK_EQ_U(read32(t, 0xE0002008u), 0x08000100u | (2u << 30) | 1u); /* REPLACE upper halfword */
+		CHECK_EQ_U(sw_core_bp_set(core, 0x20000100u, 2, SW_BP_HARD), SW_ERR_NOT_SUPPORTED);
+		CHECK(strstr(sw_errmsg(&g.ctx), "FPB v1") != NULL);
+		sw_target_close(t);
+	}
+	simrig_close(&g);
+}
+
 int main(void)
 {
 	RUN_TEST(test_find_by_name_and_alias);
@@ -260,5 +295,6 @@ int main(void)
 	RUN_TEST(test_h743_desc);
 	RUN_TEST(test_open_h743);
 	RUN_TEST(test_open_adiv6_m55);
+	RUN_TEST(test_open_f407);
 	return TEST_MAIN_END();
 }

@@ -79,10 +79,11 @@ static void print_stats(const struct vjlink *v, const struct sim *sim)
 	vjlink_get_stats(v, &st);
 	sim_get_counters(sim, &c);
 	printf("vjlink: stats connections=%llu commands=%llu swd_io=%llu swd_bits=%llu "
-	       "sim_round_trips=%llu sim_swclk=%llu\n",
+	       "sim_round_trips=%llu sim_swclk=%llu sim_ns=%llu\n",
 	       (unsigned long long)st.connections, (unsigned long long)st.commands,
 	       (unsigned long long)st.swd_io, (unsigned long long)st.swd_bits,
-	       (unsigned long long)c.round_trips, (unsigned long long)c.swclk_cycles);
+	       (unsigned long long)c.round_trips, (unsigned long long)c.swclk_cycles,
+	       (unsigned long long)sim_now_ns(sim));
 	fflush(stdout);
 }
 

@@ -1,25 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/flash_stage.h"
-
-#define MAX_REGIONS 8
-
-struct region_stage {
-	const struct sw_mem_region *r;
-	uint8_t *img;      /* staged content, erased_value where nothing was written */
-	uint8_t *erase;    /* per sector: gdb asked to erase it */
-	uint8_t *touched;  /* per sector: data was written */
-};
-
-struct sw_flash_stage {
-	struct sw_ctx *ctx;
-	const struct sw_target_desc *desc;
-	struct region_stage rs[MAX_REGIONS];
-	size_t n;
-	uint8_t *cur;      /* one sector read back from the target */
-	uint32_t max_sector;
-};
+#include "server/flash/flash_priv.h"
 
 int sw_flash_stage_new(struct sw_ctx *ctx, const struct sw_target_desc *desc, struct sw_flash_stage **out)
 {
@@ -42,7 +24,7 @@ int sw_flash_stage_new(struct sw_ctx *ctx, const struct sw_target_desc *desc, st
 	return SW_OK;
 }
 
-static void reset_region(struct region_stage *s)
+void sw_flash_region_reset(struct region_stage *s)
 {
 	free(s->img);
 	free(s->erase);
@@ -55,7 +37,7 @@ void sw_flash_stage_free(struct sw_flash_stage *st)
 	if (!st)
 		return;
 	for (size_t i = 0; i < st->n; i++)
-		reset_region(&st->rs[i]);
+		sw_flash_region_reset(&st->rs[i]);
 	free(st->cur);
 	free(st);
 }
@@ -78,7 +60,7 @@ static int ensure(struct sw_flash_stage *st, struct region_stage *s)
 	s->erase = calloc(nsec, 1);
 	s->touched = calloc(nsec, 1);
 	if (!s->img || !s->erase || !s->touched) {
-		reset_region(s);
+		sw_flash_region_reset(s);
 		return sw_fail(st->ctx, SW_ERR_NOMEM, "flash: out of memory staging %s", s->r->name);
 	}
 	memset(s->img, st->desc->flash ? st->desc->flash->erased_value : 0xFF, s->r->size);
@@ -186,22 +168,132 @@ static int apply_sector(struct sw_flash_stage *st, struct sw_core *core, struct 
 	return SW_OK;
 }
 
+enum { SEC_SKIP = 0, SEC_ERASE = 2, SEC_PROGRAM = 3 };
+
+static int verify_sector(struct sw_flash_stage *st, struct sw_core *core, uint32_t base, const uint8_t *want,
+			 uint32_t size)
+{
+	int r;
+
+	if ((r = sw_core_mem_read(core, base, st->cur, size)))
+		return r;
+	for (uint32_t i = 0; i < size; i++)
+		if (st->cur[i] != want[i])
+			return sw_fail(st->ctx, SW_ERR_FLASH_VERIFY,
+				       "flash verify failed at 0x%08x: read 0x%02x, wrote 0x%02x", base + i,
+				       st->cur[i], want[i]);
+	return SW_OK;
+}
+
+/* Flash with an erase_range hook (external NOR): classify every staged
+ * sector, hand each run of sectors to erase to the driver in one call (blank
+ * sectors inside a run included, so it can use its large erases), then
+ * program and verify. s->erase is reused for the per-sector state. */
+static int apply_region_ranged(struct sw_flash_stage *st, struct sw_core *core, struct region_stage *s,
+			       struct sw_flash_stats *stats)
+{
+	const struct sw_flash_ops *ops = st->desc->flash;
+	uint32_t ss = s->r->sector_size, nsec = s->r->size / ss;
+	uint8_t *state = s->erase;
+	int r;
+
+	for (uint32_t i = 0; i < nsec; i++) {
+		if (!s->erase[i] && !s->touched[i])
+			continue;
+		if ((r = sw_core_mem_read(core, s->r->base + i * ss, st->cur, ss)))
+			return r;
+		if (!memcmp(st->cur, s->img + i * ss, ss)) {
+			state[i] = SEC_SKIP;
+			stats->sectors_skipped++;
+		} else {
+			state[i] = all_value(st->cur, ss, ops->erased_value) ? SEC_PROGRAM : SEC_ERASE;
+		}
+	}
+	for (uint32_t i = 0; i < nsec;) {
+		uint32_t j = i, last = i, n = 0;
+		if (state[i] != SEC_ERASE) {
+			i++;
+			continue;
+		}
+		for (; j < nsec && (state[j] == SEC_ERASE || state[j] == SEC_PROGRAM); j++)
+			if (state[j] == SEC_ERASE)
+				last = j, n++;
+		if ((r = ops->erase_range(core, s->r, s->r->base + i * ss, (last + 1 - i) * ss)))
+			return r;
+		stats->sectors_erased += n;
+		i = last + 1;
+	}
+	for (uint32_t i = 0; i < nsec; i++) {
+		uint32_t base = s->r->base + i * ss;
+		if (state[i] != SEC_ERASE && state[i] != SEC_PROGRAM)
+			continue;
+		if ((r = program_sector(st, core, s->r, base, s->img + i * ss, stats)) ||
+		    (r = verify_sector(st, core, base, s->img + i * ss, ss)))
+			return r;
+		stats->sectors_programmed++;
+	}
+	return SW_OK;
+}
+
+void sw_flash_stage_no_loader(struct sw_flash_stage *st, bool no_loader)
+{
+	st->no_loader = no_loader;
+}
+
+void sw_flash_stage_note_ram_write(struct sw_flash_stage *st, uint32_t addr, size_t len)
+{
+	const struct sw_loader_desc *ld = st->desc->loader;
+	uint64_t lo = addr, hi = (uint64_t)addr + len;
+
+	if (!ld || !len || hi <= ld->work_base || lo >= (uint64_t)ld->work_base + ld->work_size)
+		return;
+	if (st->ram_lo == st->ram_hi) {
+		st->ram_lo = lo, st->ram_hi = hi;
+		return;
+	}
+	/* One bounding range is enough: gdb writes a few sections at most. */
+	st->ram_lo = lo < st->ram_lo ? lo : st->ram_lo;
+	st->ram_hi = hi > st->ram_hi ? hi : st->ram_hi;
+}
+
 int sw_flash_stage_done(struct sw_flash_stage *st, struct sw_core *core, struct sw_flash_stats *stats)
 {
 	int r = SW_OK;
 
 	memset(stats, 0, sizeof(*stats));
+	/* Never program under running firmware: it may execute from (or
+	 * write to) the flash being changed. gdb halts before `load`; others
+	 * (monitor flash erase, swdflash) may not. */
+	struct sw_core_state cs;
+	bool loader = st->desc->loader && !st->no_loader;
+	r = sw_core_poll(core, &cs);
+	if (!r && !cs.halted)
+		r = sw_core_halt(core);
+	if (!r && loader)
+		r = sw_flash_done_loader(st, core, stats);
+	if (r || loader) {
+		for (size_t i = 0; i < st->n; i++)
+			sw_flash_region_reset(&st->rs[i]);
+		st->ram_lo = st->ram_hi = 0;
+		return r;
+	}
 	if (!st->cur && st->max_sector && !(st->cur = malloc(st->max_sector)))
 		return sw_fail(st->ctx, SW_ERR_NOMEM, "flash: out of memory");
 	for (size_t i = 0; i < st->n && !r; i++) {
 		struct region_stage *s = &st->rs[i];
 		if (!s->img)
 			continue;
+		if (st->desc->flash->prepare && (r = st->desc->flash->prepare(core, s->r)))
+			break;
+		if (st->desc->flash->erase_range) {
+			r = apply_region_ranged(st, core, s, stats);
+			continue;
+		}
 		for (uint32_t sec = 0; sec < s->r->size / s->r->sector_size && !r; sec++)
 			if (s->erase[sec] || s->touched[sec])
 				r = apply_sector(st, core, s, sec, stats);
 	}
 	for (size_t i = 0; i < st->n; i++)
-		reset_region(&st->rs[i]);
+		sw_flash_region_reset(&st->rs[i]);
 	return r;
 }

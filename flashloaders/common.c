@@ -1,0 +1,105 @@
+/* Shared loader helpers: CRC-32 for qCRC/skip-unchanged, pauses, checks. */
+#include "common.h"
+
+void swl_crc_table(uint32_t *table)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i << 24;
+		for (int b = 0; b < 8; b++)
+			c = (c & 0x80000000u) ? (c << 1) ^ 0x04C11DB7u : c << 1;
+		table[i] = c;
+	}
+}
+
+uint32_t swl_crc_update(const uint32_t *table, uint32_t crc, const uint8_t *p, uint32_t n)
+{
+	while (n--)
+		crc = (crc << 8) ^ table[((crc >> 24) ^ *p++) & 0xFFu];
+	return crc;
+}
+
+uint32_t swl_crc_ranges(struct swl_params *p)
+{
+	struct swl_range *r = (struct swl_range *)p->ranges;
+	const uint32_t *table = (const uint32_t *)p->scratch;
+
+	for (uint32_t i = 0; i < p->n_ranges; i++) {
+		r[i].crc = swl_crc_update(table, 0xFFFFFFFFu, (const uint8_t *)r[i].addr, r[i].len);
+		p->progress = i + 1;
+	}
+	return SWL_OK;
+}
+
+void swl_pause(uint32_t n)
+{
+	__asm volatile("1: subs %0, %0, #1\n\tbne 1b" : "+r"(n));
+}
+
+int swl_all_ones(const uint32_t *w, uint32_t words)
+{
+	for (uint32_t i = 0; i < words; i++)
+		if (w[i] != 0xFFFFFFFFu)
+			return 0;
+	return 1;
+}
+
+uint32_t swl_check(const struct swl_params *p)
+{
+	return p->magic == SWL_MAGIC && p->version == SWL_ABI_VERSION ? SWL_OK : SWL_ERR_VERSION;
+}
+
+#define SCB_CCR 0xE000ED14u
+#define CCR_DC (1u << 16)
+#define CCR_IC (1u << 17)
+#define SCB_CCSIDR 0xE000ED80u
+#define SCB_CSSELR 0xE000ED84u
+#define SCB_ICIALLU 0xE000EF50u
+#define SCB_DCCISW 0xE000EF74u
+
+/* Clean and invalidate the whole L1 D-cache by set/way (CCSIDR geometry). */
+static void dcache_clean_invalidate(void)
+{
+	uint32_t ccsidr, sets, ways, shift = 0;
+
+	SWL_REG(SCB_CSSELR) = 0; /* level 1 data cache */
+	__asm volatile("dsb");
+	ccsidr = SWL_REG(SCB_CCSIDR);
+	sets = ((ccsidr >> 13) & 0x7FFFu) + 1u;
+	ways = ((ccsidr >> 3) & 0x3FFu) + 1u;
+	for (uint32_t w = ways - 1u; w; w >>= 1)
+		shift++;
+	for (uint32_t set = 0; set < sets; set++)
+		for (uint32_t way = 0; way < ways; way++)
+			SWL_REG(SCB_DCCISW) = (way << (32u - (shift ? shift : 1u))) |
+					      (set << (((ccsidr & 7u) + 4u)));
+	__asm volatile("dsb\n\tisb");
+}
+
+void swl_caches_off(struct swl_params *p)
+{
+	uint32_t ccr = SWL_REG(SCB_CCR);
+
+	p->saved_ccr = ccr;
+	if (ccr & CCR_DC) {
+		dcache_clean_invalidate();
+		SWL_REG(SCB_CCR) = ccr & ~CCR_DC;
+		__asm volatile("dsb\n\tisb");
+	}
+}
+
+void swl_caches_restore(const struct swl_params *p)
+{
+	if (p->saved_ccr & CCR_DC)
+		dcache_clean_invalidate();
+	if (p->saved_ccr & (CCR_DC | CCR_IC)) {
+		SWL_REG(SCB_ICIALLU) = 0;
+		SWL_REG(SCB_CCR) = p->saved_ccr;
+		__asm volatile("dsb\n\tisb");
+	}
+}
+
+/* Every entry returns here: the debugger sees a BKPT halt (DFSR.BKPT). */
+__attribute__((naked, noreturn, used)) void swl_return(void)
+{
+	__asm volatile("bkpt #0x53\n\tb swl_return");
+}

@@ -1,0 +1,30 @@
+/* Helpers every loader links in (flashloaders/common.c). Loaders have no
+ * .data/.bss: all state lives in the parameter block or on the stack, which
+ * keeps the blob position independent (checked at build time). */
+#ifndef SWL_COMMON_H
+#define SWL_COMMON_H
+
+#include "abi.h"
+
+#define SWL_REG(a) (*(volatile uint32_t *)(a))
+
+/* Build the CRC-32 table (polynomial 0x04C11DB7, MSB first, as gdb's
+ * qCRC) into 256 words of scratch RAM. */
+void swl_crc_table(uint32_t *table);
+uint32_t swl_crc_update(const uint32_t *table, uint32_t crc, const uint8_t *p, uint32_t n);
+/* CRC every range of params->ranges (init 0xFFFFFFFF, as gdb). */
+uint32_t swl_crc_ranges(struct swl_params *p);
+/* Spin about 2*n cycles without touching the bus (waiting on a busy
+ * controller without hammering its status register). */
+void swl_pause(uint32_t n);
+int swl_all_ones(const uint32_t *w, uint32_t words);
+uint32_t swl_check(const struct swl_params *p);
+/* Cortex-M7/M55 L1 caches (ARMv7-M ARM B2.2.7): init cleans and invalidates
+ * the D-cache and switches it off, so the loader sees flash as it is after
+ * erases and the ring as the debugger wrote it; uninit invalidates both
+ * caches (the flash changed under them) and restores CCR. No-ops on cores
+ * without caches (CCR.DC/IC read as zero). */
+void swl_caches_off(struct swl_params *p);
+void swl_caches_restore(const struct swl_params *p);
+
+#endif

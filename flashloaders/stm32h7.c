@@ -1,0 +1,238 @@
+/* STM32H743 flash loader (RM0433 §4.3.9 programming, §4.3.10 erase,
+ * §4.9 registers). Two banks, each with its own controller: when the host
+ * gives one job per bank both are erased and programmed at the same time.
+ * Erase happens sector by sector just before programming reaches it, and
+ * only when the sector is not blank, so the host streams data into the
+ * ring while the first erase runs. */
+#include "common.h"
+
+#define FLASH_REGS 0x52002000u
+#define BANK2_BASE 0x08100000u
+#define FLASH_KEYR(b) (FLASH_REGS + 0x100u * (b) + 0x04u)
+#define FLASH_CR(b) (FLASH_REGS + 0x100u * (b) + 0x0Cu)
+#define FLASH_SR(b) (FLASH_REGS + 0x100u * (b) + 0x10u)
+#define FLASH_CCR(b) (FLASH_REGS + 0x100u * (b) + 0x14u)
+#define KEY1 0x45670123u
+#define KEY2 0xCDEF89ABu
+#define CR_LOCK (1u << 0)
+#define CR_PG (1u << 1)
+#define CR_SER (1u << 2)
+#define CR_BER (1u << 3)
+#define CR_PSIZE_X64 (3u << 4)
+#define CR_START (1u << 7)
+#define CR_SNB(n) ((n) << 8)
+#define SR_BSY (1u << 0)
+#define SR_WBNE (1u << 1)
+#define SR_QW (1u << 2)
+#define SR_ERRORS 0x07EE0000u /* WRPERR, PGSERR, STRBERR, INCERR, OPERR, RDPERR, RDSERR, ECC */
+#define SR_CLEAR (SR_ERRORS | (1u << 16))
+#define FLASH_WORD 32u
+#define BANK_SIZE 0x100000u
+#define FLASH_BASE 0x08000000u
+
+struct bank_run {
+	struct swl_job *job;
+	uint32_t bank;
+	uint32_t next;  /* next flash word to program */
+	uint32_t ready; /* sectors below this address are erased (or blank) */
+	uint32_t end;
+	uint32_t erasing; /* an erase was started and may still run */
+};
+
+static uint32_t bank_of(uint32_t addr)
+{
+	return addr >= BANK2_BASE ? 1u : 0u;
+}
+
+static uint32_t unlock(uint32_t b)
+{
+	/* Key only a locked bank: a wrong sequence locks it until reset (§4.5.1). */
+	if (SWL_REG(FLASH_CR(b)) & CR_LOCK) {
+		SWL_REG(FLASH_KEYR(b)) = KEY1;
+		SWL_REG(FLASH_KEYR(b)) = KEY2;
+	}
+	if (SWL_REG(FLASH_CR(b)) & CR_LOCK)
+		return SWL_ERR_LOCKED;
+	SWL_REG(FLASH_CCR(b)) = SR_CLEAR;
+	return SWL_OK;
+}
+
+static uint32_t fail(struct swl_params *p, uint32_t b, uint32_t addr, uint32_t sr)
+{
+	p->err_addr = addr;
+	p->err_status = sr;
+	SWL_REG(FLASH_CCR(b)) = SR_CLEAR;
+	return SWL_ERR_FLASH;
+}
+
+uint32_t swl_init(struct swl_params *p)
+{
+	uint32_t r = swl_check(p);
+
+	if (r == SWL_OK) {
+		swl_caches_off(p);
+		swl_crc_table((uint32_t *)p->scratch);
+	}
+	return p->status = r;
+}
+
+/* Start erasing the sector at addr of bank b unless it is blank; returns 1
+ * if an erase was started. */
+static uint32_t prepare_sector(const struct swl_params *p, uint32_t b, uint32_t addr)
+{
+	uint32_t snb = (addr - FLASH_BASE - b * BANK_SIZE) / p->sector_size;
+
+	if (swl_all_ones((const uint32_t *)addr, p->sector_size / 4u))
+		return 0;
+	SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_SER | CR_SNB(snb);
+	SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_SER | CR_SNB(snb) | CR_START;
+	return 1;
+}
+
+/* One step of one bank; returns 1 if it did something, 0 if it must wait,
+ * or SWL_ERR_* | 0x100 on an error. */
+static uint32_t step(struct swl_params *p, struct bank_run *br)
+{
+	struct swl_job *j = br->job;
+	uint32_t sr = SWL_REG(FLASH_SR(br->bank));
+
+	if (sr & SR_ERRORS)
+		return 0x100u | fail(p, br->bank, br->next, sr);
+	if (br->next >= br->end || (sr & (SR_BSY | SR_QW | SR_WBNE)))
+		return 0;
+	br->erasing = 0;
+	if (br->next >= br->ready) {
+		br->erasing = prepare_sector(p, br->bank, br->ready);
+		j->erased += br->erasing;
+		br->ready += p->sector_size;
+		return 1;
+	}
+	if ((uint32_t)(j->wp - j->rp) < FLASH_WORD)
+		return 0; /* the host has not sent this word yet */
+	const uint32_t *src = (const uint32_t *)(j->ring_base + j->rp % j->ring_size);
+	if (!swl_all_ones(src, FLASH_WORD / 4u)) {
+		volatile uint32_t *dst = (volatile uint32_t *)br->next;
+		SWL_REG(FLASH_CR(br->bank)) = CR_PSIZE_X64 | CR_PG;
+		for (uint32_t i = 0; i < FLASH_WORD / 4u; i++)
+			dst[i] = src[i]; /* the eighth store starts the flash word (§4.3.9) */
+	}
+	br->next += FLASH_WORD;
+	j->rp += FLASH_WORD;
+	return 1;
+}
+
+uint32_t swl_program(struct swl_params *p)
+{
+	struct bank_run br[SWL_MAX_JOBS];
+	uint32_t n = p->n_jobs, r = swl_check(p);
+
+	if (r != SWL_OK || n == 0 || n > SWL_MAX_JOBS || p->sector_size % FLASH_WORD)
+		return p->status = r != SWL_OK ? r : SWL_ERR_ARG;
+	for (uint32_t i = 0; i < n; i++) {
+		struct swl_job *j = &p->job[i];
+		if (j->addr % p->sector_size || j->len % p->sector_size || j->ring_size % FLASH_WORD ||
+		    bank_of(j->addr) != bank_of(j->addr + j->len - 1u) ||
+		    (i && bank_of(j->addr) == br[0].bank))
+			return p->status = SWL_ERR_ARG;
+		br[i].job = j;
+		br[i].bank = bank_of(j->addr);
+		br[i].next = br[i].ready = j->addr;
+		br[i].end = j->addr + j->len;
+		br[i].erasing = 0;
+		if ((r = unlock(br[i].bank)) != SWL_OK)
+			return p->status = r;
+	}
+	for (;;) {
+		uint32_t busy = 0, done = 0, erasing = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t s = step(p, &br[i]);
+			if (s & 0x100u)
+				return p->status = s & 0xFFu;
+			busy |= s;
+			done += br[i].next >= br[i].end;
+			erasing += br[i].erasing;
+		}
+		if (done == n)
+			break;
+		/* Nothing to do: wait about 1 us, or 20 us when every bank still
+		 * at work is erasing (a sector takes about 1 s). */
+		if (!busy)
+			swl_pause(erasing == n - done ? 640u : 32u);
+	}
+	/* The last flash words are complete once QW drops in both banks. */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t sr;
+		while ((sr = SWL_REG(FLASH_SR(br[i].bank))) & (SR_BSY | SR_QW | SR_WBNE))
+			swl_pause(32);
+		if (sr & SR_ERRORS)
+			return p->status = fail(p, br[i].bank, br[i].end, sr);
+		SWL_REG(FLASH_CR(br[i].bank)) = CR_LOCK;
+	}
+	return p->status = SWL_OK;
+}
+
+/* Erase params->ranges (sector-aligned). A range that is a whole bank
+ * uses bank erase (CR.BER, RM0433 §4.3.10), and both banks erase at the
+ * same time when both are asked for; other sectors are erased one by one
+ * unless blank. */
+static uint32_t wait_erase(struct swl_params *p, uint32_t b, uint32_t addr)
+{
+	uint32_t sr;
+
+	while (SWL_REG(FLASH_SR(b)) & (SR_BSY | SR_QW))
+		swl_pause(640);
+	sr = SWL_REG(FLASH_SR(b));
+	SWL_REG(FLASH_CR(b)) = CR_LOCK;
+	return (sr & SR_ERRORS) ? fail(p, b, addr, sr) : SWL_OK;
+}
+
+uint32_t swl_erase(struct swl_params *p)
+{
+	struct swl_range *rg = (struct swl_range *)p->ranges;
+	uint32_t r = swl_check(p), banks = 0;
+
+	if (r != SWL_OK)
+		return p->status = r;
+	for (uint32_t i = 0; i < p->n_ranges; i++) {
+		uint32_t b = bank_of(rg[i].addr);
+		if (rg[i].addr != FLASH_BASE + b * BANK_SIZE || rg[i].len != BANK_SIZE)
+			continue;
+		if ((r = unlock(b)) != SWL_OK)
+			return p->status = r;
+		SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_BER;
+		SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_BER | CR_START;
+		banks |= 1u << b;
+	}
+	for (uint32_t b = 0; b < 2; b++)
+		if ((banks & (1u << b)) && (r = wait_erase(p, b, FLASH_BASE + b * BANK_SIZE)) != SWL_OK)
+			return p->status = r;
+	for (uint32_t i = 0; i < p->n_ranges; i++) {
+		if (banks & (1u << bank_of(rg[i].addr)) && rg[i].len == BANK_SIZE)
+			continue;
+		for (uint32_t a = rg[i].addr; a < rg[i].addr + rg[i].len; a += p->sector_size) {
+			uint32_t b = bank_of(a);
+			if ((r = unlock(b)) != SWL_OK)
+				return p->status = r;
+			prepare_sector(p, b, a);
+			if ((r = wait_erase(p, b, a)) != SWL_OK)
+				return p->status = r;
+		}
+		p->progress = i + 1;
+	}
+	return p->status = SWL_OK;
+}
+
+uint32_t swl_crc(struct swl_params *p)
+{
+	uint32_t r = swl_check(p);
+
+	return p->status = r != SWL_OK ? r : swl_crc_ranges(p);
+}
+
+uint32_t swl_uninit(struct swl_params *p)
+{
+	SWL_REG(FLASH_CR(0)) = CR_LOCK;
+	SWL_REG(FLASH_CR(1)) = CR_LOCK;
+	swl_caches_restore(p);
+	return p->status = SWL_OK;
+}

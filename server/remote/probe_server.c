@@ -1,0 +1,258 @@
+/* The probe-server loop: listeners, pending handshakes, one active client. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/net/addr.h"
+#include "server/remote/probe_server_priv.h"
+#include "server/remote/rp_io.h"
+
+#define LINGER_MS 2000
+#define IDLE_MAX_NS 20000000ull
+#define LOG_WINDOW_MS 10000
+#define LOG_PER_WINDOW 5  /* failed-handshake lines per window */
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int sw_probe_server_new(struct sw_ctx *ctx, const struct sw_probe_server_cfg *cfg, struct sw_probe_server **out)
+{
+	struct sw_probe_server *ps = calloc(1, sizeof(*ps));
+
+	*out = NULL;
+	if (!ps || !(ps->rx = malloc(SW_RP_BUF)) || !(ps->tx = malloc(SW_RP_BUF)) ||
+	    !(ps->reqs = calloc(SW_RP_MAX_BATCH, sizeof(*ps->reqs)))) {
+		sw_probe_server_free(ps);
+		return sw_fail(ctx, SW_ERR_NOMEM, "probe-server: out of memory");
+	}
+	ps->ctx = ctx;
+	ps->cfg = *cfg;
+	sw_ctx_init(&ps->peer_ctx);
+	ps->peer_ctx.level = SW_LOG_NONE;
+	*out = ps;
+	return SW_OK;
+}
+
+void sw_probe_server_free(struct sw_probe_server *ps)
+{
+	if (!ps)
+		return;
+	for (unsigned i = 0; i < ps->n_listen; i++)
+		close(ps->lfd[i]);
+	for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING; i++)
+		sw_tls_conn_free(ps->pending[i].conn);
+	sw_tls_conn_free(ps->active.conn);
+	free(ps->rx);
+	free(ps->tx);
+	free(ps->reqs);
+	free(ps);
+}
+
+int sw_probe_server_listen(struct sw_probe_server *ps, const char *addr, char *text, size_t cap)
+{
+	struct sw_net_addr a;
+	socklen_t len;
+	int fd, one = 1, r;
+
+	if (ps->n_listen == SW_PROBE_SERVER_MAX_LISTEN)
+		return sw_fail(ps->ctx, SW_ERR_BUSY, "probe-server: at most %d --listen addresses",
+			       SW_PROBE_SERVER_MAX_LISTEN);
+	if ((r = sw_net_addr_parse(ps->ctx, addr, 2340, &a)))
+		return r;
+	/* The probe is as good as the target's debug port: never expose it
+	 * unauthenticated beyond this machine. */
+	if (!ps->cfg.tls && !sw_net_addr_is_loopback(&a))
+		return sw_fail(ps->ctx, SW_ERR_ARG,
+			       "refusing to listen on %s without credentials: give --psk-file F or --cert C --key K --ca CA (docs/remote-probe.md)",
+			       addr);
+	fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return sw_fail(ps->ctx, SW_ERR_IO, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (a.ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a.ss, a.len) || listen(fd, 8)) {
+		int e = errno;
+		close(fd);
+		return sw_fail(ps->ctx, SW_ERR_IO, "cannot listen on %s: %s", addr, strerror(e));
+	}
+	len = sizeof(a.ss);
+	getsockname(fd, (struct sockaddr *)&a.ss, &len);
+	sw_net_addr_text(&a, text, cap);
+	ps->lfd[ps->n_listen++] = fd;
+	return SW_OK;
+}
+
+/* Failed handshakes: one line each, at most LOG_PER_WINDOW per window, so a
+ * scanner or a flood cannot fill the log. */
+static void log_reject(struct sw_probe_server *ps, const char *addr, const char *why)
+{
+	int64_t t = mono_ms();
+
+	if (t - ps->log_window_ms >= LOG_WINDOW_MS) {
+		if (ps->log_suppressed)
+			SW_LOG_W(ps->ctx, "probe-server: %u more failed handshakes were not logged",
+				 ps->log_suppressed);
+		ps->log_window_ms = t;
+		ps->log_count = ps->log_suppressed = 0;
+	}
+	if (ps->log_count++ < LOG_PER_WINDOW)
+		SW_LOG_W(ps->ctx, "probe-server: rejected %s: %s", addr, why);
+	else
+		ps->log_suppressed++;
+}
+
+static void accept_one(struct sw_probe_server *ps, int lfd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char addr[SW_ADDR_TEXT];
+	int one = 1, fd = accept4(lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
+	struct peer *slot = NULL;
+
+	if (fd < 0)
+		return;
+	sw_net_sockaddr_text((const struct sockaddr *)&sa, addr, sizeof(addr));
+	for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING && !slot; i++)
+		if (!ps->pending[i].conn)
+			slot = &ps->pending[i];
+	if (!slot) {
+		close(fd);
+		log_reject(ps, addr, "too many handshakes in progress");
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (sw_tls_conn_new(&ps->peer_ctx, ps->cfg.tls, fd, &slot->conn))
+		return;
+	snprintf(slot->addr, sizeof(slot->addr), "%s", addr);
+	slot->deadline_ms = mono_ms() + HANDSHAKE_MS;
+	slot->closing = false;
+}
+
+static void drop_pending(struct peer *p)
+{
+	sw_tls_conn_free(p->conn);
+	p->conn = NULL;
+}
+
+/* A second authenticated client: tell it who holds the probe, then close. */
+static void refuse_busy(struct sw_probe_server *ps, struct peer *p)
+{
+	struct sw_rp_wr w = {ps->tx + SW_RP_HDR, SW_RP_MAX_PAYLOAD, 0, false};
+	char msg[SW_RP_MAX_MSG];
+
+	snprintf(msg, sizeof(msg), "probe busy (held by %s since %s)", ps->active.addr, ps->since);
+	sw_rp_put_status(&w, SW_ERR_BUSY, msg);
+	sw_rp_send(p->conn, SW_RP_REPLY | SW_RP_HELLO, ps->tx, w.n, 1000);
+	sw_tls_conn_shutdown(p->conn);
+	SW_LOG_W(ps->ctx, "probe-server: %s refused: %s", p->addr, msg);
+	p->closing = true;
+	p->deadline_ms = mono_ms() + LINGER_MS;
+}
+
+static void promote(struct sw_probe_server *ps, struct peer *p)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (ps->active.conn) {
+		refuse_busy(ps, p);
+		return;
+	}
+	ps->active = *p;
+	p->conn = NULL;
+	ps->hello_done = false;
+	gmtime_r(&now, &tm);
+	strftime(ps->since, sizeof(ps->since), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	SW_LOG_I(ps->ctx, "probe-server: client %s connected (%s)", ps->active.addr, sw_tls_conf_kind(ps->cfg.tls));
+}
+
+static void step_pending(struct sw_probe_server *ps, struct peer *p, short rev)
+{
+	int r;
+
+	if (p->closing) {
+		uint8_t junk[512];
+		ssize_t n = (rev & (POLLIN | POLLHUP | POLLERR)) ? recv(sw_tls_conn_fd(p->conn), junk, sizeof(junk), MSG_DONTWAIT) : -1;
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && rev) || mono_ms() > p->deadline_ms)
+			drop_pending(p);
+		return;
+	}
+	r = sw_tls_conn_handshake(p->conn);
+	if (r == 0) {
+		promote(ps, p);
+		return;
+	}
+	if (r == 1 && mono_ms() <= p->deadline_ms)
+		return;
+	log_reject(ps, p->addr, r == 1 ? "TLS handshake timed out" : sw_errmsg(&ps->peer_ctx));
+	drop_pending(p);
+}
+
+void sw_ps_drop_active(struct sw_probe_server *ps, const char *why)
+{
+	sw_log(ps->ctx, strncmp(why, "dropped", 7) ? SW_LOG_INFO : SW_LOG_WARN, "probe-server: client %s %s",
+	       ps->active.addr, why);
+	sw_tls_conn_free(ps->active.conn);
+	ps->active.conn = NULL;
+}
+
+/* Build the poll set: listeners, pending peers, then the active client. */
+static unsigned poll_set(struct sw_probe_server *ps, struct pollfd *pfd)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ps->n_listen; i++)
+		pfd[n++] = (struct pollfd){ps->lfd[i], POLLIN, 0};
+	for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING; i++)
+		pfd[n++] = (struct pollfd){ps->pending[i].conn ? sw_tls_conn_fd(ps->pending[i].conn) : -1, POLLIN, 0};
+	pfd[n++] = (struct pollfd){ps->active.conn ? sw_tls_conn_fd(ps->active.conn) : -1, POLLIN, 0};
+	return n;
+}
+
+int sw_probe_server_run(struct sw_probe_server *ps, volatile sig_atomic_t *stop)
+{
+	struct pollfd pfd[SW_PROBE_SERVER_MAX_LISTEN + SW_PROBE_SERVER_MAX_PENDING + 1];
+
+	while (!*stop) {
+		unsigned n = poll_set(ps, pfd), k = 0;
+		bool buffered = ps->active.conn && sw_tls_conn_pending(ps->active.conn);
+		uint64_t t0 = mono_ns(), idle;
+
+		/* Short waits while a sim runs, so its firmware keeps time. */
+		if (poll(pfd, n, buffered ? 0 : ps->cfg.idle ? 5 : 100) < 0 && errno != EINTR)
+			return sw_fail(ps->ctx, SW_ERR_IO, "poll: %s", strerror(errno));
+		idle = mono_ns() - t0;
+		if (ps->cfg.idle)
+			ps->cfg.idle(ps->cfg.user, idle > IDLE_MAX_NS ? IDLE_MAX_NS : idle);
+		for (unsigned i = 0; i < ps->n_listen; i++, k++)
+			if (pfd[k].revents & POLLIN)
+				accept_one(ps, ps->lfd[i]);
+		for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING; i++, k++)
+			if (ps->pending[i].conn)
+				step_pending(ps, &ps->pending[i], pfd[k].revents);
+		if (ps->active.conn && (buffered || (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))))
+			sw_ps_serve_one(ps);
+	}
+	return SW_OK;
+}
