@@ -123,7 +123,8 @@ def load_mram():
 
 
 def auto_names():
-    cases = [("ae3", "ae3"), ("adiv6-m55", "adiv6-m55"), ("stm32h743", "stm32h743")]
+    cases = [("ae3", "ae3"), ("adiv6-m55", "adiv6-m55"), ("stm32h743", "stm32h743"),
+             ("mimxrt1062", "mimxrt1062"), ("stm32n657", "stm32n657"), ("stm32f407", "stm32f407")]
     for chip, want in cases:
         with Server(target="auto", load=None, extra=["--sim-chip", chip]) as srv:
             m = re.search(r"--target auto: (\S+)", srv.output)
