@@ -245,7 +245,7 @@ static int ae3_build(struct sim *sim)
 			.name = i ? "he" : "hp", .arch = 8, .cpuid = 0x411FD220u, .fpu = true,
 			.dp_fpu = true, .fpb_rev = 1, .fpb_code = 8, .fpb_lit = 0, .dwt_comps = 4,
 			.cpu_hz = i ? AE3_HE_HZ : AE3_HP_HZ, .vtor_reset = i ? AE3_HE_BOOT : AE3_HP_BOOT,
-			.sysresetreq = rtss_reset, .chip = &a->cpu[i],
+			.sysresetreq = rtss_reset, .chip = &a->cpu[i], .secext = true,
 		};
 		if ((r = sim_add_bus(sim, &bus[i])) || (r = build_cpu_bus(sim, a, sys, i, bus[i])) ||
 		    (r = sim_core_new(sim->ctx, bus[i], &cfg, &sim->cores[i])))

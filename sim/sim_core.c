@@ -233,6 +233,7 @@ static void reset_debug(struct sim_core *c)
 	c->cyccnt = 0;
 	c->itm_tcr = c->itm_ter = c->itm_tpr = 0;
 	c->itm_locked = c->cfg.arch == 7;
+	c->dscsr = 0;
 	sim_core_update_fpb(c);
 	sim_core_update_dwt(c);
 }

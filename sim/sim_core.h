@@ -31,6 +31,9 @@ struct sim_core_cfg {
 	 * the chip resets its peripherals and every core. */
 	void (*sysresetreq)(void *chip);
 	void *chip;
+	/* ARMv8-M Security Extension (M55 on the AE3): DAUTHSTATUS reports
+	 * Secure debug, DSCSR exists. The CPU itself stays in Secure state. */
+	bool secext;
 };
 
 int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_cfg *cfg,

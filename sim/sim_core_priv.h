@@ -135,6 +135,7 @@ struct sim_core {
 	bool itm_locked;     /* ARMv7-M software lock (ITM_LSR.SLK) */
 	uint8_t itm_buf[SIM_ITM_BUF];
 	size_t itm_len;
+	uint32_t dscsr;      /* DSCSR SBRSELEN, SBRSEL (ARMv8-M ARM, DSCSR) */
 };
 
 /* sim_core_scs.c: the PPB as seen by the debugger and the CPU */

@@ -253,6 +253,28 @@ out:
 	rig_close(&g);
 }
 
+/* Each M55 has the Security Extension (reference/targets.md §4.1, §4.3):
+ * DAUTHSTATUS reports Secure debug, DSCSR.CDS says the core is Secure,
+ * SBRSEL/SBRSELEN are kept per core, the core layer sees secext. */
+static void test_secure_debug_regs(void)
+{
+	struct rig g;
+	struct sw_core *hp, *he;
+
+	CHECK_OK(rig_open(&g, true));
+	CHECK_OK(sw_target_open(&g.ctx, g.probe, &sw_target_ae3, 0, &g.t));
+	if (!g.t || !(hp = sw_target_core(g.t, 0)) || !(he = sw_target_core(g.t, 1)))
+		goto out;
+	CHECK(sw_core_get_info(hp)->secext && sw_core_get_info(he)->secext);
+	CHECK_EQ_U(rd(hp, 0xE000EFB8u) & 0x30u, 0x30u); /* DAUTHSTATUS.SID */
+	CHECK_EQ_U(rd(hp, 0xE000EE08u) & (1u << 16), 1u << 16); /* DSCSR.CDS */
+	CHECK_OK(sw_mem_write32(sw_core_ap(he), 0xE000EE08u, 0x3u));
+	CHECK_EQ_U(rd(he, 0xE000EE08u) & 3u, 3u);
+	CHECK_EQ_U(rd(hp, 0xE000EE08u) & 3u, 0); /* HP's own DSCSR */
+out:
+	rig_close(&g);
+}
+
 int main(void)
 {
 	RUN_TEST(test_desc);
@@ -261,5 +283,6 @@ int main(void)
 	RUN_TEST(test_mram_units_over_swd);
 	RUN_TEST(test_mram_flash_ops);
 	RUN_TEST(test_resets);
+	RUN_TEST(test_secure_debug_regs);
 	return TEST_MAIN_END();
 }
