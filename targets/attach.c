@@ -42,7 +42,7 @@ static bool core_not_started(struct sw_ctx *ctx, struct sw_target *t, size_t i)
 	sw_clear_err(ctx);
 	snprintf(t->note[i], sizeof(t->note[i]),
 		 "core %s is not started (its AP at 0x%llx reports DeviceEn=0); "
-		 "start it from the other core's firmware, then reconnect",
+		 "it can be debugged once firmware on another core starts it",
 		 t->desc->cores[i].name, (unsigned long long)t->desc->cores[i].ap);
 	SW_LOG_W(ctx, "target %s: %s", t->desc->name, t->note[i]);
 	return true;
@@ -72,10 +72,12 @@ int sw_target_open(struct sw_ctx *ctx, struct sw_probe *probe, const struct sw_t
 			goto fail;
 		sw_ap_set_csw_extra(t->aps[i], desc->csw_extra);
 		t->n = i + 1;
-		if ((r = sw_core_new(ctx, t->aps[i], &t->cores[i])) && desc->n_cores > 1 &&
-		    core_not_started(ctx, t, i)) {
-			r = SW_OK;
-			continue;
+		if ((r = sw_core_new(ctx, t->aps[i], &t->cores[i])) && core_not_started(ctx, t, i)) {
+			if (desc->n_cores > 1) { /* serve the others */
+				r = SW_OK;
+				continue;
+			}
+			r = sw_fail(ctx, SW_ERR_TARGET_STATE, "%s", t->note[i]);
 		}
 		if (r) {
 			sw_ap_close(t->aps[i]);

@@ -122,6 +122,14 @@ def load_mram():
         c.close()
 
 
+def he_alone_not_started():
+    p = subprocess.run([SERVER, "--probe", "sim", "--target", "ae3-he", "--port", "0"], capture_output=True,
+                       text=True, timeout=20)
+    out = p.stdout + p.stderr
+    check("ae3-he with HE not started: one-line reason, no bus fault",
+          p.returncode != 0 and "core he is not started" in out and "fault" not in out.lower(), out)
+
+
 def auto_names():
     cases = [("ae3", "ae3"), ("adiv6-m55", "adiv6-m55"), ("stm32h743", "stm32h743"),
              ("mimxrt1062", "mimxrt1062"), ("stm32n657", "stm32n657"), ("stm32f407", "stm32f407")]
@@ -134,6 +142,7 @@ def auto_names():
 def main():
     two_sessions()
     load_mram()
+    he_alone_not_started()
     auto_names()
 
 

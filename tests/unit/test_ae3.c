@@ -126,7 +126,8 @@ static void test_he_not_started(void)
 	/* Only HE: opening it alone fails with that message, not a bus fault. */
 	sw_target_close(g.t);
 	g.t = NULL;
-	CHECK(sw_target_open(&g.ctx, g.probe, &sw_target_ae3_he, 0, &g.t) != SW_OK);
+	CHECK_EQ_U(sw_target_open(&g.ctx, g.probe, &sw_target_ae3_he, 0, &g.t), SW_ERR_TARGET_STATE);
+	CHECK(strstr(sw_errmsg(&g.ctx), "core he is not started") != NULL);
 out:
 	rig_close(&g);
 }
