@@ -56,6 +56,10 @@ void sim_core_reset(struct sim_core *core, enum sim_reset_kind kind);
 /* Hold the core in reset while asserted (nRST pin). */
 void sim_core_set_reset_line(struct sim_core *core, bool asserted);
 
+/* Power domain of the core (default on). Off: the core does not run,
+ * whatever nRST does; back on: a power-on reset (debug logic included). */
+void sim_core_set_power(struct sim_core *core, bool on);
+
 bool sim_core_halted(const struct sim_core *core);
 
 /* Memory was written behind the CPU's back (debugger, back door): drop

@@ -136,6 +136,7 @@ struct sim_core {
 	uint8_t itm_buf[SIM_ITM_BUF];
 	size_t itm_len;
 	uint32_t dscsr;      /* DSCSR SBRSELEN, SBRSEL (ARMv8-M ARM, DSCSR) */
+	bool powered_off;    /* power domain off (sim_core_set_power) */
 };
 
 /* sim_core_scs.c: the PPB as seen by the debugger and the CPU */
