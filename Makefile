@@ -22,7 +22,7 @@ CFLAGS  := $(CFLAGS_BASE) $(PKG_CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_DIRS := lib probes adi cortexm targets server server/gdb server/rtt server/net \
-            server/flash server/remote sim client/lib
+            server/flash server/remote server/swo sim client/lib
 LIB_SRCS := $(filter-out %/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
@@ -31,6 +31,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-san/%)
 PROGS := $(B)/swdbridge $(if $(wildcard client/main.c),$(B)/swdflash) $(if $(wildcard tools/vjlink/main.c),$(B)/vjlink) $(if $(wildcard sim/mpsse.c),$(B)/swdbridge-mpsse)
 PROGS += $(if $(wildcard tools/bench_remote/main.c),$(B)/bench-remote)
+PROGS += $(if $(wildcard tools/rtt_bench/main.c),$(B)/rtt_bench)
 
 # Target firmware (demo) and flash loaders, compiled with arm-none-eabi-gcc.
 FW_DIR := firmware
@@ -76,6 +77,10 @@ MPSSE_WRAP := $(shell sed -n '/define MPSSE_FTDI_WRAP_LIST/{n;p}' sim/mpsse.h 2>
 $(B)/swdbridge-mpsse: $(B)/obj/server/main.o $(B)/libsw.a
 	$(CC) $(CFLAGS) -o $@ $^ $(foreach n,$(subst $(comma), ,$(MPSSE_WRAP)),-Wl,--wrap=$(n)) $(LDLIBS)
 
+# RTT latency/throughput in virtual time (for make bench).
+$(B)/rtt_bench: $(B)/obj/tools/rtt_bench/main.o $(B)/libsw.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 # Remote-probe benchmark (issue #8): scripts/bench-remote runs it local and
 # through probe-server across two network namespaces with netem.
 $(B)/bench-remote: $(B)/obj/tools/bench_remote/main.o $(B)/libsw.a
@@ -115,6 +120,9 @@ faults: all
 # Virtual-time benchmarks (figures for the notes; nothing is asserted).
 bench: all
 	scripts/bench
+	scripts/bench-remote
+	$(B)/rtt_bench
+	$(B)/rtt_bench --swclk-khz 15000
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: programs, man pages, udev
 # rules, the probe-server systemd unit, bash completion, the user docs.
@@ -151,6 +159,15 @@ FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRC_rsp_packet := server/gdb/rsp_packet.c lib/hex.c
 FUZZ_SRC_elf := lib/elf.c lib/err.c lib/log.c
 FUZZ_SRC_remote_proto := server/remote/proto.c lib/err.c lib/log.c
+FUZZ_SRC_rtt_cb := server/rtt/rtt_cb.c
+# The monitor target drives a whole simulated board: every library source,
+# compiled with clang and the fuzzer's instrumentation.
+FUZZ_SRC_monitor := $(LIB_SRCS)
+$(B)/fuzz/fuzz_monitor: tests/fuzz/fuzz_monitor.c $(LIB_SRCS) $(FW_ELFS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -I$(B)/gen -DFUZZ_DEMO_ELF='"$(B)/fw/demo-h743.elf"' -o $@ \
+		tests/fuzz/fuzz_monitor.c $(LIB_SRCS) $(LDLIBS)
+
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)

@@ -144,6 +144,12 @@ int sw_mem_queue_read32(sw_ap *ap, uint32_t addr, uint32_t *dst);
 int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val);
 /* Queued block write, word aligned (addr and len multiples of 4). */
 int sw_mem_queue_write(sw_ap *ap, uint32_t addr, const void *buf, size_t len);
+/* Queued block read of n words at a word-aligned addr (TAR rewritten at
+ * each 1 KiB boundary); results land in dst[] at sw_dap_run(). */
+int sw_mem_queue_read_words(sw_ap *ap, uint32_t addr, uint32_t *dst, size_t n);
+/* Run what was queued on this AP (sw_dap_run, plus the bookkeeping and the
+ * message of a failed sw_mem_read). */
+int sw_mem_run(sw_ap *ap);
 
 /* CoreSight ROM-table walk (class 0x1 and class 0x9 tables). */
 struct sw_component {

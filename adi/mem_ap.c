@@ -169,6 +169,29 @@ int sw_mem_read(sw_ap *ap, uint32_t addr, void *buf, size_t len)
 	return r;
 }
 
+int sw_mem_run(sw_ap *ap)
+{
+	return finish(ap, SW_OK, "queued access", 0, 0);
+}
+
+int sw_mem_queue_read_words(sw_ap *ap, uint32_t addr, uint32_t *dst, size_t n)
+{
+	int r;
+
+	if (addr & 3u)
+		return sw_fail(sw_dap_ctx(ap->dap), SW_ERR_ARG, "read 0x%08x: not word aligned", addr);
+	r = q_csw(ap, CSW_SIZE32);
+	for (size_t i = 0; i < n && !r; i++) {
+		uint32_t wa = addr + (uint32_t)(4 * i);
+		/* TAR auto-increment covers only the low 10 bits (ADIv5.2 C2.2.2). */
+		if (i == 0 || (wa & (TAR_BLOCK - 1)) == 0)
+			r = q_tar(ap, wa);
+		if (!r)
+			r = q_drw_read(ap, &dst[i]);
+	}
+	return r;
+}
+
 int sw_mem_queue_write(sw_ap *ap, uint32_t addr, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

@@ -23,6 +23,7 @@
 #define JL_DEFAULT_MAX_KHZ 12000u
 #define JL_DEFAULT_KHZ 4000u
 #define JL_TCP_PORT 19020u
+#define JL_SWO_BUF 16384u /* probe-side SWO buffer requested at start */
 
 struct jlink {
 	struct sw_probe probe;
@@ -445,6 +446,67 @@ static int jl_voltage(struct sw_probe *p, uint32_t *mv)
 	return SW_OK;
 }
 
+/* ---- SWO (libjaylink swo.c; reference/jlink.md §3) --------------------------- */
+
+/* The probe's UART runs at base / div; pick the divider nearest the
+ * target's rate and insist on UART tolerance (3 %). */
+static int jl_swo_start(struct sw_probe *p, uint32_t baud, uint32_t *actual)
+{
+	struct jlink *j = jl_of(p);
+	struct jaylink_swo_speed sp;
+	uint64_t div, rate, err;
+	int r;
+
+	if (!jaylink_has_cap(j->caps, JAYLINK_DEV_CAP_SWO))
+		return sw_fail(p->ctx, SW_ERR_NOT_SUPPORTED, "jlink: this probe has no SWO capture");
+	if (!baud)
+		return sw_fail(p->ctx, SW_ERR_ARG, "jlink: SWO baud rate 0");
+	r = jaylink_swo_get_speeds(j->devh, JAYLINK_SWO_MODE_UART, &sp);
+	if (r != JAYLINK_OK)
+		return sw_fail(p->ctx, jl_err(r), "jlink: SWO speeds: %s", jaylink_strerror(r));
+	div = ((uint64_t)sp.freq + baud / 2) / baud;
+	if (div < sp.min_div)
+		div = sp.min_div;
+	if (div > sp.max_div)
+		div = sp.max_div;
+	rate = div ? sp.freq / div : 0;
+	err = rate > baud ? rate - baud : baud - rate;
+	if (!rate || err * 100u > 3u * (uint64_t)baud)
+		return sw_fail(p->ctx, SW_ERR_ARG, "jlink: SWO at %u baud is out of reach (%u Hz / %u..%u)", baud,
+			       sp.freq, sp.min_div, sp.max_div);
+	jaylink_swo_stop(j->devh); /* a capture left running by an earlier session */
+	r = jaylink_swo_start(j->devh, JAYLINK_SWO_MODE_UART, (uint32_t)rate, JL_SWO_BUF);
+	if (r != JAYLINK_OK)
+		return sw_fail(p->ctx, jl_err(r), "jlink: SWO start at %llu baud: %s", (unsigned long long)rate,
+			       jaylink_strerror(r));
+	*actual = (uint32_t)rate;
+	p->stats.round_trips += 3;
+	return SW_OK;
+}
+
+static int jl_swo_read(struct sw_probe *p, uint8_t *buf, size_t max, size_t *len)
+{
+	uint32_t n = max > UINT32_MAX ? UINT32_MAX : (uint32_t)max;
+	int r = jaylink_swo_read(jl_of(p)->devh, buf, &n);
+
+	*len = 0;
+	p->stats.round_trips++;
+	if (r != JAYLINK_OK)
+		return sw_fail(p->ctx, jl_err(r), "jlink: SWO read: %s", jaylink_strerror(r));
+	*len = n;
+	return SW_OK;
+}
+
+static int jl_swo_stop(struct sw_probe *p)
+{
+	int r = jaylink_swo_stop(jl_of(p)->devh);
+
+	p->stats.round_trips++;
+	if (r != JAYLINK_OK)
+		return sw_fail(p->ctx, jl_err(r), "jlink: SWO stop: %s", jaylink_strerror(r));
+	return SW_OK;
+}
+
 static void jl_free(struct jlink *j)
 {
 	sw_swd_engine_free(j->eng);
@@ -470,6 +532,9 @@ static const struct sw_probe_ops jl_ops = {
 	.set_nrst = jl_set_nrst,
 	.target_voltage_mv = jl_voltage,
 	.close = jl_close,
+	.swo_start = jl_swo_start,
+	.swo_read = jl_swo_read,
+	.swo_stop = jl_swo_stop,
 };
 
 /* ---- open --------------------------------------------------------------------- */

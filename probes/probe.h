@@ -63,6 +63,12 @@ struct sw_probe_ops {
 	/* Target voltage in mV, or SW_ERR_NOT_SUPPORTED. May be NULL. */
 	int (*target_voltage_mv)(struct sw_probe *p, uint32_t *mv);
 	void (*close)(struct sw_probe *p);
+	/* SWO capture, UART (NRZ) mode; NULL when the probe has none. start:
+	 * *actual_baud receives the rate the probe really samples at. read:
+	 * bytes captured since the last read, up to max (*len may be 0). */
+	int (*swo_start)(struct sw_probe *p, uint32_t baud, uint32_t *actual_baud);
+	int (*swo_read)(struct sw_probe *p, uint8_t *buf, size_t max, size_t *len);
+	int (*swo_stop)(struct sw_probe *p);
 };
 
 struct sw_probe {

@@ -14,6 +14,9 @@
 #include "probes/sim_probe.h"
 #include "server/net/addr.h"
 #include "server/net/server.h"
+#include "server/rtt/rtt_net.h"
+#include "server/swo/swo_cfg.h"
+#include "server/swo/swo_net.h"
 #include "server/remote/probe_server.h"
 #include "server/remote/remote_probe.h"
 #include "sim/sim.h"
@@ -35,6 +38,10 @@ struct options {
 	long port;
 	int verbose;
 	bool attach, no_loader;
+	bool rtt;              /* --rtt: start RTT at once */
+	const char *rtt_log;   /* --rtt-log FILE */
+	long rtt_port;         /* --rtt-port N (0: default 19021) */
+	long swo_baud, swo_clk, swo_port; /* --swo BAUD, --swo-clk HZ, --swo-port N */
 	const char *listens[SW_SERVER_MAX_LISTEN]; /* --listen, repeatable */
 	unsigned n_listen;
 	struct sw_tls_creds creds; /* --psk-file / --cert --key --ca for remote:// */
@@ -58,6 +65,12 @@ static void usage(FILE *f)
 		   "  --psk-file F | --cert C --key K --ca CA   credentials for --probe remote://HOST:PORT\n"
 		   "       swdbridge probe-server --help    (export a probe to another machine over TLS)\n"
 		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
+		   "  --rtt             serve RTT channels from the start (TCP 19021+N; else 'monitor rtt start')\n"
+		   "  --rtt-log FILE    append RTT up channel 0 to FILE (implies --rtt)\n"
+		   "  --rtt-port N      first RTT port (default 19021), +16 per further core\n"
+		   "  --swo BAUD        capture SWO (ITM) at BAUD: raw stream on TCP 2332, port 0 text on the next port\n"
+		   "  --swo-clk HZ      trace clock for the SWO prescaler (default 64000000)\n"
+		   "  --swo-port N      SWO raw stream port (default 2332; the next free one if taken)\n"
 		   "  -v                more log output (-vv: debug, -vvv: wire trace)\n",
 		DEFAULT_PORT);
 }
@@ -71,9 +84,13 @@ static int parse(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
 		{"ftdi-layout", required_argument, NULL, 'F'}, {"elf", required_argument, NULL, 'E'},
 		{"no-loader", no_argument, NULL, 'N'},
+		{"rtt", no_argument, NULL, 'R'}, {"rtt-log", required_argument, NULL, 'G'},
+		{"rtt-port", required_argument, NULL, 'r'},
+		{"swo", required_argument, NULL, 'S'}, {"swo-clk", required_argument, NULL, 'Z'},
+		{"swo-port", required_argument, NULL, 'W'},
 		{"psk-file", required_argument, NULL, 'K'}, {"cert", required_argument, NULL, 'C'},
 		{"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'A'},
-		{"sim-chip", required_argument, NULL, 'S'},
+		{"sim-chip", required_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -98,9 +115,27 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'v': o->verbose++; break;
 		case 'a': o->attach = true; break;
 		case 'F': o->ftdi_layout = optarg; break;
-		case 'S': o->sim_chip = optarg; break;
+		case 'M': o->sim_chip = optarg; break;
 		case 'E': o->elf = optarg; break;
 		case 'N': o->no_loader = true; break;
+		case 'R': o->rtt = true; break;
+		case 'S': case 'Z': case 'W': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > (ch == 'W' ? 65535 : 0x7FFFFFFF)) {
+				fprintf(stderr, "swdbridge: bad number '%s'\n", optarg);
+				return 2;
+			}
+			*(ch == 'S' ? &o->swo_baud : ch == 'Z' ? &o->swo_clk : &o->swo_port) = v;
+			break;
+		}
+		case 'G': o->rtt_log = optarg; o->rtt = true; break;
+		case 'r':
+			o->rtt_port = strtol(optarg, &end, 10);
+			if (*end || o->rtt_port < 1 || o->rtt_port > 65535 - 64) {
+				fprintf(stderr, "swdbridge: --rtt-port: '%s' is not a port number\n", optarg);
+				return 2;
+			}
+			break;
 		case 'P':
 			o->port = strtol(optarg, &end, 10);
 			if (*end || o->port < 0 || o->port > 65535) {
@@ -239,6 +274,26 @@ static int load_elfs(struct sw_ctx *ctx, struct sim *sim, const char *list)
 	return SW_OK;
 }
 
+/* --load a.elf,b.elf: core i's symbols (RTT control block, monitor watch)
+ * come from the i-th image. */
+static int open_core_elfs(struct sw_ctx *ctx, const char *list, struct sw_elf **out, size_t max)
+{
+	char path[4096];
+	int r;
+
+	for (size_t i = 0; *list && i < max; i++) {
+		size_t n = strcspn(list, ",");
+		if (n >= sizeof(path))
+			return sw_fail(ctx, SW_ERR_ARG, "--load: path too long");
+		memcpy(path, list, n);
+		path[n] = 0;
+		if (n && (r = sw_elf_open_file(ctx, path, &out[i])))
+			return r;
+		list += n + (list[n] == ',');
+	}
+	return SW_OK;
+}
+
 /* What `monitor probe reconnect` needs: the probe and target of main() and
  * every session that points into them. */
 struct probe_host {
@@ -287,6 +342,54 @@ static void sim_tick(void *user, uint64_t ns)
 		sim_advance_ns(h->sim, ns);
 }
 
+static uint64_t sim_clock(void *user)
+{
+	return sim_now_ns(((struct sim_host *)user)->sim);
+}
+
+/* RTT service of core i: ports base + 16 * i + channel. */
+static int rtt_setup(struct sw_server *srv, struct sw_session *s, size_t i, const struct options *o,
+		     struct sim_host *host, struct sw_rtt_net **out)
+{
+	struct sw_rtt_net_cfg cfg = {
+		.listen = o->n_listen ? o->listens[0] : o->listen,
+		.base_port = (unsigned)(o->rtt_port ? o->rtt_port : SW_RTT_DEFAULT_PORT) + 16u * (unsigned)i,
+		.log_path = i == 0 ? o->rtt_log : NULL,
+		.clock_ns = host->sim ? sim_clock : NULL,
+		.clock_user = host,
+	};
+	int r = sw_rtt_net_new(s, &cfg, out);
+
+	if (r || (r = sw_server_add_svc(srv, sw_rtt_net_svc(*out))))
+		return r;
+	if (o->rtt)
+		sw_rtt_start(sw_rtt_net_engine(*out));
+	return SW_OK;
+}
+
+/* SWO on the first core: ports 2332 (or the next free) and the one after. */
+static int swo_setup(struct sw_server *srv, struct sw_session *s, struct sw_target *const *t,
+		     const struct options *o, struct sim_host *host, struct sw_swo_net **out)
+{
+	struct sw_swo_net_cfg cfg = {
+		.listen = o->n_listen ? o->listens[0] : o->listen,
+		.port = o->swo_port ? (unsigned)o->swo_port : SW_SWO_DEFAULT_PORT,
+		.target = sw_target_get_desc(*t)->name,
+		.t = t,
+		.clock_ns = host->sim ? sim_clock : NULL,
+		.clock_user = host,
+	};
+	int r = sw_swo_net_new(s, &cfg, out);
+
+	if (r || (r = sw_server_add_svc(srv, sw_swo_net_svc(*out))))
+		return r;
+	s->swo = *out;
+	if (o->swo_baud)
+		return sw_swo_net_start(*out, (uint32_t)o->swo_baud,
+					o->swo_clk ? (uint32_t)o->swo_clk : SW_SWO_DEFAULT_CLK, 1u);
+	return SW_OK;
+}
+
 /* One core's gdb listeners, one per --listen (default 127.0.0.1): an
  * ADDR:PORT's port, else --port, plus the core's offset. Prints how to
  * connect, and for non-loopback addresses the client addresses, WSL hints
@@ -331,6 +434,9 @@ int main(int argc, char **argv)
 	struct sw_session sessions[SW_SERVER_MAX_PORTS];
 	struct sw_server srv;
 	struct sw_elf *elf = NULL;
+	struct sw_elf *core_elf[SW_SERVER_MAX_PORTS] = {NULL};
+	struct sw_rtt_net *rtts[SW_SERVER_MAX_PORTS] = {NULL};
+	struct sw_swo_net *swo = NULL;
 	const struct sw_target_desc *desc;
 	bool auto_target;
 	struct probe_host ph = {&ctx, &o, NULL, &probe, &t, sessions, 0};
@@ -395,6 +501,11 @@ int main(int argc, char **argv)
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = &host;
+	if (!o.elf && o.load && (r = open_core_elfs(&ctx, o.load, core_elf, SW_SERVER_MAX_PORTS))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_server_close(&srv);
+		goto out;
+	}
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
 		unsigned want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
 		if (!sw_target_core(t, i)) {
@@ -406,7 +517,7 @@ int main(int argc, char **argv)
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
 		sessions[i].ext_user = &host;
-		sessions[i].elf = elf;
+		sessions[i].elf = core_elf[i] ? core_elf[i] : elf;
 		sessions[i].no_loader = o.no_loader;
 		sessions[i].reconnect = sim ? NULL : reconnect_probe;
 		sessions[i].reconnect_user = &ph;
@@ -417,15 +528,30 @@ int main(int argc, char **argv)
 			sw_server_close(&srv);
 			goto out;
 		}
+		if ((r = rtt_setup(&srv, &sessions[i], i, &o, &host, &rtts[i]))) {
+			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+			sw_server_close(&srv);
+			goto out;
+		}
+	}
+	if ((r = swo_setup(&srv, &sessions[0], &t, &o, &host, &swo))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_server_close(&srv);
+		goto out;
 	}
 	fflush(stdout);
 	r = sw_server_run(&srv, &stop_requested);
 	printf("swdbridge: shutting down\n");
 	sw_server_close(&srv);
 out:
+	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
+		sw_rtt_net_free(rtts[i]);
+	sw_swo_net_free(swo);
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);
 	sw_elf_close(elf);
+	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
+		sw_elf_close(core_elf[i]);
 	return r ? 1 : 0;
 }

@@ -11,6 +11,9 @@
 #include "sw/elf.h"
 #include "targets/target.h"
 
+struct sw_rtt_net;
+struct sw_swo_net;
+
 struct sw_session {
 	struct sw_ctx *ctx;
 	struct sw_core *core;
@@ -34,6 +37,8 @@ struct sw_session {
 	 * NULL where that is not possible (the simulator). */
 	int (*reconnect)(void *user, struct sw_session *s);
 	void *reconnect_user;
+	struct sw_rtt_net *rtt; /* RTT service (--rtt, monitor rtt); NULL if none */
+	struct sw_swo_net *swo; /* SWO service (--swo, monitor swo); NULL if none */
 };
 
 void sw_session_init(struct sw_session *s, struct sw_ctx *ctx, struct sw_core *core,

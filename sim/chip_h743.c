@@ -5,6 +5,7 @@
 
 #include "sim/sim_flash_h743.h"
 #include "sim/sim_internal.h"
+#include "sim/sim_swo.h"
 
 #define H743_DBGMCU_IDC 0x20036450u /* REV_ID 0x2003 (rev V) | DEV_ID 0x450 (RM0433 §61.5.8) */
 #define H743_CPU_HZ 64000000u        /* virtual core clock; a knob (real part: up to 480 MHz) */
@@ -143,11 +144,11 @@ static int h743_build(struct sim *sim)
 	if (sim_bus_add_mmio(apbd, "apbd-rom", 0xE00E0000u, 0x1000, sim_rom_table_read, NULL,
 			     &h->rom_apbd) ||
 	    sim_bus_add_mmio(apbd, "dbgmcu", 0xE00E1000u, 0x1000, dbgmcu_read, dbgmcu_write, h) ||
-	    /* Trace blocks on the debug APB (targets.md §1.1): SWO, SWTF funnel,
-	     * CSTF, TPIU. Modelled as plain register files [simplified: no trace
-	     * output]; OpenOCD's stm32h7x.cfg programs SWTF_CTRL on examine. */
-	    sim_bus_add_ram(apbd, "swo", 0xE00E3000u, 0x1000, NULL) ||
-	    sim_bus_add_ram(apbd, "swtf", 0xE00E4000u, 0x1000, NULL) ||
+	    /* Trace blocks on the debug APB (targets.md §1.1): SWO and the SWTF
+	     * funnel drive the SWO pin (sim_swo.c); CSTF and TPIU are plain
+	     * register files [simplified: no parallel trace port]. OpenOCD's
+	     * stm32h7x.cfg programs SWTF_CTRL on examine. */
+	    sim_swo_attach(sim, apbd, 0xE00E3000u, 0xE00E4000u, &h->dbgmcu_cr, H743_CPU_HZ) ||
 	    sim_bus_add_ram(apbd, "cstf", 0xE00F3000u, 0x1000, NULL) ||
 	    sim_bus_add_ram(apbd, "tpiu", 0xE00F5000u, 0x1000, NULL))
 		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: cannot build the H743 debug APB");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim/sim_internal.h"
+#include "sim/sim_swo.h"
 #include "sw/types.h"
 
 /* reference/perf.md §6: J-Link HS 0.5 ms round trip, 4 MHz default SWCLK,
@@ -72,6 +73,7 @@ void sim_free(struct sim *sim)
 		sim_core_free(sim->cores[i]);
 	if (sim->chip && sim->chip->free_priv)
 		sim->chip->free_priv(sim);
+	sim_swo_free(sim->swo);
 	for (unsigned i = 0; i < sim->n_buses; i++)
 		sim_bus_free(sim->buses[i]);
 	free(sim);

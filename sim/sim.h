@@ -74,6 +74,12 @@ struct sim_counters {
 };
 void sim_get_counters(const struct sim *sim, struct sim_counters *c);
 
+/* --- trace -------------------------------------------------------------- */
+
+/* SWO bytes whose UART transmission has ended by now (sim_swo.c); *baud
+ * receives the rate the chip sends at, 0 while its SWO output is off. */
+size_t sim_swo_take(struct sim *sim, uint8_t *buf, size_t max, uint32_t *baud);
+
 /* --- fault injection -------------------------------------------------------- */
 
 enum sim_fault {

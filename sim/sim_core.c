@@ -339,3 +339,13 @@ size_t sim_core_itm_take(struct sim_core *c, uint8_t *buf, size_t max)
 	c->itm_len -= n;
 	return n;
 }
+
+size_t sim_core_itm_packets_take(struct sim_core *c, uint8_t *buf, size_t max)
+{
+	size_t n = c->itm_pkt_len < max ? c->itm_pkt_len : max;
+
+	memcpy(buf, c->itm_pkt, n);
+	memmove(c->itm_pkt, c->itm_pkt + n, c->itm_pkt_len - n);
+	c->itm_pkt_len -= n;
+	return n;
+}

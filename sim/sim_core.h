@@ -69,5 +69,7 @@ void sim_core_code_written(struct sim_core *core, uint32_t addr, unsigned size);
 
 /* Bytes written to enabled ITM stimulus ports since the last call. */
 size_t sim_core_itm_take(struct sim_core *core, uint8_t *buf, size_t max);
+/* The ITM's packet stream (what leaves through trace) since the last call. */
+size_t sim_core_itm_packets_take(struct sim_core *core, uint8_t *buf, size_t max);
 
 #endif

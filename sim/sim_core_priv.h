@@ -135,6 +135,8 @@ struct sim_core {
 	bool itm_locked;     /* ARMv7-M software lock (ITM_LSR.SLK) */
 	uint8_t itm_buf[SIM_ITM_BUF];
 	size_t itm_len;
+	uint8_t itm_pkt[SIM_ITM_BUF]; /* the same writes as ITM packets (trace output) */
+	size_t itm_pkt_len;
 	uint32_t dscsr;      /* DSCSR SBRSELEN, SBRSEL (ARMv8-M ARM, DSCSR) */
 	bool powered_off;    /* power domain off (sim_core_set_power) */
 };

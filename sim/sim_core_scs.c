@@ -247,6 +247,15 @@ static void itm_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t 
 		if ((c->demcr & DEMCR_TRCENA) && (c->itm_tcr & 1u) && (c->itm_ter & (1u << port))) {
 			for (unsigned i = 0; i < size && c->itm_len < SIM_ITM_BUF; i++)
 				c->itm_buf[c->itm_len++] = (uint8_t)(v >> (8 * i));
+			/* Instrumentation packet (ARMv7-M ARM D4.2.8): header
+			 * port[7:3], 0 (software source), size 01/10/11 for 1/2/4
+			 * bytes, then the payload. No room: the packet is lost
+			 * [simplified: no overflow packet, FIFOREADY stays 1]. */
+			if (c->itm_pkt_len + 1 + size <= SIM_ITM_BUF) {
+				c->itm_pkt[c->itm_pkt_len++] = (uint8_t)((port << 3) | (size == 4 ? 3u : size));
+				for (unsigned i = 0; i < size; i++)
+					c->itm_pkt[c->itm_pkt_len++] = (uint8_t)(v >> (8 * i));
+			}
 		}
 		return;
 	}

@@ -102,6 +102,7 @@ struct sim {
 	bool nrst;
 	enum sim_fault fault;
 	unsigned fault_skip, fault_count;
+	struct sim_swo *swo;    /* SWO output (sim_swo.c), NULL if the chip has none */
 };
 
 /* A chip model: builds buses, APs and cores into `sim`. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sim/vjlink.h"
+#include "sim/vjlink_swo.h"
 #include "sw/types.h"
 
 /* libjaylink 0.3.1 never closes its socket (jaylink_close leaks it), so a
@@ -60,9 +61,9 @@
 #define SWD_IO_ERR_NO_MEMORY 0x06
 
 /* Caps bits 1 GET_HW_VERSION, 9 GET_SPEEDS, 11 GET_FREE_MEMORY, 13
- * SET_TARGET_POWER, 17 SELECT_TIF, 27 REGISTER, 31 GET_EXT_CAPS
+ * SET_TARGET_POWER, 17 SELECT_TIF, 23 SWO, 27 REGISTER, 31 GET_EXT_CAPS
  * (libjaylink.h enum jaylink_device_capability); OpenOCD accepts this set. */
-#define VJ_CAPS 0x88022A02u
+#define VJ_CAPS 0x88822A02u /* + 23 SWO (vjlink_swo.c) */
 /* Hardware version, decimal packed type*1e6+major*1e4+minor*100+rev: a
  * J-Link (type 0) V11.00. */
 #define VJ_HW_VERSION 110000u
@@ -109,6 +110,7 @@ struct vjlink {
 	struct vjlink_stats stats;
 	pthread_t thread;
 	bool thread_running;
+	struct vj_swo *swo;
 };
 
 const char *vjlink_firmware_string(void)
@@ -164,6 +166,8 @@ static long vj_cmd_len(const uint8_t *p, size_t n)
 		return 15; /* 09 sub pid[4] hid[4] iid cid handle[2] */
 	case CMD_WRITE_CONFIG:
 		return 2 + 256;
+	case VJ_CMD_SWO:
+		return vj_swo_cmd_len(p, n);
 	case CMD_SWD_IO: case CMD_JTAG_IO_V2:
 		if (n < 5)
 			return 0;
@@ -357,6 +361,8 @@ static size_t vj_exec(struct vjlink *v, const uint8_t *p, int fd)
 		return vj_select_tif(v, p);
 	case CMD_SWD_IO:
 		return vj_swd_io(v, p);
+	case VJ_CMD_SWO:
+		return vj_swo_exec(v->swo, v->sim, p, (size_t)vj_cmd_len(p, VJ_RX_MAX), v->tx, sizeof(v->tx));
 	case CMD_JTAG_IO_V2:
 		n = (sw_le16_get(p + 3) + 7u) / 8u;
 		memset(v->tx, 0xFF, n);
@@ -774,7 +780,8 @@ int vjlink_new(struct sw_ctx *ctx, struct sim *sim, const struct vjlink_cfg *cfg
 	v->nrst_released = true;
 	clock_gettime(CLOCK_MONOTONIC, &v->t0);
 	v->line = malloc(8192 + 1);
-	if (!v->line) {
+	v->swo = calloc(1, sizeof(*v->swo));
+	if (!v->line || !v->swo) {
 		vjlink_free(v);
 		return sw_fail(ctx, SW_ERR_NOMEM, "vjlink: out of memory");
 	}
@@ -810,5 +817,6 @@ void vjlink_free(struct vjlink *v)
 	vj_close_fd(v->pipe_rd);
 	vj_close_fd(v->pipe_wr);
 	free(v->line);
+	free(v->swo);
 	free(v);
 }

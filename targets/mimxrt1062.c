@@ -91,6 +91,26 @@ static const struct sw_mem_region rt1062_regions[] = {
 	{"ppb", 0xE0000000u, 0x00100000u, SW_MEM_MMIO, 0},
 };
 
+/* FlexSPI INTR error bits as the loader reports them (RM 27.6.2.6). */
+static const char *rt1062_status_text(uint32_t intr)
+{
+	if (intr & (1u << 3))
+		return "IPCMDERR: the IP command sequence failed";
+	if (intr & (1u << 1))
+		return "IPCMDGE: IP command refused (grant error: FlexSPI busy or misconfigured)";
+	return "NOR error";
+}
+
+/* The loader runs in OCRAM2 (512 KiB at 0x20200000), which XIP firmware
+ * typically leaves to the heap; TCMs are the firmware's. */
+static const struct sw_loader_desc rt1062_loader = {
+	.image = &sw_loader_rt1062_flexspi,
+	.work_base = 0x20200000u,
+	.work_size = 512u * 1024u,
+	.max_jobs = 1,
+	.status_text = rt1062_status_text,
+};
+
 const struct sw_target_desc sw_target_mimxrt1062 = {
 	.name = "mimxrt1062",
 	.aliases = rt1062_aliases,
@@ -109,4 +129,5 @@ const struct sw_target_desc sw_target_mimxrt1062 = {
 	.attach = SW_ATTACH_NO_RESET,
 	.hooks = &rt1062_hooks,
 	.flash = &sw_flash_rt1062_flexspi,
+	.loader = &rt1062_loader,
 };

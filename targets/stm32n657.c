@@ -72,6 +72,16 @@ static const struct sw_mem_region n657_regions[] = {
 	{"ppb", 0xE0000000u, 0x00100000u, SW_MEM_MMIO, 0},
 };
 
+/* The loader runs in AXISRAM1 (0x34000000); the boot ROM copies the FSBL
+ * to AXISRAM2 at 0x34180400 (targets.md §2.4), above the work area. */
+static const struct sw_loader_desc n657_loader = {
+	.image = &sw_loader_n657_xspi,
+	.work_base = 0x34000000u,
+	.work_size = 512u * 1024u,
+	.max_jobs = 1,
+	.status_text = NULL,
+};
+
 const struct sw_target_desc sw_target_stm32n657 = {
 	.name = "stm32n657",
 	.aliases = n657_aliases,
@@ -90,4 +100,5 @@ const struct sw_target_desc sw_target_stm32n657 = {
 	.attach = SW_ATTACH_NO_RESET,
 	.hooks = &n657_hooks,
 	.flash = &sw_flash_n657_xspi2,
+	.loader = &n657_loader,
 };

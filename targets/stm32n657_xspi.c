@@ -218,4 +218,5 @@ const struct sw_flash_ops sw_flash_n657_xspi2 = {
 	.erased_value = 0xFF,
 	.prepare = NULL,
 	.erase_range = n6_erase_range,
+	.check_image = check_fsbl_header,
 };

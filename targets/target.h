@@ -57,6 +57,10 @@ struct sw_flash_ops {
 	 * the flash stage erases runs of sectors through it. */
 	int (*erase_range)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr,
 			   uint32_t len);
+	/* Optional: look at data about to be programmed (warnings only, e.g. a
+	 * boot image without the header the boot ROM needs). */
+	void (*check_image)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr,
+			    const uint8_t *buf, size_t len);
 };
 
 /* A flash loader blob (flashloaders/, ABI in flashloaders/abi.h), built

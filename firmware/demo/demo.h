@@ -19,4 +19,9 @@ struct demo_state {
 
 extern struct demo_fault_record demo_fault;
 
+/* demo_io.c: RTT and ITM output, RTT echo, the RTT flood for the bench. */
+void demo_io_init(void);
+void demo_io_poll(uint32_t iteration);
+void demo_rtt_line(uint32_t n);
+
 #endif

@@ -62,10 +62,12 @@ __attribute__((noinline)) static uint32_t bad_access(void)
 
 int main(void)
 {
+	demo_io_init();
 	for (;;) {
 		counter++;
 		g_state = (g_state + 1u) & 7u;
 		demo_step(counter);
+		demo_io_poll(counter); /* before the fault check: awatch counter sees read then write */
 		if (demo_fault_trigger)
 			demo_int = (int32_t)bad_access();
 		delay(100);

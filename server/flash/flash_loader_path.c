@@ -86,9 +86,12 @@ static uint32_t want_crc(const struct sec_ref *ref)
 /* Program the changed sectors (changed[i] != 0): runs of consecutive
  * sectors of one region become one job; runs of different regions go
  * together when the loader drives more than one bank at once. */
-static int program_changed(struct sw_loader *l, const struct sw_loader_desc *ld, const struct sec_ref *refs,
-			   const uint8_t *changed, size_t n)
+static int program_changed(struct sw_loader *l, const struct sw_target_desc *desc, struct sw_core *core,
+			   const struct sec_ref *refs, const uint8_t *changed, size_t n)
 {
+	const struct sw_loader_desc *ld = desc->loader;
+	void (*ld_check)(struct sw_core *, const struct sw_mem_region *, uint32_t, const uint8_t *, size_t) =
+		desc->flash->check_image;
 	struct run {
 		struct sw_loader_job job;
 		const struct region_stage *s;
@@ -106,6 +109,9 @@ static int program_changed(struct sw_loader *l, const struct sw_loader_desc *ld,
 		while (k + 1 < n && changed[k + 1] == 1 && refs[k + 1].s == refs[i].s && refs[k + 1].sec == refs[k].sec + 1)
 			k++;
 		uint32_t size = refs[i].s->r->sector_size;
+		if (ld_check)
+			ld_check(core, refs[i].s->r, refs[i].s->r->base + refs[i].sec * size,
+				 refs[i].s->img + (size_t)refs[i].sec * size, (uint32_t)(k - i + 1) * size);
 		runs[nr++] = (struct run){{refs[i].s->r->base + refs[i].sec * size, (uint32_t)(k - i + 1) * size,
 					   refs[i].s->img + (size_t)refs[i].sec * size},
 					  refs[i].s, false};
@@ -152,7 +158,11 @@ int sw_flash_done_loader(struct sw_flash_stage *st, struct sw_core *core, struct
 	collect(st, refs, rg);
 	if (blen && (r = sw_core_mem_read(core, (uint32_t)st->ram_lo, backup, blen)))
 		goto out;
-	if ((r = sw_loader_open(st->ctx, core, st->desc->loader, refs[0].s->r->sector_size, &l)) ||
+	/* Controller set-up the loader relies on (FlexSPI LUT sequences). */
+	for (size_t i = 0; i < st->n && !r; i++)
+		if (st->rs[i].img && st->desc->flash->prepare)
+			r = st->desc->flash->prepare(core, st->rs[i].r);
+	if (r || (r = sw_loader_open(st->ctx, core, st->desc->loader, refs[0].s->r->sector_size, &l)) ||
 	    (r = sw_loader_crc(l, rg, n)))
 		goto close;
 	for (size_t i = 0; i < n; i++) {
@@ -161,7 +171,7 @@ int sw_flash_done_loader(struct sw_flash_stage *st, struct sw_core *core, struct
 	}
 	stats->sectors_skipped = (unsigned)(n - nchanged);
 	if (!nchanged || (r = erase_only(st, l, refs, changed, n)) ||
-	    (r = program_changed(l, st->desc->loader, refs, changed, n)))
+	    (r = program_changed(l, st->desc, core, refs, changed, n)))
 		goto close;
 	/* Verify what was programmed, on the target, by CRC. */
 	size_t m = 0;
@@ -219,7 +229,10 @@ int sw_flash_stage_crc(struct sw_flash_stage *st, struct sw_core *core, uint32_t
 		return SW_ERR_NOT_SUPPORTED;
 	if ((r = sw_core_poll(core, &cs)) || !cs.halted)
 		return r ? r : SW_ERR_NOT_SUPPORTED;
-	if ((r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, &l)))
+	for (size_t i = 0; i < st->n && !r; i++)
+		if (st->desc->flash->prepare && addr - st->rs[i].r->base < st->rs[i].r->size)
+			r = st->desc->flash->prepare(core, st->rs[i].r);
+	if (r || (r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, &l)))
 		return r;
 	r = sw_loader_crc(l, &rg, 1);
 	r2 = sw_loader_close(l, NULL);

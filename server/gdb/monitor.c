@@ -23,6 +23,9 @@ static const char help_text[] =
 	"  watch ADDR|SYMBOL == VALUE [SIZE]  halt when VALUE (SIZE 1/2/4, default 4 or the\n"
 	"                         symbol's size) is written; SYMBOL needs --elf (or --load)\n"
 	"  watch clear            remove the data value watch\n"
+	"  rtt start|stop|status  RTT channels on TCP 19021+N (control block by ELF symbol or RAM scan)\n"
+	"  rtt address ADDR|SYM   use the RTT control block at ADDR\n"
+	"  swo start [BAUD [CLK_HZ [MASK]]]|stop|status  SWO capture: raw on TCP 2332, port 0 text next\n"
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
 	"  probe reconnect        open the probe and the target again (after an unplug)\n"
 	"  sim                    (--probe sim) virtual time, resets and wire counters\n"
@@ -235,6 +238,10 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		return do_watch(s, arg);
 	} else if (!strcmp(cmd, "flash")) {
 		return rsp_monitor_flash(s, arg, changed);
+	} else if (!strcmp(cmd, "rtt")) {
+		return rsp_monitor_rtt(s, arg);
+	} else if (!strcmp(cmd, "swo") || !strcmp(cmd, "SWO")) {
+		return rsp_monitor_swo(s, cmd, arg);
 	} else if (!strcmp(cmd, "vector_catch")) {
 		return do_vector_catch(s, arg);
 	} else if (!strcmp(cmd, "probe") && !strcmp(arg, "reconnect")) {

@@ -27,5 +27,9 @@ bool rsp_client_waiting(const struct rsp_client *c);
 int rsp_monitor(struct sw_session *s, const char *cmd, bool *target_changed);
 /* monitor flash ... (monitor_flash.c) */
 int rsp_monitor_flash(struct sw_session *s, const char *arg, bool *target_changed);
+/* monitor rtt ... (monitor_rtt.c) */
+int rsp_monitor_rtt(struct sw_session *s, const char *arg);
+/* monitor swo ... and J-Link's "SWO EnableTarget" (monitor_swo.c) */
+int rsp_monitor_swo(struct sw_session *s, const char *cmd, const char *arg);
 
 #endif

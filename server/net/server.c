@@ -143,14 +143,24 @@ static void drop(struct sw_server *srv, struct sw_server_port *p)
 	SW_LOG_I(srv->ctx, "gdb disconnected from port %u", p->port);
 }
 
+int sw_server_add_svc(struct sw_server *srv, const struct sw_server_svc *svc)
+{
+	if (srv->n_svcs == SW_SERVER_MAX_SVCS)
+		return sw_fail(srv->ctx, SW_ERR_BUSY, "server: too many services");
+	srv->svcs[srv->n_svcs++] = svc;
+	return SW_OK;
+}
+
 int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 {
-	struct pollfd pfd[(SW_SERVER_MAX_LISTEN + 1) * SW_SERVER_MAX_PORTS];
+	struct pollfd pfd[(SW_SERVER_MAX_LISTEN + 1) * SW_SERVER_MAX_PORTS + SW_SERVER_SVC_FDS];
+	unsigned svc_at[SW_SERVER_MAX_SVCS], svc_n[SW_SERVER_MAX_SVCS];
 	uint64_t last = now_ns();
 
 	while (!*stop) {
 		unsigned n = 0;
 		bool waiting = false;
+		uint64_t wake = UINT64_MAX;
 
 		for (unsigned i = 0; i < srv->n; i++) {
 			pfd[n++] = (struct pollfd){srv->ports[i].listen_fd, POLLIN, 0};
@@ -161,8 +171,17 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 				waiting |= rsp_client_waiting(srv->ports[i].client);
 			}
 		}
+		for (unsigned i = 0; i < srv->n_svcs; i++) {
+			const struct sw_server_svc *v = srv->svcs[i];
+			svc_at[i] = n;
+			svc_n[i] = v->fds(v->user, pfd + n, (unsigned)(sizeof(pfd) / sizeof(pfd[0])) - n, &wake);
+			n += svc_n[i];
+		}
 		/* Poll the core every millisecond while gdb waits for a stop. */
-		if (poll(pfd, n, waiting ? 1 : 5) < 0 && errno != EINTR)
+		unsigned timeout = waiting ? 1 : 5;
+		if (wake < 1000000ull * timeout)
+			timeout = (unsigned)((wake + 999999u) / 1000000u);
+		if (poll(pfd, n, (int)timeout) < 0 && errno != EINTR)
 			return sw_fail(srv->ctx, SW_ERR_IO, "poll: %s", strerror(errno));
 		n = 0;
 		for (unsigned i = 0; i < srv->n; i++) {
@@ -187,6 +206,8 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			if (p->client && !rsp_client_tick(p->client))
 				drop(srv, p);
 		}
+		for (unsigned i = 0; i < srv->n_svcs; i++)
+			srv->svcs[i]->run(srv->svcs[i]->user, pfd + svc_at[i], svc_n[i]);
 	}
 	return SW_OK;
 }

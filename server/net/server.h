@@ -3,12 +3,15 @@
 #ifndef SW_SERVER_H
 #define SW_SERVER_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 
 #include "server/session.h"
 
 #define SW_SERVER_MAX_PORTS 4
+#define SW_SERVER_MAX_SVCS 4
+#define SW_SERVER_SVC_FDS 64 /* pollfds for all services together */
 #define SW_SERVER_MAX_LISTEN 4 /* --listen addresses per core session */
 
 struct rsp_client;
@@ -24,6 +27,16 @@ struct sw_server_port {
 	unsigned n_more;
 };
 
+/* A further service of the loop (RTT): fds() adds its pollfds (at most
+ * max) and may lower *wake_ns, the time in ns until it needs to run;
+ * run() gets its pollfds back after the gdb clients were served, so it
+ * never runs in the middle of a gdb packet. */
+struct sw_server_svc {
+	unsigned (*fds)(void *user, struct pollfd *pfd, unsigned max, uint64_t *wake_ns);
+	void (*run)(void *user, const struct pollfd *pfd, unsigned n);
+	void *user;
+};
+
 struct sw_server {
 	struct sw_ctx *ctx;
 	struct sw_server_port ports[SW_SERVER_MAX_PORTS];
@@ -31,6 +44,8 @@ struct sw_server {
 	/* Called every loop with the wall time elapsed (the simulator advances). */
 	void (*tick)(void *user, uint64_t ns);
 	void *tick_user;
+	const struct sw_server_svc *svcs[SW_SERVER_MAX_SVCS];
+	unsigned n_svcs;
 };
 
 void sw_server_init(struct sw_server *srv, struct sw_ctx *ctx);
@@ -42,5 +57,6 @@ int sw_server_listen(struct sw_server *srv, struct sw_session *s, const char *ad
 /* Serve until *stop becomes non-zero. */
 int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop);
 void sw_server_close(struct sw_server *srv);
+int sw_server_add_svc(struct sw_server *srv, const struct sw_server_svc *svc);
 
 #endif

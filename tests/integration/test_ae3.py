@@ -5,10 +5,11 @@ outside the MRAM application area refused; --target auto naming the chip
 (also the STM32H743 and the ADIv6 test part)."""
 import os
 import re
+import socket
 import subprocess
 import time
 
-from harness import BUILD, SERVER, MI, Server, check, finish, gdb_batch, nm
+from harness import BUILD, SERVER, MI, Server, check, finish, free_port, gdb_batch, nm
 from rsp_client import RSP, escape
 
 HP_ELF = os.path.join(BUILD, "fw", "demo-ae3-hp.elf")
@@ -122,6 +123,45 @@ def load_mram():
         c.close()
 
 
+def rtt_lines(sock, seconds):
+    """What arrives on an RTT port within `seconds`: the tick numbers."""
+    data, deadline = b"", time.time() + seconds
+    sock.settimeout(0.1)
+    while time.time() < deadline:
+        try:
+            data += sock.recv(65536)
+        except socket.timeout:
+            pass
+    return [int(x) for x in re.findall(rb"rtt: tick (\d+)\n", data)]
+
+
+def rtt_per_core():
+    """Each core's demo prints through its own RTT channel (HP on the RTT
+    base port, HE on base + 16); halting HP stops only HP's lines."""
+    base = free_port()
+    with Server(target="ae3", load=f"{HP_ELF},{HE_ELF}", extra=["--rtt", "--rtt-port", str(base)]) as srv:
+        deadline = time.time() + 10
+        while time.time() < deadline and f":{base + 16}" not in srv.output:
+            time.sleep(0.05)
+        hp_s = socket.create_connection(("127.0.0.1", base), timeout=5)
+        he_s = socket.create_connection(("127.0.0.1", base + 16), timeout=5)
+        hp1, he1 = rtt_lines(hp_s, 1.0), rtt_lines(he_s, 0.2)
+        check("RTT: HP lines on the base port", len(hp1) > 3, hp1)
+        check("RTT: HE lines on base + 16", len(he1) > 3, he1)
+        mi = MI(HP_ELF)
+        try:
+            mi.cmd("-gdb-set mi-async on")
+            mi.cmd(f"-target-select extended-remote 127.0.0.1:{srv.port}")  # attach halts HP
+            rtt_lines(hp_s, 0.3)  # drain what was printed before the halt
+            hp2, he2 = rtt_lines(hp_s, 0.7), rtt_lines(he_s, 0.7)
+            check("RTT: HP halted, its channel is quiet", hp2 == [], hp2)
+            check("RTT: HE keeps printing on its own channel", len(he2) > 0 and he2[-1] > he1[-1], (he1, he2))
+        finally:
+            mi.close()
+        hp_s.close()
+        he_s.close()
+
+
 def he_alone_not_started():
     p = subprocess.run([SERVER, "--probe", "sim", "--target", "ae3-he", "--port", "0"], capture_output=True,
                        text=True, timeout=20)
@@ -142,6 +182,7 @@ def auto_names():
 def main():
     two_sessions()
     load_mram()
+    rtt_per_core()
     he_alone_not_started()
     auto_names()
 
