@@ -42,3 +42,16 @@ $(B)/fw/demo-n657.elf: $(DEMO_DEPS) firmware/demo/stm32n657.ld firmware/demo/n65
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/stm32n657.ld -o $@ $(DEMO_SRCS) \
 		firmware/demo/n657/fsbl_hdr.c
+
+# Alif AE3: one image per core (HP in MRAM at 0x80000000, HE at 0x80320000,
+# data in each core's DTCM); the HP image also starts the HE core.
+FW_ELFS += $(if $(wildcard firmware/demo/ae3_hp.ld),$(B)/fw/demo-ae3-hp.elf $(B)/fw/demo-ae3-he.elf)
+
+$(B)/fw/demo-ae3-hp.elf: $(DEMO_DEPS) firmware/demo/ae3_hp.ld firmware/ae3/ae3_hp_start.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -Wl,--wrap=main -T firmware/demo/ae3_hp.ld -o $@ \
+		$(DEMO_SRCS) firmware/ae3/ae3_hp_start.c
+
+$(B)/fw/demo-ae3-he.elf: $(DEMO_DEPS) firmware/demo/ae3_he.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/ae3_he.ld -o $@ $(DEMO_SRCS)

@@ -34,6 +34,7 @@ static void on_signal(int sig)
 
 struct options {
 	const char *probe, *target, *load, *listen, *ftdi_layout, *elf;
+	const char *sim_chip; /* --sim-chip: which chip --probe sim simulates (for --target auto) */
 	long port;
 	int verbose;
 	bool attach, no_loader;
@@ -52,8 +53,10 @@ static void usage(FILE *f)
 		   "       swdbridge list-probes\n"
 		   "  --probe P         sim (built-in simulator), jlink[:SERIAL|:tcp:HOST], ftdi[:VID:PID[:SERIAL]]\n"
 		   "  --ftdi-layout L   FTDI adapter layout (see probes/ftdi_layouts.c)\n"
-		   "  --target NAME     stm32h743, adiv6-m55, or a J-Link device name such as STM32H743VI\n"
-		   "  --load FILE       (sim) load an ELF into the simulated chip before starting\n"
+		   "  --target NAME     stm32h743, ae3 (ae3-hp, ae3-he), adiv6-m55, a J-Link device name such as\n"
+		   "                    STM32H743VI or AE302F80F55D5_HP, or auto (identify the chip)\n"
+		   "  --load FILE[,FILE] (sim) load ELFs into the simulated chip before starting\n"
+		   "  --sim-chip NAME   (sim) chip to simulate with --target auto\n"
 		   "  --no-loader       program flash from the host (register level), not with the on-target loader\n"
 		   "  --elf FILE        the firmware's ELF, for symbol names (monitor watch) and RTT\n"
 		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
@@ -87,6 +90,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{"swo-port", required_argument, NULL, 'W'},
 		{"psk-file", required_argument, NULL, 'K'}, {"cert", required_argument, NULL, 'C'},
 		{"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'A'},
+		{"sim-chip", required_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -111,6 +115,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'v': o->verbose++; break;
 		case 'a': o->attach = true; break;
 		case 'F': o->ftdi_layout = optarg; break;
+		case 'M': o->sim_chip = optarg; break;
 		case 'E': o->elf = optarg; break;
 		case 'N': o->no_loader = true; break;
 		case 'R': o->rtt = true; break;
@@ -248,6 +253,45 @@ static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_pro
 	if (!strncmp(o->probe, "ftdi", 4))
 		return sw_ftdi_open(ctx, o->probe, o->ftdi_layout, probe);
 	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
+}
+
+/* --load a.elf,b.elf: one image per core on multi-core chips. */
+static int load_elfs(struct sw_ctx *ctx, struct sim *sim, const char *list)
+{
+	char path[4096];
+	int r;
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		if (n >= sizeof(path))
+			return sw_fail(ctx, SW_ERR_ARG, "--load: path too long");
+		memcpy(path, list, n);
+		path[n] = 0;
+		if (n && (r = sim_load_elf(sim, path)))
+			return r;
+		list += n + (list[n] == ',');
+	}
+	return SW_OK;
+}
+
+/* --load a.elf,b.elf: core i's symbols (RTT control block, monitor watch)
+ * come from the i-th image. */
+static int open_core_elfs(struct sw_ctx *ctx, const char *list, struct sw_elf **out, size_t max)
+{
+	char path[4096];
+	int r;
+
+	for (size_t i = 0; *list && i < max; i++) {
+		size_t n = strcspn(list, ",");
+		if (n >= sizeof(path))
+			return sw_fail(ctx, SW_ERR_ARG, "--load: path too long");
+		memcpy(path, list, n);
+		path[n] = 0;
+		if (n && (r = sw_elf_open_file(ctx, path, &out[i])))
+			return r;
+		list += n + (list[n] == ',');
+	}
+	return SW_OK;
 }
 
 /* What `monitor probe reconnect` needs: the probe and target of main() and
@@ -390,9 +434,11 @@ int main(int argc, char **argv)
 	struct sw_session sessions[SW_SERVER_MAX_PORTS];
 	struct sw_server srv;
 	struct sw_elf *elf = NULL;
+	struct sw_elf *core_elf[SW_SERVER_MAX_PORTS] = {NULL};
 	struct sw_rtt_net *rtts[SW_SERVER_MAX_PORTS] = {NULL};
 	struct sw_swo_net *swo = NULL;
 	const struct sw_target_desc *desc;
+	bool auto_target;
 	struct probe_host ph = {&ctx, &o, NULL, &probe, &t, sessions, 0};
 	int r;
 
@@ -404,22 +450,30 @@ int main(int argc, char **argv)
 		return r;
 	sw_ctx_init(&ctx);
 	ctx.level = (enum sw_log_level)(SW_LOG_INFO + o.verbose > SW_LOG_WIRE ? SW_LOG_WIRE : SW_LOG_INFO + o.verbose);
-	desc = sw_target_find(o.target);
-	if (!desc) {
+	auto_target = !strcmp(o.target, "auto");
+	desc = auto_target ? NULL : sw_target_find(o.target);
+	if (!desc && !auto_target) {
 		fprintf(stderr, "swdbridge: unknown target '%s'; known:", o.target);
 		for (const struct sw_target_desc *const *l = sw_target_list(); *l; l++)
 			fprintf(stderr, " %s", (*l)->name);
 		fprintf(stderr, "\n");
 		return 2;
 	}
-	if (!o.elf && o.load)
+	if (!o.elf && o.load && !strchr(o.load, ',')) /* a list: one image per core */
 		o.elf = o.load;
 	if (o.elf && sw_elf_open_file(&ctx, o.elf, &elf)) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		return 1;
 	}
 	if (!strcmp(o.probe, "sim")) {
-		if ((r = sim_new(&ctx, desc->name, &sim)) || (o.load && (r = sim_load_elf(sim, o.load)))) {
+		const char *chip = o.sim_chip ? o.sim_chip
+				   : desc     ? (desc->sim_chip ? desc->sim_chip : desc->name)
+					      : NULL;
+		if (!chip) {
+			fprintf(stderr, "swdbridge: --target auto with --probe sim needs --sim-chip NAME\n");
+			return 2;
+		}
+		if ((r = sim_new(&ctx, chip, &sim)) || (o.load && (r = load_elfs(&ctx, sim, o.load)))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sim_free(sim);
 			sw_elf_close(elf);
@@ -435,6 +489,8 @@ int main(int argc, char **argv)
 	} else {
 		r = open_probe(&ctx, &o, &probe);
 	}
+	if (!r && auto_target && !(r = sw_target_identify(&ctx, probe, &desc)))
+		printf("swdbridge: --target auto: %s (%s)\n", desc->name, desc->summary);
 	if (r || (r = sw_target_open(&ctx, probe, desc, o.attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		goto out;
@@ -445,13 +501,23 @@ int main(int argc, char **argv)
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = &host;
+	if (!o.elf && o.load && (r = open_core_elfs(&ctx, o.load, core_elf, SW_SERVER_MAX_PORTS))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_server_close(&srv);
+		goto out;
+	}
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
 		unsigned want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
+		if (!sw_target_core(t, i)) {
+			printf("swdbridge: %s core %s: %s\n", desc->name, desc->cores[i].name,
+			       sw_target_core_note(t, i));
+			continue;
+		}
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
 		sessions[i].ext_user = &host;
-		sessions[i].elf = elf;
+		sessions[i].elf = core_elf[i] ? core_elf[i] : elf;
 		sessions[i].no_loader = o.no_loader;
 		sessions[i].reconnect = sim ? NULL : reconnect_probe;
 		sessions[i].reconnect_user = &ph;
@@ -485,5 +551,7 @@ out:
 	sw_probe_close(probe);
 	sim_free(sim);
 	sw_elf_close(elf);
+	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
+		sw_elf_close(core_elf[i]);
 	return r ? 1 : 0;
 }

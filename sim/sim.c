@@ -14,8 +14,8 @@ const struct sim_timing sim_timing_jlink_hs = {500000, 4000000, 35000000};
 const struct sim_timing sim_timing_ftdi_hs = {300000, 30000000, 35000000};
 
 static const struct sim_chip *const chips[] = {&sim_chip_stm32h743, &sim_chip_adiv6_m55, &sim_chip_stm32f407,
-					       &sim_chip_mimxrt1062, &sim_chip_stm32n657, NULL};
-static const char *const chip_names[] = {"stm32h743", "adiv6-m55", "stm32f407", "mimxrt1062", "stm32n657", NULL};
+					       &sim_chip_mimxrt1062, &sim_chip_stm32n657, &sim_chip_ae3, NULL};
+static const char *const chip_names[] = {"stm32h743", "adiv6-m55", "stm32f407", "mimxrt1062", "stm32n657", "ae3", NULL};
 
 const char *const *sim_chip_names(void)
 {

@@ -29,8 +29,8 @@ extern const struct sim_timing sim_timing_jlink_hs;
 extern const struct sim_timing sim_timing_ftdi_hs;
 
 /* Chips: "stm32h743", "adiv6-m55" (generic ADIv6 DP with a Cortex-M55 MEM-AP
- * at 0x200000, used to test ADIv6 addressing); later "mimxrt1062",
- * "stm32n657", "ae3". */
+ * at 0x200000, used to test ADIv6 addressing), "ae3" (two M55s, MRAM);
+ * see sim_chip_names() for the rest. */
 int sim_new(struct sw_ctx *ctx, const char *chip, struct sim **out);
 void sim_free(struct sim *sim);
 /* Names of all chips, NULL-terminated. */

@@ -23,7 +23,8 @@ void sim_bus_free(struct sim_bus *bus)
 	if (!bus)
 		return;
 	for (size_t i = 0; i < bus->n; i++)
-		free(bus->regions[i].mem);
+		if (!bus->regions[i].borrowed)
+			free(bus->regions[i].mem);
 	free(bus);
 }
 
@@ -101,6 +102,19 @@ int sim_bus_add_mmio(struct sim_bus *bus, const char *name, uint32_t base, uint3
 			       .wr = wr,
 			       .opaque = opaque};
 
+	return add(bus, &r);
+}
+
+int sim_bus_add_alias(struct sim_bus *bus, const struct sim_region *src, const char *name,
+		      uint32_t base)
+{
+	struct sim_region r = *src;
+
+	if (src->kind == SIM_REGION_MMIO || !src->mem)
+		return -1;
+	r.name = name;
+	r.base = base;
+	r.borrowed = 1;
 	return add(bus, &r);
 }
 

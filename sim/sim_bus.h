@@ -28,6 +28,7 @@ struct sim_region {
 	sim_mmio_read_fn rd;
 	sim_mmio_write_fn wr;
 	void *opaque;
+	int borrowed; /* mem belongs to another region (an alias): not freed here */
 };
 
 struct sim_bus;
@@ -43,6 +44,13 @@ int sim_bus_add_rom(struct sim_bus *bus, const char *name, uint32_t base, uint32
 		    uint8_t fill, sim_mmio_write_fn wr, void *opaque, uint8_t **mem);
 int sim_bus_add_mmio(struct sim_bus *bus, const char *name, uint32_t base, uint32_t size,
 		     sim_mmio_read_fn rd, sim_mmio_write_fn wr, void *opaque);
+
+/* Map `src` (a RAM or ROM region of another bus, or of this one) again at
+ * `base`, sharing its memory and write handler: shared SRAM seen by two
+ * cores, or a TCM's core-local view next to its global address. The alias
+ * must not outlive the bus that owns the memory. */
+int sim_bus_add_alias(struct sim_bus *bus, const struct sim_region *src, const char *name,
+		      uint32_t base);
 
 const struct sim_region *sim_bus_find(const struct sim_bus *bus, uint32_t addr);
 /* All regions in address order; returns their count. */

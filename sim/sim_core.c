@@ -188,7 +188,7 @@ void sim_core_run(struct sim_core *c, uint64_t ns)
 {
 	uint64_t total;
 
-	if (c->halted || c->lockup || c->reset_line)
+	if (c->halted || c->lockup || c->reset_line || c->powered_off)
 		return;
 	total = ns * c->cfg.cpu_hz + c->insn_carry;
 	c->insn_carry = total % 1000000000ull;
@@ -233,6 +233,7 @@ static void reset_debug(struct sim_core *c)
 	c->cyccnt = 0;
 	c->itm_tcr = c->itm_ter = c->itm_tpr = 0;
 	c->itm_locked = c->cfg.arch == 7;
+	c->dscsr = 0;
 	sim_core_update_fpb(c);
 	sim_core_update_dwt(c);
 }
@@ -296,6 +297,13 @@ void sim_core_set_reset_line(struct sim_core *c, bool asserted)
 	c->reset_line = asserted;
 	if (asserted)
 		c->reset_seen = true;
+}
+
+void sim_core_set_power(struct sim_core *c, bool on)
+{
+	if (on && c->powered_off)
+		sim_core_reset(c, SIM_RESET_POWER_ON);
+	c->powered_off = !on;
 }
 
 void sim_core_flush_code(struct sim_core *c)

@@ -31,6 +31,9 @@ struct sim_core_cfg {
 	 * the chip resets its peripherals and every core. */
 	void (*sysresetreq)(void *chip);
 	void *chip;
+	/* ARMv8-M Security Extension (M55 on the AE3): DAUTHSTATUS reports
+	 * Secure debug, DSCSR exists. The CPU itself stays in Secure state. */
+	bool secext;
 };
 
 int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_cfg *cfg,
@@ -52,6 +55,10 @@ enum sim_reset_kind {
 void sim_core_reset(struct sim_core *core, enum sim_reset_kind kind);
 /* Hold the core in reset while asserted (nRST pin). */
 void sim_core_set_reset_line(struct sim_core *core, bool asserted);
+
+/* Power domain of the core (default on). Off: the core does not run,
+ * whatever nRST does; back on: a power-on reset (debug logic included). */
+void sim_core_set_power(struct sim_core *core, bool on);
 
 bool sim_core_halted(const struct sim_core *core);
 

@@ -137,6 +137,8 @@ struct sim_core {
 	size_t itm_len;
 	uint8_t itm_pkt[SIM_ITM_BUF]; /* the same writes as ITM packets (trace output) */
 	size_t itm_pkt_len;
+	uint32_t dscsr;      /* DSCSR SBRSELEN, SBRSEL (ARMv8-M ARM, DSCSR) */
+	bool powered_off;    /* power domain off (sim_core_set_power) */
 };
 
 /* sim_core_scs.c: the PPB as seen by the debugger and the CPU */

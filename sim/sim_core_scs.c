@@ -29,6 +29,14 @@
 #define DCB_DCRDR 0xEDF8u
 #define DCB_DEMCR 0xEDFCu
 #define DCB_DAUTHSTATUS 0xEFB8u
+/* DSCSR (ARMv8-M ARM, Debug Security Control and Status Register): CDS
+ * bit 16 = the PE is in Secure state, CDSKEY bit 17 (write 0 to change CDS,
+ * Debug state only), SBRSEL bit 1 / SBRSELEN bit 0 pick which banked SP
+ * the debugger's SP reads. Only with the Security Extension. */
+#define DCB_DSCSR 0xEE08u
+#define DSCSR_SBRSELEN (1u << 0)
+#define DSCSR_SBRSEL (1u << 1)
+#define DSCSR_CDS (1u << 16)
 #define FPU_FPCCR 0xEF34u
 #define FPU_FPCAR 0xEF38u
 #define FPU_FPDSCR 0xEF3Cu
@@ -119,7 +127,12 @@ static int scs_read(struct sim_core *c, uint32_t off, uint32_t *v)
 	case DCB_DCRSR: *v = 0; return 0;
 	case DCB_DCRDR: *v = c->dcrdr; return 0;
 	case DCB_DEMCR: *v = c->demcr; return 0;
-	case DCB_DAUTHSTATUS: *v = c->cfg.arch == 8 ? 0x0Fu : 0; return 0;
+	/* NSID [1:0], NSNID [3:2], SID [5:4], SNID [7:6]: 0b11 = implemented
+	 * and enabled (ARMv8-M ARM DAUTHSTATUS). */
+	case DCB_DAUTHSTATUS: *v = c->cfg.arch == 8 ? (c->cfg.secext ? 0xFFu : 0x0Fu) : 0; return 0;
+	/* A PE with the Security Extension leaves reset in Secure state; the
+	 * simulated CPU never changes state, so CDS reads 1. */
+	case DCB_DSCSR: *v = c->cfg.secext ? DSCSR_CDS | c->dscsr : 0; return 0;
 	default: *v = 0; return 0;
 	}
 }
@@ -205,6 +218,12 @@ static void scs_write(struct sim_core *c, uint32_t off, uint32_t v)
 	case DCB_DCRSR: dcrsr_write(c, v); break;
 	case DCB_DCRDR: c->dcrdr = v; break;
 	case DCB_DEMCR: c->demcr = v & DEMCR_WRITABLE; break;
+	case DCB_DSCSR:
+		/* A CDS change (CDSKEY written 0) would switch the PE's security
+		 * state, which the CPU model cannot do: not modelled, ignored. */
+		if (c->cfg.secext)
+			c->dscsr = v & (DSCSR_SBRSELEN | DSCSR_SBRSEL);
+		break;
 	default: break;
 	}
 }

@@ -119,6 +119,7 @@ extern const struct sim_chip sim_chip_stm32f407;
 
 extern const struct sim_chip sim_chip_mimxrt1062;
 extern const struct sim_chip sim_chip_stm32n657;
+extern const struct sim_chip sim_chip_ae3;
 
 /* sim_dp.c: one SWD transaction with raw ADI semantics. */
 unsigned sim_dp_transaction(struct sim *sim, uint8_t req, uint32_t *data, bool *parity_ok);

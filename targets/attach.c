@@ -1,5 +1,7 @@
 /* Connect a target: DAP up, chip hook, one core per AP in the description. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "targets/targets_priv.h"
 
@@ -12,6 +14,7 @@ struct sw_target {
 	sw_ap *aps[MAX_CORES];
 	struct sw_core *cores[MAX_CORES];
 	size_t n;
+	char note[MAX_CORES][160]; /* why cores[i] is NULL */
 };
 
 void sw_target_close(struct sw_target *t)
@@ -24,6 +27,25 @@ void sw_target_close(struct sw_target *t)
 	}
 	sw_dap_free(t->dap);
 	free(t);
+}
+
+/* A MEM-AP whose downstream domain is off answers its own registers but
+ * reads CSW.DeviceEn (bit 6) as 0 (ADIv6 C2.5.1): the core behind it is not
+ * powered or not started (e.g. the AE3's HE until the HP starts it,
+ * reference/targets.md §4.3). Keep the AP, leave the core out, say why. */
+static bool core_not_started(struct sw_ctx *ctx, struct sw_target *t, size_t i)
+{
+	uint32_t csw = 0;
+
+	if (sw_ap_read(t->aps[i], SW_AP_CSW, &csw) || (csw & (1u << 6)))
+		return false;
+	sw_clear_err(ctx);
+	snprintf(t->note[i], sizeof(t->note[i]),
+		 "core %s is not started (its AP at 0x%llx reports DeviceEn=0); "
+		 "it can be debugged once firmware on another core starts it",
+		 t->desc->cores[i].name, (unsigned long long)t->desc->cores[i].ap);
+	SW_LOG_W(ctx, "target %s: %s", t->desc->name, t->note[i]);
+	return true;
 }
 
 int sw_target_open(struct sw_ctx *ctx, struct sw_probe *probe, const struct sw_target_desc *desc,
@@ -50,7 +72,14 @@ int sw_target_open(struct sw_ctx *ctx, struct sw_probe *probe, const struct sw_t
 			goto fail;
 		sw_ap_set_csw_extra(t->aps[i], desc->csw_extra);
 		t->n = i + 1;
-		if ((r = sw_core_new(ctx, t->aps[i], &t->cores[i]))) {
+		if ((r = sw_core_new(ctx, t->aps[i], &t->cores[i])) && core_not_started(ctx, t, i)) {
+			if (desc->n_cores > 1) { /* serve the others */
+				r = SW_OK;
+				continue;
+			}
+			r = sw_fail(ctx, SW_ERR_TARGET_STATE, "%s", t->note[i]);
+		}
+		if (r) {
 			sw_ap_close(t->aps[i]);
 			t->n = i;
 			goto fail;
@@ -81,4 +110,22 @@ size_t sw_target_core_count(const struct sw_target *t)
 struct sw_core *sw_target_core(const struct sw_target *t, size_t i)
 {
 	return i < t->n ? t->cores[i] : NULL;
+}
+
+const char *sw_target_core_note(const struct sw_target *t, size_t i)
+{
+	return i < t->n && !t->cores[i] ? t->note[i] : NULL;
+}
+
+int sw_target_reset(struct sw_ctx *ctx, const struct sw_target_desc *desc, struct sw_core *core,
+		    const char *core_name, enum sw_reset_kind kind, bool halt_after)
+{
+	const struct sw_core_desc *cd = NULL;
+
+	for (size_t i = 0; desc && i < desc->n_cores; i++)
+		if (core_name && !strcmp(desc->cores[i].name, core_name))
+			cd = &desc->cores[i];
+	if (desc && desc->hooks && desc->hooks->reset && cd)
+		return desc->hooks->reset(ctx, core, cd, kind, halt_after);
+	return sw_core_reset(core, kind, halt_after);
 }

@@ -25,6 +25,25 @@ static bool idcode_matches(struct sw_ctx *ctx, sw_dap *dap, const struct sw_targ
 	return (v & d->idcode_mask) == d->idcode_value;
 }
 
+/* ADIv6 parts that share DPIDR/TARGETID differ in the APs their ROM tables
+ * list (ADIv6 C1.3: APs are found from the DP's root ROM table). The AP's
+ * own registers answer even when the core behind it is off. */
+static bool ap_listed(struct sw_ctx *ctx, sw_dap *dap, sw_ap_addr want)
+{
+	struct sw_ap_info aps[16];
+	size_t n = 0;
+
+	if (sw_ap_scan(dap, aps, 16, &n)) {
+		SW_LOG_D(ctx, "identify: ROM table walk failed: %s", sw_errmsg(ctx));
+		sw_clear_err(ctx);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (aps[i].addr == want)
+			return true;
+	return false;
+}
+
 static const struct sw_target_desc *match(struct sw_ctx *ctx, sw_dap *dap,
 					  const struct sw_target_desc *const *list)
 {
@@ -35,6 +54,8 @@ static const struct sw_target_desc *match(struct sw_ctx *ctx, sw_dap *dap,
 		if (d->dpidr && d->dpidr != dp->dpidr)
 			continue;
 		if (d->targetid && dp->targetid && d->targetid != dp->targetid)
+			continue;
+		if (d->ident_ap && (!sw_dap_info(dap)->adiv6 || !ap_listed(ctx, dap, d->ident_ap)))
 			continue;
 		if (idcode_matches(ctx, dap, d))
 			return d;

@@ -3,8 +3,9 @@
 
 #include "targets/targets_priv.h"
 
-static const struct sw_target_desc *const all[] = {&sw_target_stm32h743, &sw_target_adiv6_m55, &sw_target_stm32f407,
-						   &sw_target_mimxrt1062, &sw_target_stm32n657, NULL};
+static const struct sw_target_desc *const all[] = {&sw_target_stm32h743, &sw_target_ae3, &sw_target_adiv6_m55,
+						   &sw_target_stm32f407, &sw_target_mimxrt1062, &sw_target_stm32n657,
+						   &sw_target_ae3_hp, &sw_target_ae3_he, NULL};
 
 const struct sw_target_desc *const *sw_target_list(void)
 {

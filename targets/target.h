@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "adi/adi.h"
+#include "cortexm/core.h"
 
 enum sw_mem_kind {
 	SW_MEM_RAM,
@@ -89,6 +90,9 @@ struct sw_target_hooks {
 	 * (vector catch would stop in the ROM): system reset, then halt where
 	 * the application starts. NULL: sw_core_reset with VC_CORERESET. */
 	int (*reset_halt)(struct sw_core *core);
+	/* Chip-specific reset of one core (NULL: sw_core_reset). */
+	int (*reset)(struct sw_ctx *ctx, struct sw_core *core, const struct sw_core_desc *cd,
+		     enum sw_reset_kind kind, bool halt_after);
 };
 
 struct sw_target_desc {
@@ -111,6 +115,10 @@ struct sw_target_desc {
 	const struct sw_target_hooks *hooks;
 	const struct sw_flash_ops *flash; /* NULL: no flash programming */
 	const struct sw_loader_desc *loader; /* NULL: host-driven programming only */
+	/* --target auto: an AP that must be listed in the ADIv6 ROM tables
+	 * (tells apart parts sharing DPIDR/TARGETID); 0 = no check. */
+	sw_ap_addr ident_ap;
+	const char *sim_chip; /* simulator chip for --probe sim; NULL = name */
 };
 
 /* A connected target: the DAP, the core APs and one sw_core per core. */
@@ -129,6 +137,13 @@ const struct sw_target_desc *sw_target_get_desc(const struct sw_target *t);
 sw_dap *sw_target_dap(const struct sw_target *t);
 size_t sw_target_core_count(const struct sw_target *t);
 struct sw_core *sw_target_core(const struct sw_target *t, size_t i);
+
+/* Why core i has no sw_core (NULL from sw_target_core): a core that is not
+ * started yet (its MEM-AP reports CSW.DeviceEn = 0). NULL if it has one. */
+const char *sw_target_core_note(const struct sw_target *t, size_t i);
+/* Reset one core of an open target the chip's way (hook) or sw_core_reset. */
+int sw_target_reset(struct sw_ctx *ctx, const struct sw_target_desc *desc, struct sw_core *core,
+		    const char *core_name, enum sw_reset_kind kind, bool halt_after);
 
 /* Look up by name or alias (case-insensitive); NULL if unknown. */
 const struct sw_target_desc *sw_target_find(const char *name);

@@ -18,6 +18,7 @@ extern const struct sw_target_desc sw_target_mimxrt1062;
 extern const struct sw_flash_ops sw_flash_rt1062_flexspi;
 extern const struct sw_target_desc sw_target_stm32n657;
 extern const struct sw_flash_ops sw_flash_n657_xspi2;
+extern const struct sw_target_desc sw_target_ae3, sw_target_ae3_hp, sw_target_ae3_he;
 
 /* sw_target_identify over a given NULL-terminated list (tests use their own). */
 int sw_target_identify_in(struct sw_ctx *ctx, struct sw_probe *probe,

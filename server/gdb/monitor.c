@@ -10,7 +10,7 @@
 static const char help_text[] =
 	"swdbridge monitor commands:\n"
 	"  reset [halt|run|init]  system reset (SYSRESETREQ); halt at the reset vector by default\n"
-	"  reset core             core-only reset (VECTRESET, ARMv7-M)\n"
+	"  reset core             core-only reset (VECTRESET, ARMv7-M; emulated on the AE3)\n"
 	"  reset pin              pulse nRST through the probe, then halt at the reset vector\n"
 	"  halt                   stop the core\n"
 	"  go | resume            let the core run (gdb does not know until the next stop)\n"
@@ -51,7 +51,7 @@ static int do_reset(struct sw_session *s, const char *arg, bool *changed)
 			sw_session_say(s, "reset failed: %s", sw_errmsg(s->ctx));
 			return -1;
 		}
-	} else if (sw_core_reset(s->core, kind, halt)) {
+	} else if (sw_target_reset(s->ctx, s->desc, s->core, s->core_name, kind, halt)) {
 		sw_session_say(s, "reset failed: %s", sw_errmsg(s->ctx));
 		return -1;
 	}

@@ -18,7 +18,7 @@
 #include "server/rtt/rtt_cb.h"
 #include "sw/ctx.h"
 
-#define SW_RTT_MAX_RANGES 8
+#define SW_RTT_MAX_RANGES 16 /* the AE3 lists 13 RAM regions (targets.md §4.2) */
 #define SW_RTT_DOWN_QUEUE 1024u   /* host-side bytes waiting for a down ring */
 #define SW_RTT_SCAN_CHUNK 4096u  /* RAM scanned per search poll (3 ms of wire at 4 MHz per KiB) */
 /* Poll interval: fast while data flows, doubling while idle (perf.md §4:
