@@ -25,8 +25,9 @@ Kinds of lines: GDB servers and probe-servers run in the background until
 their ready line ("gdb port", "exported on") and stop at the end of their
 section; `swdflash ... rtt` streams for 2 s and must print something; shell
 lines (printf, chmod) run with bash; everything else must exit 0 within
-60 s. Each section runs in its own temporary directory. One PASS/FAIL per
-command, plus content checks of what the guide promises."""
+30 s. Each section runs in its own temporary directory. One PASS/FAIL per
+command, plus content checks of what the guide promises; the ```json
+(launch.json) blocks must parse."""
 import json
 import os
 import re
@@ -44,7 +45,21 @@ from harness import BUILD, DEMO, ROOT, SERVER, check, finish, free_port  # noqa:
 
 GUIDE = os.path.join(ROOT, "docs", "user-guide.md")
 SWDFLASH = os.path.join(BUILD, "swdflash")
-TIMEOUT = 60
+TIMEOUT = 30
+
+
+def guide_json_blocks(path=GUIDE):
+    """The text of every ```json block of the guide."""
+    blocks, cur = [], None
+    for line in open(path):
+        if cur is None and line.startswith("```json"):
+            cur = []
+        elif cur is not None and line.startswith("```"):
+            blocks.append("".join(cur))
+            cur = None
+        elif cur is not None:
+            cur.append(line)
+    return blocks
 
 
 def guide_commands(path=GUIDE):
@@ -141,7 +156,8 @@ def run(args, sec, timeout=TIMEOUT):
         p = subprocess.run(args, cwd=sec.dir, capture_output=True, text=True, errors="replace", timeout=timeout)
         return p.returncode, p.stdout + p.stderr
     except subprocess.TimeoutExpired as e:
-        return -1, f"timed out after {timeout} s: {e.stdout or ''}{e.stderr or ''}"
+        text = [x.decode(errors="replace") if isinstance(x, bytes) else (x or "") for x in (e.stdout, e.stderr)]
+        return -1, f"timed out after {timeout} s: " + "".join(text)
 
 
 def gdb_server(args, sec, label):
@@ -298,6 +314,13 @@ def main():
     cmds = guide_commands()
     check("the guide has console commands in every numbered section",
           len(cmds) >= 15 and len({s for s, _ in cmds}) >= 7, cmds)
+    for text in guide_json_blocks():
+        try:
+            cfg, err = json.loads(text), ""
+        except ValueError as e:
+            cfg, err = {}, str(e)
+        check(f"launch.json block '{cfg.get('name', '?')}' parses and targets the server's default port",
+              cfg.get("servertype") == "external" and cfg.get("gdbTarget") == "localhost:2331", err or cfg)
     t0 = time.time()
     sec = None
     for title, line in cmds:
