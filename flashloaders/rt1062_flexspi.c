@@ -10,23 +10,9 @@
  * 4 KiB sectors, each only if not blank, just before programming reaches
  * it; 256-byte pages follow from the ring as the host streams it. */
 #include "common.h"
+#include "../targets/regs/imxrt_flexspi.h"
 
-#define FSPI 0x402A8000u
-#define FSPI_MCR0 (FSPI + 0x000u)
-#define FSPI_INTR (FSPI + 0x014u)
-#define FSPI_IPCR0 (FSPI + 0x0A0u)
-#define FSPI_IPCR1 (FSPI + 0x0A4u)
-#define FSPI_IPCMD (FSPI + 0x0B0u)
-#define FSPI_IPRXFCR (FSPI + 0x0B8u)
-#define FSPI_IPTXFCR (FSPI + 0x0BCu)
-#define FSPI_RFDR (FSPI + 0x100u)
-#define FSPI_TFDR (FSPI + 0x180u)
-#define MCR0_SWRESET (1u << 0)
-#define INTR_IPCMDDONE (1u << 0)
-#define INTR_IPCMDGE (1u << 1)
-#define INTR_IPCMDERR (1u << 3)
 #define INTR_IPRXWA (1u << 5)
-#define INTR_IPTXWE (1u << 6)
 #define FIFO_CLR 1u
 #define TXWMRK_128 (15u << 2) /* (15 + 1) x 64 bits */
 #define NOR_BASE 0x60000000u /* FlexSPI1 AMBA window (RM memory map) */
@@ -35,7 +21,6 @@
 #define SEQ_SE 5u
 #define SEQ_BE 8u
 #define SEQ_PP 9u
-#define PAGE 256u
 #define SMALL 0x1000u
 #define BIG 0x10000u
 #define SR_WIP 1u
