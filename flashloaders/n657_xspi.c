@@ -11,8 +11,8 @@
 #define SR_TEF (1u << 0)
 #define DCR1_DEVSIZE_MASK (0x1Fu << 16)
 #define NOR_BASE 0x70000000u
-#define SMALL 0x1000u
-#define BIG 0x10000u
+#define SMALL SWL_NOR_SECTOR
+#define BIG SWL_NOR_BLOCK
 #define SR_WIP 1u
 
 struct mmap_cfg {
@@ -148,22 +148,6 @@ static uint32_t page(struct swl_params *p, uint32_t addr, const uint32_t *src)
 	return wait_ready(p, addr, 16);
 }
 
-uint32_t swl_init(struct swl_params *p)
-{
-	uint32_t r = swl_check(p);
-
-	if (r == SWL_OK) {
-		swl_caches_off(p);
-		swl_crc_table((uint32_t *)p->scratch);
-	}
-	return p->status = r;
-}
-
-static uint32_t unit_at(uint32_t addr, uint32_t end)
-{
-	return !(addr & (BIG - 1u)) && end - addr >= BIG ? BIG : SMALL;
-}
-
 /* One erase unit of the job: blank check mapped, erase and its pages in
  * indirect mode as the ring fills. */
 static uint32_t program_unit(struct swl_params *p, struct swl_job *j, uint32_t addr, uint32_t size)
@@ -197,7 +181,7 @@ uint32_t swl_program(struct swl_params *p)
 	if (r != SWL_OK || p->n_jobs != 1 || j->addr % SMALL || j->len % SMALL || j->ring_size % PAGE)
 		return p->status = r != SWL_OK ? r : SWL_ERR_ARG;
 	for (uint32_t a = j->addr; a < end && r == SWL_OK;) {
-		uint32_t u = unit_at(a, end);
+		uint32_t u = swl_nor_unit(a, end);
 		r = program_unit(p, j, a, u);
 		a += u;
 	}
@@ -212,7 +196,7 @@ uint32_t swl_erase(struct swl_params *p)
 
 	for (uint32_t i = 0; i < p->n_ranges && r == SWL_OK; i++) {
 		for (uint32_t a = rg[i].addr, end = a + rg[i].len; a < end && r == SWL_OK;) {
-			uint32_t u = unit_at(a, end);
+			uint32_t u = swl_nor_unit(a, end);
 			mask = dirty_mask(a, u, &n);
 			if (n) {
 				enter_indirect(&m);

@@ -21,8 +21,8 @@
 #define SEQ_SE 5u
 #define SEQ_BE 8u
 #define SEQ_PP 9u
-#define SMALL 0x1000u
-#define BIG 0x10000u
+#define SMALL SWL_NOR_SECTOR
+#define BIG SWL_NOR_BLOCK
 #define SR_WIP 1u
 
 /* Run one IP command; returns the INTR error bits (0 = done). */
@@ -152,23 +152,6 @@ static uint32_t page(struct swl_params *p, uint32_t addr, const uint32_t *src)
 	return (e & (INTR_IPCMDERR | INTR_IPCMDGE)) ? fail(p, addr, e) : SWL_OK;
 }
 
-uint32_t swl_init(struct swl_params *p)
-{
-	uint32_t r = swl_check(p);
-
-	if (r == SWL_OK) {
-		swl_caches_off(p);
-		swl_crc_table((uint32_t *)p->scratch);
-	}
-	return p->status = r;
-}
-
-/* The erase unit at addr inside [addr, end): a whole aligned block if it fits. */
-static uint32_t unit_at(uint32_t addr, uint32_t end)
-{
-	return !(addr & (BIG - 1u)) && end - addr >= BIG ? BIG : SMALL;
-}
-
 uint32_t swl_program(struct swl_params *p)
 {
 	struct swl_job *j = &p->job[0];
@@ -180,7 +163,7 @@ uint32_t swl_program(struct swl_params *p)
 	end = j->addr + j->len;
 	while (next < end) {
 		if (next >= ready) {
-			uint32_t u = unit_at(ready, end);
+			uint32_t u = swl_nor_unit(ready, end);
 			if ((r = erase(p, ready, u, &n)) != SWL_OK)
 				return p->status = r;
 			j->erased += n; /* in 4 KiB sectors */
@@ -209,7 +192,7 @@ uint32_t swl_erase(struct swl_params *p)
 
 	for (uint32_t i = 0; i < p->n_ranges && r == SWL_OK; i++) {
 		for (uint32_t a = rg[i].addr, end = a + rg[i].len; a < end && r == SWL_OK;) {
-			uint32_t u = unit_at(a, end);
+			uint32_t u = swl_nor_unit(a, end);
 			if ((r = erase(p, a, u, &n)) == SWL_OK)
 				r = wait_ready(p, a, 640);
 			a += u;

@@ -43,17 +43,6 @@ static uint32_t fail(struct swl_params *p, uint32_t b, uint32_t addr, uint32_t s
 	return SWL_ERR_FLASH;
 }
 
-uint32_t swl_init(struct swl_params *p)
-{
-	uint32_t r = swl_check(p);
-
-	if (r == SWL_OK) {
-		swl_caches_off(p);
-		swl_crc_table((uint32_t *)p->scratch);
-	}
-	return p->status = r;
-}
-
 /* Start erasing the sector at addr of bank b unless it is blank; returns 1
  * if an erase was started. */
 static uint32_t prepare_sector(const struct swl_params *p, uint32_t b, uint32_t addr)
