@@ -41,7 +41,7 @@ LIB_SRCS += $(LOADER_GEN)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:%.c=$(B)/san/%.o)
 
-.PHONY: all test unit unit-san integration run bench fuzz faults clean deps check-globals install
+.PHONY: all test unit unit-san integration run bench fuzz faults valgrind clean deps check-globals install
 all: deps-check $(PROGS) $(UNIT_BINS) $(FW_ELFS)
 
 deps-check:
@@ -112,6 +112,13 @@ test: all $(SAN_BINS)
 
 run: all
 	scripts/run-demo
+
+# The main gdb-facing integration tests with the server under valgrind
+# memcheck (scripts/valgrind-swdbridge): memory errors or leaks fail them.
+VALGRIND_TESTS := test_gdb_session test_watchpoints test_nonstop
+valgrind: all
+	SW_TEST_SERVER=$(CURDIR)/scripts/valgrind-swdbridge scripts/run-tests valgrind \
+		$(VALGRIND_TESTS:%=tests/integration/%.py)
 
 # Fault campaign (issue 9): faults injected, survived, data lost (must be 0).
 faults: all

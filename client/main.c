@@ -43,7 +43,7 @@ static void on_signal(int sig)
 
 struct opts {
 	const char *server, *target, *probe;
-	bool json, no_reset, all, have_base;
+	bool json, no_reset, all, have_base, rtt;
 	uint32_t base;
 	unsigned channel, rtt_port;
 	int timeout_ms, verbose;
@@ -63,7 +63,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: swdflash [--server HOST:PORT] [--target NAME] [--probe P] [--json] [-v] COMMAND\n"
 		"  deploy FILE [--base ADDR] [--no-reset]   flash sectors that differ, write RAM, verify by CRC,\n"
-		"                                           reset and run (ELF, Intel HEX, or .bin with --base)\n"
+		"         [--rtt [--channel N]]             reset and run (ELF, Intel HEX, or .bin with --base);\n"
+		"                                           --rtt: then print RTT channel N until Ctrl-C\n"
 		"  verify FILE [--base ADDR]                compare the target with the image by CRC\n"
 		"  erase --all | erase ADDR LEN             erase all flash, or the sectors covering a range\n"
 		"  reset [halt|run]                         system reset; run (default) or stay halted\n"
@@ -100,8 +101,10 @@ static int parse_opt(struct opts *o, int argc, char **argv, int *i)
 	const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
 	uint32_t n;
 
-	if (!strcmp(a, "--json") || !strcmp(a, "--no-reset") || !strcmp(a, "--all") || !strcmp(a, "-v")) {
+	if (!strcmp(a, "--json") || !strcmp(a, "--no-reset") || !strcmp(a, "--all") || !strcmp(a, "-v") ||
+	    !strcmp(a, "--rtt")) {
 		o->json |= !strcmp(a, "--json");
+		o->rtt |= !strcmp(a, "--rtt");
 		o->no_reset |= !strcmp(a, "--no-reset");
 		o->all |= !strcmp(a, "--all");
 		o->verbose += !strcmp(a, "-v");
@@ -263,7 +266,7 @@ static void server_path(char *out, size_t cap)
 static int start_private(struct session *s, const struct opts *o)
 {
 	char exe[PATH_MAX + 16];
-	char *argv[12];
+	char *argv[16], rtt_port[16];
 	int n = 0;
 
 	if (!o->target)
@@ -280,6 +283,11 @@ static int start_private(struct session *s, const struct opts *o)
 	argv[n++] = (char *)(uintptr_t)"0";
 	argv[n++] = (char *)(uintptr_t)"--listen";
 	argv[n++] = (char *)(uintptr_t)"127.0.0.1";
+	if (o->rtt_port) {
+		snprintf(rtt_port, sizeof(rtt_port), "%u", o->rtt_port);
+		argv[n++] = (char *)(uintptr_t)"--rtt-port";
+		argv[n++] = rtt_port;
+	}
 	argv[n] = NULL;
 	snprintf(s->host, sizeof(s->host), "127.0.0.1");
 	int r = sw_spawn_server(&s->ctx, exe, argv, 30000, &s->sp);
@@ -330,6 +338,8 @@ static int read_map(struct session *s, struct sw_memmap *mm)
 }
 
 /* deploy and verify: the file is read and checked before anything is touched. */
+static int cmd_rtt(const struct opts *o, struct session *s);
+
 static int cmd_image(const struct opts *o, bool deploy)
 {
 	struct ui u = {.o = o, .command = o->pos[0], .file = o->pos[1], .tty = isatty(STDERR_FILENO), .t0 = now_s()};
@@ -363,6 +373,15 @@ static int cmd_image(const struct opts *o, bool deploy)
 			o->no_reset ? "" : "; reset and running", now_s() - u.t0);
 	else if (!o->json)
 		fprintf(stderr, "swdflash: %s: target matches the image (%zu runs)\n", o->pos[1], img.n);
+	/* deploy --rtt: the firmware runs now; have the server find its RTT
+	 * control block and stream the channel (the session keeps a private
+	 * server alive). */
+	if (code == EXIT_OK && deploy && o->rtt) {
+		if ((r = sw_rsp_monitor(s.c, "rtt start")))
+			code = fail(o, EXIT_SERVER, sw_errmsg(&s.ctx));
+		else
+			code = cmd_rtt(o, &s);
+	}
 	close_session(&s);
 	sw_image_free(&img);
 	return code;
@@ -436,8 +455,15 @@ static int cmd_rtt(const struct opts *o, struct session *s)
 	char buf[4096];
 	int fd = -1;
 
-	if (sw_tcp_open(&s->ctx, s->host, (o->rtt_port ? o->rtt_port : RTT_BASE_PORT) + o->channel, &fd))
-		return fail(o, EXIT_SERVER, sw_errmsg(&s->ctx));
+	/* The server opens a channel's port once it has found the control
+	 * block (right after a deploy, the firmware may still be starting). */
+	for (int tries = 0; sw_tcp_open(&s->ctx, s->host, (o->rtt_port ? o->rtt_port : RTT_BASE_PORT) + o->channel,
+					&fd);
+	     tries++) {
+		if (tries >= 50)
+			return fail(o, EXIT_SERVER, sw_errmsg(&s->ctx));
+		usleep(100 * 1000);
+	}
 	/* Ctrl-C ends the stream cleanly (and stops a private server). */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

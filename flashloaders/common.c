@@ -98,6 +98,24 @@ void swl_caches_restore(const struct swl_params *p)
 	}
 }
 
+/* The init entry of every loader: check the ABI, switch the caches off,
+ * build the CRC table. */
+uint32_t swl_init(struct swl_params *p)
+{
+	uint32_t r = swl_check(p);
+
+	if (r == SWL_OK) {
+		swl_caches_off(p);
+		swl_crc_table((uint32_t *)p->scratch);
+	}
+	return p->status = r;
+}
+
+uint32_t swl_nor_unit(uint32_t addr, uint32_t end)
+{
+	return !(addr & (SWL_NOR_BLOCK - 1u)) && end - addr >= SWL_NOR_BLOCK ? SWL_NOR_BLOCK : SWL_NOR_SECTOR;
+}
+
 /* Every entry returns here: the debugger sees a BKPT halt (DFSR.BKPT). */
 __attribute__((naked, noreturn, used)) void swl_return(void)
 {

@@ -25,6 +25,12 @@ uint32_t swl_check(const struct swl_params *p);
  * caches (the flash changed under them) and restores CCR. No-ops on cores
  * without caches (CCR.DC/IC read as zero). */
 void swl_caches_off(struct swl_params *p);
+/* Serial NOR erase units: 4 KiB sectors and 64 KiB blocks. */
+#define SWL_NOR_SECTOR 0x1000u
+#define SWL_NOR_BLOCK 0x10000u
+/* The erase unit at addr inside [addr, end): a whole aligned block if it fits. */
+uint32_t swl_nor_unit(uint32_t addr, uint32_t end);
+uint32_t swl_init(struct swl_params *p);
 void swl_caches_restore(const struct swl_params *p);
 
 #endif

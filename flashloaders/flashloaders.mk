@@ -7,7 +7,7 @@ LOADER_CFLAGS := -mthumb -mcpu=cortex-m3 -Os -ffreestanding -fno-builtin -nostdl
 LOADERS := stm32h7 rt1062_flexspi n657_xspi
 LOADER_GEN := $(LOADERS:%=$(B)/gen/loader_%.c)
 .SECONDARY: $(LOADERS:%=$(B)/loaders/%-0.elf) $(LOADERS:%=$(B)/loaders/%-1.elf)
-LOADER_COMMON := flashloaders/common.c flashloaders/common.h flashloaders/abi.h flashloaders/loader.ld
+LOADER_COMMON := flashloaders/common.c flashloaders/common.h flashloaders/abi.h flashloaders/loader.ld $(wildcard targets/regs/*.h)
 
 $(B)/loaders/%-0.elf: flashloaders/%.c $(LOADER_COMMON)
 	@mkdir -p $(dir $@)

@@ -6,36 +6,13 @@
  * driver (targets/stm32n657_xspi.c), it saves the memory-mapped set-up
  * before switching to indirect mode and puts it back afterwards. */
 #include "common.h"
+#include "../targets/regs/stm32_xspi.h"
 
-#define XSPI2 0x5802A000u
-#define XSPI_CR (XSPI2 + 0x000u)
-#define XSPI_DCR1 (XSPI2 + 0x008u)
-#define XSPI_SR (XSPI2 + 0x020u)
-#define XSPI_FCR (XSPI2 + 0x024u)
-#define XSPI_DLR (XSPI2 + 0x040u)
-#define XSPI_AR (XSPI2 + 0x048u)
-#define XSPI_DR (XSPI2 + 0x050u)
-#define XSPI_CCR (XSPI2 + 0x100u)
-#define XSPI_TCR (XSPI2 + 0x108u)
-#define XSPI_IR (XSPI2 + 0x110u)
-#define CR_EN (1u << 0)
-#define CR_ABORT (1u << 1)
-#define CR_FMODE_MASK (3u << 28)
-#define CR_FMODE_IND_WRITE (0u << 28)
-#define CR_FMODE_IND_READ (1u << 28)
 #define SR_TEF (1u << 0)
-#define SR_TCF (1u << 1)
-#define SR_BUSY (1u << 5)
-#define CCR_IMODE_1 (1u << 0)
-#define CCR_ADMODE_1 (1u << 8)
-#define CCR_ADSIZE_32 (3u << 12)
-#define CCR_DMODE_1 (1u << 24)
 #define DCR1_DEVSIZE_MASK (0x1Fu << 16)
-#define DCR1_DEVSIZE_128M (26u << 16) /* 2^(26+1) bytes */
 #define NOR_BASE 0x70000000u
-#define PAGE 256u
-#define SMALL 0x1000u
-#define BIG 0x10000u
+#define SMALL SWL_NOR_SECTOR
+#define BIG SWL_NOR_BLOCK
 #define SR_WIP 1u
 
 struct mmap_cfg {
@@ -171,22 +148,6 @@ static uint32_t page(struct swl_params *p, uint32_t addr, const uint32_t *src)
 	return wait_ready(p, addr, 16);
 }
 
-uint32_t swl_init(struct swl_params *p)
-{
-	uint32_t r = swl_check(p);
-
-	if (r == SWL_OK) {
-		swl_caches_off(p);
-		swl_crc_table((uint32_t *)p->scratch);
-	}
-	return p->status = r;
-}
-
-static uint32_t unit_at(uint32_t addr, uint32_t end)
-{
-	return !(addr & (BIG - 1u)) && end - addr >= BIG ? BIG : SMALL;
-}
-
 /* One erase unit of the job: blank check mapped, erase and its pages in
  * indirect mode as the ring fills. */
 static uint32_t program_unit(struct swl_params *p, struct swl_job *j, uint32_t addr, uint32_t size)
@@ -220,7 +181,7 @@ uint32_t swl_program(struct swl_params *p)
 	if (r != SWL_OK || p->n_jobs != 1 || j->addr % SMALL || j->len % SMALL || j->ring_size % PAGE)
 		return p->status = r != SWL_OK ? r : SWL_ERR_ARG;
 	for (uint32_t a = j->addr; a < end && r == SWL_OK;) {
-		uint32_t u = unit_at(a, end);
+		uint32_t u = swl_nor_unit(a, end);
 		r = program_unit(p, j, a, u);
 		a += u;
 	}
@@ -235,7 +196,7 @@ uint32_t swl_erase(struct swl_params *p)
 
 	for (uint32_t i = 0; i < p->n_ranges && r == SWL_OK; i++) {
 		for (uint32_t a = rg[i].addr, end = a + rg[i].len; a < end && r == SWL_OK;) {
-			uint32_t u = unit_at(a, end);
+			uint32_t u = swl_nor_unit(a, end);
 			mask = dirty_mask(a, u, &n);
 			if (n) {
 				enter_indirect(&m);

@@ -10,23 +10,9 @@
  * 4 KiB sectors, each only if not blank, just before programming reaches
  * it; 256-byte pages follow from the ring as the host streams it. */
 #include "common.h"
+#include "../targets/regs/imxrt_flexspi.h"
 
-#define FSPI 0x402A8000u
-#define FSPI_MCR0 (FSPI + 0x000u)
-#define FSPI_INTR (FSPI + 0x014u)
-#define FSPI_IPCR0 (FSPI + 0x0A0u)
-#define FSPI_IPCR1 (FSPI + 0x0A4u)
-#define FSPI_IPCMD (FSPI + 0x0B0u)
-#define FSPI_IPRXFCR (FSPI + 0x0B8u)
-#define FSPI_IPTXFCR (FSPI + 0x0BCu)
-#define FSPI_RFDR (FSPI + 0x100u)
-#define FSPI_TFDR (FSPI + 0x180u)
-#define MCR0_SWRESET (1u << 0)
-#define INTR_IPCMDDONE (1u << 0)
-#define INTR_IPCMDGE (1u << 1)
-#define INTR_IPCMDERR (1u << 3)
 #define INTR_IPRXWA (1u << 5)
-#define INTR_IPTXWE (1u << 6)
 #define FIFO_CLR 1u
 #define TXWMRK_128 (15u << 2) /* (15 + 1) x 64 bits */
 #define NOR_BASE 0x60000000u /* FlexSPI1 AMBA window (RM memory map) */
@@ -35,9 +21,8 @@
 #define SEQ_SE 5u
 #define SEQ_BE 8u
 #define SEQ_PP 9u
-#define PAGE 256u
-#define SMALL 0x1000u
-#define BIG 0x10000u
+#define SMALL SWL_NOR_SECTOR
+#define BIG SWL_NOR_BLOCK
 #define SR_WIP 1u
 
 /* Run one IP command; returns the INTR error bits (0 = done). */
@@ -167,23 +152,6 @@ static uint32_t page(struct swl_params *p, uint32_t addr, const uint32_t *src)
 	return (e & (INTR_IPCMDERR | INTR_IPCMDGE)) ? fail(p, addr, e) : SWL_OK;
 }
 
-uint32_t swl_init(struct swl_params *p)
-{
-	uint32_t r = swl_check(p);
-
-	if (r == SWL_OK) {
-		swl_caches_off(p);
-		swl_crc_table((uint32_t *)p->scratch);
-	}
-	return p->status = r;
-}
-
-/* The erase unit at addr inside [addr, end): a whole aligned block if it fits. */
-static uint32_t unit_at(uint32_t addr, uint32_t end)
-{
-	return !(addr & (BIG - 1u)) && end - addr >= BIG ? BIG : SMALL;
-}
-
 uint32_t swl_program(struct swl_params *p)
 {
 	struct swl_job *j = &p->job[0];
@@ -195,7 +163,7 @@ uint32_t swl_program(struct swl_params *p)
 	end = j->addr + j->len;
 	while (next < end) {
 		if (next >= ready) {
-			uint32_t u = unit_at(ready, end);
+			uint32_t u = swl_nor_unit(ready, end);
 			if ((r = erase(p, ready, u, &n)) != SWL_OK)
 				return p->status = r;
 			j->erased += n; /* in 4 KiB sectors */
@@ -224,7 +192,7 @@ uint32_t swl_erase(struct swl_params *p)
 
 	for (uint32_t i = 0; i < p->n_ranges && r == SWL_OK; i++) {
 		for (uint32_t a = rg[i].addr, end = a + rg[i].len; a < end && r == SWL_OK;) {
-			uint32_t u = unit_at(a, end);
+			uint32_t u = swl_nor_unit(a, end);
 			if ((r = erase(p, a, u, &n)) == SWL_OK)
 				r = wait_ready(p, a, 640);
 			a += u;

@@ -5,30 +5,8 @@
  * only when the sector is not blank, so the host streams data into the
  * ring while the first erase runs. */
 #include "common.h"
+#include "../targets/regs/stm32h7_flash.h"
 
-#define FLASH_REGS 0x52002000u
-#define BANK2_BASE 0x08100000u
-#define FLASH_KEYR(b) (FLASH_REGS + 0x100u * (b) + 0x04u)
-#define FLASH_CR(b) (FLASH_REGS + 0x100u * (b) + 0x0Cu)
-#define FLASH_SR(b) (FLASH_REGS + 0x100u * (b) + 0x10u)
-#define FLASH_CCR(b) (FLASH_REGS + 0x100u * (b) + 0x14u)
-#define KEY1 0x45670123u
-#define KEY2 0xCDEF89ABu
-#define CR_LOCK (1u << 0)
-#define CR_PG (1u << 1)
-#define CR_SER (1u << 2)
-#define CR_BER (1u << 3)
-#define CR_PSIZE_X64 (3u << 4)
-#define CR_START (1u << 7)
-#define CR_SNB(n) ((n) << 8)
-#define SR_BSY (1u << 0)
-#define SR_WBNE (1u << 1)
-#define SR_QW (1u << 2)
-#define SR_ERRORS 0x07EE0000u /* WRPERR, PGSERR, STRBERR, INCERR, OPERR, RDPERR, RDSERR, ECC */
-#define SR_CLEAR (SR_ERRORS | (1u << 16))
-#define FLASH_WORD 32u
-#define BANK_SIZE 0x100000u
-#define FLASH_BASE 0x08000000u
 
 struct bank_run {
 	struct swl_job *job;
@@ -41,19 +19,19 @@ struct bank_run {
 
 static uint32_t bank_of(uint32_t addr)
 {
-	return addr >= BANK2_BASE ? 1u : 0u;
+	return addr >= H7_FLASH_BANK2 ? 1u : 0u;
 }
 
 static uint32_t unlock(uint32_t b)
 {
 	/* Key only a locked bank: a wrong sequence locks it until reset (§4.5.1). */
-	if (SWL_REG(FLASH_CR(b)) & CR_LOCK) {
-		SWL_REG(FLASH_KEYR(b)) = KEY1;
-		SWL_REG(FLASH_KEYR(b)) = KEY2;
+	if (SWL_REG(H7_FLASH_CR(b)) & H7_CR_LOCK) {
+		SWL_REG(H7_FLASH_KEYR(b)) = H7_KEY1;
+		SWL_REG(H7_FLASH_KEYR(b)) = H7_KEY2;
 	}
-	if (SWL_REG(FLASH_CR(b)) & CR_LOCK)
+	if (SWL_REG(H7_FLASH_CR(b)) & H7_CR_LOCK)
 		return SWL_ERR_LOCKED;
-	SWL_REG(FLASH_CCR(b)) = SR_CLEAR;
+	SWL_REG(H7_FLASH_CCR(b)) = H7_SR_CLEAR;
 	return SWL_OK;
 }
 
@@ -61,31 +39,20 @@ static uint32_t fail(struct swl_params *p, uint32_t b, uint32_t addr, uint32_t s
 {
 	p->err_addr = addr;
 	p->err_status = sr;
-	SWL_REG(FLASH_CCR(b)) = SR_CLEAR;
+	SWL_REG(H7_FLASH_CCR(b)) = H7_SR_CLEAR;
 	return SWL_ERR_FLASH;
-}
-
-uint32_t swl_init(struct swl_params *p)
-{
-	uint32_t r = swl_check(p);
-
-	if (r == SWL_OK) {
-		swl_caches_off(p);
-		swl_crc_table((uint32_t *)p->scratch);
-	}
-	return p->status = r;
 }
 
 /* Start erasing the sector at addr of bank b unless it is blank; returns 1
  * if an erase was started. */
 static uint32_t prepare_sector(const struct swl_params *p, uint32_t b, uint32_t addr)
 {
-	uint32_t snb = (addr - FLASH_BASE - b * BANK_SIZE) / p->sector_size;
+	uint32_t snb = (addr - H7_FLASH_BASE - b * H7_FLASH_BANK_SIZE) / p->sector_size;
 
 	if (swl_all_ones((const uint32_t *)addr, p->sector_size / 4u))
 		return 0;
-	SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_SER | CR_SNB(snb);
-	SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_SER | CR_SNB(snb) | CR_START;
+	SWL_REG(H7_FLASH_CR(b)) = H7_CR_PSIZE_X64 | H7_CR_SER | H7_CR_SNB(snb);
+	SWL_REG(H7_FLASH_CR(b)) = H7_CR_PSIZE_X64 | H7_CR_SER | H7_CR_SNB(snb) | H7_CR_START;
 	return 1;
 }
 
@@ -94,11 +61,11 @@ static uint32_t prepare_sector(const struct swl_params *p, uint32_t b, uint32_t 
 static uint32_t step(struct swl_params *p, struct bank_run *br)
 {
 	struct swl_job *j = br->job;
-	uint32_t sr = SWL_REG(FLASH_SR(br->bank));
+	uint32_t sr = SWL_REG(H7_FLASH_SR(br->bank));
 
-	if (sr & SR_ERRORS)
+	if (sr & H7_SR_ERRORS)
 		return 0x100u | fail(p, br->bank, br->next, sr);
-	if (br->next >= br->end || (sr & (SR_BSY | SR_QW | SR_WBNE)))
+	if (br->next >= br->end || (sr & (H7_SR_BSY | H7_SR_QW | H7_SR_WBNE)))
 		return 0;
 	br->erasing = 0;
 	if (br->next >= br->ready) {
@@ -107,17 +74,17 @@ static uint32_t step(struct swl_params *p, struct bank_run *br)
 		br->ready += p->sector_size;
 		return 1;
 	}
-	if ((uint32_t)(j->wp - j->rp) < FLASH_WORD)
+	if ((uint32_t)(j->wp - j->rp) < H7_FLASH_WORD)
 		return 0; /* the host has not sent this word yet */
 	const uint32_t *src = (const uint32_t *)(j->ring_base + j->rp % j->ring_size);
-	if (!swl_all_ones(src, FLASH_WORD / 4u)) {
+	if (!swl_all_ones(src, H7_FLASH_WORD / 4u)) {
 		volatile uint32_t *dst = (volatile uint32_t *)br->next;
-		SWL_REG(FLASH_CR(br->bank)) = CR_PSIZE_X64 | CR_PG;
-		for (uint32_t i = 0; i < FLASH_WORD / 4u; i++)
+		SWL_REG(H7_FLASH_CR(br->bank)) = H7_CR_PSIZE_X64 | H7_CR_PG;
+		for (uint32_t i = 0; i < H7_FLASH_WORD / 4u; i++)
 			dst[i] = src[i]; /* the eighth store starts the flash word (§4.3.9) */
 	}
-	br->next += FLASH_WORD;
-	j->rp += FLASH_WORD;
+	br->next += H7_FLASH_WORD;
+	j->rp += H7_FLASH_WORD;
 	return 1;
 }
 
@@ -126,11 +93,11 @@ uint32_t swl_program(struct swl_params *p)
 	struct bank_run br[SWL_MAX_JOBS];
 	uint32_t n = p->n_jobs, r = swl_check(p);
 
-	if (r != SWL_OK || n == 0 || n > SWL_MAX_JOBS || p->sector_size % FLASH_WORD)
+	if (r != SWL_OK || n == 0 || n > SWL_MAX_JOBS || p->sector_size % H7_FLASH_WORD)
 		return p->status = r != SWL_OK ? r : SWL_ERR_ARG;
 	for (uint32_t i = 0; i < n; i++) {
 		struct swl_job *j = &p->job[i];
-		if (j->addr % p->sector_size || j->len % p->sector_size || j->ring_size % FLASH_WORD ||
+		if (j->addr % p->sector_size || j->len % p->sector_size || j->ring_size % H7_FLASH_WORD ||
 		    bank_of(j->addr) != bank_of(j->addr + j->len - 1u) ||
 		    (i && bank_of(j->addr) == br[0].bank))
 			return p->status = SWL_ERR_ARG;
@@ -162,11 +129,11 @@ uint32_t swl_program(struct swl_params *p)
 	/* The last flash words are complete once QW drops in both banks. */
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t sr;
-		while ((sr = SWL_REG(FLASH_SR(br[i].bank))) & (SR_BSY | SR_QW | SR_WBNE))
+		while ((sr = SWL_REG(H7_FLASH_SR(br[i].bank))) & (H7_SR_BSY | H7_SR_QW | H7_SR_WBNE))
 			swl_pause(32);
-		if (sr & SR_ERRORS)
+		if (sr & H7_SR_ERRORS)
 			return p->status = fail(p, br[i].bank, br[i].end, sr);
-		SWL_REG(FLASH_CR(br[i].bank)) = CR_LOCK;
+		SWL_REG(H7_FLASH_CR(br[i].bank)) = H7_CR_LOCK;
 	}
 	return p->status = SWL_OK;
 }
@@ -179,11 +146,11 @@ static uint32_t wait_erase(struct swl_params *p, uint32_t b, uint32_t addr)
 {
 	uint32_t sr;
 
-	while (SWL_REG(FLASH_SR(b)) & (SR_BSY | SR_QW))
+	while (SWL_REG(H7_FLASH_SR(b)) & (H7_SR_BSY | H7_SR_QW))
 		swl_pause(640);
-	sr = SWL_REG(FLASH_SR(b));
-	SWL_REG(FLASH_CR(b)) = CR_LOCK;
-	return (sr & SR_ERRORS) ? fail(p, b, addr, sr) : SWL_OK;
+	sr = SWL_REG(H7_FLASH_SR(b));
+	SWL_REG(H7_FLASH_CR(b)) = H7_CR_LOCK;
+	return (sr & H7_SR_ERRORS) ? fail(p, b, addr, sr) : SWL_OK;
 }
 
 uint32_t swl_erase(struct swl_params *p)
@@ -195,19 +162,19 @@ uint32_t swl_erase(struct swl_params *p)
 		return p->status = r;
 	for (uint32_t i = 0; i < p->n_ranges; i++) {
 		uint32_t b = bank_of(rg[i].addr);
-		if (rg[i].addr != FLASH_BASE + b * BANK_SIZE || rg[i].len != BANK_SIZE)
+		if (rg[i].addr != H7_FLASH_BASE + b * H7_FLASH_BANK_SIZE || rg[i].len != H7_FLASH_BANK_SIZE)
 			continue;
 		if ((r = unlock(b)) != SWL_OK)
 			return p->status = r;
-		SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_BER;
-		SWL_REG(FLASH_CR(b)) = CR_PSIZE_X64 | CR_BER | CR_START;
+		SWL_REG(H7_FLASH_CR(b)) = H7_CR_PSIZE_X64 | H7_CR_BER;
+		SWL_REG(H7_FLASH_CR(b)) = H7_CR_PSIZE_X64 | H7_CR_BER | H7_CR_START;
 		banks |= 1u << b;
 	}
 	for (uint32_t b = 0; b < 2; b++)
-		if ((banks & (1u << b)) && (r = wait_erase(p, b, FLASH_BASE + b * BANK_SIZE)) != SWL_OK)
+		if ((banks & (1u << b)) && (r = wait_erase(p, b, H7_FLASH_BASE + b * H7_FLASH_BANK_SIZE)) != SWL_OK)
 			return p->status = r;
 	for (uint32_t i = 0; i < p->n_ranges; i++) {
-		if (banks & (1u << bank_of(rg[i].addr)) && rg[i].len == BANK_SIZE)
+		if (banks & (1u << bank_of(rg[i].addr)) && rg[i].len == H7_FLASH_BANK_SIZE)
 			continue;
 		for (uint32_t a = rg[i].addr; a < rg[i].addr + rg[i].len; a += p->sector_size) {
 			uint32_t b = bank_of(a);
@@ -231,8 +198,8 @@ uint32_t swl_crc(struct swl_params *p)
 
 uint32_t swl_uninit(struct swl_params *p)
 {
-	SWL_REG(FLASH_CR(0)) = CR_LOCK;
-	SWL_REG(FLASH_CR(1)) = CR_LOCK;
+	SWL_REG(H7_FLASH_CR(0)) = H7_CR_LOCK;
+	SWL_REG(H7_FLASH_CR(1)) = H7_CR_LOCK;
 	swl_caches_restore(p);
 	return p->status = SWL_OK;
 }

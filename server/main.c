@@ -51,9 +51,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: swdbridge [--probe P] --target NAME [--load FILE.elf] [--port N] [--listen ADDR] [-v]\n"
 		   "       swdbridge list-probes\n"
-		   "  --probe P         sim (built-in simulator), jlink[:SERIAL|:tcp:HOST], ftdi[:VID:PID[:SERIAL]]\n"
+		   "  --probe P         sim (built-in simulator), jlink[:SERIAL|:tcp:HOST], ftdi[:VID:PID[:SERIAL]],\n"
+		   "                    remote://HOST:PORT (a probe-server on another machine)\n"
 		   "  --ftdi-layout L   FTDI adapter layout (see probes/ftdi_layouts.c)\n"
-		   "  --target NAME     stm32h743, ae3 (ae3-hp, ae3-he), adiv6-m55, a J-Link device name such as\n"
+		   "  --target NAME     stm32h743, mimxrt1062, stm32n657, ae3 (ae3-hp, ae3-he), stm32f407,\n"
+		   "                    adiv6-m55, a J-Link device name such as\n"
 		   "                    STM32H743VI or AE302F80F55D5_HP, or auto (identify the chip)\n"
 		   "  --load FILE[,FILE] (sim) load ELFs into the simulated chip before starting\n"
 		   "  --sim-chip NAME   (sim) chip to simulate with --target auto\n"

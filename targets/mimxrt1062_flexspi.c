@@ -12,28 +12,14 @@
  * FlexSPI was off. Later calls only use the slots. */
 #include "cortexm/core.h"
 #include "targets/targets_priv.h"
+#include "targets/regs/imxrt_flexspi.h"
 
-#define FSPI 0x402A8000u
-#define FSPI_MCR0 (FSPI + 0x000u)
-#define FSPI_INTR (FSPI + 0x014u)
 #define FSPI_LUTKEY (FSPI + 0x018u)
 #define FSPI_LUTCR (FSPI + 0x01Cu)
 #define FSPI_FLSHA1CR0 (FSPI + 0x060u)
 #define FSPI_FLSHCR2A1 (FSPI + 0x080u)
-#define FSPI_IPCR0 (FSPI + 0x0A0u)
-#define FSPI_IPCR1 (FSPI + 0x0A4u)
-#define FSPI_IPCMD (FSPI + 0x0B0u)
-#define FSPI_IPRXFCR (FSPI + 0x0B8u)
-#define FSPI_IPTXFCR (FSPI + 0x0BCu)
-#define FSPI_RFDR (FSPI + 0x100u)
-#define FSPI_TFDR (FSPI + 0x180u)
 #define FSPI_LUT(seq) (FSPI + 0x200u + 16u * (seq))
-#define MCR0_SWRESET (1u << 0)
 #define MCR0_MDIS (1u << 1)
-#define INTR_IPCMDDONE (1u << 0)
-#define INTR_IPCMDGE (1u << 1)
-#define INTR_IPCMDERR (1u << 3)
-#define INTR_IPTXWE (1u << 6)
 #define LUTKEY_VALUE 0x5AF05AF0u
 #define LUTCR_LOCK 1u
 #define LUTCR_UNLOCK 2u
@@ -44,7 +30,6 @@ enum { OP_STOP = 0x00, OP_CMD = 0x01, OP_RADDR = 0x02, OP_WRITE = 0x08, OP_READ 
 
 #define INS(op, pads, arg) ((uint32_t)(((op) << 10) | ((pads) << 8) | (arg)))
 #define LUTW(a, b) ((a) | ((b) << 16))
-#define PAGE 256u
 #define SMALL_ERASE 0x1000u
 #define BIG_ERASE 0x10000u
 #define FCB_TAG 0x42464346u /* "FCFB" */

@@ -3,26 +3,9 @@
  * Each bank has its own register block; a 256-bit flash word is written as
  * eight 32-bit stores, all queued in one batch per run of data. */
 #include "cortexm/core.h"
+#include "targets/regs/stm32h7_flash.h"
 #include "targets/targets_priv.h"
 
-#define H7_FLASH_REGS 0x52002000u
-#define H7_FLASH_BANK2 0x08100000u
-#define H7_FLASH_KEYR(b) (H7_FLASH_REGS + 0x100u * (b) + 0x04u)
-#define H7_FLASH_CR(b) (H7_FLASH_REGS + 0x100u * (b) + 0x0Cu)
-#define H7_FLASH_SR(b) (H7_FLASH_REGS + 0x100u * (b) + 0x10u)
-#define H7_FLASH_CCR(b) (H7_FLASH_REGS + 0x100u * (b) + 0x14u)
-#define H7_KEY1 0x45670123u
-#define H7_KEY2 0xCDEF89ABu
-#define H7_CR_LOCK (1u << 0)
-#define H7_CR_PG (1u << 1)
-#define H7_CR_SER (1u << 2)
-#define H7_CR_PSIZE_X64 (3u << 4)
-#define H7_CR_START (1u << 7)
-#define H7_SR_BSY (1u << 0)
-#define H7_SR_WBNE (1u << 1)
-#define H7_SR_QW (1u << 2)
-#define H7_SR_ERRORS 0x07EE0000u /* WRPERR..DBECCERR, as OpenOCD's loader masks */
-#define H7_SR_CLEAR (H7_SR_ERRORS | (1u << 16))
 /* Bounded waits in polls (each poll is one probe round trip, >= ~0.3 ms):
  * 40000 polls outlast the 2 s worst-case sector erase many times over. */
 #define H7_ERASE_POLLS 40000

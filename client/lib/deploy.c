@@ -109,6 +109,31 @@ static int image_crc(struct job *j, const struct sw_image *img, uint32_t base, u
 	return SW_OK;
 }
 
+/* Do the target's bytes equal the image where the image has data inside
+ * [base, base+size)? Bytes the image does not cover are not compared: their
+ * erased value is the server's business (NOR reads 0xFF, the AE3's MRAM is
+ * "erased" to 0x00), so a sector whose image bytes all match is unchanged. */
+static int image_bytes_match(struct job *j, const struct sw_image *img, uint32_t base, uint32_t size, bool *match)
+{
+	uint64_t end = (uint64_t)base + size;
+
+	*match = true;
+	for (size_t i = 0; i < img->n && *match; i++) {
+		const struct sw_image_seg *g = &img->seg[i];
+		uint64_t lo = g->addr > base ? g->addr : base, hi = (uint64_t)g->addr + g->len;
+		uint32_t have = 0;
+		int r;
+		if (hi > end)
+			hi = end;
+		if (lo >= hi)
+			continue;
+		if ((r = sw_rsp_crc(j->c, (uint32_t)lo, (uint32_t)(hi - lo), &have)))
+			return r;
+		*match = have == sw_crc32_gdb(0xFFFFFFFFu, g->data + (lo - g->addr), (size_t)(hi - lo));
+	}
+	return SW_OK;
+}
+
 /* Does sector k of a run that differs need writing? On a blank run the
  * answer is known without asking: where the image has non-blank data. */
 static int sector_differs(struct job *j, const struct sw_image *img, const struct sector *s, bool run_blank,
@@ -128,6 +153,12 @@ static int sector_differs(struct job *j, const struct sw_image *img, const struc
 	if ((r = sw_rsp_crc(j->c, s->base, s->size, &have)))
 		return r;
 	*differs = have != w.crc;
+	if (*differs && w.bytes) { /* maybe only the bytes outside the image differ */
+		bool match = false;
+		if ((r = image_bytes_match(j, img, s->base, s->size, &match)))
+			return r;
+		*differs = !match;
+	}
 	return SW_OK;
 }
 
@@ -153,6 +184,13 @@ static int plan_flash(struct job *j, const struct sw_image *img, const struct sw
 		uint32_t size = secs[e - 1].base + secs[e - 1].size - secs[i].base;
 		if ((r = image_crc(j, img, secs[i].base, size, &w)) || (r = sw_rsp_crc(j->c, secs[i].base, size, &have)))
 			break;
+		if (have != w.crc && have != w.blank) { /* equal where the image has data? */
+			bool match = false;
+			if ((r = image_bytes_match(j, img, secs[i].base, size, &match)))
+				break;
+			if (match)
+				have = w.crc;
+		}
 		for (size_t k = i; have != w.crc && k < e; k++) {
 			bool differs = true;
 			uint64_t bytes = w.bytes;

@@ -13,7 +13,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
-SERVER = os.path.join(BUILD, "swdbridge")
+# SW_TEST_SERVER: run the server through a wrapper (make valgrind).
+SERVER = os.environ.get("SW_TEST_SERVER", os.path.join(BUILD, "swdbridge"))
 DEMO = os.path.join(BUILD, "fw", "demo-h743.elf")
 GDB = "gdb-multiarch"
 # Which probe path Server() uses (issue #10: the gdb suite runs over each):
@@ -155,13 +156,18 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=60 if "SW_TEST_SERVER" in os.environ else 10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         self.reader.join(2)
         if self.vjlink:
             self.vjlink.kill()
+        if "SW_TEST_SERVER" in os.environ and not getattr(self, "checked", False):
+            # Under valgrind (make valgrind) exit 99 means memory errors or leaks.
+            self.checked = True
+            check("server exits without memory errors under the wrapper", self.proc.returncode != 99,
+                  "\n".join([l.rstrip() for l in self.lines if l.startswith("==")][-30:]))
         return self.proc.returncode
 
     def __enter__(self):
@@ -173,13 +179,16 @@ class Server:
 
 def gdb_batch(server, commands, elf=DEMO, timeout=60):
     """Run gdb-multiarch -batch with the commands after connecting; return its output."""
-    script = ["set pagination off", "set confirm off", f"target extended-remote {server.target()}"]
-    script += commands
+    script = ["set pagination off", "set confirm off"]
+    if "SW_TEST_SERVER" in os.environ:  # a server under valgrind answers slowly
+        script.append("set remotetimeout 120")
+        timeout *= 10
+    script += [f"target extended-remote {server.target()}"] + commands
     args = [GDB, "-nx", "-batch"]
     for c in script:
         args += ["-ex", c]
     args.append(elf)
-    p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=timeout)
     return p.stdout + p.stderr
 
 

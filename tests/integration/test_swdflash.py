@@ -282,7 +282,23 @@ def private_server():
     check("unreachable server: exit 3", rc == 3 and "connect" in err, err)
 
 
+def deploy_then_rtt():
+    """deploy --rtt: after programming and reset, the RTT text of the running
+    demo streams until Ctrl-C (private server on a free RTT port)."""
+    port = free_port()
+    p = subprocess.Popen([SWDFLASH, "--target", "stm32h743", "--rtt-port", str(port), "deploy", DEMO, "--rtt"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = p.communicate(timeout=8)
+    except subprocess.TimeoutExpired:
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+    check("deploy --rtt streams the demo's RTT text after the deploy", "rtt: tick" in out, out[-500:] + err[-500:])
+    check("deploy --rtt ends cleanly on Ctrl-C", p.returncode == 0, f"rc {p.returncode}: {err[-500:]}")
+
+
 def main():
+    deploy_then_rtt()
     with Server(load=None) as s:
         demo_runs_and_delta(s)
         two_banks(s)

@@ -11,8 +11,9 @@ order, against the simulator, with these fixed substitutions only:
   `--target stm32h743` for the sim unless given).
 - `swdflash --probe jlink ...` (a private server on a board, whose flash
   persists between runs) -> `swdflash --server <P>` to one blank simulated
-  chip kept for the section: each private sim would start blank, so verify
-  after deploy could not be tested otherwise.
+  chip kept for the section (its RTT on a free port, given to swdflash as
+  `--rtt-port`): each private sim would start blank, so verify after deploy
+  could not be tested otherwise.
 - Fixed ports, per section: 2331 -> a free port P (the server line gets
   `--port P`), 2340 -> another free port, RTT 19021 -> a free port R given
   as `--rtt-port R` to the GDB server and to `swdflash rtt`.
@@ -23,7 +24,8 @@ order, against the simulator, with these fixed substitutions only:
 
 Kinds of lines: GDB servers and probe-servers run in the background until
 their ready line ("gdb port", "exported on") and stop at the end of their
-section; `swdflash ... rtt` streams for 2 s and must print something; shell
+section; `swdflash ... rtt` and `deploy --rtt` stream until the demo's
+RTT text arrives (at most 8 s) and must still be running; shell
 lines (printf, chmod) run with bash; everything else must exit 0 within
 30 s. Each section runs in its own temporary directory. One PASS/FAIL per
 command, plus content checks of what the guide promises; the ```json
@@ -127,6 +129,7 @@ class Section:
         self.ports = {"2331": str(free_port()), "2340": str(free_port()), "19021": str(free_port())}
         self.bg = []
         self.flash_server = None
+        self.board_rtt = str(free_port())
 
     def subst(self, tok):
         if tok == "firmware.elf":
@@ -192,27 +195,31 @@ def probe_server(args, sec, label):
 
 
 def swdflash(args, sec, label):
+    rtt_port = sec.ports["19021"]
     if "--server" not in args and "--probe" in args:
         # Flash persists on a board between private servers; give the sim one chip for the section.
         if sec.flash_server is None:
             tgt = args[args.index("--target") + 1] if "--target" in args else "stm32h743"
             sec.flash_server = Bg([SERVER, "--probe", "sim", "--target", tgt, "--port", str(free_port()),
-                                   "--rtt-port", str(free_port())], sec.dir)
+                                   "--rtt-port", sec.board_rtt], sec.dir)
             sec.bg.append(sec.flash_server)
             sec.flash_server.wait_for("gdb port")
         port = re.search(r"gdb port 127\.0\.0\.1:(\d+)", sec.flash_server.output)
         i = args.index("--probe")
         args[i:i + 2] = ["--server", f"localhost:{port.group(1) if port else 0}"]
-    if "rtt" in args:
+        rtt_port = sec.board_rtt
+    if "rtt" in args or "--rtt" in args:
         if "--rtt-port" not in args:
-            args.insert(args.index("rtt") + 1, "--rtt-port")
-            args.insert(args.index("rtt") + 2, sec.ports["19021"])
+            args += ["--rtt-port", rtt_port]
         p = Bg(args, sec.dir)
-        time.sleep(2)
+        got = p.wait_for("rtt: tick", 8)
         alive = p.proc.poll() is None
         p.stop()
-        check(label, alive and p.output.strip() != "", p.output[-800:])
-        check(f"{sec.title}: the demo's printf lines arrive through RTT", "rtt: tick" in p.output, p.output[-800:])
+        check(label, alive and p.output.strip() != "", f"exit {p.proc.returncode}: {p.output[-800:]}")
+        check(f"{sec.title}: the demo's printf lines arrive through RTT", got, p.output[-800:])
+        if "deploy" in args:
+            check(f"{sec.title}: deploy --rtt deploys, then streams", "verified; reset and running" in p.output,
+                  p.output[-800:])
         return
     rc, out = run(args, sec)
     check(label, rc == 0, f"exit {rc}: {out[-1500:]}")
