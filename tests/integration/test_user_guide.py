@@ -216,7 +216,8 @@ def swdflash(args, sec, label):
         alive = p.proc.poll() is None
         p.stop()
         check(label, alive and p.output.strip() != "", f"exit {p.proc.returncode}: {p.output[-800:]}")
-        check(f"{sec.title}: the demo's printf lines arrive through RTT", got, p.output[-800:])
+        via = "deploy --rtt" if "deploy" in args else "swdflash rtt"
+        check(f"{sec.title}: the demo's printf lines arrive through {via}", got, p.output[-800:])
         if "deploy" in args:
             check(f"{sec.title}: deploy --rtt deploys, then streams", "verified; reset and running" in p.output,
                   p.output[-800:])
