@@ -1,6 +1,6 @@
 /* A firmware image as swdflash sees it: address-sorted, non-overlapping
- * runs of bytes. Read from ELF (PT_LOAD segments at their physical
- * addresses), Intel HEX, or a raw binary at a given base. */
+ * runs of bytes. Read from ELF (allocated sections with contents at
+ * their load addresses, as gdb's load), Intel HEX, or a raw binary at a given base. */
 #ifndef SW_CLIENT_IMAGE_H
 #define SW_CLIENT_IMAGE_H
 
