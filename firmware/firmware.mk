@@ -35,6 +35,18 @@ $(B)/fw/demo-rt1062.elf: $(DEMO_DEPS) firmware/demo/mimxrt1062.ld firmware/demo/
 	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/demo/mimxrt1062.ld -o $@ $(DEMO_SRCS) \
 		firmware/demo/rt1062/boot_hdr.c
 
+# Two MIMXRT1062 images whose FCB LUT holds only the read sequence (as
+# Teensy 4.x images ship), told apart by demo_text: quad read and fast read.
+FW_ELFS += $(if $(wildcard firmware/demo/mimxrt1062.ld),$(B)/fw/rt1062-readlut-a.elf $(B)/fw/rt1062-readlut-b.elf)
+$(B)/fw/rt1062-readlut-a.elf: $(DEMO_DEPS) firmware/demo/mimxrt1062.ld firmware/demo/rt1062/boot_hdr.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DRT_FCB_READ_ONLY=1 '-DDEMO_TEXT="read-only LUT A"' \
+		-T firmware/demo/mimxrt1062.ld -o $@ $(DEMO_SRCS) firmware/demo/rt1062/boot_hdr.c
+$(B)/fw/rt1062-readlut-b.elf: $(DEMO_DEPS) firmware/demo/mimxrt1062.ld firmware/demo/rt1062/boot_hdr.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DRT_FCB_READ_ONLY=2 '-DDEMO_TEXT="read-only LUT B"' \
+		-T firmware/demo/mimxrt1062.ld -o $@ $(DEMO_SRCS) firmware/demo/rt1062/boot_hdr.c
+
 # STM32N657: the M55 stand-in build (as for the ADIv6 part), linked as an
 # FSBL that the boot ROM copies from the XSPI2 NOR into AXISRAM2.
 FW_ELFS += $(if $(wildcard firmware/demo/stm32n657.ld),$(B)/fw/demo-n657.elf)
