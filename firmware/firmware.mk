@@ -20,6 +20,16 @@ $(B)/fw/demo-m55.elf: $(DEMO_DEPS) firmware/demo/m55.ld
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/m55.ld -o $@ $(DEMO_SRCS)
 
+# Test builds of the H743 demo (issue #14 item 6): _SEGGER_RTT moved by
+# 1 KiB as a rebuild moves it, and a build without RTT at all.
+FW_ELFS += $(if $(wildcard firmware/demo/stm32h743.ld),$(B)/fw/demo-h743-rttmoved.elf $(B)/fw/demo-h743-nortt.elf)
+$(B)/fw/demo-h743-rttmoved.elf: $(DEMO_DEPS) firmware/demo/stm32h743.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DDEMO_RTT_SHIFT=1024 -T firmware/demo/stm32h743.ld -o $@ $(DEMO_SRCS)
+$(B)/fw/demo-h743-nortt.elf: $(DEMO_DEPS) firmware/demo/stm32h743.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DDEMO_NO_RTT -T firmware/demo/stm32h743.ld -o $@ $(DEMO_SRCS)
+
 # STM32F407: Cortex-M4F (FPv4-SP: single precision only), its own layout.
 ARM_FLAGS_F407 := -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16
 FW_ELFS += $(if $(wildcard firmware/demo/stm32f407.ld),$(B)/fw/demo-f407.elf)

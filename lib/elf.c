@@ -298,6 +298,11 @@ const struct sw_elf_seg *sw_elf_load(const struct sw_elf *e, size_t i)
 	return i < e->n_loads ? &e->loads[i] : NULL;
 }
 
+int sw_elf_has_symbols(const struct sw_elf *e)
+{
+	return e->sym_len >= SYM_SIZE;
+}
+
 int sw_elf_symbol(const struct sw_elf *e, const char *name, uint32_t *value, uint32_t *size)
 {
 	size_t nlen = strlen(name);

@@ -121,6 +121,8 @@ static int load_elf(struct sw_ctx *ctx, const char *name, const uint8_t *buf, si
 			       name, (unsigned long long)sh_end, len);
 	}
 	img->entry = sw_elf_entry(elf);
+	img->has_rtt_cb = !sw_elf_symbol(elf, "_SEGGER_RTT", &img->rtt_cb, NULL);
+	img->has_symbols = sw_elf_has_symbols(elf) != 0;
 	/* gdb's load: section contents at their LMAs, not segment file ranges. */
 	for (size_t i = 0; i < sw_elf_load_count(elf) && !r; i++) {
 		const struct sw_elf_seg *s = sw_elf_load(elf, i);

@@ -24,6 +24,9 @@ struct sw_image {
 	struct sw_image_seg *seg;
 	size_t n, cap;
 	uint32_t entry;    /* ELF entry, HEX start address, or 0 */
+	uint32_t rtt_cb;   /* ELF symbol _SEGGER_RTT (the RTT control block) */
+	bool has_rtt_cb;
+	bool has_symbols;  /* an ELF with a symbol table: no _SEGGER_RTT there means no RTT */
 	enum sw_image_fmt fmt;
 };
 

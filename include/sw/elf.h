@@ -45,6 +45,9 @@ const struct sw_elf_seg *sw_elf_seg(const struct sw_elf *elf, size_t i);
 size_t sw_elf_load_count(const struct sw_elf *elf);
 const struct sw_elf_seg *sw_elf_load(const struct sw_elf *elf, size_t i);
 
+/* Whether the file has a symbol table (.symtab) at all. */
+int sw_elf_has_symbols(const struct sw_elf *elf);
+
 /* Look a symbol up in .symtab (global or local, first match). Returns
  * SW_OK, or SW_ERR_NOT_FOUND (no symbol table, or no such name; no message
  * recorded). value has the Thumb bit as stored (functions end in 1). */
