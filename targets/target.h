@@ -141,6 +141,11 @@ struct sw_core *sw_target_core(const struct sw_target *t, size_t i);
 /* Why core i has no sw_core (NULL from sw_target_core): a core that is not
  * started yet (its MEM-AP reports CSW.DeviceEn = 0). NULL if it has one. */
 const char *sw_target_core_note(const struct sw_target *t, size_t i);
+/* Core i had no sw_core (not started at open): attach it if its AP now
+ * reports the core powered (CSW.DeviceEn). SW_OK when it has a sw_core now
+ * (also when it had one), SW_ERR_NOT_FOUND while it is still off (no
+ * message), other codes for probe errors. Never halts the core. */
+int sw_target_core_retry(struct sw_target *t, size_t i);
 /* Reset one core of an open target the chip's way (hook) or sw_core_reset. */
 int sw_target_reset(struct sw_ctx *ctx, const struct sw_target_desc *desc, struct sw_core *core,
 		    const char *core_name, enum sw_reset_kind kind, bool halt_after);
