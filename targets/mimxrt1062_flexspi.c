@@ -4,11 +4,11 @@
  *
  * prepare() writes the LUT sequences this driver uses into fixed slots,
  * following the boot ROM's numbering: 1 read status, 3 write enable, 5 4 KiB
- * erase, 8 64 KiB erase, 9 page program, 13 SFDP/ID read. They come from the
+ * erase, 8 64 KiB erase, 9 page program, 13 SFDP read. They come from the
  * FCB at 0x60000000 when it defines them (the ROM booted from it, so its
  * command pads and address width are right for the part), else from the
  * NOR itself: its SFDP table (JESD216B BFPT: density, erase types, address
- * bytes), or without one its JEDEC ID, with 1-bit SDR commands. An FCB
+ * bytes), with 1-bit SDR commands. An FCB
  * with only the read sequence (Teensy 4.x and many minimal images) is
  * normal. Sequence 0 (the AHB/XIP read) is left alone unless
  * FlexSPI was off. Later calls only use the slots. */
@@ -306,39 +306,9 @@ static void plan_standard(struct lut_plan *p, unsigned abytes, uint8_t op4k, uin
 		set_seq(p, SEQ_READ, LUTW(INS(OP_CMD, 0, abytes == 4 ? 0x13 : 0x03), ra), LUTW(INS(OP_READ, 0, 4), 0));
 }
 
-/* No SFDP table (older parts): the JEDEC ID (9Fh: manufacturer, type,
- * capacity as log2 of the size in bytes for the common vendors) and the
- * standard 4 KiB (20h) and 64 KiB (D8h) erases, which every serial NOR of
- * this class has. */
-static int plan_from_jedec(struct sw_core *core, bool set_read, uint32_t lutcr, struct lut_plan *p,
-			   uint32_t *size_out)
-{
-	struct lut_plan id = {0};
-	uint32_t d[2] = {0, 0};
-	uint8_t mfr, cap;
-	int r;
-
-	set_seq(&id, SEQ_SFDP, LUTW(INS(OP_CMD, 0, 0x9F), INS(OP_READ, 0, 3)), 0);
-	if ((r = write_lut(core, &id, lutcr)) || (r = ip_read_small(core, SEQ_SFDP, 0, 3, d)))
-		return r;
-	mfr = (uint8_t)d[0];
-	cap = (uint8_t)(d[0] >> 16);
-	if (mfr == 0x00 || mfr == 0xFF || cap < 16 || cap > 31)
-		return sw_fail(ctx_of(core), SW_ERR_FLASH,
-			       "flexspi: the NOR answers neither SFDP nor a JEDEC ID (9Fh read 0x%06x): is a serial "
-			       "NOR attached to FlexSPI1 port A?",
-			       d[0] & 0xFFFFFFu);
-	*size_out = 1u << cap;
-	plan_standard(p, *size_out > (16u << 20) ? 4 : 3, 0x20, 0xD8, set_read);
-	SW_LOG_I(ctx_of(core), "flexspi: no SFDP table; JEDEC ID %02x %02x %02x: standard commands", mfr,
-		 (uint8_t)(d[0] >> 8), cap);
-	return SW_OK;
-}
-
-/* Sequences from the NOR itself: its SFDP table (JESD216B), else its
- * JEDEC ID. */
+/* Sequences from the NOR itself: its SFDP table (JESD216B). */
 static int plan_from_sfdp(struct sw_core *core, bool set_read, uint32_t lutcr, struct lut_plan *p,
-			  uint32_t *size_out, const char **how)
+			  uint32_t *size_out)
 {
 	struct lut_plan sfdp = {0};
 	uint32_t h[2], ph[2], d12[2], d89[2];
@@ -350,11 +320,11 @@ static int plan_from_sfdp(struct sw_core *core, bool set_read, uint32_t lutcr, s
 	if ((r = write_lut(core, &sfdp, lutcr)) ||
 	    (r = sfdp_read(core, 0, h)) || (r = sfdp_read(core, 8, ph)))
 		return r;
-	if (h[0] != 0x50444653u) {
-		*how = "JEDEC ID";
-		return plan_from_jedec(core, set_read, lutcr, p, size_out);
-	}
-	*how = "SFDP";
+	if (h[0] != 0x50444653u)
+		return sw_fail(ctx_of(core), SW_ERR_FLASH,
+			       "flexspi: no program/erase sequences in an FCB and no SFDP table on the NOR (read 0x%08x): "
+			       "is a JESD216 serial NOR on FlexSPI1 port A?",
+			       h[0]);
 	uint32_t ptp = ph[1] & 0xFFFFFFu;
 	if ((r = sfdp_read(core, ptp, d12)) || (r = sfdp_read(core, ptp + 28, d89)))
 		return r;
@@ -411,7 +381,6 @@ static int rt_prepare(struct sw_core *core, const struct sw_mem_region *rg)
 	sw_ap *ap = sw_core_ap(core);
 	struct lut_plan p = {0};
 	uint32_t mcr0 = 0, lutcr = 0, tag = 0, lut[64], size = 0;
-	const char *how = "SFDP";
 	bool fcb = false, was_off;
 	int r;
 
@@ -430,11 +399,11 @@ static int rt_prepare(struct sw_core *core, const struct sw_mem_region *rg)
 		/* The FCB is the boot ROM's; what it lacks, the NOR tells. The image
 		 * in the NOR never decides whether it can be erased. */
 		if ((was_off && (r = enable_fspi(core, rg, mcr0))) ||
-		    (r = plan_from_sfdp(core, was_off, lutcr, &p, &size, &how)))
+		    (r = plan_from_sfdp(core, was_off, lutcr, &p, &size)))
 			return r;
-		SW_LOG_I(ctx_of(core), "flexspi: %s; LUT from %s (%u KiB NOR)",
+		SW_LOG_I(ctx_of(core), "flexspi: %s; LUT from SFDP (%u KiB NOR)",
 			 fcb ? "the FCB's LUT lacks program/erase sequences (normal: it is for the boot ROM)" : "no FCB",
-			 how, size / 1024u);
+			 size / 1024u);
 	}
 	return write_lut(core, &p, lutcr);
 }
