@@ -234,7 +234,7 @@ static void cmd_g(struct rsp_client *c)
 	char *p = c->reply;
 
 	if (sw_core_regs_read(c->s->core, regs, n, v)) {
-		rsp_send_err(c, 1);
+		rsp_send_err_reason(c, "g: %s", sw_errmsg(c->s->ctx));
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
