@@ -153,6 +153,34 @@ static size_t put_reg(char *out, uint64_t v, unsigned bits)
 	return sw_hex_encode(b, bits / 8, out);
 }
 
+/* A fault stop (vector catch on a fault, or lockup): one line on the server
+ * log and on gdb's console saying what faulted and where; the signal gdb
+ * shows: SIGSEGV for HardFault/MemManage/lockup, SIGBUS for BusFault,
+ * SIGILL for UsageFault (gdb's numbering), as pyOCD reports them. */
+static int report_fault(struct rsp_client *c, const struct sw_core_state *st)
+{
+	struct sw_fault_info f;
+	char why[400];
+
+	if (st->reason == SW_HALT_VCATCH && (st->ipsr < 3 || st->ipsr > 7)) {
+		sw_session_say(c->s, "swdbridge: halted by vector catch (IPSR %u)", st->ipsr);
+		return 5;
+	}
+	if (sw_core_fault_info(c->s->core, st, &f)) {
+		SW_LOG_W(c->s->ctx, "%s", sw_errmsg(c->s->ctx));
+		snprintf(why, sizeof(why), "%s (fault status unreadable)",
+			 st->reason == SW_HALT_LOCKUP ? "core locked up" : "fault");
+	} else {
+		sw_fault_decode(&f, why, sizeof(why));
+	}
+	SW_LOG_W(c->s->ctx, "core %s: %s", c->s->core_name ? c->s->core_name : "", why);
+	if (st->reason == SW_HALT_VCATCH)
+		sw_session_say(c->s, "swdbridge: halted by vector catch: %s", why);
+	else
+		sw_session_say(c->s, "swdbridge: %s", why);
+	return st->reason == SW_HALT_LOCKUP ? 11 : st->ipsr == 5 ? 10 : st->ipsr == 6 ? 4 : 11;
+}
+
 /* Stop reply with the reason gdb understands and the PC/SP/LR expedited. */
 static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 {
@@ -180,15 +208,9 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	case SW_HALT_EXTERNAL:
 		sig = c->stop_signal0 ? 0 : c->stepping ? 5 : 2;
 		break;
-	case SW_HALT_VCATCH: {
-		static const char *const exc[] = {"thread mode", "Reset", "NMI", "HardFault", "MemManage",
-						  "BusFault", "UsageFault", "SecureFault"};
-		sw_session_say(c->s, "swdbridge: halted by vector catch: %s (IPSR %u)",
-			       st->ipsr < 8 ? exc[st->ipsr] : "exception", st->ipsr);
-		break;
-	}
+	case SW_HALT_VCATCH:
 	case SW_HALT_LOCKUP:
-		sw_session_say(c->s, "swdbridge: the core is locked up (fault in a fault handler)");
+		sig = report_fault(c, st);
 		break;
 	default:
 		break;
@@ -749,6 +771,15 @@ bool rsp_client_tick(struct rsp_client *c)
 		c->waiting = false;
 		rsp_send_str(c, "S0b"); /* SIGSEGV-style stop so gdb regains control */
 		return !c->closing;
+	}
+	if (!st.halted && st.locked_up) {
+		/* Lockup (DHCSR.S_LOCKUP, B1.5.15): the core executes nothing
+		 * more; halting is the debugger's way out. Report it as a stop. */
+		if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
+			SW_LOG_E(c->s->ctx, "lockup: %s", sw_errmsg(c->s->ctx));
+			return !c->closing;
+		}
+		st.reason = SW_HALT_LOCKUP;
 	}
 	if (st.halted) {
 		c->async_stop = true;
