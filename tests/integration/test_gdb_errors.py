@@ -11,7 +11,7 @@ import tempfile
 
 from harness import BUILD, DEMO, GDB, Server, check, finish, gdb_batch
 
-SWDFLASH = os.path.join(BUILD, "swdflash")
+SWDFLASH = os.environ.get("SWDFLASH", os.path.join(BUILD, "swdflash"))
 
 
 def gdb_merged(srv, commands):
