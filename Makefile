@@ -156,6 +156,8 @@ clean:
 	rm -rf $(B)
 
 -include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
+# The programs' main.o too: a changed header (e.g. struct sw_session) must rebuild them.
+-include $(wildcard $(B)/obj/server/main.d $(B)/obj/client/main.d $(B)/obj/tools/*/main.d)
 
 # libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS on its
 # seed corpus (text seeds in tests/fuzz/corpus/NAME, binary seeds generated

@@ -102,11 +102,14 @@ int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
 	if ((r = identify(c)))
 		goto fail;
 	/* Enable halting debug without halting: keep C_HALT as it is so an
-	 * already halted core stays halted (C1.6.2). Then TRCENA for DWT/ITM. */
+	 * already halted core stays halted (C1.6.2). Then TRCENA for DWT/ITM,
+	 * and catch HardFault (VC_HARDERR, C1.6.5) as pyOCD does: a core that
+	 * faults stops where it faulted instead of spinning in its handler
+	 * unseen (`monitor vector_catch hard off` turns it off). */
 	if ((r = sw_mem_read32(ap, CM_DHCSR, &dhcsr)) ||
 	    (r = sw_mem_write32(ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN | (dhcsr & DHCSR_C_HALT))) ||
 	    (r = sw_mem_read32(ap, CM_DEMCR, &demcr)) ||
-	    (r = sw_mem_write32(ap, CM_DEMCR, demcr | DEMCR_TRCENA)))
+	    (r = sw_mem_write32(ap, CM_DEMCR, demcr | DEMCR_TRCENA | DEMCR_VC_HARDERR)))
 		goto fail;
 	if ((r = clear_comparators(c)))
 		goto fail;

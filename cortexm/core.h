@@ -102,6 +102,23 @@ int sw_core_wp_value_clear(struct sw_core *core);
 int sw_core_vector_catch(struct sw_core *core, uint32_t mask, bool on);
 int sw_core_vector_catch_get(struct sw_core *core, uint32_t *mask);
 
+/* A fault stop explained (cortexm/fault.c): the fault status registers and
+ * the PC the exception frame holds, valid after a fault vector catch or a
+ * halt out of lockup. */
+struct sw_fault_info {
+	bool lockup;
+	unsigned exception;      /* IPSR: 3 HardFault .. 7 SecureFault */
+	uint32_t cfsr, hfsr, mmfar, bfar;
+	uint32_t pc;             /* the faulting instruction (stacked PC) */
+	bool pc_valid;
+};
+/* Read them for the stop `st` (the core is halted). */
+int sw_core_fault_info(struct sw_core *core, const struct sw_core_state *st, struct sw_fault_info *f);
+/* One line, e.g. "HardFault: precise data bus error at 0xa0000000
+ * (escalated to HardFault) at PC 0x080001a6 (CFSR 0x00008200 HFSR
+ * 0x40000000)". Returns its length. */
+size_t sw_fault_decode(const struct sw_fault_info *f, char *out, size_t cap);
+
 /* Remove every breakpoint this layer set (restores RAM, frees FPB). */
 int sw_core_bp_clear_all(struct sw_core *core);
 

@@ -34,6 +34,7 @@
 #define DHCSR_S_RESET_ST (1u << 25)
 #define DCRSR_REGWNR (1u << 16)
 #define DEMCR_VC_CORERESET (1u << 0)
+#define DEMCR_VC_HARDERR (1u << 10)
 #define DEMCR_TRCENA (1u << 24)
 #define DFSR_HALTED (1u << 0)
 #define DFSR_BKPT (1u << 1)

@@ -77,3 +77,14 @@ $(B)/fw/demo-ae3-hp.elf: $(DEMO_DEPS) firmware/demo/ae3_hp.ld firmware/ae3/ae3_h
 $(B)/fw/demo-ae3-he.elf: $(DEMO_DEPS) firmware/demo/ae3_he.ld
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/ae3_he.ld -o $@ $(DEMO_SRCS)
+
+# Fault test images (issue #14 item 8): the H743 layout, a stray read after a
+# few loops; -DFAULT_LOCKUP faults again in the HardFault handler (lockup).
+FW_ELFS += $(B)/fw/fault-h743.elf $(B)/fw/fault-lockup-h743.elf
+$(B)/fw/fault-h743.elf: firmware/fault/fault.c firmware/demo/stm32h743.ld firmware/firmware.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/demo/stm32h743.ld -o $@ $<
+
+$(B)/fw/fault-lockup-h743.elf: firmware/fault/fault.c firmware/demo/stm32h743.ld firmware/firmware.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DFAULT_LOCKUP -T firmware/demo/stm32h743.ld -o $@ $<

@@ -31,9 +31,14 @@ static void last_line(const char *text, char *out, size_t cap)
 
 int rsp_fail_reply(struct sw_rsp *c, int err, const char *what, const char *reply)
 {
-	char line[200];
+	char line[256];
 
-	last_line(c->console, line, sizeof(line));
+	/* "E.reason" (GDB manual "Standard Replies") carries the server's own
+	 * words; else the last line of its console output, if any. */
+	if (reply[0] == 'E' && reply[1] == '.' && reply[2])
+		snprintf(line, sizeof(line), "%s", reply + 2);
+	else
+		last_line(c->console, line, sizeof(line));
 	/* Servers tag their lines ("swdbridge: flash programming: ..."); keep
 	 * one copy of the context, not two. */
 	const char *msg = line, *colon = strchr(line, ':');

@@ -22,6 +22,7 @@ struct rsp_client {
 	bool async_stop;         /* the stop being reported is asynchronous */
 	bool stop_signal0;       /* vCont;t in non-stop: report signal 0 */
 	bool stepping;
+	bool extended;           /* '!': extended-remote, the connection outlives D */
 	bool closing;
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
@@ -34,8 +35,15 @@ struct rsp_client {
 void rsp_send_bin(struct rsp_client *c, const void *data, size_t len);
 void rsp_send_str(struct rsp_client *c, const char *s);
 void rsp_send_err(struct rsp_client *c, int code);
+/* "E.reason" (gdb manual "Standard Replies"): the error reply for a packet
+ * that failed for a reason the user should see. gdb 13 shows it for g, G,
+ * P and stop replies; for vFlash* and Z it prints its own fixed text, so
+ * the reason also goes to the server log (at warning level). Never O
+ * packets: outside a run and qRcmd gdb takes an O as the reply itself and
+ * falls one packet behind. */
+void rsp_send_err_reason(struct rsp_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rsp_flush_console(struct rsp_client *c);
-int rsp_parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char **end);
+int rsp_parse_hex_pair(const char *p, uint64_t *a, uint64_t *b, const char **end);
 
 void rsp_cmd_m(struct rsp_client *c, const char *arg);
 void rsp_cmd_M(struct rsp_client *c, const char *arg);
