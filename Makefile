@@ -47,6 +47,17 @@ all: deps-check $(PROGS) $(UNIT_BINS) $(FW_ELFS)
 deps-check:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
 
+# The version, from one place: VERSION plus `git describe` of the tree,
+# written to $(B)/gen/sw_version.h only when it changes.
+SW_VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
+SW_GIT := $(shell git describe --always --dirty 2>/dev/null || echo "no git")
+$(B)/gen/sw_version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define SW_VERSION "%s"\n#define SW_GIT "git %s"\n' '$(SW_VERSION)' '$(SW_GIT)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+$(B)/obj/server/options.o $(B)/san/server/options.o $(B)/obj/client/main.o: $(B)/gen/sw_version.h
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
