@@ -518,8 +518,8 @@ static int cmd_info(const struct opts *o, struct session *s)
 	return EXIT_OK;
 }
 
-/* event: "monitor", or "reset" for swdflash reset. */
-static int cmd_monitor(const struct opts *o, struct session *s, const char *event, const char *cmd)
+/* monitor CMD, and reset (as "reset halt|run"). */
+static int cmd_monitor(const struct opts *o, struct session *s, const char *cmd)
 {
 	struct console con = {.json = o->json};
 	int r;
@@ -528,7 +528,7 @@ static int cmd_monitor(const struct opts *o, struct session *s, const char *even
 	r = sw_rsp_monitor(s->c, cmd);
 	sw_rsp_set_output(s->c, NULL, NULL);
 	if (o->json)
-		json_text_event(event, cmd, con.text ? con.text : "");
+		json_text_event("monitor", cmd, con.text ? con.text : "");
 	free(con.text);
 	fflush(stdout);
 	if (r)
@@ -616,9 +616,9 @@ static int run_command(const struct opts *o)
 	else if (!strcmp(cmd, "rtt"))
 		code = cmd_rtt(o, &s);
 	else if (!strcmp(cmd, "reset"))
-		code = cmd_monitor(o, &s, "reset", o->npos == 2 && !strcmp(o->pos[1], "halt") ? "reset halt" : "reset run");
+		code = cmd_monitor(o, &s, o->npos == 2 && !strcmp(o->pos[1], "halt") ? "reset halt" : "reset run");
 	else
-		code = cmd_monitor(o, &s, "monitor", text);
+		code = cmd_monitor(o, &s, text);
 	close_session(&s);
 	return code;
 }

@@ -246,8 +246,20 @@ def json_everywhere():
               and "rtt: tick" in "".join(e["data"] for e in evs), out[-400:] + err[-300:])
 
 
+def completion():
+    """Every long option of --help is offered by packaging/completion (bash)."""
+    for prog, exe in (("swdbridge", SERVER), ("swdflash", SWDFLASH)):
+        helped = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", run([exe, "--help"])[1]))
+        script = (f"source {ROOT}/packaging/completion/{prog}; COMP_WORDS=({prog} --target stm32h743 --); "
+                  f"COMP_CWORD=3; _{prog}; echo \"${{COMPREPLY[@]}}\"")
+        offered = set(subprocess.run(["bash", "-c", script], capture_output=True, text=True).stdout.split())
+        missing = sorted(helped - offered - {"--help"})
+        check(f"bash completion of {prog} offers every option of --help", not missing and "--help" in offered,
+              missing)
+
+
 def main():
-    for t in (no_probe, sim_says_so, ftdi_default, version, speed_and_env, log_file, connect_under_reset,
+    for t in (completion, no_probe, sim_says_so, ftdi_default, version, speed_and_env, log_file, connect_under_reset,
               json_everywhere):
         try:
             t()
