@@ -145,8 +145,7 @@ static int choose_probe(struct sw_ctx *ctx, struct options *o, struct sw_probe_f
 	return SW_OK;
 }
 
-#define SPEED_AUTO_FIRST_KHZ 100000u /* drivers clamp to their fastest (sim 50 MHz, FT232H 30 MHz) */
-#define SPEED_AUTO_LAST_KHZ 100u
+#define SPEED_AUTO_KHZ 100000u /* drivers clamp to their fastest (sim 50 MHz, FT232H 30 MHz, J-Link GET_SPEEDS) */
 
 static int set_speed(struct sw_ctx *ctx, struct sw_probe *probe, unsigned khz)
 {
@@ -154,11 +153,6 @@ static int set_speed(struct sw_ctx *ctx, struct sw_probe *probe, unsigned khz)
 	int r = sw_probe_set_freq(probe, khz * 1000u, &actual);
 
 	return r ? sw_fail(ctx, r, "--speed %u: %s", khz, sw_errmsg(ctx)) : SW_OK;
-}
-
-static bool wire_error(int r)
-{
-	return r <= SW_ERR_SWD_WAIT && r >= SW_ERR_SWD_PROTO;
 }
 
 static int open_target(struct sw_ctx *ctx, const struct options *o, struct sw_probe *probe,
@@ -175,25 +169,16 @@ static int open_target(struct sw_ctx *ctx, const struct options *o, struct sw_pr
 	return sw_target_open(ctx, probe, *desc, o->attach ? SW_TARGET_OPEN_ATTACH : 0, t);
 }
 
-/* --speed KHZ sets the clock first; --speed auto starts at the fastest the
- * probe offers and halves it while the wire fails (no ACK, parity...). */
+/* --speed KHZ sets the clock first; --speed auto the fastest the probe offers. */
 static int connect_target(struct sw_ctx *ctx, const struct options *o, struct sw_probe *probe,
 			  const struct sw_target_desc **desc, bool auto_target, struct sw_target **t)
 {
-	unsigned khz = o->speed_auto ? SPEED_AUTO_FIRST_KHZ : o->speed_khz;
+	unsigned khz = o->speed_auto ? SPEED_AUTO_KHZ : o->speed_khz;
 	int r;
 
-	for (;;) {
-		if (khz && (r = set_speed(ctx, probe, khz)))
-			return r;
-		khz = probe->freq_hz / 1000u;
-		r = open_target(ctx, o, probe, desc, auto_target, t);
-		if (!r || !o->speed_auto || !wire_error(r) || khz / 2 < SPEED_AUTO_LAST_KHZ)
-			break;
-		SW_LOG_W(ctx, "--speed auto: %s at %u kHz; trying %u kHz", sw_errmsg(ctx), khz, khz / 2);
-		khz /= 2;
-	}
-	if (!r && (o->speed_khz || o->speed_auto))
+	if (khz && (r = set_speed(ctx, probe, khz)))
+		return r;
+	if (!(r = open_target(ctx, o, probe, desc, auto_target, t)) && khz)
 		printf("swdbridge: SWD clock %u kHz%s\n", probe->freq_hz / 1000u, o->speed_auto ? " (--speed auto)" : "");
 	return r;
 }
@@ -260,7 +245,8 @@ static int reconnect_probe(void *user, struct sw_session *s)
 	int r;
 
 	(void)s;
-	if ((r = open_probe(h->ctx, h->o, &probe)) || (h->o->speed_khz && (r = set_speed(h->ctx, probe, h->o->speed_khz))) ||
+	if ((r = open_probe(h->ctx, h->o, &probe)) || ((h->o->speed_khz || h->o->speed_auto) &&
+	     (r = set_speed(h->ctx, probe, h->o->speed_auto ? SPEED_AUTO_KHZ : h->o->speed_khz))) ||
 	    (r = sw_target_open(h->ctx, probe, h->desc, h->o->attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
 		sw_probe_close(probe);
 		return r;

@@ -47,8 +47,8 @@ static const struct opt_def defs[] = {
 	{"connect-under-reset", NULL, O_CONNECT_RESET,
 	 "hold nRST while the debug port is powered up and the core set to halt at\n"
 	 "the reset vector, then release it (firmware that disables SWD or sleeps)"},
-	{"speed", "KHZ|auto", O_SPEED, "SWD clock in kHz (default: the probe's, 4000 on J-Link and FTDI); auto:\n"
-				       "the fastest the probe offers, halved while the target does not answer"},
+	{"speed", "KHZ|auto", O_SPEED, "SWD clock in kHz (default: the probe's, 4000 on J-Link and FTDI);\n"
+				       "auto: the fastest the probe offers"},
 	{"rtt", NULL, O_RTT, "serve RTT channels from the start (TCP 19021+N; else 'monitor rtt start')"},
 	{"rtt-log", "FILE", O_RTT_LOG, "append RTT up channel 0 to FILE (implies --rtt)"},
 	{"rtt-port", "N", O_RTT_PORT, "first RTT port (default 19021), +16 per further core"},

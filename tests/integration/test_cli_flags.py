@@ -204,6 +204,12 @@ def connect_under_reset():
               m is not None and int(m.group(1), 16) != nm("Reset_Handler", M55), out[-400:])
     finally:
         srv.stop()
+    path = os.path.join(TMP, "swdflash-cur.log")
+    rc, out, err = run([SWDFLASH, "--probe", "sim", "--target", "stm32h743", "--connect-under-reset", "--log", path,
+                        "info"])
+    text = open(path).read() if os.path.exists(path) else ""
+    check("swdflash passes --connect-under-reset and --log to its private server",
+          rc == 0 and "halted at the reset vector" in text, f"rc {rc}: {err[-300:]} log: {text[-600:]}")
     rc, _, err = run([SERVER, "--probe", "sim", "--target", "stm32h743", "--attach", "--connect-under-reset"])
     check("--attach with --connect-under-reset: one-line error, exit 2", rc == 2 and "choose one" in err, err)
 

@@ -32,6 +32,12 @@ def client():
                   and "probe jlink" in out, out[-600:])
         finally:
             srv.stop()
+        srv = Srv(["--target", "stm32h743", "--speed", "auto"])
+        try:
+            check("--speed auto on the J-Link: the probe's fastest clock (vjlink: 60 MHz / 4 = 15 MHz)",
+                  "SWD clock 15000 kHz (--speed auto)" in srv.output and "gdb port" in srv.output, srv.output)
+        finally:
+            srv.stop()
         p = subprocess.run([SWDFLASH, "--target", "stm32h743", "deploy", DEMO], capture_output=True, text=True,
                            timeout=300, env=CLEAN)
         check("no --probe: swdflash deploy goes to the one J-Link (private server, no --probe sim added)",
