@@ -77,8 +77,11 @@ int sw_connect_under_reset(struct sw_ctx *ctx, struct sw_probe *probe, const str
 	if (sw_target_open(ctx, probe, desc, 0, &t)) {
 		if ((r = fallback(ctx, probe, desc, &t)))
 			goto fail;
-	} else if ((r = catch_and_release(probe, t, had))) {
-		goto fail;
+	} else {
+		SW_LOG_I(ctx, "--connect-under-reset: nRST held, debug port up, reset vector catch being armed; "
+			 "then nRST is released");
+		if ((r = catch_and_release(probe, t, had)))
+			goto fail;
 	}
 	for (size_t i = 0; i < sw_target_core_count(t) && i < 8; i++) {
 		struct sw_core *core = sw_target_core(t, i);

@@ -105,6 +105,17 @@ def ftdi_default():
             check("the picked FTDI adapter serves gdb", re.search(r"^pc\s+0x", out, re.M) is not None, out[-600:])
     finally:
         srv.stop()
+    env = dict(env, SW_MPSSE_LAYOUT="minimodule")  # 0403:6010: minimodule, minimodule-b, steppenprobe
+    rc, out, err = run([MPSSE, "--target", "stm32h743", "--port", "0"], env)
+    check("one FTDI adapter whose VID:PID fits several layouts: one line asking for --ftdi-layout",
+          rc != 0 and len(err.strip().splitlines()) == 1 and "--ftdi-layout" in err and "minimodule-b" in err,
+          out + err)
+    srv = start(["--target", "stm32h743", "--elf", DEMO, "--ftdi-layout", "minimodule"], env, server=MPSSE)
+    try:
+        check("... and with --ftdi-layout it is picked", "probe ftdi:0403:6010:MPSSE0001" in srv.output
+              and "gdb port" in srv.output, srv.output)
+    finally:
+        srv.stop()
 
 
 def version():
@@ -194,7 +205,9 @@ def connect_under_reset():
         finally:
             srv.stop()
         if target == "adiv6-m55":
-            check("--connect-under-reset on adiv6-m55: no fallback was needed", "does not answer" not in srv.output,
+            held = srv.output.find("nRST held, debug port up, reset vector catch being armed")
+            check("--connect-under-reset on adiv6-m55: the catch is armed while nRST is held, no fallback",
+                  "does not answer" not in srv.output and 0 <= held < srv.output.find("halted at the reset vector"),
                   srv.output)
     srv = start(["--probe", "sim", "--target", "adiv6-m55", "--load", M55])
     try:
