@@ -47,6 +47,17 @@ all: deps-check $(PROGS) $(UNIT_BINS) $(FW_ELFS)
 deps-check:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
 
+# The version, from one place: VERSION plus `git describe` of the tree.
+# $(B)/gen/sw_version.h is rewritten while the Makefile is read, and only
+# when its text changes, so `make -q` and incremental builds stay exact.
+SW_VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
+SW_GIT := $(shell git describe --always --dirty 2>/dev/null || echo "no git")
+SW_VERSION_H := $(B)/gen/sw_version.h
+SW_VERSION_TEXT := \#define SW_VERSION "$(SW_VERSION)"\n\#define SW_GIT "git $(SW_GIT)"\n
+$(shell mkdir -p $(B)/gen && printf '$(SW_VERSION_TEXT)' > $(SW_VERSION_H).tmp && \
+	{ cmp -s $(SW_VERSION_H).tmp $(SW_VERSION_H) && rm -f $(SW_VERSION_H).tmp || mv $(SW_VERSION_H).tmp $(SW_VERSION_H); })
+$(B)/obj/server/options.o $(B)/san/server/options.o $(B)/obj/client/main.o: $(B)/gen/sw_version.h
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
