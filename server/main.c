@@ -497,9 +497,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	sw_server_catch_signals(on_signal);
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = &host;
