@@ -21,6 +21,12 @@ void sw_outq_init(struct sw_outq *q, int fd, size_t cap, uint64_t deadline_ns)
 	*q = (struct sw_outq){.fd = fd, .cap = cap, .deadline_ns = deadline_ns};
 }
 
+void sw_outq_init_fn(struct sw_outq *q, ssize_t (*send)(void *user, const void *p, size_t n), void *user,
+		     size_t cap, uint64_t deadline_ns)
+{
+	*q = (struct sw_outq){.fd = -1, .cap = cap, .deadline_ns = deadline_ns, .send = send, .user = user};
+}
+
 void sw_outq_free(struct sw_outq *q)
 {
 	free(q->buf);
@@ -32,8 +38,15 @@ void sw_outq_free(struct sw_outq *q)
  * Pipes (tests) get write() on a descriptor the caller made non-blocking. */
 static ssize_t try_send(struct sw_outq *q, const uint8_t *p, size_t n)
 {
-	ssize_t w = send(q->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	ssize_t w;
 
+	if (q->send) {
+		w = q->send(q->user, p, n);
+		if (w < 0)
+			q->failed = true;
+		return w < 0 ? -1 : w;
+	}
+	w = send(q->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (w < 0 && errno == ENOTSOCK)
 		w = write(q->fd, p, n);
 	if (w >= 0)

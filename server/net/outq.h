@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct sw_outq {
 	int fd;
@@ -19,10 +20,17 @@ struct sw_outq {
 	uint64_t deadline_ns;  /* how long a peer may take nothing while bytes wait */
 	uint64_t since_ns;     /* when the peer last took bytes (or the queue filled from empty) */
 	bool failed;           /* the socket reported an error: drop the peer */
+	/* Other transports (TLS): bytes taken, 0 = would block, < 0 = error.
+	 * NULL: send() on fd. */
+	ssize_t (*send)(void *user, const void *p, size_t n);
+	void *user;
 };
 
 /* fd stays the caller's; nothing is allocated until bytes must wait. */
 void sw_outq_init(struct sw_outq *q, int fd, size_t cap, uint64_t deadline_ns);
+/* The same over a transport of the caller's (see send above). */
+void sw_outq_init_fn(struct sw_outq *q, ssize_t (*send)(void *user, const void *p, size_t n), void *user,
+		     size_t cap, uint64_t deadline_ns);
 void sw_outq_free(struct sw_outq *q);
 /* Send what the socket takes now, queue the rest. Returns false (and sets
  * failed) if the socket failed or the bytes do not fit in the queue. */
