@@ -13,11 +13,13 @@
 #include "server/gdb/rsp_client.h"
 #include "server/gdb/rsp_packet.h"
 #include "server/net/addr.h"
+#include "server/net/outq.h"
 #include "server/net/ratelog.h"
 #include "server/net/server.h"
 
 #define TICK_MAX_NS 20000000ull /* never advance simulated time more than 20 ms per loop */
 #define ACCEPT_PER_LOOP 32     /* a burst of connects is taken in a few loops */
+#define RECONNECT_EVERY_NS 250000000ull /* opening a lost probe blocks (discovery, ~20 ms): at most 4 tries a second */
 
 void sw_server_init(struct sw_server *srv, struct sw_ctx *ctx)
 {
@@ -107,6 +109,23 @@ static bool client_gone(struct sw_server_port *p)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
+/* A new gdb connection to a session whose probe was lost: open the same
+ * probe again (J-Link by serial...) so that, once it is back, the next
+ * deploy or debug session works without `monitor probe reconnect`. */
+static void reconnect_lost_probe(struct sw_server *srv, struct sw_session *s)
+{
+	uint64_t t = sw_outq_now_ns();
+
+	if (!s->probe || !s->probe->lost || !s->probe->reopen[0] || !s->reconnect ||
+	    (srv->reconnect_ns && t - srv->reconnect_ns < RECONNECT_EVERY_NS))
+		return;
+	srv->reconnect_ns = t;
+	if (s->reconnect(s->reconnect_user, s))
+		SW_LOG_W(srv->ctx, "probe still lost: %s", sw_errmsg(srv->ctx));
+	else
+		SW_LOG_I(srv->ctx, "probe lost earlier: reconnected automatically");
+}
+
 /* Returns false when nothing more waits on the listener. */
 static bool accept_on(struct sw_server *srv, struct sw_server_port *p, int lfd)
 {
@@ -131,16 +150,10 @@ static bool accept_on(struct sw_server *srv, struct sw_server_port *p, int lfd)
 		return true;
 	}
 	SW_LOG_I(srv->ctx, "gdb connected from %s to port %u", ip, p->port);
+	reconnect_lost_probe(srv, p->session);
 	return true;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void drop(struct sw_server *srv, struct sw_server_port *p)
 {
@@ -182,7 +195,7 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 {
 	struct pollfd pfd[(SW_SERVER_MAX_LISTEN + 1) * SW_SERVER_MAX_PORTS + SW_SERVER_SVC_FDS];
 	unsigned svc_at[SW_SERVER_MAX_SVCS], svc_n[SW_SERVER_MAX_SVCS];
-	uint64_t last = now_ns();
+	uint64_t last = sw_outq_now_ns();
 
 	while (!*stop) {
 		unsigned n = 0;
@@ -228,7 +241,7 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 						if (!accept_on(srv, p, k ? p->more_fds[k - 1] : p->listen_fd))
 							break;
 		}
-		uint64_t t = now_ns();
+		uint64_t t = sw_outq_now_ns();
 		if (srv->tick)
 			srv->tick(srv->tick_user, t - last > TICK_MAX_NS ? TICK_MAX_NS : t - last);
 		last = t;

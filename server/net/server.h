@@ -48,6 +48,7 @@ struct sw_server {
 	const struct sw_server_svc *svcs[SW_SERVER_MAX_SVCS];
 	unsigned n_svcs;
 	struct sw_ratelog refused_log; /* "refused a second gdb" lines */
+	uint64_t reconnect_ns;         /* last automatic reconnect attempt of a lost probe */
 };
 
 void sw_server_init(struct sw_server *srv, struct sw_ctx *ctx);
