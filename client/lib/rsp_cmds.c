@@ -57,9 +57,8 @@ int rsp_fail_reply(struct sw_rsp *c, int err, const char *what, const char *repl
 	snprintf(saved, sizeof(saved), "%s", reply); /* probe_lost() reuses the reply buffer */
 	last_line(c->console, line, sizeof(line));
 	if (probe_lost(c, saved, hint, sizeof(hint)))
-		return sw_fail(c->ctx, SW_ERR_IO,
-			       "the server lost the probe (unplugged, powered off?) during %s; %s: run the command again then",
-			       what, hint);
+		return sw_fail(c->ctx, SW_ERR_IO, "%s failed: the server lost the probe (unplugged, powered off?); %s%s",
+			       what, hint, strstr(hint, "next connection") ? ", so run the command again then" : "");
 	reply = saved;
 	/* Servers tag their lines ("swdbridge: flash programming: ..."); keep
 	 * one copy of the context, not two. */

@@ -12,7 +12,8 @@ import sys
 import tempfile
 import time
 
-from harness import BUILD, DEMO, ROOT, VJLINK_SERIAL, Server, VJLink, check, finish
+from harness import BUILD, DEMO, ROOT, SERVER, VJLINK_SERIAL, Server, VJLink, check, finish, free_port
+from netns_pair import Proc
 
 SWDFLASH = os.path.join(BUILD, "swdflash")
 
@@ -35,10 +36,10 @@ def client():
         check("deploy over the J-Link works before the loss", rc == 0, out[-400:])
         vj.kill()
         rc, out = swdflash(srv, "deploy", img, "--base", "0x08100000", "--no-reset")
-        lost = "lost the probe" in out and "during qCRC" in out
+        lost = "qCRC failed: the server lost the probe" in out and "run the command again" in out
         check("probe lost in the compare phase: swdflash deploy says the probe was lost",
               rc != 0 and lost and "replied E" not in out, out[-600:])
-        print("  swdflash: " + out.strip().splitlines()[-1] if out.strip() else "")
+        print("  " + (out.strip().splitlines() or [""])[-1])
         rc, out = swdflash(srv, "verify", DEMO)
         check("probe lost: swdflash verify says so too", rc != 0 and "lost the probe" in out, out[-400:])
         # (the exit status of a failed monitor command is the RSP layer's business)
@@ -64,6 +65,33 @@ def client():
     check("clean shutdown afterwards", srv.proc.returncode == 0, srv.output[-600:])
 
 
+def remote():
+    """The same with a remote probe: the probe-server is stopped and started
+    again on the same address; the next deploy reconnects by itself."""
+    port = free_port()
+    args = [SERVER, "probe-server", "--probe", "sim", "--target", "stm32h743", "--load", DEMO, "--listen",
+            f"127.0.0.1:{port}"]
+    ps = Proc(args)
+    ps.wait_for(r"exported on")
+    srv = Server(load=None, extra=["--probe", f"remote://127.0.0.1:{port}"])
+    try:
+        rc, out = swdflash(srv, "deploy", DEMO)
+        check("remote probe: deploy works before the loss", rc == 0, out[-400:])
+        ps.stop()
+        rc, out = swdflash(srv, "deploy", DEMO)
+        check("remote probe: probe-server gone: swdflash says the probe was lost",
+              rc != 0 and "lost the probe" in out, out[-400:])
+        ps = Proc(args)
+        ps.wait_for(r"exported on")
+        time.sleep(0.3)
+        rc, out = swdflash(srv, "deploy", DEMO)
+        check("remote probe: probe-server back: the next deploy succeeds by itself",
+              rc == 0 and "reconnected automatically" in srv.output, out[-400:] + srv.output[-600:])
+    finally:
+        srv.stop()
+        ps.stop()
+
+
 def main():
     if os.geteuid() != 0:
         print("SKIP: test_probe_lost: needs root for network namespaces")
@@ -80,6 +108,7 @@ def main():
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--client":
         client()
+        remote()
         finish()
     main()
     finish()
