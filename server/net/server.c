@@ -157,6 +157,7 @@ static bool accept_on(struct sw_server *srv, struct sw_server_port *p, int lfd)
 
 static void drop(struct sw_server *srv, struct sw_server_port *p)
 {
+	(void)rsp_client_writable(p->client); /* a last reply (detach's OK) if the socket takes it now */
 	rsp_client_free(p->client);
 	p->client = NULL;
 	SW_LOG_I(srv->ctx, "gdb disconnected from port %u", p->port);
