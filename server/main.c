@@ -117,15 +117,21 @@ static int list_probes(void)
 	return 0;
 }
 
+/* sel: --probe, or the selector that finds an opened probe again. */
+static int open_probe_sel(struct sw_ctx *ctx, const struct options *o, const char *sel, struct sw_probe **probe)
+{
+	if (!strncmp(sel, "jlink", 5))
+		return sw_jlink_open(ctx, sel, probe);
+	if (!strncmp(sel, "remote://", 9))
+		return sw_remote_probe_open(ctx, sel + 9, &o->creds, probe);
+	if (!strncmp(sel, "ftdi", 4))
+		return sw_ftdi_open(ctx, sel, o->ftdi_layout, probe);
+	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", sel);
+}
+
 static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_probe **probe)
 {
-	if (!strncmp(o->probe, "jlink", 5))
-		return sw_jlink_open(ctx, o->probe, probe);
-	if (!strncmp(o->probe, "remote://", 9))
-		return sw_remote_probe_open(ctx, o->probe + 9, &o->creds, probe);
-	if (!strncmp(o->probe, "ftdi", 4))
-		return sw_ftdi_open(ctx, o->probe, o->ftdi_layout, probe);
-	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
+	return open_probe_sel(ctx, o, o->probe, probe);
 }
 
 /* No --probe (nor SWDBRIDGE_PROBE): the one real probe connected, never
@@ -246,7 +252,9 @@ static int reconnect_probe(void *user, struct sw_session *s)
 	int r;
 
 	(void)s;
-	if ((r = open_probe(h->ctx, h->o, &probe)) || ((h->o->speed_khz || h->o->speed_auto) &&
+	/* The same probe, not merely the first one found (J-Link by serial). */
+	if ((r = open_probe_sel(h->ctx, h->o, (*h->probe)->reopen[0] ? (*h->probe)->reopen : h->o->probe, &probe)) ||
+	    ((h->o->speed_khz || h->o->speed_auto) &&
 	     (r = set_speed(h->ctx, probe, h->o->speed_auto ? SPEED_AUTO_KHZ : h->o->speed_khz))) ||
 	    (r = sw_target_open(h->ctx, probe, h->desc, h->o->attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
 		sw_probe_close(probe);
@@ -260,7 +268,7 @@ static int reconnect_probe(void *user, struct sw_session *s)
 		h->sessions[i].core = sw_target_core(t, i);
 		h->sessions[i].probe = probe;
 	}
-	SW_LOG_I(h->ctx, "probe %s reconnected", h->o->probe);
+	SW_LOG_I(h->ctx, "probe %s reconnected", probe->reopen[0] ? probe->reopen : h->o->probe);
 	return SW_OK;
 }
 
@@ -470,9 +478,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	sw_server_catch_signals(on_signal);
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = &host;

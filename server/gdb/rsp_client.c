@@ -22,6 +22,7 @@ int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out)
 		return sw_fail(s->ctx, SW_ERR_NOMEM, "gdb: out of memory");
 	c->s = s;
 	c->fd = fd;
+	sw_outq_init(&c->out, fd, OUTQ_CAP, OUTQ_STALL_NS);
 	rsp_parser_init(&c->parser);
 	if (sw_flash_stage_new(s->ctx, s->desc, &c->flash)) {
 		free(c);
@@ -37,6 +38,7 @@ void rsp_client_free(struct rsp_client *c)
 	if (!c)
 		return;
 	close(c->fd);
+	sw_outq_free(&c->out);
 	sw_flash_stage_free(c->flash);
 	free(c);
 }
@@ -51,18 +53,14 @@ bool rsp_client_waiting(const struct rsp_client *c)
 	return c->waiting;
 }
 
+/* Queue for gdb without blocking; a failed socket or an overfull queue
+ * closes the connection (issue #15: a gdb that stops reading must not stop
+ * the server). */
 static bool write_all(struct rsp_client *c, const uint8_t *p, size_t n)
 {
-	while (n) {
-		ssize_t w = write(c->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			c->closing = true;
-			return false;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (!sw_outq_put(&c->out, p, n)) {
+		c->closing = true;
+		return false;
 	}
 	return true;
 }
@@ -721,24 +719,66 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 		rsp_send_str(c, ""); /* unknown: empty reply (vMustReplyEmpty, qTStatus, qOffsets...) */
 }
 
+/* Parsing stops while a full reply's worth of output waits, so the queue
+ * stays bounded and a peer that never reads gets no further work done. */
+static bool output_room(const struct rsp_client *c)
+{
+	return sw_outq_len(&c->out) < OUT_MAX;
+}
+
+bool rsp_client_wants_input(const struct rsp_client *c)
+{
+	return c->in_off == c->in_len && output_room(c);
+}
+
+bool rsp_client_has_input(const struct rsp_client *c)
+{
+	return c->in_off < c->in_len && output_room(c);
+}
+
+bool rsp_client_output_pending(const struct rsp_client *c)
+{
+	return sw_outq_len(&c->out) != 0;
+}
+
+bool rsp_client_writable(struct rsp_client *c)
+{
+	if (!sw_outq_flush(&c->out))
+		c->closing = true;
+	return !c->closing;
+}
+
+const char *rsp_client_stalled(const struct rsp_client *c)
+{
+	if (c->out.failed)
+		return "its socket failed or it left too much output unread";
+	if (sw_outq_stalled(&c->out))
+		return "it has read none of its output for 5 s";
+	return NULL;
+}
+
 bool rsp_client_readable(struct rsp_client *c)
 {
-	uint8_t buf[4096];
-	ssize_t n = read(c->fd, buf, sizeof(buf));
-
-	if (n < 0 && errno == EINTR)
-		return true;
-	if (n <= 0)
-		return false;
-	for (ssize_t i = 0; i < n && !c->closing; i++) {
-		switch (rsp_feed(&c->parser, buf[i])) {
+	if (c->in_off == c->in_len) {
+		ssize_t n = read(c->fd, c->in, sizeof(c->in));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (n <= 0)
+			return false;
+		c->in_off = 0;
+		c->in_len = (size_t)n;
+	}
+	while (c->in_off < c->in_len && !c->closing && output_room(c)) {
+		switch (rsp_feed(&c->parser, c->in[c->in_off++])) {
 		case RSP_EV_PACKET:
 			if (!c->noack)
 				write_all(c, (const uint8_t *)"+", 1);
 			dispatch(c, c->parser.data, c->parser.len);
 			break;
 		case RSP_EV_NAK:
-			if (c->last_len)
+			/* Resend only once the last copy has left: a NAK for a
+			 * packet still queued comes from a storm, not a line error. */
+			if (c->last_len && !sw_outq_len(&c->out))
 				write_all(c, c->last, c->last_len);
 			break;
 		case RSP_EV_INTERRUPT:
