@@ -367,6 +367,12 @@ int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
 	if ((r = sw_mem_write32(c->ap, CM_DEMCR, want)) ||
 	    (r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr))) /* clears a stale S_RESET_ST */
 		return r;
+	/* DHCSR survives the reset (ARMv7-M C1.6.3): a halted core stays
+	 * halted unless C_HALT is cleared first (as OpenOCD's
+	 * cortex_m_assert_reset does for "reset run"). */
+	if (!halt_after && (dhcsr & DHCSR_C_HALT) &&
+	    (r = sw_mem_write32(c->ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN)))
+		return r;
 	cm_invalidate_regs(c);
 	if ((r = reset_request(c, kind)) || (r = reset_wait(c, halt_after, &dhcsr)))
 		return r;

@@ -93,6 +93,11 @@ enum sim_fault {
  * are affected for WAIT/FAULT (the DP itself never waits). */
 void sim_inject(struct sim *sim, enum sim_fault fault, unsigned skip, unsigned count);
 void sim_inject_clear(struct sim *sim);
+/* Stall the AP for ns of virtual time, starting after `skip` more AP
+ * accesses or RDBUFF reads: until it ends they answer WAIT, as behind a
+ * bus access the interconnect holds up (ADIv5.2 B4.2.3). ABORT.DAPABORT
+ * ends it. */
+void sim_inject_stall(struct sim *sim, unsigned skip, uint64_t ns);
 /* A system reset (as from the reset pin: chip and cores, not the DP)
  * delay_ns of virtual time from now; 0 cancels. For fault campaigns. */
 void sim_schedule_reset(struct sim *sim, uint64_t delay_ns);
