@@ -200,6 +200,11 @@ void sim_set_nrst(struct sim *sim, bool asserted)
 		sim_core_set_reset_line(sim->cores[i], asserted);
 }
 
+void sim_set_max_corner(struct sim *sim, bool on)
+{
+	sim->max_corner = on;
+}
+
 void sim_schedule_reset(struct sim *sim, uint64_t delay_ns)
 {
 	sim_sync(sim);

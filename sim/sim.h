@@ -53,6 +53,9 @@ unsigned sim_swd_raw(struct sim *sim, uint8_t req, uint32_t *data, bool *parity_
 void sim_round_trip(struct sim *sim, size_t bytes_out, size_t bytes_in);
 
 void sim_set_nrst(struct sim *sim, bool asserted);
+/* Use the datasheet's maximum operation times (flash program/erase)
+ * instead of the typical ones; chips without such a table ignore it. */
+void sim_set_max_corner(struct sim *sim, bool on);
 void sim_set_timing(struct sim *sim, const struct sim_timing *t);
 void sim_get_timing(const struct sim *sim, struct sim_timing *t);
 

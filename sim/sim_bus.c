@@ -118,6 +118,16 @@ int sim_bus_add_alias(struct sim_bus *bus, const struct sim_region *src, const c
 	return add(bus, &r);
 }
 
+int sim_bus_set_read_gate(struct sim_bus *bus, uint32_t base, sim_mmio_read_fn gate)
+{
+	for (size_t i = 0; i < bus->n; i++)
+		if (bus->regions[i].base == base && bus->regions[i].kind == SIM_REGION_ROM) {
+			bus->regions[i].rd = gate;
+			return 0;
+		}
+	return -1;
+}
+
 const struct sim_region *sim_bus_find(const struct sim_bus *bus, uint32_t addr)
 {
 	size_t lo = 0, hi = bus->n;
@@ -168,6 +178,8 @@ int sim_bus_read(struct sim_bus *bus, uint32_t addr, unsigned size, uint32_t *va
 		return -1;
 	if (r->kind == SIM_REGION_MMIO)
 		return r->rd ? r->rd(r->opaque, off, size, val) : -1;
+	if (r->rd && r->rd(r->opaque, off, size, val))
+		return -1;
 	*val = load_le(r->mem + off, size);
 	return 0;
 }

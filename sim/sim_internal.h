@@ -106,6 +106,7 @@ struct sim {
 	struct sim_core *cores[SIM_MAX_CORES];
 	unsigned n_cores;
 	bool nrst;
+	bool max_corner;        /* datasheet maximum timings (sim_set_max_corner) */
 	enum sim_fault fault;
 	unsigned fault_skip, fault_count;
 	bool stall_armed;       /* sim_inject_stall pending */
