@@ -289,7 +289,8 @@ int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "poll: %s", sw_errmsg(c->ctx));
 	st->halted = (dhcsr & DHCSR_S_HALT) != 0;
-	st->in_reset = (dhcsr & DHCSR_S_RESET_ST) != 0;
+	st->in_reset = (dhcsr & DHCSR_S_RESET_ST) != 0 || c->reset_latched;
+	c->reset_latched = false;
 	st->locked_up = (dhcsr & DHCSR_S_LOCKUP) != 0;
 	st->dfsr = dfsr;
 	st->reason = st->halted ? decode_dfsr(dfsr) : st->locked_up ? SW_HALT_LOCKUP : SW_HALT_RUNNING;
@@ -377,9 +378,18 @@ int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
 	if ((r = reset_request(c, kind)) || (r = reset_wait(c, halt_after, &dhcsr)))
 		return r;
 	c->halted = (dhcsr & DHCSR_S_HALT) != 0;
+	c->reset_latched = false; /* this reset was asked for */
 	if (want != (orig | DEMCR_TRCENA))
 		r = sw_mem_write32(c->ap, CM_DEMCR, orig | DEMCR_TRCENA);
 	return r;
+}
+
+bool sw_core_take_reset(struct sw_core *c)
+{
+	bool seen = c->reset_latched;
+
+	c->reset_latched = false;
+	return seen;
 }
 
 /* DEMCR vector catch bits (ARMv7-M C1.6.5). */
