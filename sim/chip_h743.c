@@ -99,8 +99,8 @@ static int build_flash(struct sim *sim, struct h743 *h, struct sim_bus *b)
 			     sim_flash_h743_bank2_write, h->flash, &bank2);
 	r |= sim_bus_add_mmio(b, "flash-regs", 0x52002000u, 0x1000, sim_flash_h743_reg_read,
 			      sim_flash_h743_reg_write, h->flash);
-	r |= sim_bus_set_read_gate(b, 0x08000000u, sim_flash_h743_bank1_read);
-	r |= sim_bus_set_read_gate(b, 0x08100000u, sim_flash_h743_bank2_read);
+	r |= sim_bus_set_read_gate(b, 0x08000000u, sim_flash_h743_bank1_read, h->flash);
+	r |= sim_bus_set_read_gate(b, 0x08100000u, sim_flash_h743_bank2_read, h->flash);
 	if (!r)
 		sim_flash_h743_set_banks(h->flash, bank1, bank2);
 	return r;

@@ -195,12 +195,21 @@ static void test_reset_halt_and_run(void)
 	uint64_t pc = 0;
 	uint32_t reset = sym("Reset_Handler");
 
+	uint32_t vc = 1;
+
 	CHECK_OK(rig_open(&g));
+	/* From a running core: only the reset vector catch can stop it there. */
+	CHECK_OK(sw_core_resume(g.core));
+	CHECK_OK(sw_core_poll(g.core, &st));
+	CHECK(!st.halted);
 	CHECK_OK(sw_core_reset(g.core, SW_RESET_SYSTEM, true));
 	CHECK_OK(sw_core_poll(g.core, &st));
 	CHECK(st.halted && st.reason == SW_HALT_RESET);
 	CHECK_OK(sw_core_reg_read(g.core, SW_REG_PC, &pc));
 	CHECK_EQ_U(pc, reset);
+	/* The user's vector catch setting (none) is put back afterwards. */
+	CHECK_OK(sw_core_vector_catch_get(g.core, &vc));
+	CHECK_EQ_U(vc, 0);
 	CHECK_OK(sw_core_reset(g.core, SW_RESET_CORE, true));
 	CHECK_OK(sw_core_reg_read(g.core, SW_REG_PC, &pc));
 	CHECK_EQ_U(pc, reset);
