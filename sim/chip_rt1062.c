@@ -190,6 +190,17 @@ static void rt1062_reset(struct sim *sim)
 	memset(h->src, 0, sizeof(h->src));
 	h->src[0x1C / 4] = 2u << 24;
 	h->hook_status = 1;
+	if (sim->nrst) {
+		/* The debug connector's reset is POR_B on the RT106x: a power-on
+		 * reset of the whole chip, the SWJ-DP (back in JTAG, powered down)
+		 * and the core's debug logic included (i.MX RT1060 RM, System Reset
+		 * Controller: POR_B "resets the entire chip"). SYSRESETREQ does not. */
+		sim_dp_init(sim);
+		sim->wire.phase = PH_IDLE;
+		sim->wire.ones = 0;
+		for (unsigned i = 0; i < sim->n_cores; i++)
+			sim_core_reset(sim->cores[i], SIM_RESET_POWER_ON);
+	}
 }
 
 static int rt1062_build(struct sim *sim)

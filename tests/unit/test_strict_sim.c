@@ -4,10 +4,13 @@
  * RESEND (B2.2.7), a failed posted access reported by the next packet
  * (B4.2.1), and the STM32H743 flash controller (RM0433 §4.3, FLASH_SR). */
 #include "adi/adi.h"
+#include "cortexm/core.h"
 #include "probes/probe.h"
 #include "probes/sim_probe.h"
 #include "sim/sim.h"
 #include "sim/sim_flash_h743.h"
+#include "targets/target.h"
+#include "targets/targets_priv.h"
 #include "tests/test.h"
 
 #define AXI 0x24000000u
@@ -275,6 +278,165 @@ static void test_h743_strberr_and_psize(void)
 	free(b2);
 }
 
+/* The RT106x debug reset is POR_B: the DP comes back in JTAG, powered
+ * down, with the debug logic cleared. The server reconnects and enables
+ * debug again, for "reset pin" with and without halt. */
+static void test_rt1062_pin_reset_resets_debug(void)
+{
+	struct sw_ctx ctx;
+	struct sim *sim;
+	struct sw_probe *probe;
+	struct sw_target *t = NULL;
+	struct sw_core_state st;
+	uint32_t v = 0;
+	uint64_t pc = 0;
+
+	sw_ctx_init(&ctx);
+	ctx.level = SW_LOG_NONE;
+	CHECK_OK(sim_new(&ctx, "mimxrt1062", &sim));
+	sim_power_on_reset(sim);
+	sim_advance_ns(sim, 1000000);
+	CHECK_OK(sw_sim_probe_open(&ctx, sim, 0, &probe));
+	CHECK_OK(sw_target_open(&ctx, probe, &sw_target_mimxrt1062, 0, &t));
+	if (!t)
+		return;
+	struct sw_core *core = sw_target_core(t, 0);
+	CHECK_OK(sw_core_halt(core));
+	CHECK_OK(sw_core_reset(core, SW_RESET_PIN, false));
+	CHECK_OK(sw_core_poll(core, &st));
+	CHECK(!st.halted);
+	CHECK_OK(sw_core_reset(core, SW_RESET_PIN, true));
+	CHECK_OK(sw_core_poll(core, &st));
+	CHECK(st.halted);
+	CHECK_OK(sw_core_reg_read(core, SW_REG_PC, &pc));
+	CHECK(pc != 0);
+	/* The sim side: after nRST nothing answers until JTAG-to-SWD. */
+	sim_set_nrst(sim, true);
+	sim_set_nrst(sim, false);
+	bool pok = true;
+	CHECK_EQ_U(sim_swd_raw(sim, SW_REQ_READ | SW_REQ_ADDR(0x4), &v, &pok), SW_ACK_NONE);
+	sw_target_close(t);
+	sw_probe_close(probe);
+	sim_free(sim);
+}
+
+/* The datasheet maximum corner (sector erase 2 s, word 200 us at x64):
+ * the host-driven path still erases and programs within its bounds. */
+static void test_h743_max_corner(void)
+{
+	struct rig g;
+	uint8_t data[64];
+	uint32_t back[16];
+	const struct sw_mem_region rg = {"flash-bank1", 0x08000000u, 0x100000u, SW_MEM_FLASH, 0x20000u};
+	struct sw_core *core;
+	struct sw_target *t = NULL;
+
+	memset(&g, 0, sizeof(g));
+	sw_ctx_init(&g.ctx);
+	g.ctx.level = SW_LOG_NONE;
+	CHECK_OK(sim_new(&g.ctx, "stm32h743", &g.sim));
+	sim_set_max_corner(g.sim, true);
+	CHECK_OK(sw_sim_probe_open(&g.ctx, g.sim, 0, &g.probe));
+	CHECK_OK(sw_target_open(&g.ctx, g.probe, sw_target_find("stm32h743"), 0, &t));
+	if (!t)
+		return;
+	core = sw_target_core(t, 0);
+	CHECK_OK(sw_core_halt(core));
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7u + 1u);
+	uint64_t t0 = sim_now_ns(g.sim);
+	CHECK_OK(sw_flash_stm32h7.erase_sector(core, &rg, 0x08000000u));
+	CHECK(sim_now_ns(g.sim) - t0 >= 2000000000ull);
+	CHECK_OK(sw_flash_stm32h7.program(core, &rg, 0x08000000u, data, sizeof(data)));
+	CHECK_OK(sim_mem_read(g.sim, 0x08000000u, back, sizeof(back)));
+	CHECK(!memcmp(back, data, sizeof(data)));
+	/* Programming a word that is not erased is refused (PGSERR) and the
+	 * host path must say so. */
+	CHECK_EQ_U(sw_flash_stm32h7.program(core, &rg, 0x08000000u, data, sizeof(data)), SW_ERR_FLASH);
+	sw_target_close(t);
+	sw_probe_close(g.probe);
+	sim_free(g.sim);
+}
+
+/* A reset while the core sits halted leaves it halted (C1.6.3); the
+ * only trace is DHCSR.S_RESET_ST, which a read for S_REGRDY would consume:
+ * the core layer keeps it for whoever asks (the flash loader). */
+static void test_reset_of_halted_core_is_latched(void)
+{
+	struct rig g;
+	struct sw_target *t = NULL;
+	struct sw_core_state st;
+
+	memset(&g, 0, sizeof(g));
+	sw_ctx_init(&g.ctx);
+	g.ctx.level = SW_LOG_NONE;
+	CHECK_OK(sim_new(&g.ctx, "stm32h743", &g.sim));
+	CHECK_OK(sw_sim_probe_open(&g.ctx, g.sim, 0, &g.probe));
+	CHECK_OK(sw_target_open(&g.ctx, g.probe, sw_target_find("stm32h743"), 0, &t));
+	if (!t)
+		return;
+	struct sw_core *core = sw_target_core(t, 0);
+	CHECK_OK(sw_core_halt(core));
+	CHECK_OK(sw_core_poll(core, &st));
+	CHECK(!sw_core_take_reset(core));
+	sim_schedule_reset(g.sim, 1000);
+	sim_advance_ns(g.sim, 100000);
+	CHECK_OK(sw_core_reg_write(core, 0, 0x1234u)); /* reads DHCSR for S_REGRDY */
+	CHECK_OK(sw_core_poll(core, &st));
+	CHECK(st.halted);     /* still halted after the reset */
+	CHECK(st.in_reset);   /* and the reset is not lost */
+	sw_target_close(t);
+	sw_probe_close(g.probe);
+	sim_free(g.sim);
+}
+
+/* RT1062 host-driven NOR path over old data: every erase must wait for
+ * WIP (a busy NOR ignores the next erase), and reads through the AHB
+ * window after programming must not come from the AHB RX buffer filled
+ * before (MCR0.SWRESET drops it). */
+static void test_rt1062_host_path_over_old_data(void)
+{
+	struct sw_ctx ctx;
+	struct sim *sim;
+	struct sw_probe *probe;
+	struct sw_target *t = NULL;
+	const struct sw_mem_region rg = {"flexspi-nor", 0x60000000u, 0x800000u, SW_MEM_FLASH, 0x1000u};
+	uint8_t old[0x2000], page[256], back[256];
+	uint32_t first = 0;
+
+	sw_ctx_init(&ctx);
+	ctx.level = SW_LOG_NONE;
+	CHECK_OK(sim_new(&ctx, "mimxrt1062", &sim));
+	memset(old, 0x00, sizeof(old));
+	CHECK_OK(sim_mem_write(sim, 0x60010000u, old, sizeof(old)));
+	sim_power_on_reset(sim);
+	sim_advance_ns(sim, 1000000);
+	CHECK_OK(sw_sim_probe_open(&ctx, sim, 0, &probe));
+	CHECK_OK(sw_target_open(&ctx, probe, &sw_target_mimxrt1062, 0, &t));
+	if (!t)
+		return;
+	struct sw_core *core = sw_target_core(t, 0);
+	CHECK_OK(sw_core_halt(core));
+	CHECK_OK(sw_flash_rt1062_flexspi.prepare(core, &rg));
+	CHECK_OK(sw_mem_read32(sw_core_ap(core), 0x60010000u, &first)); /* fills the AHB buffer */
+	CHECK_EQ_U(first, 0);
+	CHECK_OK(sw_flash_rt1062_flexspi.erase_range(core, &rg, 0x60010000u, 0x2000u));
+	CHECK_OK(sim_mem_read(sim, 0x60010000u, old, sizeof(old)));
+	size_t bad = 0;
+	for (size_t i = 0; i < sizeof(old); i++)
+		bad += old[i] != 0xFF;
+	CHECK_MSG(bad == 0, "%zu bytes not erased (an erase sent to a busy NOR was ignored)", bad);
+	for (unsigned i = 0; i < sizeof(page); i++)
+		page[i] = (uint8_t)(i ^ 0x5Au);
+	CHECK_OK(sw_mem_read32(sw_core_ap(core), 0x60010000u, &first)); /* buffer holds 0xFF now */
+	CHECK_OK(sw_flash_rt1062_flexspi.program(core, &rg, 0x60010000u, page, sizeof(page)));
+	CHECK_OK(sw_mem_read(sw_core_ap(core), 0x60010000u, back, sizeof(back)));
+	CHECK_MSG(!memcmp(back, page, sizeof(page)), "AHB read after programming returned stale data");
+	sw_target_close(t);
+	sw_probe_close(probe);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	RUN_TEST(test_wait_policy_rides_out_a_stall);
@@ -284,5 +446,9 @@ int main(void)
 	RUN_TEST(test_h743_read_during_erase_stalls);
 	RUN_TEST(test_h743_cr_locked_while_busy);
 	RUN_TEST(test_h743_strberr_and_psize);
+	RUN_TEST(test_rt1062_pin_reset_resets_debug);
+	RUN_TEST(test_h743_max_corner);
+	RUN_TEST(test_reset_of_halted_core_is_latched);
+	RUN_TEST(test_rt1062_host_path_over_old_data);
 	return TEST_MAIN_END();
 }
