@@ -398,7 +398,7 @@ static int clear_overrun(struct sw_swd_engine *e)
 
 int sw_swd_engine_transfer(struct sw_swd_engine *e, struct sw_swd_req *reqs, size_t n)
 {
-	size_t nraw, at = 0;
+	size_t nraw = 0, at = 0;
 	unsigned waits = 0;
 	uint64_t wait_since = 0;
 	int r;
