@@ -292,7 +292,8 @@ int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "poll: %s", sw_errmsg(c->ctx));
 	st->halted = (dhcsr & DHCSR_S_HALT) != 0;
-	st->in_reset = (dhcsr & DHCSR_S_RESET_ST) != 0;
+	st->in_reset = (dhcsr & DHCSR_S_RESET_ST) != 0 || c->reset_latched;
+	c->reset_latched = false;
 	st->locked_up = (dhcsr & DHCSR_S_LOCKUP) != 0;
 	st->dfsr = dfsr;
 	st->reason = st->halted ? decode_dfsr(dfsr) : st->locked_up ? SW_HALT_LOCKUP : SW_HALT_RUNNING;
@@ -353,6 +354,38 @@ static int reset_wait(struct sw_core *c, bool halt_after, uint32_t *dhcsr)
 		       *dhcsr);
 }
 
+/* Some chips wire the debug connector's reset to a power-on reset of the
+ * whole chip (i.MX RT106x: POR_B), so after it the SWJ-DP is back in JTAG
+ * and powered down and C_DEBUGEN, DEMCR, FPB and DWT are cleared (ARMv7-M
+ * C1.6: the debug logic resets only at power-on). Reconnect and enable
+ * debug again; the core has run meanwhile, so "reset halt" halts where it
+ * got to, and comparators are gone. Returns 1 when the debug logic kept
+ * its state (the normal case: go on waiting for S_RESET_ST). */
+static int pin_reset_reconnect(struct sw_core *c, bool halt_after, uint32_t demcr, uint32_t *dhcsr)
+{
+	sw_dap *dap = sw_ap_dap(c->ap);
+	uint32_t cs = 0;
+	int r;
+
+	/* A DP register read leaves DHCSR.S_RESET_ST for reset_wait. */
+	if (!sw_dp_read(dap, SW_DP_CTRL_STAT, &cs) && (cs & SW_DP_CTRL_CDBGPWRUPACK))
+		return 1;
+	sw_clear_err(c->ctx);
+	if ((r = sw_dap_connect(dap, 0)))
+		return sw_fail(c->ctx, r, "reset pin: the debug port did not come back: %s", sw_errmsg(c->ctx));
+	if ((r = sw_mem_write32(c->ap, CM_DHCSR,
+				DHCSR_DBGKEY | DHCSR_C_DEBUGEN | (halt_after ? DHCSR_C_HALT : 0u))) ||
+	    (r = sw_mem_write32(c->ap, CM_DEMCR, demcr | DEMCR_TRCENA)) ||
+	    (r = sw_mem_read32(c->ap, CM_DHCSR, dhcsr)))
+		return r;
+	SW_LOG_W(c->ctx, "reset pin also reset the debug logic: reconnected%s; hardware breakpoints and "
+		 "watchpoints were cleared", halt_after ? ", halted after the reset (not at the reset vector)" : "");
+	c->fpb_enabled = false;
+	c->halted = (*dhcsr & DHCSR_S_HALT) != 0;
+	c->reset_latched = false;
+	return SW_OK;
+}
+
 /* Reset (ARMv7-M B3.2.6 AIRCR; C1.6.5 DEMCR.VC_CORERESET). "reset halt"
  * catches the reset vector; DEMCR is put back as it was afterwards so a
  * user's vector catch setting survives. */
@@ -370,13 +403,32 @@ int sw_core_reset(struct sw_core *c, enum sw_reset_kind kind, bool halt_after)
 	if ((r = sw_mem_write32(c->ap, CM_DEMCR, want)) ||
 	    (r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr))) /* clears a stale S_RESET_ST */
 		return r;
+	/* DHCSR survives the reset (ARMv7-M C1.6.3): a halted core stays
+	 * halted unless C_HALT is cleared first (as OpenOCD's
+	 * cortex_m_assert_reset does for "reset run"). */
+	if (!halt_after && (dhcsr & DHCSR_C_HALT) &&
+	    (r = sw_mem_write32(c->ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN)))
+		return r;
 	cm_invalidate_regs(c);
-	if ((r = reset_request(c, kind)) || (r = reset_wait(c, halt_after, &dhcsr)))
+	if ((r = reset_request(c, kind)))
+		return r;
+	if (kind == SW_RESET_PIN && (r = pin_reset_reconnect(c, halt_after, orig, &dhcsr)) != 1)
+		return r;
+	if ((r = reset_wait(c, halt_after, &dhcsr)))
 		return r;
 	c->halted = (dhcsr & DHCSR_S_HALT) != 0;
+	c->reset_latched = false; /* this reset was asked for */
 	if (want != (orig | DEMCR_TRCENA))
 		r = sw_mem_write32(c->ap, CM_DEMCR, orig | DEMCR_TRCENA);
 	return r;
+}
+
+bool sw_core_take_reset(struct sw_core *c)
+{
+	bool seen = c->reset_latched;
+
+	c->reset_latched = false;
+	return seen;
 }
 
 /* DEMCR vector catch bits (ARMv7-M C1.6.5). */

@@ -75,6 +75,9 @@ int sw_core_resume(struct sw_core *core);
 int sw_core_step(struct sw_core *core, bool mask_irq);
 /* Read DHCSR (and DFSR when newly halted); one round trip. */
 int sw_core_poll(struct sw_core *core, struct sw_core_state *st);
+/* Was the core reset (DHCSR.S_RESET_ST) since the last poll, as seen by a
+ * DHCSR read made for another reason (register transfer)? Clears it. */
+bool sw_core_take_reset(struct sw_core *core);
 
 /* Registers by cortexm/regs.h number; the core must be halted. */
 int sw_core_reg_read(struct sw_core *core, unsigned regno, uint64_t *val);

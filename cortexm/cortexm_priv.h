@@ -86,6 +86,7 @@ struct sw_core {
 	unsigned n_soft;
 	struct cm_watch wp[CM_MAX_DWT];
 	uint8_t dwt_id[CM_MAX_DWT]; /* ARMv8-M DWT_FUNCTIONn.ID, read at attach */
+	bool reset_latched;       /* S_RESET_ST seen by a DHCSR read made for another reason */
 	uint32_t spurious_pc;     /* erratum 3092511 guard: last PC resumed */
 	unsigned spurious_count;  /* consecutive spurious halts there */
 };
@@ -96,6 +97,15 @@ int cm_watch_clear_all(struct sw_core *c);
 
 /* cortexm/bp.c: is there a breakpoint of ours at addr? */
 bool cm_bp_known(const struct sw_core *c, uint32_t addr);
+
+/* DHCSR.S_RESET_ST clears on read (ARMv7-M C1.6.2): a read made for
+ * S_REGRDY or S_HALT must not lose it, or a reset of a halted core (which
+ * stays halted, C1.6.3) goes unnoticed. */
+static inline void cm_note_dhcsr(struct sw_core *c, uint32_t dhcsr)
+{
+	if (dhcsr & (1u << 25))
+		c->reset_latched = true;
+}
 
 /* cortexm/regaccess.c */
 void cm_invalidate_regs(struct sw_core *c);

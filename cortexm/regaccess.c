@@ -62,6 +62,7 @@ static int read_sel_slow(struct sw_core *c, uint8_t sel, uint32_t *val)
 	for (unsigned i = 0; i < CM_REGRDY_POLLS; i++) {
 		if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
 			return r;
+		cm_note_dhcsr(c, dhcsr);
 		if (!(dhcsr & DHCSR_S_HALT)) {
 			c->halted = false;
 			return sw_fail(c->ctx, SW_ERR_TARGET_STATE,
@@ -142,6 +143,7 @@ int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint6
 	if (ns && (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "register read: %s", sw_errmsg(c->ctx));
 	for (size_t q = 0; q < ns; q++) {
+		cm_note_dhcsr(c, dhcsr[q]);
 		if (dhcsr[q] & DHCSR_S_REGRDY)
 			continue;
 		/* DCRDR was read before the transfer finished: redo this one. */
@@ -169,10 +171,13 @@ static int write_sel(struct sw_core *c, uint8_t sel, uint32_t v)
 	    (r = sw_mem_queue_write32(c->ap, CM_DCRSR, DCRSR_REGWNR | sel)) ||
 	    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "register write: %s", sw_errmsg(c->ctx));
+	cm_note_dhcsr(c, dhcsr);
 	/* Batched write done before the core took the value: poll S_REGRDY. */
-	for (unsigned i = 0; i < CM_REGRDY_POLLS && !(dhcsr & DHCSR_S_REGRDY) && (dhcsr & DHCSR_S_HALT); i++)
+	for (unsigned i = 0; i < CM_REGRDY_POLLS && !(dhcsr & DHCSR_S_REGRDY) && (dhcsr & DHCSR_S_HALT); i++) {
 		if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
 			return r;
+		cm_note_dhcsr(c, dhcsr);
+	}
 	if (!(dhcsr & DHCSR_S_REGRDY))
 		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "register write: S_REGRDY not set (REGSEL 0x%02x, DHCSR 0x%08x)",
 			       sel, dhcsr);

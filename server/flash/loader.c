@@ -105,7 +105,15 @@ static int start(struct sw_loader *l, uint32_t entry_off)
 	    (r = sw_core_reg_write(c, 0, l->params)) ||
 	    (r = sw_core_reg_write(c, SW_REG_LR, (l->code + l->ld->image->off_return) | 1u)) ||
 	    (r = sw_core_reg_write(c, SW_REG_PC, l->code + entry_off)) ||
-	    (r = sw_core_reg_write(c, SW_REG_XPSR, XPSR_T)) || (r = sw_core_resume(c)))
+	    (r = sw_core_reg_write(c, SW_REG_XPSR, XPSR_T)))
+		return sw_fail(l->ctx, r, "flash loader: start: %s", sw_errmsg(l->ctx));
+	/* A reset while the loader sat halted between calls leaves the core
+	 * halted (DHCSR survives it, ARMv7-M C1.6.3) but the flash relocked
+	 * and the clocks reset: only S_RESET_ST tells. */
+	if (sw_core_take_reset(c))
+		return sw_fail(l->ctx, SW_ERR_TARGET_STATE,
+			       "target reset during flash programming: flash not programmed (run the load again)");
+	if ((r = sw_core_resume(c)))
 		return sw_fail(l->ctx, r, "flash loader: start: %s", sw_errmsg(l->ctx));
 	l->st.calls++;
 	return SW_OK;
