@@ -75,6 +75,8 @@ int sw_core_resume(struct sw_core *core);
 int sw_core_step(struct sw_core *core, bool mask_irq);
 /* Read DHCSR (and DFSR when newly halted); one round trip. */
 int sw_core_poll(struct sw_core *core, struct sw_core_state *st);
+/* sw_core_step then sw_core_poll, with the stop registers, in one round trip. */
+int sw_core_step_poll(struct sw_core *core, bool mask_irq, struct sw_core_state *st);
 
 /* Registers by cortexm/regs.h number; the core must be halted. */
 int sw_core_reg_read(struct sw_core *core, unsigned regno, uint64_t *val);

@@ -5,7 +5,7 @@
  * core stays halted. */
 #include "cortexm/cortexm_priv.h"
 
-#define MAX_SEL 64
+#define MAX_SEL CM_MAX_SEL
 
 void cm_invalidate_regs(struct sw_core *c)
 {
@@ -121,35 +121,51 @@ static void fill_cache(struct sw_core *c, const uint8_t *sel, const uint32_t *da
 	}
 }
 
+int cm_regs_queue(struct sw_core *c, const unsigned *regnos, size_t n, struct cm_regq *q)
+{
+	int r;
+
+	if ((r = collect(c, regnos, n, q->sel, &q->ns)))
+		return r;
+	for (size_t i = 0; i < q->ns; i++) {
+		if ((r = sw_mem_queue_write32(c->ap, CM_DCRSR, q->sel[i])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &q->dhcsr[i])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DCRDR, &q->data[i])))
+			return r;
+	}
+	return SW_OK;
+}
+
+int cm_regs_queued_done(struct sw_core *c, struct cm_regq *q)
+{
+	int r;
+
+	for (size_t i = 0; i < q->ns; i++) {
+		if (q->dhcsr[i] & DHCSR_S_REGRDY)
+			continue;
+		/* DCRDR was read before the transfer finished: redo this one. */
+		SW_LOG_D(c->ctx, "register read: REGSEL 0x%02x not ready in the batch, polling", q->sel[i]);
+		if ((r = read_sel_slow(c, q->sel[i], &q->data[i])))
+			return r;
+	}
+	fill_cache(c, q->sel, q->data, q->ns);
+	return SW_OK;
+}
+
 int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint64_t *vals)
 {
-	uint8_t sel[MAX_SEL];
-	uint32_t data[MAX_SEL], dhcsr[MAX_SEL];
-	size_t ns = 0;
+	struct cm_regq q;
 	int r;
 
 	if (!c->halted)
 		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "registers: core is running (halt it first)");
-	if ((r = collect(c, regnos, n, sel, &ns)))
-		return r;
 	/* Fast path: every transfer in one batch (one probe round trip). */
-	for (size_t q = 0; q < ns; q++) {
-		if ((r = sw_mem_queue_write32(c->ap, CM_DCRSR, sel[q])) ||
-		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr[q])) ||
-		    (r = sw_mem_queue_read32(c->ap, CM_DCRDR, &data[q])))
-			return r;
-	}
-	if (ns && (r = sw_dap_run(sw_ap_dap(c->ap))))
+	if ((r = cm_regs_queue(c, regnos, n, &q)))
+		return r;
+	if (q.ns && (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "register read: %s", sw_errmsg(c->ctx));
-	for (size_t q = 0; q < ns; q++) {
-		if (dhcsr[q] & DHCSR_S_REGRDY)
-			continue;
-		/* DCRDR was read before the transfer finished: redo this one. */
-		SW_LOG_D(c->ctx, "register read: REGSEL 0x%02x not ready in the batch, polling", sel[q]);
-		if ((r = read_sel_slow(c, sel[q], &data[q])))
-			return r;
-	}
-	fill_cache(c, sel, data, ns);
+	if ((r = cm_regs_queued_done(c, &q)))
+		return r;
 	for (size_t i = 0; i < n; i++)
 		vals[i] = c->regs[regnos[i]];
 	return SW_OK;

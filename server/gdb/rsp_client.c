@@ -26,6 +26,11 @@ int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out)
 		free(c);
 		return SW_ERR_NOMEM;
 	}
+	if (sw_read_cache_new(s->desc, &c->rcache)) {
+		sw_flash_stage_free(c->flash);
+		free(c);
+		return sw_fail(s->ctx, SW_ERR_NOMEM, "gdb: out of memory");
+	}
 	sw_flash_stage_no_loader(c->flash, s->no_loader);
 	*out = c;
 	return SW_OK;
@@ -37,6 +42,7 @@ void rsp_client_free(struct rsp_client *c)
 		return;
 	close(c->fd);
 	sw_flash_stage_free(c->flash);
+	sw_read_cache_free(c->rcache);
 	free(c);
 }
 
@@ -366,9 +372,7 @@ static void resume(struct rsp_client *c, bool step)
 	rsp_flush_console(c);
 	if (step) {
 		struct sw_core_state st;
-		r = sw_core_step(c->s->core, c->s->step_mask_irq);
-		if (!r)
-			r = sw_core_poll(c->s->core, &st);
+		r = sw_core_step_poll(c->s->core, c->s->step_mask_irq, &st);
 		if (r) {
 			sw_session_say(c->s, "swdbridge: step failed: %s", sw_errmsg(c->s->ctx));
 			rsp_send_str(c, "E01");
@@ -414,7 +418,7 @@ static void range_step(struct rsp_client *c, const char *arg)
 	}
 	rsp_flush_console(c);
 	for (unsigned n = 0; n < RSP_RANGE_STEP_MAX; n++) {
-		if ((r = sw_core_step(c->s->core, c->s->step_mask_irq)) || (r = sw_core_poll(c->s->core, &st)))
+		if ((r = sw_core_step_poll(c->s->core, c->s->step_mask_irq, &st)))
 			break;
 		if (st.reason != SW_HALT_STEP && st.reason != SW_HALT_REQUEST)
 			break;
@@ -585,6 +589,28 @@ static void cmd_qsupported(struct rsp_client *c, const char *arg)
 	rsp_send_str(c, c->reply);
 }
 
+/* Packets after which flash reads gdb made are still true: reads, register
+ * access, single steps, breakpoints (FPB or RAM patches, never flash) and
+ * queries. Anything else (vFlash, monitor, resets, continue, writes, kill,
+ * detach) may change flash and drops the read cache. */
+static bool keeps_read_cache(const char *s)
+{
+	static const char *const keep[] = {"qSupported", "qXfer:", "qfThreadInfo", "qsThreadInfo", "qC",
+					   "qAttached", "qSymbol", "qCRC:", "qOffsets", "qTStatus", "vCont?",
+					   "vMustReplyEmpty", "QStartNoAckMode"};
+
+	switch (s[0]) {
+	case 'm': case 'g': case 'p': case 's': case 'Z': case 'z': case 'H': case 'T': case '?': case '!':
+		return true;
+	}
+	if (!strncmp(s, "vCont;", 6))
+		return s[6] == 's' && (s[7] == 0 || s[7] == ':'); /* a single step, not c/r/t */
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (!strncmp(s, keep[i], strlen(keep[i])))
+			return true;
+	return false;
+}
+
 static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 {
 	const char *s = (const char *)pkt;
@@ -594,6 +620,8 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 		/* Only interrupts make sense while the target runs; ignore others. */
 		return;
 	}
+	if (!keeps_read_cache(s))
+		sw_read_cache_drop(c->rcache);
 	switch (s[0]) {
 	case 'g': cmd_g(c); return;
 	case 'G': cmd_G(c, s + 1); return;

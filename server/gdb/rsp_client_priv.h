@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "server/flash/flash_stage.h"
+#include "server/flash/read_cache.h"
 #include "server/gdb/rsp_client.h"
 
 #define OUT_MAX (2 * RSP_PACKET_MAX + 8)
@@ -26,6 +27,7 @@ struct rsp_client {
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
 	struct sw_flash_stage *flash; /* vFlash staging */
+	struct sw_read_cache *rcache; /* flash contents gdb read while halted */
 	char xml[XML_MAX];
 	char reply[OUT_MAX];
 	uint8_t mem[RSP_PACKET_MAX];

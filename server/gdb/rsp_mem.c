@@ -18,7 +18,10 @@ void rsp_cmd_m(struct rsp_client *c, const char *arg)
 		len = MEM_CHUNK; /* a short reply is allowed; gdb asks for the rest */
 	if (addr + len > 0x100000000ull)
 		len = 0x100000000ull - addr;
-	if (sw_core_mem_read(c->s->core, (uint32_t)addr, c->mem, len)) {
+	/* While halted, flash reads go through the read cache (a `stepi`
+	 * re-reads the code around the PC many times); never while running. */
+	if (c->s->running ? sw_core_mem_read(c->s->core, (uint32_t)addr, c->mem, len)
+			  : sw_read_cache_read(c->rcache, c->s->core, (uint32_t)addr, c->mem, len)) {
 		SW_LOG_D(c->s->ctx, "m %08llx,%llx: %s", (unsigned long long)addr, (unsigned long long)len,
 			 sw_errmsg(c->s->ctx));
 		rsp_send_err(c, 14); /* EFAULT */
