@@ -290,15 +290,9 @@ static int on_halt(struct sw_core *c, struct sw_core_state *st, bool fresh)
 	return SW_OK;
 }
 
-int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
+/* The run state DHCSR and DFSR tell (registers are filled by on_halt). */
+static void decode_state(struct sw_core_state *st, uint32_t dhcsr, uint32_t dfsr)
 {
-	uint32_t dhcsr = 0, dfsr = 0;
-	bool fresh;
-	int r;
-
-	if ((r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
-	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
-		return sw_fail(c->ctx, r, "poll: %s", sw_errmsg(c->ctx));
 	st->halted = (dhcsr & DHCSR_S_HALT) != 0;
 	st->in_reset = (dhcsr & DHCSR_S_RESET_ST) != 0;
 	st->locked_up = (dhcsr & DHCSR_S_LOCKUP) != 0;
@@ -308,6 +302,18 @@ int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 	st->ipsr = 0;
 	st->watch_addr = 0;
 	st->watch_kind = 0;
+}
+
+int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
+{
+	uint32_t dhcsr = 0, dfsr = 0;
+	bool fresh;
+	int r;
+
+	if ((r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "poll: %s", sw_errmsg(c->ctx));
+	decode_state(st, dhcsr, dfsr);
 	fresh = st->halted && !c->halted;
 	c->halted = st->halted;
 	return st->halted ? on_halt(c, st, fresh) : SW_OK;
@@ -330,16 +336,9 @@ int sw_core_step_poll(struct sw_core *c, bool mask_irq, struct sw_core_state *st
 	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) ||
 	    (r = cm_regs_queue(c, stop_regs, 4, &q)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "step: %s", sw_errmsg(c->ctx));
+	decode_state(st, dhcsr, dfsr);
 	/* S_RESET_ST is cleared by reading DHCSR (C1.6.2): either read counts. */
-	st->halted = (dhcsr & DHCSR_S_HALT) != 0;
-	st->in_reset = ((step_dhcsr | dhcsr) & DHCSR_S_RESET_ST) != 0;
-	st->locked_up = (dhcsr & DHCSR_S_LOCKUP) != 0;
-	st->dfsr = dfsr;
-	st->reason = st->halted ? decode_dfsr(dfsr) : st->locked_up ? SW_HALT_LOCKUP : SW_HALT_RUNNING;
-	st->pc = 0;
-	st->ipsr = 0;
-	st->watch_addr = 0;
-	st->watch_kind = 0;
+	st->in_reset |= (step_dhcsr & DHCSR_S_RESET_ST) != 0;
 	c->halted = st->halted;
 	if (!st->halted)
 		return SW_OK;
