@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server/gdb/rsp_client_priv.h"
@@ -54,6 +55,42 @@ int rsp_client_fd(const struct rsp_client *c)
 bool rsp_client_waiting(const struct rsp_client *c)
 {
 	return c->waiting;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* How often a running core is polled for a halt, by how long it has run
+ * with no gdb traffic: every millisecond at first (a `next` or a nearby
+ * breakpoint is reported at once), then every 10 ms, then every 50 ms, so
+ * a long run costs at most 20 probe round trips per second (issue #20;
+ * OpenOCD polls every 100 ms). */
+#define POLL_FAST_NS 1000000ull
+#define POLL_MID_NS 10000000ull
+#define POLL_SLOW_NS 50000000ull
+#define QUIET_MID_NS 200000000ull
+#define QUIET_SLOW_NS 1000000000ull
+
+static uint64_t poll_interval(uint64_t quiet_ns)
+{
+	return quiet_ns < QUIET_MID_NS ? POLL_FAST_NS : quiet_ns < QUIET_SLOW_NS ? POLL_MID_NS : POLL_SLOW_NS;
+}
+
+int rsp_client_poll_wait_ms(const struct rsp_client *c)
+{
+	uint64_t now;
+
+	if (!c->waiting)
+		return -1;
+	if (!c->poll_armed)
+		return 0;
+	now = mono_ns();
+	return now >= c->poll_next_ns ? 0 : (int)((c->poll_next_ns - now + 999999u) / 1000000u);
 }
 
 static bool write_all(struct rsp_client *c, const uint8_t *p, size_t n)
@@ -616,6 +653,7 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	const char *s = (const char *)pkt;
 
 	SW_LOG_WIRE(c->s->ctx, "gdb -> %.*s", (int)(len > 200 ? 200 : len), s);
+	c->quiet_since_ns = c->poll_next_ns = mono_ns(); /* gdb is active: poll fast again */
 	if (c->waiting && !c->nonstop && strcmp(s, "vCtrlC") != 0) {
 		/* Only interrupts make sense while the target runs; ignore others. */
 		return;
@@ -724,8 +762,21 @@ bool rsp_client_tick(struct rsp_client *c)
 {
 	struct sw_core_state st;
 
-	if (!c->waiting)
+	uint64_t now;
+
+	if (!c->waiting) {
+		c->poll_armed = false;
 		return !c->closing;
+	}
+	now = mono_ns();
+	if (!c->poll_armed) {
+		c->poll_armed = true;
+		c->quiet_since_ns = now;
+		c->poll_next_ns = now;
+	}
+	if (now < c->poll_next_ns)
+		return !c->closing;
+	c->poll_next_ns = now + poll_interval(now - c->quiet_since_ns);
 	if (sw_core_poll(c->s->core, &st)) {
 		/* The probe or target went away: tell gdb in one line, stop waiting. */
 		SW_LOG_E(c->s->ctx, "%s", sw_errmsg(c->s->ctx));

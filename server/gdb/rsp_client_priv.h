@@ -23,6 +23,10 @@ struct rsp_client {
 	bool async_stop;         /* the stop being reported is asynchronous */
 	bool stop_signal0;       /* vCont;t in non-stop: report signal 0 */
 	bool stepping;
+	/* Polling a running core: fast at first, slower once it ran quietly
+	 * (rsp_client_tick); gdb traffic makes it fast again. */
+	bool poll_armed;
+	uint64_t poll_next_ns, quiet_since_ns;
 	bool closing;
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
