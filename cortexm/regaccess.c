@@ -3,6 +3,8 @@
  * queued into one batch (write DCRSR, read DHCSR, read DCRDR per register)
  * and every S_REGRDY is checked afterwards; registers are cached while the
  * core stays halted. */
+#include <stdint.h>
+
 #include "cortexm/cortexm_priv.h"
 
 #define MAX_SEL CM_MAX_SEL
@@ -230,4 +232,64 @@ int sw_core_reg_write(struct sw_core *c, unsigned regno, uint64_t val)
 	if (regno == SW_REG_SP || regno == SW_REG_MSP || regno == SW_REG_PSP || regno == SW_REG_CONTROL)
 		c->reg_valid &= ~((1ull << SW_REG_SP) | (1ull << SW_REG_MSP) | (1ull << SW_REG_PSP));
 	return r;
+}
+
+/* Many registers in one batch (DCRDR, DCRSR with REGWnR, DHCSR per
+ * selector, in the caller's order); a selector whose S_REGRDY was still
+ * clear is written again with polling. The packed special registers
+ * (PRIMASK, BASEPRI, FAULTMASK, CONTROL) share one selector: their new
+ * values are merged into one write at the first one's place. */
+int sw_core_regs_write(struct sw_core *c, const unsigned *regnos, const uint64_t *vals, size_t n)
+{
+	static const unsigned parts[4] = {SW_REG_PRIMASK, SW_REG_BASEPRI, SW_REG_FAULTMASK, SW_REG_CONTROL};
+	uint32_t sel_v[CM_MAX_SEL], dhcsr[CM_MAX_SEL], packed = 0;
+	uint8_t sel[CM_MAX_SEL];
+	size_t ns = 0, packed_at = SIZE_MAX;
+	uint64_t cur[4];
+	int r;
+
+	if (!c->halted)
+		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "registers: core is running (halt it first)");
+	for (size_t i = 0; i < n; i++) {
+		if (regnos[i] >= SW_REG_COUNT || !present(c, regnos[i]))
+			return sw_fail(c->ctx, SW_ERR_NOT_FOUND, "register %u does not exist on this core", regnos[i]);
+		const struct sw_reg_desc *d = &sw_reg_table()[regnos[i]];
+		if (ns + 2 > CM_MAX_SEL)
+			return sw_fail(c->ctx, SW_ERR_ARG, "registers: too many in one write");
+		if (d->width < 32) {
+			if (packed_at == SIZE_MAX) {
+				if ((r = sw_core_regs_read(c, parts, 4, cur)))
+					return r;
+				for (unsigned k = 0; k < 4; k++)
+					packed |= (uint32_t)cur[k] << sw_reg_table()[parts[k]].shift;
+				packed_at = ns;
+				sel[ns++] = d->regsel;
+			}
+			uint32_t mask = ((1u << d->width) - 1u) << d->shift;
+			packed = (packed & ~mask) | (((uint32_t)vals[i] << d->shift) & mask);
+			continue;
+		}
+		sel[ns] = d->regsel;
+		sel_v[ns++] = (uint32_t)vals[i];
+		if (d->bits == 64) {
+			sel[ns] = (uint8_t)(d->regsel + 1);
+			sel_v[ns++] = (uint32_t)(vals[i] >> 32);
+		}
+	}
+	if (packed_at != SIZE_MAX)
+		sel_v[packed_at] = packed;
+	for (size_t q = 0; q < ns; q++)
+		if ((r = sw_mem_queue_write32(c->ap, CM_DCRDR, sel_v[q])) ||
+		    (r = sw_mem_queue_write32(c->ap, CM_DCRSR, DCRSR_REGWNR | sel[q])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr[q])))
+			return r;
+	r = ns ? sw_dap_run(sw_ap_dap(c->ap)) : SW_OK;
+	/* Whatever happened, the cache no longer knows these registers. */
+	c->reg_valid = 0;
+	if (r)
+		return sw_fail(c->ctx, r, "register write: %s", sw_errmsg(c->ctx));
+	for (size_t q = 0; q < ns; q++)
+		if (!(dhcsr[q] & DHCSR_S_REGRDY) && (r = write_sel(c, sel[q], sel_v[q])))
+			return r;
+	return SW_OK;
 }

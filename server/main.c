@@ -12,7 +12,6 @@
 #include "probes/ftdi.h"
 #include "probes/jlink.h"
 #include "probes/sim_probe.h"
-#include "server/core_watch.h"
 #include "server/net/addr.h"
 #include "server/net/server.h"
 #include "server/rtt/rtt_net.h"
@@ -365,7 +364,7 @@ static int rtt_setup(struct sw_server *srv, struct sw_session *s, size_t i, cons
 
 	if (r || (r = sw_server_add_svc(srv, sw_rtt_net_svc(*out))))
 		return r;
-	if (o->rtt && s->core)
+	if (o->rtt)
 		sw_rtt_start(sw_rtt_net_engine(*out));
 	return SW_OK;
 }
@@ -426,32 +425,6 @@ static int listen_core(struct sw_server *srv, struct sw_session *s, const struct
 	return SW_OK;
 }
 
-/* A core that starts after the server (core_watch.c): its session and
- * RTT exist already; give it the core, its gdb port and --rtt. */
-struct late_cores {
-	struct sw_core_watch watch;
-	struct sw_server *srv;
-	struct sw_session *sessions;
-	struct sw_target *const *t;
-	const struct options *o;
-	const struct sw_target_desc *desc;
-	struct sw_rtt_net **rtts;
-};
-
-static int late_core_up(void *user, size_t i)
-{
-	struct late_cores *l = user;
-	int r;
-
-	l->sessions[i].core = sw_target_core(*l->t, i);
-	if ((r = listen_core(l->srv, &l->sessions[i], l->o, l->desc, i)))
-		return r;
-	if (l->o->rtt && l->rtts[i])
-		sw_rtt_start(sw_rtt_net_engine(l->rtts[i]));
-	fflush(stdout);
-	return SW_OK;
-}
-
 int main(int argc, char **argv)
 {
 	struct sw_ctx ctx;
@@ -469,7 +442,6 @@ int main(int argc, char **argv)
 	const struct sw_target_desc *desc;
 	bool auto_target;
 	struct probe_host ph = {&ctx, &o, NULL, &probe, &t, sessions, 0};
-	struct late_cores late = {.sessions = sessions, .t = &t, .o = &o, .rtts = rtts};
 	int r;
 
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
@@ -531,9 +503,6 @@ int main(int argc, char **argv)
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = &host;
-	late.srv = &srv;
-	late.desc = desc;
-	sw_core_watch_init(&late.watch, &ctx, &t, late_core_up, &late);
 	if (!o.elf && o.load && (r = open_core_elfs(&ctx, o.load, core_elf, SW_SERVER_MAX_PORTS))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		sw_server_close(&srv);
@@ -541,6 +510,11 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
 		unsigned want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
+		if (!sw_target_core(t, i)) {
+			printf("swdbridge: %s core %s: %s\n", desc->name, desc->cores[i].name,
+			       sw_target_core_note(t, i));
+			continue;
+		}
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
@@ -551,24 +525,16 @@ int main(int argc, char **argv)
 		sessions[i].reconnect_user = &ph;
 		ph.desc = desc;
 		ph.n_sessions = i + 1;
-		/* RTT for every core now (services cannot be added while the loop
-		 * runs); a core not started yet gets its gdb port when it starts. */
-		if ((r = rtt_setup(&srv, &sessions[i], i, &o, &host, &rtts[i])) ||
-		    (sw_target_core(t, i) && (r = listen_core(&srv, &sessions[i], &o, desc, i)))) {
+		if ((r = listen_core(&srv, &sessions[i], &o, desc, i))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);
 			goto out;
 		}
-		if (!sw_target_core(t, i)) {
-			printf("swdbridge: %s core %s: %s; its gdb port opens when it starts\n", desc->name,
-			       desc->cores[i].name, sw_target_core_note(t, i));
-			sw_core_watch_add(&late.watch, i);
+		if ((r = rtt_setup(&srv, &sessions[i], i, &o, &host, &rtts[i]))) {
+			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+			sw_server_close(&srv);
+			goto out;
 		}
-	}
-	if (sw_core_watch_active(&late.watch) && (r = sw_server_add_svc(&srv, &late.watch.svc))) {
-		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
-		sw_server_close(&srv);
-		goto out;
 	}
 	if ((r = swo_setup(&srv, &sessions[0], &t, &o, &host, &swo))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));

@@ -8,23 +8,10 @@ import random
 import re
 
 from harness import Server, check, finish
-from rsp_client import RSP, escape
+from rsp_client import RSP, escape, monitor
 
 SIM = re.compile(r"sim: ([0-9.]+) s virtual, \d+ resets, (\d+) round trips, (\d+) SWD transactions")
 KIB = 1024
-
-
-def monitor(rsp, cmd):
-    hexcmd = cmd.encode().hex().encode()
-    text = b""
-    rsp.send_raw(b"$qRcmd," + hexcmd + b"#" + b"%02x" % (sum(b"qRcmd," + hexcmd) & 0xFF))
-    rsp.read_byte()
-    while True:
-        pkt = rsp.read_packet()
-        if pkt.startswith(b"O") and pkt != b"OK":
-            text += bytes.fromhex(pkt[1:].decode())
-            continue
-        return text.decode(), pkt
 
 
 def counters(rsp):

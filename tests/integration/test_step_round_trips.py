@@ -10,26 +10,13 @@ import subprocess
 import tempfile
 
 from harness import DEMO, Server, check, finish, gdb_batch
-from rsp_client import RSP
+from rsp_client import RSP, monitor
 
 SIM = re.compile(r"sim: ([0-9.]+) s virtual, \d+ resets, (\d+) round trips")
 
 
-def monitor(rsp, cmd):
-    hexcmd = cmd.encode().hex().encode()
-    text = b""
-    rsp.send_raw(b"$qRcmd," + hexcmd + b"#" + b"%02x" % (sum(b"qRcmd," + hexcmd) & 0xFF))
-    rsp.read_byte()
-    while True:
-        pkt = rsp.read_packet()
-        if pkt.startswith(b"O") and pkt != b"OK":
-            text += bytes.fromhex(pkt[1:].decode())
-            continue
-        return text.decode()
-
-
 def round_trips(rsp):
-    return int(SIM.search(monitor(rsp, "sim")).group(2))
+    return int(SIM.search(monitor(rsp, "sim")[0]).group(2))
 
 
 def bare_step():
