@@ -53,7 +53,7 @@ static bool allowed_when_sticky(const struct sim *sim, uint8_t req)
 }
 
 /* Fault injection applies to AP accesses and RDBUFF reads for WAIT/FAULT,
- * to reads for PARITY, and to anything for NORESP. */
+ * to reads for PARITY, to writes for WPARITY, and to anything for NORESP. */
 static bool injected(struct sim *sim, uint8_t req, enum sim_fault *f)
 {
 	bool eligible;
@@ -66,6 +66,7 @@ static bool injected(struct sim *sim, uint8_t req, enum sim_fault *f)
 		eligible = !is_dp(req) || ((req & SW_REQ_READ) && SW_REQ_ADDR(req) == 0xC);
 		break;
 	case SIM_FAULT_PARITY: eligible = (req & SW_REQ_READ) != 0; break;
+	case SIM_FAULT_WPARITY: eligible = (req & SW_REQ_READ) == 0; break;
 	default: eligible = true; break;
 	}
 	if (!eligible)
@@ -75,6 +76,7 @@ static bool injected(struct sim *sim, uint8_t req, enum sim_fault *f)
 		return false;
 	}
 	sim->fault_count--;
+	sim->cnt.faults_fired++;
 	*f = sim->fault;
 	return true;
 }
@@ -99,7 +101,8 @@ static unsigned dp_ack(struct sim *sim, uint8_t req, bool *parity_flip)
 			sim->dp.ctrl_stat |= CS_STICKYERR;
 			sim->cnt.faults++;
 			return SW_ACK_FAULT;
-		case SIM_FAULT_PARITY: *parity_flip = true; break;
+		case SIM_FAULT_PARITY:
+		case SIM_FAULT_WPARITY: *parity_flip = true; break;
 		case SIM_FAULT_NORESP: return SW_ACK_NONE;
 		}
 	}
@@ -278,7 +281,7 @@ unsigned sim_dp_transaction(struct sim *sim, uint8_t req, uint32_t *data, bool *
 		*data = sim_dp_read_data(sim, req);
 		*parity_ok = !flip;
 	} else {
-		sim_dp_write_data(sim, req, *data, true);
+		sim_dp_write_data(sim, req, *data, !flip);
 	}
 	return ack;
 }
