@@ -157,12 +157,17 @@ clean:
 	rm -rf $(B)
 
 -include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
+# The programs' main.o files are outside LIB_OBJS: without their .d files a
+# header change (e.g. struct sw_session) left a stale main.o linked in.
+-include $(wildcard $(B)/obj/*/main.d $(B)/obj/*/*/main.d)
 
 # libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS on its
 # seed corpus (text seeds in tests/fuzz/corpus/NAME, binary seeds generated
 # into $(B)/fuzz/seed-NAME: nothing binary is committed).
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,address,undefined
+# -fno-sanitize-recover=all: a UBSan finding aborts the run (otherwise UBSan
+# prints a SUMMARY and libFuzzer carries on and exits 0).
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRC_rsp_packet := server/gdb/rsp_packet.c lib/hex.c
 FUZZ_SRC_elf := lib/elf.c lib/err.c lib/log.c

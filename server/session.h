@@ -23,7 +23,7 @@ struct sw_session {
 	unsigned port;
 	bool running;          /* resumed by gdb (or detached) and not seen halted since */
 	bool step_mask_irq;    /* monitor step_irq: mask interrupts while stepping */
-	char console[512];     /* text for gdb's console at the next chance (O packets) */
+	char console[4096];    /* text for gdb's console at the next chance (O packets; monitor help is ~1.6 KB) */
 	/* Extra monitor commands of the program around the session (e.g. the
 	 * simulator's "monitor sim"); returns 0 handled, 1 not mine, -1 failed. */
 	int (*ext_monitor)(void *user, struct sw_session *s, const char *cmd, const char *arg);
