@@ -131,9 +131,10 @@ valgrind: all
 	SW_TEST_SERVER=$(CURDIR)/scripts/valgrind-swdbridge scripts/run-tests valgrind \
 		$(VALGRIND_TESTS:%=tests/integration/%.py)
 
-# Fault campaign (issue 9): faults injected, survived, data lost (must be 0).
+# Fault campaign (issues 9, 16): faults injected, fired, survived, data lost
+# (must be 0, judged by reading back the whole flash), sectors in doubt.
 faults: all
-	scripts/faults --rounds 20
+	scripts/faults --rounds 8
 
 # Mutation campaign (issue 18): every mutation in tests/mutants/mutants.txt
 # applied to its own copy of the tree, its tests run one mutant at a time;
@@ -172,14 +173,17 @@ clean:
 	rm -rf $(B)
 
 -include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
-# The programs' main.o too: a changed header (e.g. struct sw_session) must rebuild them.
--include $(wildcard $(B)/obj/server/main.d $(B)/obj/client/main.d $(B)/obj/tools/*/main.d)
+# The programs' main.o files are outside LIB_OBJS: without their .d files a
+# header change (e.g. struct sw_session) left a stale main.o linked in.
+-include $(wildcard $(B)/obj/*/main.d $(B)/obj/*/*/main.d)
 
 # libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS on its
 # seed corpus (text seeds in tests/fuzz/corpus/NAME, binary seeds generated
 # into $(B)/fuzz/seed-NAME: nothing binary is committed).
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,address,undefined
+# -fno-sanitize-recover=all: a UBSan finding aborts the run (otherwise UBSan
+# prints a SUMMARY and libFuzzer carries on and exits 0).
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRC_rsp_packet := server/gdb/rsp_packet.c lib/hex.c
 FUZZ_SRC_elf := lib/elf.c lib/err.c lib/log.c

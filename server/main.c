@@ -45,12 +45,12 @@ struct sim_host {
 
 /* Fault injection for tests and fault campaigns (issue 9):
  *   sim reset-in MS                  system reset MS ms of virtual time from now
- *   sim inject wait|fault|parity|noresp SKIP COUNT, sim inject clear */
+ *   sim inject wait|fault|parity|noresp|wparity SKIP COUNT, sim inject clear */
 static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
 {
-	static const char *const kinds[] = {"wait", "fault", "parity", "noresp"};
+	static const char *const kinds[] = {"wait", "fault", "parity", "noresp", "wparity"};
 	static const enum sim_fault faults[] = {SIM_FAULT_WAIT, SIM_FAULT_FAULT, SIM_FAULT_PARITY,
-						SIM_FAULT_NORESP};
+						SIM_FAULT_NORESP, SIM_FAULT_WPARITY};
 	char kind[16];
 	double ms;
 	unsigned skip, count;
@@ -72,7 +72,7 @@ static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *
 				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
 				return 0;
 			}
-	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp SKIP COUNT | inject clear");
+	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp|wparity SKIP COUNT | inject clear");
 	return -1;
 }
 
@@ -92,10 +92,12 @@ static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const 
 		return sim_fault_monitor(h->sim, s, arg);
 	user = h->sim;
 	sim_get_counters(user, &c);
-	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",
+	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles, "
+		       "%llu injected faults fired, %llu scheduled resets fired",
 		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
 		       (unsigned long long)c.round_trips, (unsigned long long)c.transactions,
-		       (unsigned long long)c.swclk_cycles);
+		       (unsigned long long)c.swclk_cycles, (unsigned long long)c.faults_fired,
+		       (unsigned long long)c.resets_fired);
 	return 0;
 }
 

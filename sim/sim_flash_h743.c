@@ -281,6 +281,9 @@ int sim_flash_h743_reg_read(void *opaque, uint32_t off, unsigned size, uint32_t 
 	case FLASH_SR: v = sr_value(f, b); break;
 	case 0x00: v = 0x37; break; /* ACR: reset latency */
 	case 0x1C: v = 0xAAu << 8; break; /* OPTSR_CUR: RDP level 0 (0xAA) */
+	/* WPSN_CUR1/2: one bit per sector, 1 = not write-protected; a virgin
+	 * chip has all 8 set (RM0433 §4.9.13, factory value 0xFF). */
+	case 0x38: v = 0xFFu; break;
 	default: v = 0; break;
 	}
 	*val = size == 4 ? v : (v >> (8 * (off & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);

@@ -64,6 +64,7 @@ struct sim_wire {
 	uint8_t ack;
 	bool data_phase;    /* this packet has a data phase */
 	bool write;
+	bool wdata_flip;    /* injected: the write data arrives with a bad parity bit */
 	uint64_t data;      /* data + parity shift register */
 };
 
