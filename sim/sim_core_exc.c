@@ -291,9 +291,15 @@ void sim_core_after_run(struct sim_core *c, uc_err e)
 		c->fault_pending = SIM_BUSERR_NONE;
 		sim_core_take_fault(c, EXC_BUSFAULT, CFSR_IMPRECISERR, pc);
 	} else if (e == UC_ERR_INSN_INVALID || e == UC_ERR_EXCEPTION) {
-		/* UDF, an unallocated encoding, or execution with EPSR.T = 0. */
+		/* UDF, an unallocated encoding, or execution with EPSR.T = 0;
+		 * a double-precision VFP instruction is executed here. */
 		bool thumb = (sim_core_rd(c, UC_ARM_REG_XPSR) & XPSR_T) != 0;
-		sim_core_take_fault(c, EXC_USAGEFAULT, thumb ? CFSR_UNDEFINSTR : CFSR_INVSTATE, pc);
+		int dp = thumb ? sim_core_vfp_trap(c, pc) : 0;
+		if (dp < 0)
+			sim_core_take_fault(c, EXC_USAGEFAULT, CFSR_NOCP, pc);
+		else if (!dp)
+			sim_core_take_fault(c, EXC_USAGEFAULT,
+					    thumb ? CFSR_UNDEFINSTR : CFSR_INVSTATE, pc);
 	} else if (e != UC_ERR_OK && !c->stop_request) {
 		sim_core_take_fault(c, EXC_HARDFAULT, 0, pc);
 	}

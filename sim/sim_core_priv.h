@@ -205,6 +205,9 @@ bool sim_systick_write(struct sim_core *c, uint32_t off, uint32_t v);
 void sim_systick_reset(struct sim_core *c);
 void sim_systick_sync(struct sim_core *c);
 uint64_t sim_systick_cycles_to_irq(struct sim_core *c);
+/* sim_core_vfp.c: a trapped double-precision instruction; 1 = executed,
+ * 0 = not one, -1 = CP10 disabled (NOCP) */
+int sim_core_vfp_trap(struct sim_core *c, uint32_t pc);
 /* sim_core_exc.c */
 void sim_core_exception_entry(struct sim_core *c, unsigned num, uint32_t ret_pc);
 /* sim_core_regs.c: DCRSR REGSEL transfers */
