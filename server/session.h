@@ -22,7 +22,7 @@ struct sw_session {
 	const char *core_name;
 	unsigned port;
 	bool running;          /* resumed by gdb (or detached) and not seen halted since */
-	bool step_mask_irq;    /* monitor step_irq: mask interrupts while stepping */
+	bool step_mask_irq;    /* monitor step_irq off (default): mask interrupts while stepping */
 	char console[512];     /* text for gdb's console at the next chance (O packets) */
 	/* Extra monitor commands of the program around the session (e.g. the
 	 * simulator's "monitor sim"); returns 0 handled, 1 not mine, -1 failed. */

@@ -40,6 +40,9 @@ struct sim_core_cfg {
 	unsigned n_irq;
 	unsigned prio_bits;
 	unsigned systick_ref_div;
+	/* The CPU accessed an address with no model (a bus error follows):
+	 * the chip names it in the log. Called with `chip`. */
+	void (*unmodelled)(void *chip, uint32_t addr);
 };
 
 int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_cfg *cfg,

@@ -269,6 +269,8 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	(void)uc, (void)type, (void)size, (void)value;
 	c->fault_pending = SIM_BUSERR_PRECISE;
 	c->fault_addr = (uint32_t)addr;
+	if (c->cfg.unmodelled)
+		c->cfg.unmodelled(c->cfg.chip, (uint32_t)addr);
 	return false;
 }
 
