@@ -61,6 +61,9 @@ struct sw_flash_ops {
 	 * boot image without the header the boot ROM needs). */
 	void (*check_image)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr,
 			    const uint8_t *buf, size_t len);
+	/* Optional: refuse [addr, addr+len) before anything is written, on the
+	 * host-driven and the loader path alike (e.g. the AE3's SE area). */
+	int (*writable)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr, size_t len);
 };
 
 /* A flash loader blob (flashloaders/, ABI in flashloaders/abi.h), built

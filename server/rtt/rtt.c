@@ -376,6 +376,11 @@ static bool service(struct sw_rtt *rtt, bool *moved)
 	return true;
 }
 
+static uint64_t idle_max(const struct sw_rtt *rtt, uint64_t now)
+{
+	return now - rtt->last_data_ns < SW_RTT_QUIET_NS ? SW_RTT_IDLE_MAX_NS : SW_RTT_QUIET_MAX_NS;
+}
+
 int sw_rtt_poll(struct sw_rtt *rtt, bool force)
 {
 	bool moved = false;
@@ -406,8 +411,8 @@ int sw_rtt_poll(struct sw_rtt *rtt, bool force)
 		rtt->interval_ns = 0;
 	else if (moved || now - rtt->last_data_ns < SW_RTT_HOLD_NS)
 		rtt->interval_ns = SW_RTT_FAST_NS;
-	else if ((rtt->interval_ns *= 2) > SW_RTT_IDLE_MAX_NS)
-		rtt->interval_ns = SW_RTT_IDLE_MAX_NS;
+	else if ((rtt->interval_ns *= 2) > idle_max(rtt, now))
+		rtt->interval_ns = idle_max(rtt, now);
 	else if (rtt->interval_ns == 0)
 		rtt->interval_ns = SW_RTT_FAST_NS;
 	rtt->next_ns = now + rtt->interval_ns;

@@ -27,6 +27,10 @@
  * peers poll every 10-100 ms; we stay under 5 ms when data flows). */
 #define SW_RTT_FAST_NS 1000000ull
 #define SW_RTT_IDLE_MAX_NS 16000000ull
+/* Quiet for a second: poll every 50 ms (with the core poll, <= 50 round
+ * trips per second on a quiet running target; issue #20). */
+#define SW_RTT_QUIET_NS 1000000000ull
+#define SW_RTT_QUIET_MAX_NS 50000000ull
 #define SW_RTT_HOLD_NS 50000000ull /* stay fast this long after data moved */
 #define SW_RTT_SEARCH_NS 5000000ull
 
