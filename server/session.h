@@ -34,8 +34,9 @@ struct sw_session {
 	int (*ext_monitor)(void *user, struct sw_session *s, const char *cmd, const char *arg);
 	void *ext_user;
 	/* The firmware's ELF (--elf, or --load with the simulator): symbol
-	 * names in monitor commands, the RTT control block. NULL if none. */
-	const struct sw_elf *elf;
+	 * names in monitor commands, the RTT control block. NULL if none.
+	 * Not const: re-read when the file is rebuilt (sw_elf_refresh). */
+	struct sw_elf *elf;
 	bool no_loader;        /* --no-loader: host-driven flash programming */
 	/* `monitor probe reconnect`: the program around the session opens the
 	 * probe and the target again and updates core/probe of every session;

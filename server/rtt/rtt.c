@@ -76,6 +76,11 @@ void sw_rtt_set_elf_addr(struct sw_rtt *rtt, uint32_t addr)
 	rtt->elf_empty_said = false;
 }
 
+void sw_rtt_clear_elf_addr(struct sw_rtt *rtt)
+{
+	rtt->has_elf = false;
+}
+
 void sw_rtt_set_user_addr(struct sw_rtt *rtt, uint32_t addr)
 {
 	rtt->user_addr = addr;
