@@ -237,6 +237,24 @@ static void test_fault_decode(void)
 	CHECK(sw_fault_decode(&f, line, 10) == 9 && strlen(line) == 9); /* truncates, stays terminated */
 }
 
+/* HardFault is caught while we are attached, and the catch is put back
+ * as it was when we let go (issue #14 item 8). */
+static void test_hardfault_catch_default(void)
+{
+	struct rig g;
+	uint32_t vc = 0, demcr = 0;
+
+	CHECK_OK(rig_open(&g));
+	CHECK_OK(sw_core_vector_catch_get(g.core, &vc));
+	CHECK_EQ_U(vc, 1u << 10); /* VC_HARDERR only */
+	CHECK_OK(sw_core_vector_catch(g.core, 1u << 8, true)); /* a user's BusFault catch goes too */
+	CHECK_OK(sw_core_release(g.core));
+	CHECK_OK(sw_core_mem_read(g.core, 0xE000EDFCu, &demcr, 4));
+	CHECK_EQ_U(demcr & 0x7F1u, 0u);
+	CHECK(demcr & (1u << 24)); /* TRCENA stays: ITM/DWT users keep their trace */
+	rig_close(&g);
+}
+
 static void test_hardfault_vector_catch_free(void)
 {
 	struct rig g;
@@ -745,6 +763,7 @@ int main(void)
 	RUN_TEST(test_reset_halt_and_run);
 	RUN_TEST(test_hardfault_vector_catch_free);
 	RUN_TEST(test_fault_decode);
+	RUN_TEST(test_hardfault_catch_default);
 	ha_ok = rig_open_handasm(&ha) == SW_OK;
 	RUN_TEST(test_handasm_run_control);
 	RUN_TEST(test_handasm_registers);
