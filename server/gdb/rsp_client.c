@@ -162,6 +162,7 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	int sig = 5;
 	char *p = c->reply;
 	uint64_t v[3];
+	size_t said = strlen(c->s->console);
 
 	switch (st->reason) {
 	case SW_HALT_BREAKPOINT:
@@ -187,9 +188,13 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	default:
 		break;
 	}
-	/* O packets are only legal while gdb waits for a resume to end. */
+	/* O packets are only legal while gdb waits for a resume to end. Else
+	 * this stop's text (it is on the log too) is dropped rather than shown
+	 * at some later resume, where it would read as news. */
 	if ((c->waiting || c->stepping) && !c->nonstop)
 		rsp_flush_console(c);
+	else
+		c->s->console[said] = 0;
 	p += sprintf(p, "T%02x%sthread:1;", sig, reason);
 	if (!sw_core_regs_read(c->s->core, exp, 3, v))
 		for (unsigned i = 0; i < 3; i++) {
