@@ -479,6 +479,19 @@ static void cmd_vcont(struct rsp_client *c, const char *arg)
 	}
 }
 
+/* Lockup (DHCSR.S_LOCKUP, ARMv7-M ARM B1.5.15): the core executes nothing
+ * more and halting is the debugger's way out; the stop is the lockup. */
+static int halt_lockup(struct rsp_client *c, struct sw_core_state *st)
+{
+	int r = sw_core_halt(c->s->core);
+
+	if (!r)
+		r = sw_core_poll(c->s->core, st);
+	if (!r)
+		st->reason = SW_HALT_LOCKUP;
+	return r;
+}
+
 static void halt_and_report(struct rsp_client *c)
 {
 	struct sw_core_state st;
@@ -514,6 +527,13 @@ static void cmd_question(struct rsp_client *c)
 	/* All-stop gdb needs a stopped thread at connect: halt if running. */
 	if (sw_core_poll(c->s->core, &st)) {
 		rsp_send_err_reason(c, "cannot read the core state: %s", sw_errmsg(c->s->ctx));
+		return;
+	}
+	if (!st.halted && st.locked_up) {
+		if (halt_lockup(c, &st))
+			rsp_send_err_reason(c, "cannot halt the locked-up core: %s", sw_errmsg(c->s->ctx));
+		else
+			send_stop(c, &st);
 		return;
 	}
 	if (!st.halted) {
@@ -752,14 +772,9 @@ bool rsp_client_tick(struct rsp_client *c)
 		rsp_send_str(c, "S0b"); /* SIGSEGV-style stop so gdb regains control */
 		return !c->closing;
 	}
-	if (!st.halted && st.locked_up) {
-		/* Lockup (DHCSR.S_LOCKUP, B1.5.15): the core executes nothing
-		 * more; halting is the debugger's way out. Report it as a stop. */
-		if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
-			SW_LOG_E(c->s->ctx, "lockup: %s", sw_errmsg(c->s->ctx));
-			return !c->closing;
-		}
-		st.reason = SW_HALT_LOCKUP;
+	if (!st.halted && st.locked_up && halt_lockup(c, &st)) {
+		SW_LOG_E(c->s->ctx, "lockup: %s", sw_errmsg(c->s->ctx));
+		return !c->closing;
 	}
 	if (st.halted) {
 		c->async_stop = true;
