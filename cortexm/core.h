@@ -75,9 +75,16 @@ int sw_core_resume(struct sw_core *core);
 int sw_core_step(struct sw_core *core, bool mask_irq);
 /* Read DHCSR (and DFSR when newly halted); one round trip. */
 int sw_core_poll(struct sw_core *core, struct sw_core_state *st);
+/* Was the core reset (DHCSR.S_RESET_ST) since the last poll, as seen by a
+ * DHCSR read made for another reason (register transfer)? Clears it. */
+bool sw_core_take_reset(struct sw_core *core);
+/* sw_core_step then sw_core_poll, with the stop registers, in one round trip. */
+int sw_core_step_poll(struct sw_core *core, bool mask_irq, struct sw_core_state *st);
 
 /* Registers by cortexm/regs.h number; the core must be halted. */
 int sw_core_reg_read(struct sw_core *core, unsigned regno, uint64_t *val);
+/* Several registers in one round trip (the caller's order is kept). */
+int sw_core_regs_write(struct sw_core *core, const unsigned *regnos, const uint64_t *vals, size_t n);
 int sw_core_reg_write(struct sw_core *core, unsigned regno, uint64_t val);
 /* Read many registers in one batched round trip. */
 int sw_core_regs_read(struct sw_core *core, const unsigned *regnos, size_t n, uint64_t *vals);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server/gdb/rsp_client_priv.h"
@@ -22,10 +23,16 @@ int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out)
 		return sw_fail(s->ctx, SW_ERR_NOMEM, "gdb: out of memory");
 	c->s = s;
 	c->fd = fd;
+	sw_outq_init(&c->out, fd, OUTQ_CAP, OUTQ_STALL_NS);
 	rsp_parser_init(&c->parser);
 	if (sw_flash_stage_new(s->ctx, s->desc, &c->flash)) {
 		free(c);
 		return SW_ERR_NOMEM;
+	}
+	if (sw_read_cache_new(s->desc, &c->rcache)) {
+		sw_flash_stage_free(c->flash);
+		free(c);
+		return sw_fail(s->ctx, SW_ERR_NOMEM, "gdb: out of memory");
 	}
 	sw_flash_stage_no_loader(c->flash, s->no_loader);
 	*out = c;
@@ -37,7 +44,9 @@ void rsp_client_free(struct rsp_client *c)
 	if (!c)
 		return;
 	close(c->fd);
+	sw_outq_free(&c->out);
 	sw_flash_stage_free(c->flash);
+	sw_read_cache_free(c->rcache);
 	free(c);
 }
 
@@ -51,18 +60,51 @@ bool rsp_client_waiting(const struct rsp_client *c)
 	return c->waiting;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* How often a running core is polled for a halt, by how long it has run
+ * with no gdb traffic: every millisecond at first (a `next` or a nearby
+ * breakpoint is reported at once), then every 10 ms, then every 50 ms, so
+ * a long run costs at most 20 probe round trips per second (issue #20;
+ * OpenOCD polls every 100 ms). */
+#define POLL_FAST_NS 1000000ull
+#define POLL_MID_NS 10000000ull
+#define POLL_SLOW_NS 50000000ull
+#define QUIET_MID_NS 200000000ull
+#define QUIET_SLOW_NS 1000000000ull
+
+static uint64_t poll_interval(uint64_t quiet_ns)
+{
+	return quiet_ns < QUIET_MID_NS ? POLL_FAST_NS : quiet_ns < QUIET_SLOW_NS ? POLL_MID_NS : POLL_SLOW_NS;
+}
+
+int rsp_client_poll_wait_ms(const struct rsp_client *c)
+{
+	uint64_t now;
+
+	if (!c->waiting)
+		return -1;
+	if (!c->poll_armed)
+		return 0;
+	now = mono_ns();
+	return now >= c->poll_next_ns ? 0 : (int)((c->poll_next_ns - now + 999999u) / 1000000u);
+}
+
+
+/* Queue for gdb without blocking; a failed socket or an overfull queue
+ * closes the connection (issue #15: a gdb that stops reading must not stop
+ * the server). */
 static bool write_all(struct rsp_client *c, const uint8_t *p, size_t n)
 {
-	while (n) {
-		ssize_t w = write(c->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			c->closing = true;
-			return false;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (!sw_outq_put(&c->out, p, n)) {
+		c->closing = true;
+		return false;
 	}
 	return true;
 }
@@ -386,9 +428,7 @@ static void resume(struct rsp_client *c, bool step)
 	rsp_flush_console(c);
 	if (step) {
 		struct sw_core_state st;
-		r = sw_core_step(c->s->core, c->s->step_mask_irq);
-		if (!r)
-			r = sw_core_poll(c->s->core, &st);
+		r = sw_core_step_poll(c->s->core, c->s->step_mask_irq, &st);
 		if (r) {
 			rsp_send_err_reason(c, "step failed: %s", sw_errmsg(c->s->ctx));
 			return;
@@ -431,7 +471,7 @@ static void range_step(struct rsp_client *c, const char *arg)
 	}
 	rsp_flush_console(c);
 	for (unsigned n = 0; n < RSP_RANGE_STEP_MAX; n++) {
-		if ((r = sw_core_step(c->s->core, c->s->step_mask_irq)) || (r = sw_core_poll(c->s->core, &st)))
+		if ((r = sw_core_step_poll(c->s->core, c->s->step_mask_irq, &st)))
 			break;
 		if (st.reason != SW_HALT_STEP && st.reason != SW_HALT_REQUEST)
 			break;
@@ -645,15 +685,40 @@ static void cmd_qsupported(struct rsp_client *c, const char *arg)
 	rsp_send_str(c, c->reply);
 }
 
+/* Packets after which flash reads gdb made are still true: reads, register
+ * access, single steps, breakpoints (FPB or RAM patches, never flash) and
+ * queries. Anything else (vFlash, monitor, resets, continue, writes, kill,
+ * detach) may change flash and drops the read cache. */
+static bool keeps_read_cache(const char *s)
+{
+	static const char *const keep[] = {"qSupported", "qXfer:", "qfThreadInfo", "qsThreadInfo", "qC",
+					   "qAttached", "qSymbol", "qCRC:", "qOffsets", "qTStatus", "vCont?",
+					   "vMustReplyEmpty", "QStartNoAckMode"};
+
+	switch (s[0]) {
+	case 'm': case 'g': case 'p': case 's': case 'Z': case 'z': case 'H': case 'T': case '?': case '!':
+		return true;
+	}
+	if (!strncmp(s, "vCont;", 6))
+		return s[6] == 's' && (s[7] == 0 || s[7] == ':'); /* a single step, not c/r/t */
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (!strncmp(s, keep[i], strlen(keep[i])))
+			return true;
+	return false;
+}
+
 static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 {
 	const char *s = (const char *)pkt;
 
 	SW_LOG_WIRE(c->s->ctx, "gdb -> %.*s", (int)(len > 200 ? 200 : len), s);
+	c->quiet_since_ns = c->poll_next_ns = mono_ns(); /* gdb is active: poll fast again */
 	if (c->waiting && !c->nonstop && strcmp(s, "vCtrlC") != 0) {
 		/* Only interrupts make sense while the target runs; ignore others. */
 		return;
 	}
+	if (!keeps_read_cache(s))
+		sw_read_cache_drop(c->rcache);
 	switch (s[0]) {
 	case 'g': cmd_g(c); return;
 	case 'G': cmd_G(c, s + 1); return;
@@ -721,24 +786,66 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 		rsp_send_str(c, ""); /* unknown: empty reply (vMustReplyEmpty, qTStatus, qOffsets...) */
 }
 
+/* Parsing stops while a full reply's worth of output waits, so the queue
+ * stays bounded and a peer that never reads gets no further work done. */
+static bool output_room(const struct rsp_client *c)
+{
+	return sw_outq_len(&c->out) < OUT_MAX;
+}
+
+bool rsp_client_wants_input(const struct rsp_client *c)
+{
+	return c->in_off == c->in_len && output_room(c);
+}
+
+bool rsp_client_has_input(const struct rsp_client *c)
+{
+	return c->in_off < c->in_len && output_room(c);
+}
+
+bool rsp_client_output_pending(const struct rsp_client *c)
+{
+	return sw_outq_len(&c->out) != 0;
+}
+
+bool rsp_client_writable(struct rsp_client *c)
+{
+	if (!sw_outq_flush(&c->out))
+		c->closing = true;
+	return !c->closing;
+}
+
+const char *rsp_client_stalled(const struct rsp_client *c)
+{
+	if (c->out.failed)
+		return "its socket failed or it left too much output unread";
+	if (sw_outq_stalled(&c->out))
+		return "it has read none of its output for 5 s";
+	return NULL;
+}
+
 bool rsp_client_readable(struct rsp_client *c)
 {
-	uint8_t buf[4096];
-	ssize_t n = read(c->fd, buf, sizeof(buf));
-
-	if (n < 0 && errno == EINTR)
-		return true;
-	if (n <= 0)
-		return false;
-	for (ssize_t i = 0; i < n && !c->closing; i++) {
-		switch (rsp_feed(&c->parser, buf[i])) {
+	if (c->in_off == c->in_len) {
+		ssize_t n = read(c->fd, c->in, sizeof(c->in));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (n <= 0)
+			return false;
+		c->in_off = 0;
+		c->in_len = (size_t)n;
+	}
+	while (c->in_off < c->in_len && !c->closing && output_room(c)) {
+		switch (rsp_feed(&c->parser, c->in[c->in_off++])) {
 		case RSP_EV_PACKET:
 			if (!c->noack)
 				write_all(c, (const uint8_t *)"+", 1);
 			dispatch(c, c->parser.data, c->parser.len);
 			break;
 		case RSP_EV_NAK:
-			if (c->last_len)
+			/* Resend only once the last copy has left: a NAK for a
+			 * packet still queued comes from a storm, not a line error. */
+			if (c->last_len && !sw_outq_len(&c->out))
 				write_all(c, c->last, c->last_len);
 			break;
 		case RSP_EV_INTERRUPT:
@@ -761,8 +868,21 @@ bool rsp_client_tick(struct rsp_client *c)
 {
 	struct sw_core_state st;
 
-	if (!c->waiting)
+	uint64_t now;
+
+	if (!c->waiting) {
+		c->poll_armed = false;
 		return !c->closing;
+	}
+	now = mono_ns();
+	if (!c->poll_armed) {
+		c->poll_armed = true;
+		c->quiet_since_ns = now;
+		c->poll_next_ns = now;
+	}
+	if (now < c->poll_next_ns)
+		return !c->closing;
+	c->poll_next_ns = now + poll_interval(now - c->quiet_since_ns);
 	if (sw_core_poll(c->s->core, &st)) {
 		/* The probe or target went away: tell gdb in one line, stop waiting. */
 		SW_LOG_E(c->s->ctx, "%s", sw_errmsg(c->s->ctx));

@@ -5,11 +5,18 @@
 #include <stdint.h>
 
 #include "server/flash/flash_stage.h"
+#include "server/flash/read_cache.h"
 #include "server/gdb/rsp_client.h"
+#include "server/net/outq.h"
 
 #define OUT_MAX (2 * RSP_PACKET_MAX + 8)
 #define MEM_CHUNK ((RSP_PACKET_MAX - 8) / 2)
 #define XML_MAX 16384
+/* Output waits here when gdb does not read: room for two full replies past
+ * the point where input stops being processed (one reply). */
+#define OUTQ_CAP (3 * OUT_MAX)
+#define OUTQ_STALL_NS 5000000000ull /* a gdb that takes none of its reply for 5 s is dropped */
+#define IN_MAX 4096
 
 struct rsp_client {
 	struct sw_session *s;
@@ -23,10 +30,18 @@ struct rsp_client {
 	bool stop_signal0;       /* vCont;t in non-stop: report signal 0 */
 	bool stepping;
 	bool extended;           /* '!': extended-remote, the connection outlives D */
+	/* Polling a running core: fast at first, slower once it ran quietly
+	 * (rsp_client_tick); gdb traffic makes it fast again. */
+	bool poll_armed;
+	uint64_t poll_next_ns, quiet_since_ns;
 	bool closing;
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
+	struct sw_outq out;      /* never a blocking write: see server/net/outq.h */
+	uint8_t in[IN_MAX];      /* read but not yet parsed (parsing waits while output is queued) */
+	size_t in_off, in_len;
 	struct sw_flash_stage *flash; /* vFlash staging */
+	struct sw_read_cache *rcache; /* flash contents gdb read while halted */
 	char xml[XML_MAX];
 	char reply[OUT_MAX];
 	uint8_t mem[RSP_PACKET_MAX];

@@ -21,7 +21,10 @@ void rsp_cmd_m(struct rsp_client *c, const char *arg)
 	}
 	if (len > MEM_CHUNK)
 		len = MEM_CHUNK; /* a short reply is allowed; gdb asks for the rest */
-	if (sw_core_mem_read(c->s->core, addr, c->mem, len)) {
+	/* While halted, flash reads go through the read cache (a `stepi`
+	 * re-reads the code around the PC many times); never while running. */
+	if (c->s->running ? sw_core_mem_read(c->s->core, addr, c->mem, len)
+			  : sw_read_cache_read(c->rcache, c->s->core, addr, c->mem, len)) {
 		SW_LOG_D(c->s->ctx, "m %08x,%x: %s", addr, len, sw_errmsg(c->s->ctx));
 		rsp_send_err(c, 14); /* EFAULT */
 		return;
