@@ -18,6 +18,7 @@ static const char help_text[] =
 	"  step_irq on|off        on: take pending interrupts while single-stepping (step into\n"
 	"                         their handlers); off (default): mask them (DHCSR.C_MASKINTS)\n"
 	"  vector_catch [NAME...] on|off   halt on: reset hard bus mem usage state chk nocp int all\n"
+	"                         (hard is on from attach until the server exits)\n"
 	"  targets                list supported targets\n"
 	"  flash info             flash regions, sectors and the programming method\n"
 	"  flash erase all|REGION|ADDR LEN   erase (blank sectors are skipped; halts the core)\n"
