@@ -110,6 +110,13 @@ def ftdi_default():
     check("one FTDI adapter whose VID:PID fits several layouts: one line asking for --ftdi-layout",
           rc != 0 and len(err.strip().splitlines()) == 1 and "--ftdi-layout" in err and "minimodule-b" in err,
           out + err)
+    rc, out, err = run([SWDFLASH, "--target", "stm32h743", "info"], dict(env, SWDBRIDGE=MPSSE))
+    check("swdflash, same adapter, no --ftdi-layout: exit 3 with the server's one line",
+          rc == 3 and len(err.strip().splitlines()) == 1 and "--ftdi-layout" in err, out + err)
+    rc, out, err = run([SWDFLASH, "--target", "stm32h743", "--ftdi-layout", "minimodule", "verify", DEMO],
+                       dict(env, SWDBRIDGE=MPSSE))
+    check("swdflash passes --ftdi-layout; the server picks the FTDI adapter and verify matches",
+          rc == 0 and "private server: probe ftdi:0403:6010:MPSSE0001" in err and "matches" in err, out + err)
     srv = start(["--target", "stm32h743", "--elf", DEMO, "--ftdi-layout", "minimodule"], env, server=MPSSE)
     try:
         check("... and with --ftdi-layout it is picked", "probe ftdi:0403:6010:MPSSE0001" in srv.output
