@@ -18,6 +18,7 @@
 #include "client/lib/deploy.h"
 #include "client/lib/report.h"
 #include "client/lib/rsp_conn.h"
+#include "client/lib/rtt_follow.h"
 #include "client/lib/spawn.h"
 #include "sw_version.h"
 
@@ -33,6 +34,7 @@ enum {
 };
 
 #define RTT_BASE_PORT 19021 /* ARCHITECTURE.md §6: RTT channel N on 19021 + N */
+#define RTT_FOLLOW_MS 30000 /* deploy --rtt: how long a control block may take to appear */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -409,8 +411,8 @@ static int cmd_image(const struct opts *o, bool deploy)
 	 * control block and stream the channel (the session keeps a private
 	 * server alive). */
 	if (code == EXIT_OK && deploy && o->rtt) {
-		if ((r = sw_rsp_monitor(s.c, "rtt start")))
-			code = fail(o, EXIT_SERVER, sw_errmsg(&s.ctx));
+		if ((r = sw_rtt_follow(s.c, &img, o->pos[1], RTT_FOLLOW_MS)))
+			code = fail(o, r == SW_ERR_NOT_FOUND ? EXIT_TARGET : EXIT_SERVER, sw_errmsg(&s.ctx));
 		else
 			code = cmd_rtt(o, &s);
 	}

@@ -13,6 +13,7 @@
 #include "probes/jlink.h"
 #include "probes/probe_list.h"
 #include "probes/sim_probe.h"
+#include "server/core_watch.h"
 #include "server/connect_reset.h"
 #include "server/log_file.h"
 #include "server/options.h"
@@ -44,12 +45,12 @@ struct sim_host {
 
 /* Fault injection for tests and fault campaigns (issue 9):
  *   sim reset-in MS                  system reset MS ms of virtual time from now
- *   sim inject wait|fault|parity|noresp SKIP COUNT, sim inject clear */
+ *   sim inject wait|fault|parity|noresp|wparity SKIP COUNT, sim inject clear */
 static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
 {
-	static const char *const kinds[] = {"wait", "fault", "parity", "noresp"};
+	static const char *const kinds[] = {"wait", "fault", "parity", "noresp", "wparity"};
 	static const enum sim_fault faults[] = {SIM_FAULT_WAIT, SIM_FAULT_FAULT, SIM_FAULT_PARITY,
-						SIM_FAULT_NORESP};
+						SIM_FAULT_NORESP, SIM_FAULT_WPARITY};
 	char kind[16];
 	double ms;
 	unsigned skip, count;
@@ -71,7 +72,7 @@ static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *
 				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
 				return 0;
 			}
-	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp SKIP COUNT | inject clear");
+	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp|wparity SKIP COUNT | inject clear");
 	return -1;
 }
 
@@ -91,10 +92,12 @@ static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const 
 		return sim_fault_monitor(h->sim, s, arg);
 	user = h->sim;
 	sim_get_counters(user, &c);
-	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",
+	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles, "
+		       "%llu injected faults fired, %llu scheduled resets fired",
 		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
 		       (unsigned long long)c.round_trips, (unsigned long long)c.transactions,
-		       (unsigned long long)c.swclk_cycles);
+		       (unsigned long long)c.swclk_cycles, (unsigned long long)c.faults_fired,
+		       (unsigned long long)c.resets_fired);
 	return 0;
 }
 
@@ -116,15 +119,21 @@ static int list_probes(void)
 	return 0;
 }
 
+/* sel: --probe, or the selector that finds an opened probe again. */
+static int open_probe_sel(struct sw_ctx *ctx, const struct options *o, const char *sel, struct sw_probe **probe)
+{
+	if (!strncmp(sel, "jlink", 5))
+		return sw_jlink_open(ctx, sel, probe);
+	if (!strncmp(sel, "remote://", 9))
+		return sw_remote_probe_open(ctx, sel + 9, &o->creds, probe);
+	if (!strncmp(sel, "ftdi", 4))
+		return sw_ftdi_open(ctx, sel, o->ftdi_layout, probe);
+	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", sel);
+}
+
 static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_probe **probe)
 {
-	if (!strncmp(o->probe, "jlink", 5))
-		return sw_jlink_open(ctx, o->probe, probe);
-	if (!strncmp(o->probe, "remote://", 9))
-		return sw_remote_probe_open(ctx, o->probe + 9, &o->creds, probe);
-	if (!strncmp(o->probe, "ftdi", 4))
-		return sw_ftdi_open(ctx, o->probe, o->ftdi_layout, probe);
-	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
+	return open_probe_sel(ctx, o, o->probe, probe);
 }
 
 /* No --probe (nor SWDBRIDGE_PROBE): the one real probe connected, never
@@ -245,7 +254,9 @@ static int reconnect_probe(void *user, struct sw_session *s)
 	int r;
 
 	(void)s;
-	if ((r = open_probe(h->ctx, h->o, &probe)) || ((h->o->speed_khz || h->o->speed_auto) &&
+	/* The same probe, not merely the first one found (J-Link by serial). */
+	if ((r = open_probe_sel(h->ctx, h->o, (*h->probe)->reopen[0] ? (*h->probe)->reopen : h->o->probe, &probe)) ||
+	    ((h->o->speed_khz || h->o->speed_auto) &&
 	     (r = set_speed(h->ctx, probe, h->o->speed_auto ? SPEED_AUTO_KHZ : h->o->speed_khz))) ||
 	    (r = sw_target_open(h->ctx, probe, h->desc, h->o->attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
 		sw_probe_close(probe);
@@ -259,7 +270,7 @@ static int reconnect_probe(void *user, struct sw_session *s)
 		h->sessions[i].core = sw_target_core(t, i);
 		h->sessions[i].probe = probe;
 	}
-	SW_LOG_I(h->ctx, "probe %s reconnected", h->o->probe);
+	SW_LOG_I(h->ctx, "probe %s reconnected", probe->reopen[0] ? probe->reopen : h->o->probe);
 	return SW_OK;
 }
 
@@ -291,7 +302,7 @@ static int rtt_setup(struct sw_server *srv, struct sw_session *s, size_t i, cons
 
 	if (r || (r = sw_server_add_svc(srv, sw_rtt_net_svc(*out))))
 		return r;
-	if (o->rtt)
+	if (o->rtt && s->core)
 		sw_rtt_start(sw_rtt_net_engine(*out));
 	return SW_OK;
 }
@@ -352,6 +363,32 @@ static int listen_core(struct sw_server *srv, struct sw_session *s, const struct
 	return SW_OK;
 }
 
+/* A core that starts after the server (core_watch.c): its session and
+ * RTT exist already; give it the core, its gdb port and --rtt. */
+struct late_cores {
+	struct sw_core_watch watch;
+	struct sw_server *srv;
+	struct sw_session *sessions;
+	struct sw_target *const *t;
+	const struct options *o;
+	const struct sw_target_desc *desc;
+	struct sw_rtt_net **rtts;
+};
+
+static int late_core_up(void *user, size_t i)
+{
+	struct late_cores *l = user;
+	int r;
+
+	l->sessions[i].core = sw_target_core(*l->t, i);
+	if ((r = listen_core(l->srv, &l->sessions[i], l->o, l->desc, i)))
+		return r;
+	if (l->o->rtt && l->rtts[i])
+		sw_rtt_start(sw_rtt_net_engine(l->rtts[i]));
+	fflush(stdout);
+	return SW_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct sw_ctx ctx;
@@ -369,6 +406,7 @@ int main(int argc, char **argv)
 	const struct sw_target_desc *desc;
 	bool auto_target;
 	struct probe_host ph = {&ctx, &o, NULL, &probe, &t, sessions, 0};
+	struct late_cores late = {.sessions = sessions, .t = &t, .o = &o, .rtts = rtts};
 	struct sw_probe_found pick;
 	struct sw_log_file log = {NULL};
 	int r;
@@ -442,12 +480,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	sw_server_catch_signals(on_signal);
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = &host;
+	late.srv = &srv;
+	late.desc = desc;
+	sw_core_watch_init(&late.watch, &ctx, &t, late_core_up, &late);
 	if (!o.elf && o.load && (r = open_core_elfs(&ctx, o.load, core_elf, SW_SERVER_MAX_PORTS))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		sw_server_close(&srv);
@@ -455,11 +494,6 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
 		unsigned want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
-		if (!sw_target_core(t, i)) {
-			printf("swdbridge: %s core %s: %s\n", desc->name, desc->cores[i].name,
-			       sw_target_core_note(t, i));
-			continue;
-		}
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
@@ -470,16 +504,24 @@ int main(int argc, char **argv)
 		sessions[i].reconnect_user = &ph;
 		ph.desc = desc;
 		ph.n_sessions = i + 1;
-		if ((r = listen_core(&srv, &sessions[i], &o, desc, i))) {
+		/* RTT for every core now (services cannot be added while the loop
+		 * runs); a core not started yet gets its gdb port when it starts. */
+		if ((r = rtt_setup(&srv, &sessions[i], i, &o, &host, &rtts[i])) ||
+		    (sw_target_core(t, i) && (r = listen_core(&srv, &sessions[i], &o, desc, i)))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);
 			goto out;
 		}
-		if ((r = rtt_setup(&srv, &sessions[i], i, &o, &host, &rtts[i]))) {
-			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
-			sw_server_close(&srv);
-			goto out;
+		if (!sw_target_core(t, i)) {
+			printf("swdbridge: %s core %s: %s; its gdb port opens when it starts\n", desc->name,
+			       desc->cores[i].name, sw_target_core_note(t, i));
+			sw_core_watch_add(&late.watch, i);
 		}
+	}
+	if (sw_core_watch_active(&late.watch) && (r = sw_server_add_svc(&srv, &late.watch.svc))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_server_close(&srv);
+		goto out;
 	}
 	if ((r = swo_setup(&srv, &sessions[0], &t, &o, &host, &swo))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));

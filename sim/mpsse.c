@@ -392,6 +392,15 @@ int mpsse_new(struct sw_ctx *ctx, struct sim *sim, const struct mpsse_wiring *w,
 		return sw_fail(ctx, SW_ERR_NOMEM, "mpsse: out of memory");
 	}
 	mpsse_reset(m);
+	/* An FT2232H/FT232H is costed as one (reference/perf.md §6: 0.3 ms per
+	 * flush with SEND_IMMEDIATE), not as a J-Link; the SWCLK follows the
+	 * divisor the driver programs (mp_update_clock). */
+	{
+		struct sim_timing t = sim_timing_ftdi_hs, cur;
+		sim_get_timing(sim, &cur);
+		t.swclk_hz = cur.swclk_hz;
+		sim_set_timing(sim, &t);
+	}
 	*out = m;
 	return SW_OK;
 }
