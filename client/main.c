@@ -183,6 +183,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		usage(stderr);
 		return -1;
 	}
+	if (o->server && (o->speed || o->log || o->ftdi_layout || o->connect_under_reset)) {
+		fprintf(stderr, "swdflash: --speed, --log, --ftdi-layout and --connect-under-reset are for the private "
+				"server; with --server give them to that server (or use monitor speed)\n");
+		return -1;
+	}
 	return 0;
 }
 

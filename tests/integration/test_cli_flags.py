@@ -175,6 +175,9 @@ def speed_and_env():
                        {"SWDBRIDGE_PROBE": "sim", "SWDBRIDGE_TARGET": "stm32h743", "SWDBRIDGE_SPEED": "1500"})
     check("swdflash: no flags with SWDBRIDGE_* set (private server inherits them)",
           rc == 0 and "SWD clock: 1500 kHz" in out, f"rc {rc}: {out}{err}")
+    rc, out, err = run([SWDFLASH, "--server", "127.0.0.1:1", "--speed", "1200", "info"])
+    check("swdflash --server with --speed: one-line usage error (the flag would be ignored), exit 1",
+          rc == 1 and len(err.strip().splitlines()) == 1 and "private server" in err, f"rc {rc}: {err}")
     rc, out, err = run([SWDFLASH, "--probe", "sim", "--target", "stm32h743", "--speed", "1200", "monitor", "speed"])
     check("swdflash --speed passes to the private server", rc == 0 and "SWD clock: 1200 kHz" in out,
           f"rc {rc}: {out}{err}")
