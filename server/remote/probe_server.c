@@ -170,7 +170,7 @@ static struct peer *pending_slot(struct sw_probe_server *ps, const char *addr)
 	if (!victim->closing)
 		log_reject(ps, victim->addr,
 			   victim == oldest_same ? "evicted: too many handshakes from its address"
-						 : "evicted: handshake table full, it was the oldest");
+						 : "evicted: handshake table full");
 	drop_pending(victim);
 	return victim;
 }
