@@ -64,6 +64,7 @@ struct sim_wire {
 	uint8_t ack;
 	bool data_phase;    /* this packet has a data phase */
 	bool write;
+	bool wdata_flip;    /* injected: the write data arrives with a bad parity bit */
 	uint64_t data;      /* data + parity shift register */
 };
 
@@ -73,11 +74,27 @@ struct sim_dp {
 	uint32_t ctrl_stat; /* REQ bits, ORUNDETECT and sticky flags; ACKs derived */
 	uint32_t select, select1;
 	uint32_t rdbuff;
+	uint32_t last_rdata; /* data of the last AP or RDBUFF read: what RESEND repeats */
 	uint32_t dlcr;
+	/* The AP transaction in flight ends at this time: until then AP accesses
+	 * and RDBUFF reads answer WAIT (ADIv5.2 B4.2.3). */
+	uint64_t ap_busy_until;
+	bool in_ap_access;  /* a bus stall now belongs to the AP, not to the wire */
+	bool posted_fault;  /* injected FAULT: the AP access failed, the next packet says so */
 	bool need_dpidr;    /* after a line reset only a DPIDR read is accepted */
 };
 
 struct sim_chip;
+
+/* A peripheral block of a chip's memory map, for naming unmodelled
+ * accesses (sim_unmodelled.c). */
+struct sim_block_name {
+	uint32_t base, size;
+	const char *name;
+};
+
+#define SIM_MAX_NAMED_BLOCKS 128
+#define SIM_MAX_LOGGED_PAGES 32
 
 struct sim {
 	struct sw_ctx *ctx;
@@ -100,9 +117,19 @@ struct sim {
 	struct sim_core *cores[SIM_MAX_CORES];
 	unsigned n_cores;
 	bool nrst;
+	bool max_corner;        /* datasheet maximum timings (sim_set_max_corner) */
 	enum sim_fault fault;
 	unsigned fault_skip, fault_count;
+	bool stall_armed;       /* sim_inject_stall pending */
+	unsigned stall_skip;
+	uint64_t stall_ns;
 	struct sim_swo *swo;    /* SWO output (sim_swo.c), NULL if the chip has none */
+	/* Unmodelled accesses: the chip's block names and what was logged. */
+	const struct sim_block_name *blocks;
+	size_t n_blocks;
+	uint32_t blocks_logged[SIM_MAX_NAMED_BLOCKS / 32];
+	uint32_t pages_logged[SIM_MAX_LOGGED_PAGES];
+	unsigned n_pages_logged;
 };
 
 /* A chip model: builds buses, APs and cores into `sim`. */
@@ -134,6 +161,10 @@ int sim_ap_write(struct sim *sim, struct sim_ap *ap, uint32_t reg, uint32_t val)
 struct sim_ap *sim_ap_find(struct sim *sim, uint64_t addr);
 /* sim.c: bring the cores up to date with virtual time. */
 void sim_sync(struct sim *sim);
+/* sim_unmodelled.c: the CPU touched an address no model serves; log it
+ * once per block (by the chip's block names, else per 4 KiB page). The
+ * signature fits sim_core_cfg.unmodelled with chip = the sim. */
+void sim_unmodelled(void *sim, uint32_t addr);
 /* chip helpers */
 int sim_add_bus(struct sim *sim, struct sim_bus **out);
 int sim_add_ap(struct sim *sim, const struct sim_ap *ap);

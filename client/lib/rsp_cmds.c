@@ -52,10 +52,15 @@ static bool probe_lost(struct sw_rsp *c, const char *reply, char *hint, size_t c
 
 int rsp_fail_reply(struct sw_rsp *c, int err, const char *what, const char *reply)
 {
-	char line[200], hint[160], saved[200];
+	char line[256], hint[160], saved[256];
 
 	snprintf(saved, sizeof(saved), "%s", reply); /* probe_lost() reuses the reply buffer */
-	last_line(c->console, line, sizeof(line));
+	/* "E.reason" (GDB manual "Standard Replies") carries the server's own
+	 * words; else the last line of its console output, if any. */
+	if (saved[0] == 'E' && saved[1] == '.' && saved[2])
+		snprintf(line, sizeof(line), "%s", saved + 2);
+	else
+		last_line(c->console, line, sizeof(line));
 	if (probe_lost(c, saved, hint, sizeof(hint)))
 		return sw_fail(c->ctx, SW_ERR_IO, "%s failed: the server lost the probe (unplugged, powered off?); %s%s",
 			       what, hint, strstr(hint, "next connection") ? ", so run the command again then" : "");

@@ -32,6 +32,8 @@ const char *rsp_client_stalled(const struct rsp_client *c);
 bool rsp_client_tick(struct rsp_client *c);
 /* True while gdb waits for the target to stop. */
 bool rsp_client_waiting(const struct rsp_client *c);
+/* Milliseconds until rsp_client_tick wants to poll the core; -1: no poll pending. */
+int rsp_client_poll_wait_ms(const struct rsp_client *c);
 
 /* monitor.c: run one monitor command; output goes to `say`. Returns 0, or
  * -1 when the command failed (its output says why). */

@@ -221,8 +221,14 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			svc_n[i] = v->fds(v->user, pfd + n, (unsigned)(sizeof(pfd) / sizeof(pfd[0])) - n, &wake);
 			n += svc_n[i];
 		}
-		/* Poll the core every millisecond while gdb waits for a stop. */
-		unsigned timeout = waiting ? 1 : 5;
+		/* Wake when a gdb connection wants the core polled (every
+		 * millisecond at first, less often as the run goes on quietly). */
+		unsigned timeout = 5;
+		for (unsigned i = 0; waiting && i < srv->n; i++) {
+			int w = srv->ports[i].client ? rsp_client_poll_wait_ms(srv->ports[i].client) : -1;
+			if (w >= 0 && (unsigned)w < timeout)
+				timeout = (unsigned)w;
+		}
 		if (wake < 1000000ull * timeout)
 			timeout = (unsigned)((wake + 999999u) / 1000000u);
 		if (poll(pfd, n, (int)timeout) < 0 && errno != EINTR)
