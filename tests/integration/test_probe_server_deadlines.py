@@ -35,14 +35,24 @@ def probe_server(port, extra=()):
     return ps
 
 
-def client_connect_time(port, psk):
-    """Seconds until a swdbridge using the probe-server serves gdb, or None."""
+def client_connect_time(port, psk, ps=None):
+    """Seconds until a swdbridge client is connected to the probe-server (its
+    "client ... connected" log line when ps is given, else until the client
+    serves gdb), or None if it never serves gdb."""
+    before = len(re.findall(r"client \S+ connected", ps.output)) if ps else 0
     t0 = time.time()
     sv = Proc([SERVER, "--probe", f"remote://127.0.0.1:{port}", "--target", "stm32h743", "--port",
                str(free_port())] + (["--psk-file", psk] if psk else []))
     try:
+        dt = None
+        while ps and dt is None and time.time() < t0 + 15 and sv.alive():
+            if len(re.findall(r"client \S+ connected", ps.output)) > before:
+                dt = time.time() - t0
+            time.sleep(0.01)
         m = sv.wait_for(r"gdb port", timeout=15)
-        return (time.time() - t0) if m else None, sv.output
+        if not m:
+            return None, sv.output
+        return dt if ps else time.time() - t0, sv.output
     finally:
         sv.stop()
 
@@ -110,7 +120,7 @@ def flood_test(psk, src="127.0.0.2", n_idlers=12, renew_after=0.0):
         time.sleep(2.5)  # the table is full of idlers, renewed as they are dropped
         times, outs = [], []
         for _ in range(3):
-            dt, out = client_connect_time(port, psk)
+            dt, out = client_connect_time(port, psk, ps)
             times.append(dt)
             outs.append(out[-300:])
         ok = all(t is not None and t < 3.0 for t in times)
