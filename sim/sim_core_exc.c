@@ -310,8 +310,9 @@ void sim_core_after_run(struct sim_core *c, uc_err e)
 int sim_core_exc_hooks(struct sim_core *c)
 {
 	if (uc_hook_add(c->uc, &c->intr_hook, UC_HOOK_INTR, (void *)on_intr, c, 1, 0) ||
-	    uc_hook_add(c->uc, &c->unmapped_hook, UC_HOOK_MEM_UNMAPPED, (void *)on_unmapped, c, 1,
-			0))
+	    uc_hook_add(c->uc, &c->unmapped_hook,
+			UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_FETCH_PROT,
+			(void *)on_unmapped, c, 1, 0))
 		return sw_fail(c->ctx, SW_ERR_IO, "sim core: cannot install exception hooks");
 	return SW_OK;
 }

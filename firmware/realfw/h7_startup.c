@@ -2,37 +2,17 @@
  * ARM B1.5.3). Our own code, from the reference manuals only. */
 #include <stdint.h>
 
-extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
-int main(void);
-void Reset_Handler(void);
-void Fault_Handler(void);
-void SysTick_Handler(void);
+#include "crt.h"
 
-#define SCB_CPACR (*(volatile uint32_t *)0xE000ED88u)
+extern uint32_t _estack;
+void Reset_Handler(void);
 
 void Reset_Handler(void)
 {
-	uint32_t *src = &_sidata, *dst = &_sdata;
-
-	/* CP10/CP11 full access before any FP instruction (B3.2.20). */
-	SCB_CPACR |= 0xFu << 20;
-	__asm volatile("dsb\n isb");
-	while (dst < &_edata)
-		*dst++ = *src++;
-	for (dst = &_sbss; dst < &_ebss;)
-		*dst++ = 0;
+	crt_init();
 	main();
 	for (;;)
 		;
-}
-
-volatile uint32_t fault_count;
-
-void Fault_Handler(void)
-{
-	fault_count++;
-	for (;;)
-		__asm volatile("nop");
 }
 
 __attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
