@@ -132,6 +132,13 @@ static int src_write(void *opaque, uint32_t off, unsigned size, uint32_t val)
 	return 0;
 }
 
+/* Named for the unmodelled-access log: FlexRAM windows past their banks. */
+static const struct sim_block_name rt1062_blocks[] = {
+	{0x00000000u, 0x80000u, "ITCM beyond the FlexRAM banks assigned to it (IOMUXC_GPR17)"},
+	{0x20000000u, 0x80000u, "DTCM beyond the FlexRAM banks assigned to it (IOMUXC_GPR17)"},
+	{0x20280000u, 0x80000u, "FlexRAM OCRAM beyond its banks (IOMUXC_GPR17)"},
+};
+
 static uint64_t clock_now(void *sim)
 {
 	return sim_now_ns(sim);
@@ -216,6 +223,8 @@ static int rt1062_build(struct sim *sim)
 	if (!h)
 		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: out of memory");
 	sim->chip_priv = h;
+	sim->blocks = rt1062_blocks;
+	sim->n_blocks = sizeof(rt1062_blocks) / sizeof(rt1062_blocks[0]);
 	h->rom_nxp = (struct sim_rom_table){{0x015, 0x88C, 0, 0x1, 0, 0}, nxp_rom_entries, 1};
 	h->rom_m7 = (struct sim_rom_table){{SIM_JEP_ARM, 0x4C8, 0, 0x1, 0, 0}, m7_rom_entries, 1};
 	h->rom_ppb = (struct sim_rom_table){{SIM_JEP_ARM, 0x4C7, 0, 0x1, 0, 0}, ppb_rom_entries, 4};

@@ -269,7 +269,7 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	(void)uc, (void)type, (void)size, (void)value;
 	c->fault_pending = SIM_BUSERR_PRECISE;
 	c->fault_addr = (uint32_t)addr;
-	if (c->cfg.unmodelled)
+	if (c->cfg.unmodelled && !sim_bus_find(c->bus, (uint32_t)addr)) /* not a gated window */
 		c->cfg.unmodelled(c->cfg.chip, (uint32_t)addr);
 	return false;
 }

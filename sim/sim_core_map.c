@@ -192,6 +192,12 @@ void sim_core_ram_resized(struct sim_core *c, uint32_t base, uint32_t size, uint
 	uc_ctl_remove_cache(c->uc, base, (uint64_t)base + max_size);
 }
 
+void sim_core_set_readable(struct sim_core *c, uint32_t base, uint32_t size, bool readable)
+{
+	uc_mem_protect(c->uc, base, size, readable ? UC_PROT_READ | UC_PROT_EXEC : UC_PROT_NONE);
+	uc_ctl_remove_cache(c->uc, base, (uint64_t)base + size);
+}
+
 int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_cfg *cfg,
 		 struct sim_core **out)
 {
