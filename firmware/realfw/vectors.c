@@ -1,5 +1,6 @@
-/* Vector table and reset handler of the H7 clock test firmware (ARMv7-M
- * ARM B1.5.3). Our own code, from the reference manuals only. */
+/* Vector table and reset handler of the H743 and N657 realfw images
+ * (ARMv7-M ARM B1.5.3: word 0 the initial MSP, word 1 the reset vector).
+ * Our own code, from the architecture manual only. */
 #include <stdint.h>
 
 #include "crt.h"
