@@ -76,6 +76,10 @@ static const uint16_t tick_handler[] = {0x3601, 0x4770}; /* 0x40: adds r6,#1; bx
 static const uint16_t irq0_handler[] = {0x013F, 0x3701, 0x4770}; /* 0x50: lsls r7,#4; adds r7,#1 */
 static const uint16_t irq1_handler[] = {0x013F, 0x3702, 0x4770}; /* 0x60: lsls r7,#4; adds r7,#2 */
 static const uint16_t fp_handler[] = {0xEE00, 0x1A10, 0x4770}; /* 0x70: vmov s0,r1; bx lr */
+/* 0x80: vmov.f64 d0,#1.0; vadd.f64 d1,d0,d0; cmp r0,r0; it ne; vaddne.f64 d2,d0,d0;
+ * it eq; vaddeq.f64 d3,d0,d0; b . (double precision: the emulated path) */
+static const uint16_t dp_prog[] = {0xEEB7, 0x0B00, 0xEE30, 0x1B00, 0x4280, 0xBF18,
+				   0xEE30, 0x2B00, 0xBF08, 0xEE30, 0x3B00, 0xE7FE};
 
 static int board_new(struct board *b)
 {
@@ -103,6 +107,7 @@ static int board_new(struct board *b)
 	code(b, 0x50, irq0_handler, 3);
 	code(b, 0x60, irq1_handler, 3);
 	code(b, 0x70, fp_handler, 3);
+	code(b, 0x80, dp_prog, 12);
 	return sim_core_new(&b->ctx, b->bus, &cfg, &b->core);
 }
 
@@ -355,6 +360,35 @@ static void test_fp_extended_frame(void)
 	board_free(&b);
 }
 
+/* Double-precision instructions Unicorn traps run through the emulation
+ * (sim_core_vfp.c): results, IT-block conditions, FPCA, and NOCP while
+ * CPACR denies CP10. */
+static void test_dp_in_the_core(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b));
+	start_at(&b, 0x80);
+	wr(&b, 0xE000ED88u, 0xFu << 20); /* CPACR: CP10/CP11 */
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
+	sim_core_run(b.core, 10000);
+	halt(&b);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), CODE + 0x96);
+	CHECK_EQ_U(reg_rd(&b, REG_S0 + 3), 0x40000000u); /* D1 = 2.0 */
+	CHECK_EQ_U(reg_rd(&b, REG_S0 + 5), 0u);          /* D2: condition NE failed */
+	CHECK_EQ_U(reg_rd(&b, REG_S0 + 7), 0x40000000u); /* D3: condition EQ passed */
+	CHECK(reg_rd(&b, REG_SPECIAL) & (4u << 24));     /* CONTROL.FPCA */
+	CHECK_EQ_U(reg_rd(&b, REG_XPSR) & 0x0600FC00u, 0u); /* IT block over */
+	/* CP10 denied: the first FP instruction is a NOCP UsageFault. */
+	start_at(&b, 0x80);
+	wr(&b, 0xE000ED88u, 0);
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
+	sim_core_run(b.core, 1000);
+	halt(&b);
+	CHECK(rd(&b, 0xE000ED28u) & (1u << 19)); /* CFSR.NOCP */
+	board_free(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_systick_counts_exactly);
@@ -363,5 +397,6 @@ int main(void)
 	RUN_TEST(test_nvic_priorities);
 	RUN_TEST(test_wfi_wakeup);
 	RUN_TEST(test_fp_extended_frame);
+	RUN_TEST(test_dp_in_the_core);
 	return TEST_MAIN_END();
 }
