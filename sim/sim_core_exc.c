@@ -188,6 +188,7 @@ static void exception_return(struct sim_core *c, uint32_t exc_return)
 		sim_core_wr(c, UC_ARM_REG_FPSCR, f[24]);
 	}
 	sim_core_set_pc(c, f[6]);
+	c->event_reg = true; /* an exception return is a WFE wake-up event (B1.5.18) */
 	c->stop_request = true;
 }
 

@@ -124,6 +124,7 @@ struct sim_core {
 	uint64_t insn_carry;  /* fractional instructions (x 1e9) carried between slices */
 	uint64_t cycles;      /* processor clock cycles so far (CPI 1, sleep included) */
 	bool stepping;        /* inside a C_STEP: take no pending exception first */
+	bool event_reg;       /* the WFE event register (B1.5.18) */
 
 	/* NVIC and system handler state (sim_nvic.c), by exception number */
 	uint32_t exc_pending[SIM_EXC_WORDS], exc_active[SIM_EXC_WORDS], irq_enable[SIM_EXC_WORDS];

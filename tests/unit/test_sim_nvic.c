@@ -71,6 +71,7 @@ static void vector(struct board *b, unsigned exc, uint32_t off)
 /* Thread programs and handlers (offsets from CODE). */
 static const uint16_t count_loop[] = {0x3001, 0xE7FD}; /* 0x00: adds r0,#1; b 0x00 */
 static const uint16_t wfi_prog[] = {0xBF30, 0x3501, 0xE7FE}; /* 0x10: wfi; adds r5,#1; b . */
+static const uint16_t wfe_prog[] = {0xBF20, 0x3501, 0xE7FE}; /* 0x18: wfe; adds r5,#1; b . */
 static const uint16_t fp_prog[] = {0xEE00, 0x0A10, 0xE7FE}; /* 0x20: vmov s0,r0; b . */
 static const uint16_t tick_handler[] = {0x3601, 0x4770}; /* 0x40: adds r6,#1; bx lr */
 static const uint16_t irq0_handler[] = {0x013F, 0x3701, 0x4770}; /* 0x50: lsls r7,#4; adds r7,#1 */
@@ -102,6 +103,7 @@ static int board_new(struct board *b)
 	vector(b, 18, 0x70);
 	code(b, 0x00, count_loop, 2);
 	code(b, 0x10, wfi_prog, 3);
+	code(b, 0x18, wfe_prog, 3);
 	code(b, 0x20, fp_prog, 3);
 	code(b, 0x40, tick_handler, 2);
 	code(b, 0x50, irq0_handler, 3);
@@ -329,6 +331,25 @@ static void test_wfi_wakeup(void)
 	board_free(&b);
 }
 
+/* WFE sleeps too (no event pending after reset) and an interrupt wakes it
+ * (B1.5.19: any exception entry is a wake-up event). */
+static void test_wfe_wakeup(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b));
+	start_at(&b, 0x18);
+	systick_on(&b, 3999);
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
+	sim_core_run(b.core, 20000);
+	CHECK(rd(&b, DHCSR) & S_SLEEP);
+	sim_core_run(b.core, 50000);
+	halt(&b);
+	CHECK_EQ_U(reg_rd(&b, REG_R6), 1u);
+	CHECK_EQ_U(reg_rd(&b, REG_R5), 1u);
+	board_free(&b);
+}
+
 /* With FP context active (CONTROL.FPCA) the extended frame is stacked,
  * EXC_RETURN is 0xFFFFFFE9 and S0 comes back on return. */
 static void test_fp_extended_frame(void)
@@ -396,6 +417,7 @@ int main(void)
 	RUN_TEST(test_step_into_and_over);
 	RUN_TEST(test_nvic_priorities);
 	RUN_TEST(test_wfi_wakeup);
+	RUN_TEST(test_wfe_wakeup);
 	RUN_TEST(test_fp_extended_frame);
 	RUN_TEST(test_dp_in_the_core);
 	return TEST_MAIN_END();
