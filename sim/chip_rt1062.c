@@ -177,6 +177,9 @@ static int build_sysbus(struct sim *sim, struct rt1062 *h, struct sim_bus *b)
 	r |= sim_bus_add_rom(b, "boot-rom", RT_ROM_BASE, RT_ROM_SIZE, 0xFF, NULL, NULL, &rom);
 	r |= sim_bus_add_mmio(b, "boot-rom-hook", RT_ROM_HOOK, 0x1000, hook_read, hook_write, h);
 	r |= sim_bus_add_ram(b, "ocram2", 0x20200000u, 512 * 1024, NULL);
+	/* IOMUXC pad mux and pad control (RM §11): pins are configured at
+	 * start-up [simplified: registers as storage]. */
+	r |= sim_bus_add_ram(b, "iomuxc", 0x401F8000u, 0x4000, NULL);
 	r |= sim_bus_add_mmio(b, "src", RT_SRC, 0x1000, src_read, src_write, h);
 	if (!r)
 		r |= sim_ccm_rt1062_new(sim, b, &h->ccm);

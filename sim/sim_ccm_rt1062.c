@@ -8,6 +8,9 @@
  *   simulated core's clock; CDHIPR handshakes complete at once
  *   [simplified: busy bits read 0].
  * - DCDC_REG0.STS_DC_OK clears for a settling time after REG3.TRG changes.
+ * - The rest of the CCM_ANALOG page (PFDs, PMU, TEMPMON, USB analog) is
+ *   storage, with SET/CLR/TOG for every register [simplified]. Start-up
+ *   code (Teensy 4's tempmon_init, reset_PFD) writes these.
  * Lock and settling times: 50 us and 20 us [unverified typical values]. */
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +46,7 @@ static const uint32_t plls[] = {PLL_ARM, PLL_USB1, PLL_USB2, PLL_SYS, PLL_AUDIO,
 
 struct sim_ccm_rt1062 {
 	struct sim *sim;
-	uint32_t analog[0x180 / 4];
+	uint32_t analog[0x1000 / 4]; /* the page: PLLs, PFDs, PMU, TEMPMON, USB analog */
 	uint64_t lock_at[N_PLL]; /* UINT64_MAX: powered down */
 	uint32_t ccm[0x90 / 4];
 	uint32_t dcdc[0x20 / 4];
