@@ -6,6 +6,7 @@
  * sizes follow GPR17/GPR16/GPR14), an unmodelled block answering with a
  * bus error. */
 #include "sim/sim_internal.h"
+#include "tests/sim_dbg.h"
 #include "tests/test.h"
 
 #define RCC 0x58024400u
@@ -13,15 +14,12 @@
 
 static uint32_t rd(struct sim *s, uint32_t a)
 {
-	uint32_t v = 0xDEADBEEFu;
-
-	CHECK_OK(sim_bus_read(s->sysbus, a, 4, &v));
-	return v;
+	return dbg_rd(s->sysbus, a);
 }
 
 static void wr(struct sim *s, uint32_t a, uint32_t v)
 {
-	CHECK_OK(sim_bus_write(s->sysbus, a, 4, v));
+	dbg_wr(s->sysbus, a, v);
 }
 
 static void test_h743_rcc_pwr(void)
