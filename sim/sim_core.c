@@ -7,6 +7,7 @@
 #include "sim/sim_core_priv.h"
 
 #define XPSR_T (1u << 24)
+#define MASKED_POLL 16u
 
 static bool is_special(int reg)
 {
@@ -160,6 +161,12 @@ static uint64_t execute(struct sim_core *c, uint64_t n)
 		pc = sim_core_rd(c, UC_ARM_REG_PC);
 		t = (sim_core_rd(c, UC_ARM_REG_XPSR) & XPSR_T) ? 1u : 0u;
 		budget = sim_systick_cycles_to_irq(c);
+		/* A pending interrupt held off by PRIMASK/BASEPRI/priority: the
+		 * CPU can unmask it with CPSIE/MSR, which Unicorn runs on its
+		 * own, so look again every few instructions [simplified: taken
+		 * within MASKED_POLL instructions, not at the next one]. */
+		if (budget > MASKED_POLL && sim_nvic_held(c))
+			budget = MASKED_POLL;
 		c->stop_request = c->slice_done = false;
 		c->insn_count = 0;
 		c->insn_limit = budget < n ? budget : n;

@@ -198,6 +198,8 @@ bool sim_nvic_fault_enabled(const struct sim_core *c, unsigned exc);
 bool sim_nvic_can_preempt(struct sim_core *c, unsigned exc);
 /* The exception the core would take now (0 = none); for_wfi: ignore PRIMASK. */
 unsigned sim_nvic_preempting(struct sim_core *c, bool for_wfi);
+/* An enabled exception is pending (taken or not: PRIMASK, BASEPRI, priority). */
+bool sim_nvic_held(struct sim_core *c);
 /* Take the pending exception that can preempt now; true if one was taken. */
 bool sim_nvic_take(struct sim_core *c);
 /* sim_systick.c: SysTick (ARMv7-M B3.3) counted in processor cycles */

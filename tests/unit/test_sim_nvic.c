@@ -82,6 +82,12 @@ static const uint16_t fp_handler[] = {0xEE00, 0x1A10, 0x4770}; /* 0x70: vmov s0,
 static const uint16_t dp_prog[] = {0xEEB7, 0x0B00, 0xEE30, 0x1B00, 0x4280, 0xBF18,
 				   0xEE30, 0x2B00, 0xBF08, 0xEE30, 0x3B00, 0xE7FE};
 
+/* 0xA0: cpsid i; ldr r0,=STIR; movs r1,#3; str r1,[r0] (pend IRQ3); cpsie i;
+ * 1: adds r6,#1; b 1b. IRQ3's handler at 0xC0 keeps r6 in r7. */
+static const uint16_t unmask_prog[] = {0xB672, 0x4803, 0x2103, 0x6001, 0xB662, 0x3601, 0xE7FD, 0xBF00,
+				       0xEF00, 0xE000};
+static const uint16_t snap_handler[] = {0x4637, 0x4770}; /* 0xC0: mov r7, r6; bx lr */
+
 static int board_new(struct board *b)
 {
 	struct sim_core_cfg cfg = {
@@ -110,6 +116,9 @@ static int board_new(struct board *b)
 	code(b, 0x60, irq1_handler, 3);
 	code(b, 0x70, fp_handler, 3);
 	code(b, 0x80, dp_prog, 12);
+	code(b, 0xA0, unmask_prog, 10);
+	code(b, 0xC0, snap_handler, 2);
+	vector(b, 19, 0xC0);
 	return sim_core_new(&b->ctx, b->bus, &cfg, &b->core);
 }
 
@@ -331,6 +340,25 @@ static void test_wfi_wakeup(void)
 	board_free(&b);
 }
 
+/* A CPU store to STIR under PRIMASK pends the interrupt; CPSIE lets it in
+ * within a few instructions (the handler snapshots the loop counter), not
+ * at the end of the run. */
+static void test_unmask_takes_pending(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b));
+	start_at(&b, 0xA0);
+	reg_wr(&b, 7, 0xFFFFu);
+	wr(&b, ISER0, 1u << 3);
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
+	sim_core_run(b.core, 100000); /* 6400 instructions */
+	halt(&b);
+	CHECK_MSG(reg_rd(&b, 7) < 16u, "IRQ3 taken after %u loop iterations", reg_rd(&b, 7));
+	CHECK(reg_rd(&b, 6) > 1000u);
+	board_free(&b);
+}
+
 /* WFE sleeps too (no event pending after reset) and an interrupt wakes it
  * (B1.5.19: any exception entry is a wake-up event). */
 static void test_wfe_wakeup(void)
@@ -417,6 +445,7 @@ int main(void)
 	RUN_TEST(test_step_into_and_over);
 	RUN_TEST(test_nvic_priorities);
 	RUN_TEST(test_wfi_wakeup);
+	RUN_TEST(test_unmask_takes_pending);
 	RUN_TEST(test_wfe_wakeup);
 	RUN_TEST(test_fp_extended_frame);
 	RUN_TEST(test_dp_in_the_core);
