@@ -93,12 +93,29 @@ $(B)/fw/fault-lockup-h743.elf: firmware/fault/fault.c firmware/demo/stm32h743.ld
 # clock trees, power, FlexRAM, SysTick interrupts, double precision.
 # -O2 and -fno-math-errno so gcc emits FPv5 DP instructions inline
 # (vsqrt, vfma, vrint*, vsel).
-REALFW_DEPS := $(wildcard firmware/realfw/*.h) firmware/firmware.mk
+REALFW_DEPS := $(wildcard firmware/realfw/*.h) firmware/realfw/crt.c firmware/firmware.mk
 REALFW_CFLAGS := -mthumb -g -O2 -fno-math-errno -ffunction-sections -fdata-sections -Wall -Wextra \
 	-Werror -std=c17 -nostartfiles -specs=nano.specs -specs=nosys.specs -Wl,--gc-sections
 FW_ELFS += $(B)/fw/realfw-h743.elf
-$(B)/fw/realfw-h743.elf: firmware/realfw/h7_startup.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c \
+$(B)/fw/realfw-h743.elf: firmware/realfw/vectors.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c \
 		firmware/realfw/stm32h743.ld $(REALFW_DEPS)
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_H743) $(REALFW_CFLAGS) -T firmware/realfw/stm32h743.ld -o $@ \
-		firmware/realfw/h7_startup.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c -lm
+		firmware/realfw/vectors.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c firmware/realfw/crt.c -lm
+
+FW_ELFS += $(B)/fw/realfw-rt1062.elf
+$(B)/fw/realfw-rt1062.elf: firmware/realfw/rt_startup.c firmware/realfw/rt_main.c firmware/realfw/dp_loop.c firmware/realfw/crt.c \
+		firmware/realfw/mimxrt1062.ld firmware/demo/rt1062/boot_hdr.c $(REALFW_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(REALFW_CFLAGS) -T firmware/realfw/mimxrt1062.ld -o $@ \
+		firmware/realfw/rt_startup.c firmware/realfw/rt_main.c firmware/realfw/dp_loop.c firmware/realfw/crt.c \
+		firmware/demo/rt1062/boot_hdr.c -lm
+
+# STM32N657 FSBL for the blank-board (dev-boot) deploy test: the demo's
+# FSBL layout and header, our own code.
+FW_ELFS += $(B)/fw/realfw-n657.elf
+$(B)/fw/realfw-n657.elf: firmware/realfw/vectors.c firmware/realfw/n6_main.c firmware/demo/stm32n657.ld \
+		firmware/demo/n657/fsbl_hdr.c $(REALFW_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_M55) $(REALFW_CFLAGS) -T firmware/demo/stm32n657.ld -o $@ \
+		firmware/realfw/vectors.c firmware/realfw/n6_main.c firmware/realfw/crt.c firmware/demo/n657/fsbl_hdr.c

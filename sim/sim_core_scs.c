@@ -301,8 +301,13 @@ static int ppb_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t v
 		itm_write(c, lo, size, val, cpu);
 		return 0;
 	}
-	if (sim_nvic_write(c, off, size, val, cpu))
+	if (sim_nvic_write(c, off, size, val, cpu)) {
+		/* A new pending/enable/priority: the budget hook stops before the
+		 * next instruction (stopping here would repeat this store). */
+		if (cpu)
+			c->stop_request = true;
 		return 0;
+	}
 	if (size != 4)
 		return 0; /* SCS, FPB, DWT registers are word-accessed */
 	if (block == FPB_BASE)

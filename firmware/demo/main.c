@@ -47,8 +47,8 @@ __attribute__((noinline)) void demo_step(uint32_t n)
 	demo_state.ticks++;
 	demo_state.ratio = (float)r / 100.0f;
 	demo_buffer[n & 0xFFu] = (uint32_t)r;
-	/* Keep demo_double for gdb to print. No double-precision arithmetic:
-	 * the simulator's CPU (Unicorn 2.0.1) traps FPv5 DP instructions. */
+	/* Keep demo_double for gdb to print; double-precision arithmetic is
+	 * exercised by firmware/realfw (the simulator emulates it). */
 	demo_buffer[256 - 1] = *(const volatile uint32_t *)(const volatile void *)&demo_double;
 }
 
