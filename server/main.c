@@ -14,6 +14,8 @@
 #include "probes/sim_probe.h"
 #include "server/net/addr.h"
 #include "server/net/server.h"
+#include "server/jlink_args.h"
+#include "server/jlink_mode.h"
 #include "server/rtt/rtt_net.h"
 #include "server/swo/swo_cfg.h"
 #include "server/swo/swo_net.h"
@@ -442,8 +444,15 @@ int main(int argc, char **argv)
 	const struct sw_target_desc *desc;
 	bool auto_target;
 	struct probe_host ph = {&ctx, &o, NULL, &probe, &t, sessions, 0};
+	struct sw_jlink_mode jm = {0};
 	int r;
 
+	if (sw_jlink_args_wanted(argc, argv)) { /* J-Link GDB Server's command line */
+		if ((r = sw_jlink_args_translate(argc, argv, &jm, stderr)))
+			return r;
+		argc = jm.argc;
+		argv = jm.argv;
+	}
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
 		return list_probes();
 	if (argc >= 2 && !strcmp(argv[1], "probe-server"))
@@ -452,6 +461,10 @@ int main(int argc, char **argv)
 		return r;
 	sw_ctx_init(&ctx);
 	ctx.level = (enum sw_log_level)(SW_LOG_INFO + o.verbose > SW_LOG_WIRE ? SW_LOG_WIRE : SW_LOG_INFO + o.verbose);
+	if (jm.on && sw_jlink_mode_log(&jm, &ctx)) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		return 1;
+	}
 	auto_target = !strcmp(o.target, "auto");
 	desc = auto_target ? NULL : sw_target_find(o.target);
 	if (!desc && !auto_target) {
@@ -523,6 +536,8 @@ int main(int argc, char **argv)
 		sessions[i].no_loader = o.no_loader;
 		sessions[i].reconnect = sim ? NULL : reconnect_probe;
 		sessions[i].reconnect_user = &ph;
+		sessions[i].clock_ns = sim ? sim_clock : NULL;
+		sessions[i].clock_user = &host;
 		ph.desc = desc;
 		ph.n_sessions = i + 1;
 		if ((r = listen_core(&srv, &sessions[i], &o, desc, i))) {
@@ -541,6 +556,11 @@ int main(int argc, char **argv)
 		sw_server_close(&srv);
 		goto out;
 	}
+	if (jm.on && (r = sw_jlink_mode_start(&jm, &srv, &sessions[0], swo))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_server_close(&srv);
+		goto out;
+	}
 	fflush(stdout);
 	r = sw_server_run(&srv, &stop_requested);
 	printf("swdbridge: shutting down\n");
@@ -549,6 +569,7 @@ out:
 	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
 		sw_rtt_net_free(rtts[i]);
 	sw_swo_net_free(swo);
+	sw_jlink_mode_stop(&jm);
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);

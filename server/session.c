@@ -1,6 +1,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/session.h"
 
@@ -31,4 +32,14 @@ void sw_session_say(struct sw_session *s, const char *fmt, ...)
 		s->console[len] = '\n';
 		s->console[len + 1] = 0;
 	}
+}
+
+uint64_t sw_session_now_ns(const struct sw_session *s)
+{
+	struct timespec ts;
+
+	if (s->clock_ns)
+		return s->clock_ns(s->clock_user);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }

@@ -39,7 +39,17 @@ struct sw_session {
 	void *reconnect_user;
 	struct sw_rtt_net *rtt; /* RTT service (--rtt, monitor rtt); NULL if none */
 	struct sw_swo_net *swo; /* SWO service (--swo, monitor swo); NULL if none */
+	/* Time for measurements (monitor SWO EnableTarget 0 ...): virtual
+	 * with the simulator; NULL: CLOCK_MONOTONIC. */
+	uint64_t (*clock_ns)(void *user);
+	void *clock_user;
+	/* J-Link's setbp breakpoints, numbered from 1 for clrbp N. */
+	uint32_t jlink_bp[8];
+	unsigned n_jlink_bp;
+	bool semihosting;      /* monitor semihosting enable, --semihosting */
 };
+/* The session's clock (see clock_ns). */
+uint64_t sw_session_now_ns(const struct sw_session *s);
 
 void sw_session_init(struct sw_session *s, struct sw_ctx *ctx, struct sw_core *core,
 		     const struct sw_target_desc *desc, struct sw_probe *probe, unsigned port);

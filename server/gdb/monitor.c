@@ -206,6 +206,9 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 	}
 	for (char *e = arg + strlen(arg); e > arg && (e[-1] == ' ' || e[-1] == '\t'); e--)
 		e[-1] = 0;
+	int jr = rsp_monitor_jlink(s, cmd, arg, changed);
+	if (jr != 1)
+		return jr;
 	if (!strcmp(cmd, "help")) {
 		sw_session_say(s, "%s", help_text);
 	} else if (!strcmp(cmd, "reset")) {

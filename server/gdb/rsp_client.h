@@ -14,6 +14,9 @@ struct rsp_client;
 int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out);
 void rsp_client_free(struct rsp_client *c);
 int rsp_client_fd(const struct rsp_client *c);
+/* Make a connection passive (liveWatch's second gdb, ARCHITECTURE.md §7):
+ * it reads and writes memory, never halts, resumes or gets stop replies. */
+void rsp_client_set_observer(struct rsp_client *c);
 /* Handle readable data; returns false when the connection should close. */
 bool rsp_client_readable(struct rsp_client *c);
 /* While gdb waits for a stop reply: poll the core, reply when it halts.
@@ -29,6 +32,9 @@ int rsp_monitor(struct sw_session *s, const char *cmd, bool *target_changed);
 int rsp_monitor_flash(struct sw_session *s, const char *arg, bool *target_changed);
 /* monitor rtt ... (monitor_rtt.c) */
 int rsp_monitor_rtt(struct sw_session *s, const char *arg);
+/* J-Link GDB Server's vocabulary (monitor_jlink.c): returns 0, -1 (failed,
+ * the console says why) or 1 (not a J-Link command: try ours). */
+int rsp_monitor_jlink(struct sw_session *s, const char *cmd, const char *arg, bool *target_changed);
 /* monitor swo ... and J-Link's "SWO EnableTarget" (monitor_swo.c) */
 int rsp_monitor_swo(struct sw_session *s, const char *cmd, const char *arg);
 

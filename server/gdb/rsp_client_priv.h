@@ -23,6 +23,7 @@ struct rsp_client {
 	bool stop_signal0;       /* vCont;t in non-stop: report signal 0 */
 	bool stepping;
 	bool closing;
+	bool observer;           /* passive second gdb (rsp_observer.c) */
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
 	struct sw_flash_stage *flash; /* vFlash staging */
@@ -36,6 +37,9 @@ void rsp_send_str(struct rsp_client *c, const char *s);
 void rsp_send_err(struct rsp_client *c, int code);
 void rsp_flush_console(struct rsp_client *c);
 int rsp_parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char **end);
+
+/* A passive connection's packets: true when handled here (rsp_observer.c). */
+bool rsp_observer_dispatch(struct rsp_client *c, const char *pkt);
 
 void rsp_cmd_m(struct rsp_client *c, const char *arg);
 void rsp_cmd_M(struct rsp_client *c, const char *arg);

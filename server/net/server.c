@@ -69,36 +69,37 @@ int sw_server_listen(struct sw_server *srv, struct sw_session *s, const char *ad
 		p->more_fds[p->n_more++] = fd;
 		return SW_OK;
 	}
-	srv->ports[srv->n] = (struct sw_server_port){s, fd, *bound, NULL, {-1, -1, -1}, 0};
+	srv->ports[srv->n] = (struct sw_server_port){.session = s, .listen_fd = fd, .port = *bound, .more_fds = {-1, -1, -1}};
 	srv->n++;
 	s->port = *bound;
 	return SW_OK;
 }
 
-/* A second gdb on a core port gets a clear error instead of a hung socket. */
+/* A third gdb on a core port gets a clear error instead of a hung socket. */
 static void refuse(struct sw_server *srv, struct sw_server_port *p, int fd)
 {
-	char msg[128];
-	uint8_t pkt[160];
+	char msg[160];
+	uint8_t pkt[200];
 	size_t n;
 
-	snprintf(msg, sizeof(msg), "E.port %u: another gdb is already connected to core %s", p->port,
+	snprintf(msg, sizeof(msg),
+		 "E.port %u: another gdb is already connected to core %s, and a passive (live watch) one too", p->port,
 		 p->session->core_name ? p->session->core_name : "0");
 	n = rsp_frame((const uint8_t *)msg, strlen(msg), pkt, sizeof(pkt));
 	if (write(fd, pkt, n) < 0)
 		SW_LOG_D(srv->ctx, "refuse: %s", strerror(errno));
-	SW_LOG_W(srv->ctx, "port %u: refused a second gdb connection", p->port);
+	SW_LOG_W(srv->ctx, "port %u: refused a third gdb connection", p->port);
 	close(fd);
 }
 
-static void drop(struct sw_server *srv, struct sw_server_port *p);
+static void drop(struct sw_server *srv, struct sw_server_port *p, struct rsp_client **slot);
 
-/* True if the current client has already hung up (its close not yet seen by
- * the loop): then a new gdb may take the port. */
-static bool client_gone(struct sw_server_port *p)
+/* True if a client has already hung up (its close not yet seen by the
+ * loop): then a new gdb may take its place. */
+static bool client_gone(struct rsp_client *c)
 {
 	char b;
-	ssize_t n = recv(rsp_client_fd(p->client), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	ssize_t n = recv(rsp_client_fd(c), &b, 1, MSG_PEEK | MSG_DONTWAIT);
 
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
@@ -113,19 +114,27 @@ static void accept_on(struct sw_server *srv, struct sw_server_port *p, int lfd)
 
 	if (fd < 0)
 		return;
-	if (p->client && client_gone(p))
-		drop(srv, p);
-	if (p->client) {
+	if (p->client && client_gone(p->client))
+		drop(srv, p, &p->client);
+	if (p->observer && client_gone(p->observer))
+		drop(srv, p, &p->observer);
+	/* The first gdb controls the core; a second one only watches. */
+	struct rsp_client **slot = !p->client ? &p->client : !p->observer ? &p->observer : NULL;
+	if (!slot) {
 		refuse(srv, p, fd);
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	sw_net_sockaddr_text((const struct sockaddr *)&peer, ip, sizeof(ip));
-	if (rsp_client_new(p->session, fd, &p->client)) {
+	if (rsp_client_new(p->session, fd, slot)) {
 		close(fd);
 		return;
 	}
-	SW_LOG_I(srv->ctx, "gdb connected from %s to port %u", ip, p->port);
+	if (slot == &p->observer)
+		rsp_client_set_observer(p->observer);
+	srv->had_client = true;
+	SW_LOG_I(srv->ctx, "gdb connected from %s to port %u%s", ip, p->port,
+		 slot == &p->observer ? " (passive: reads and writes memory, never halts or resumes)" : "");
 }
 
 static uint64_t now_ns(void)
@@ -136,11 +145,22 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void drop(struct sw_server *srv, struct sw_server_port *p)
+static void drop(struct sw_server *srv, struct sw_server_port *p, struct rsp_client **slot)
 {
-	rsp_client_free(p->client);
-	p->client = NULL;
-	SW_LOG_I(srv->ctx, "gdb disconnected from port %u", p->port);
+	rsp_client_free(*slot);
+	*slot = NULL;
+	SW_LOG_I(srv->ctx, "gdb disconnected from port %u%s", p->port, slot == &p->observer ? " (passive)" : "");
+}
+
+/* -singlerun: true once a gdb has been and no gdb is left. */
+static bool last_gone(const struct sw_server *srv)
+{
+	if (!srv->singlerun || !srv->had_client)
+		return false;
+	for (unsigned i = 0; i < srv->n; i++)
+		if (srv->ports[i].client || srv->ports[i].observer)
+			return false;
+	return true;
 }
 
 int sw_server_add_svc(struct sw_server *srv, const struct sw_server_svc *svc)
@@ -170,6 +190,8 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 				pfd[n++] = (struct pollfd){rsp_client_fd(srv->ports[i].client), POLLIN, 0};
 				waiting |= rsp_client_waiting(srv->ports[i].client);
 			}
+			if (srv->ports[i].observer)
+				pfd[n++] = (struct pollfd){rsp_client_fd(srv->ports[i].observer), POLLIN, 0};
 		}
 		for (unsigned i = 0; i < srv->n_svcs; i++) {
 			const struct sw_server_svc *v = srv->svcs[i];
@@ -191,7 +213,12 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			if (p->client) {
 				short crev = pfd[n++].revents;
 				if ((crev & (POLLIN | POLLHUP | POLLERR)) && !rsp_client_readable(p->client))
-					drop(srv, p);
+					drop(srv, p, &p->client);
+			}
+			if (p->observer) {
+				short orev = pfd[n++].revents;
+				if ((orev & (POLLIN | POLLHUP | POLLERR)) && !rsp_client_readable(p->observer))
+					drop(srv, p, &p->observer);
 			}
 			for (unsigned k = 0; k <= p->n_more; k++)
 				if (pfd[l0 + k].revents & POLLIN)
@@ -204,7 +231,11 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 		for (unsigned i = 0; i < srv->n; i++) {
 			struct sw_server_port *p = &srv->ports[i];
 			if (p->client && !rsp_client_tick(p->client))
-				drop(srv, p);
+				drop(srv, p, &p->client);
+		}
+		if (last_gone(srv)) {
+			SW_LOG_I(srv->ctx, "single run: the last gdb left");
+			break;
 		}
 		for (unsigned i = 0; i < srv->n_svcs; i++)
 			srv->svcs[i]->run(srv->svcs[i]->user, pfd + svc_at[i], svc_n[i]);
@@ -217,6 +248,8 @@ void sw_server_close(struct sw_server *srv)
 	for (unsigned i = 0; i < srv->n; i++) {
 		if (srv->ports[i].client)
 			rsp_client_free(srv->ports[i].client);
+		if (srv->ports[i].observer)
+			rsp_client_free(srv->ports[i].observer);
 		close(srv->ports[i].listen_fd);
 		for (unsigned k = 0; k < srv->ports[i].n_more; k++)
 			close(srv->ports[i].more_fds[k]);

@@ -4,6 +4,7 @@
 #define SW_SERVER_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -20,7 +21,8 @@ struct sw_server_port {
 	struct sw_session *session;
 	int listen_fd;
 	unsigned port;
-	struct rsp_client *client;
+	struct rsp_client *client;   /* the controlling gdb */
+	struct rsp_client *observer; /* a passive second gdb (liveWatch), rsp_observer.c */
 	/* Further listeners (other --listen addresses) for the same session;
 	 * they share the one-client slot above. */
 	int more_fds[SW_SERVER_MAX_LISTEN - 1];
@@ -46,6 +48,8 @@ struct sw_server {
 	void *tick_user;
 	const struct sw_server_svc *svcs[SW_SERVER_MAX_SVCS];
 	unsigned n_svcs;
+	bool singlerun;   /* J-Link's -singlerun: return once the last gdb has left */
+	bool had_client;
 };
 
 void sw_server_init(struct sw_server *srv, struct sw_ctx *ctx);
