@@ -159,7 +159,8 @@ check-globals: $(B)/libsw.a
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
+# Programs' main.o too: a changed header (struct layout) must rebuild them.
+-include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d) $(wildcard $(B)/obj/*/main.d $(B)/obj/*/*/main.d)
 
 # libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS on its
 # seed corpus (text seeds in tests/fuzz/corpus/NAME, binary seeds generated

@@ -219,10 +219,10 @@ static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const 
 		return sim_fault_monitor(h->sim, s, arg);
 	user = h->sim;
 	sim_get_counters(user, &c);
-	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",
+	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles, %llu halts",
 		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
 		       (unsigned long long)c.round_trips, (unsigned long long)c.transactions,
-		       (unsigned long long)c.swclk_cycles);
+		       (unsigned long long)c.swclk_cycles, (unsigned long long)c.halts);
 	return 0;
 }
 

@@ -71,6 +71,7 @@ struct sim_counters {
 	uint64_t bytes_out, bytes_in;
 	uint64_t waits, faults; /* ACKs given */
 	uint64_t resets;        /* system resets (power-on, SYSRESETREQ, nRST) */
+	uint64_t halts;         /* entries into Debug state, all cores (halt history) */
 };
 void sim_get_counters(const struct sim *sim, struct sim_counters *c);
 

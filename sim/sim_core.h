@@ -61,6 +61,9 @@ void sim_core_set_reset_line(struct sim_core *core, bool asserted);
 void sim_core_set_power(struct sim_core *core, bool on);
 
 bool sim_core_halted(const struct sim_core *core);
+/* How often the core entered Debug state since it was created (any cause:
+ * C_HALT, BKPT/FPB, DWT, vector catch); steps from Debug state do not count. */
+uint64_t sim_core_halt_entries(const struct sim_core *core);
 
 /* Memory was written behind the CPU's back (debugger, back door): drop
  * translated code before the next instruction runs. */

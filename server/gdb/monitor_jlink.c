@@ -374,8 +374,9 @@ static int swo_enable(struct sw_session *s, const char *arg)
 		}
 	}
 	sw_swo_net_status(s->swo, &st);
-	sw_session_say(s, "SWO enabled successfully. %u baud from a %u Hz clock, ITM ports 0x%08x; raw stream on port %u",
-		       st.baud, st.clk, st.mask, st.raw_port);
+	sw_session_say(s, "SWO enabled successfully.");
+	sw_session_say(s, "SWO: capturing at %u baud (trace clock %u Hz), ITM ports 0x%08x; raw on port %u, port 0 text on port %u",
+		       st.baud, st.clk, st.mask, st.raw_port, st.text_port);
 	return 0;
 }
 

@@ -590,6 +590,10 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	const char *s = (const char *)pkt;
 
 	SW_LOG_WIRE(c->s->ctx, "gdb -> %.*s", (int)(len > 200 ? 200 : len), s);
+	if (c->refused[0]) {
+		rsp_refused_dispatch(c);
+		return;
+	}
 	if (c->observer && rsp_observer_dispatch(c, s))
 		return;
 	if (c->waiting && !c->nonstop && strcmp(s, "vCtrlC") != 0) {

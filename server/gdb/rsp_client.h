@@ -17,6 +17,10 @@ int rsp_client_fd(const struct rsp_client *c);
 /* Make a connection passive (liveWatch's second gdb, ARCHITECTURE.md §7):
  * it reads and writes memory, never halts, resumes or gets stop replies. */
 void rsp_client_set_observer(struct rsp_client *c);
+/* A connection that is only told why it cannot be served: every packet
+ * is answered with E.<why> until gdb gives up and closes (closing at once
+ * would reset the socket before gdb read the reason). */
+void rsp_client_set_refused(struct rsp_client *c, const char *why);
 /* Handle readable data; returns false when the connection should close. */
 bool rsp_client_readable(struct rsp_client *c);
 /* While gdb waits for a stop reply: poll the core, reply when it halts.

@@ -24,6 +24,7 @@ struct rsp_client {
 	bool stepping;
 	bool closing;
 	bool observer;           /* passive second gdb (rsp_observer.c) */
+	char refused[160];       /* non-empty: every packet gets this error (rsp_observer.c) */
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
 	struct sw_flash_stage *flash; /* vFlash staging */
@@ -40,6 +41,7 @@ int rsp_parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char 
 
 /* A passive connection's packets: true when handled here (rsp_observer.c). */
 bool rsp_observer_dispatch(struct rsp_client *c, const char *pkt);
+void rsp_refused_dispatch(struct rsp_client *c);
 
 void rsp_cmd_m(struct rsp_client *c, const char *arg);
 void rsp_cmd_M(struct rsp_client *c, const char *arg);

@@ -5,6 +5,8 @@
  * It gets memory access between the controller's polls; everything that
  * would halt, resume, step or change breakpoints belongs to the
  * controlling gdb and is refused with a reason. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/gdb/rsp_client_priv.h"
@@ -15,24 +17,52 @@ void rsp_client_set_observer(struct rsp_client *c)
 	c->observer = true;
 }
 
-/* Registers cannot be read while the core runs (DCRSR needs Debug state,
- * ARMv7-M C1.6.3): report them unavailable ('x', gdb manual "Packets", g). */
-static void regs_unavailable(struct rsp_client *c, size_t bytes)
+/* DWT_PCSR (ARMv7-M ARM C1.8, "PC sampling"): the PC of the running code,
+ * read without halting; 0xFFFFFFFF when none is available. */
+#define DWT_PCSR 0xE000101Cu
+
+static bool pc_sample(struct rsp_client *c, uint32_t *pc)
 {
-	if (bytes * 2 >= sizeof(c->reply))
-		bytes = sizeof(c->reply) / 2 - 1;
-	memset(c->reply, 'x', bytes * 2);
-	rsp_send_bin(c, c->reply, bytes * 2);
+	return !sw_core_mem_read(c->s->core, DWT_PCSR, pc, 4) && *pc != 0xFFFFFFFFu;
 }
 
-static size_t g_bytes(struct rsp_client *c)
+static void put_le32(char *out, uint32_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (unsigned i = 0; i < 4; i++) {
+		out[2 * i] = hex[(v >> (8 * i + 4)) & 0xFu];
+		out[2 * i + 1] = hex[(v >> (8 * i)) & 0xFu];
+	}
+}
+
+/* Other registers cannot be read while the core runs (DCRSR needs Debug
+ * state, ARMv7-M C1.6.3): they are reported unavailable ('x', gdb manual
+ * "Packets", g); the PC is the DWT sample when there is one. */
+static void regs_running(struct rsp_client *c, int only)
 {
 	unsigned regs[SW_REG_COUNT];
-	size_t n = rsp_core_regs(sw_core_get_info(c->s->core), regs, SW_REG_COUNT), bytes = 0;
+	size_t n = rsp_core_regs(sw_core_get_info(c->s->core), regs, SW_REG_COUNT), len = 0;
+	uint32_t pc;
+	bool have_pc = pc_sample(c, &pc);
 
-	for (size_t i = 0; i < n; i++)
-		bytes += sw_reg_table()[regs[i]].bits / 8;
-	return bytes;
+	for (size_t i = 0; i < n; i++) {
+		size_t bytes = sw_reg_table()[regs[i]].bits / 8;
+		if (only >= 0 && regs[i] != (unsigned)only)
+			continue;
+		if (len + 2 * bytes >= sizeof(c->reply))
+			break;
+		if (regs[i] == SW_REG_PC && have_pc)
+			put_le32(c->reply + len, pc);
+		else
+			memset(c->reply + len, 'x', 2 * bytes);
+		len += 2 * bytes;
+	}
+	if (!len) {
+		rsp_send_err(c, 1);
+		return;
+	}
+	rsp_send_bin(c, c->reply, len);
 }
 
 static bool halted(struct rsp_client *c)
@@ -49,18 +79,32 @@ bool rsp_observer_dispatch(struct rsp_client *c, const char *s)
 		/* The state as it is: never halt for this connection. A running
 		 * core is reported as stopped with signal 0, the least gdb accepts
 		 * in all-stop mode; its registers then read as unavailable. */
-		rsp_send_str(c, halted(c) ? "T05thread:1;" : "T00thread:1;");
+		if (halted(c)) {
+			rsp_send_str(c, "T05thread:1;");
+		} else {
+			uint32_t pc;
+			char r[40] = "T00thread:1;";
+			if (pc_sample(c, &pc)) {
+				memcpy(r + 12, "0f:", 3);
+				put_le32(r + 15, pc);
+				r[23] = ';';
+			}
+			rsp_send_str(c, r);
+		}
 		return true;
 	case 'g':
 		if (halted(c))
 			return false;
-		regs_unavailable(c, g_bytes(c));
+		regs_running(c, -1);
 		return true;
-	case 'p':
+	case 'p': {
+		char *end;
+		unsigned long regno = strtoul(s + 1, &end, 16);
 		if (halted(c))
 			return false;
-		regs_unavailable(c, 4);
+		regs_running(c, *end || regno >= SW_REG_COUNT ? -2 : (int)regno);
 		return true;
+	}
 	case 'D':
 	case 'k':
 		/* Leaving touches nothing: no resume, no halt (reference §3). */
@@ -80,4 +124,14 @@ bool rsp_observer_dispatch(struct rsp_client *c, const char *s)
 		return true;
 	}
 	return false;
+}
+
+void rsp_client_set_refused(struct rsp_client *c, const char *why)
+{
+	snprintf(c->refused, sizeof(c->refused), "E.%s", why);
+}
+
+void rsp_refused_dispatch(struct rsp_client *c)
+{
+	rsp_send_str(c, c->refused);
 }

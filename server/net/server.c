@@ -75,21 +75,21 @@ int sw_server_listen(struct sw_server *srv, struct sw_session *s, const char *ad
 	return SW_OK;
 }
 
-/* A third gdb on a core port gets a clear error instead of a hung socket. */
+/* A third gdb on a core port is told why in reply to its first packets
+ * (gdb prints "Remote failure reply: E.port ..."); one more at the same
+ * time is just closed. */
 static void refuse(struct sw_server *srv, struct sw_server_port *p, int fd)
 {
 	char msg[160];
-	uint8_t pkt[200];
-	size_t n;
 
-	snprintf(msg, sizeof(msg),
-		 "E.port %u: another gdb is already connected to core %s, and a passive (live watch) one too", p->port,
-		 p->session->core_name ? p->session->core_name : "0");
-	n = rsp_frame((const uint8_t *)msg, strlen(msg), pkt, sizeof(pkt));
-	if (write(fd, pkt, n) < 0)
-		SW_LOG_D(srv->ctx, "refuse: %s", strerror(errno));
+	snprintf(msg, sizeof(msg), "port %u: another gdb is already connected to core %s, and a passive (live watch) one too",
+		 p->port, p->session->core_name ? p->session->core_name : "0");
 	SW_LOG_W(srv->ctx, "port %u: refused a third gdb connection", p->port);
-	close(fd);
+	if (p->refused || rsp_client_new(p->session, fd, &p->refused)) {
+		close(fd);
+		return;
+	}
+	rsp_client_set_refused(p->refused, msg);
 }
 
 static void drop(struct sw_server *srv, struct sw_server_port *p, struct rsp_client **slot);
@@ -192,6 +192,8 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			}
 			if (srv->ports[i].observer)
 				pfd[n++] = (struct pollfd){rsp_client_fd(srv->ports[i].observer), POLLIN, 0};
+			if (srv->ports[i].refused)
+				pfd[n++] = (struct pollfd){rsp_client_fd(srv->ports[i].refused), POLLIN, 0};
 		}
 		for (unsigned i = 0; i < srv->n_svcs; i++) {
 			const struct sw_server_svc *v = srv->svcs[i];
@@ -219,6 +221,13 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 				short orev = pfd[n++].revents;
 				if ((orev & (POLLIN | POLLHUP | POLLERR)) && !rsp_client_readable(p->observer))
 					drop(srv, p, &p->observer);
+			}
+			if (p->refused) {
+				short frev = pfd[n++].revents;
+				if ((frev & (POLLIN | POLLHUP | POLLERR)) && !rsp_client_readable(p->refused)) {
+					rsp_client_free(p->refused);
+					p->refused = NULL;
+				}
 			}
 			for (unsigned k = 0; k <= p->n_more; k++)
 				if (pfd[l0 + k].revents & POLLIN)
@@ -250,6 +259,8 @@ void sw_server_close(struct sw_server *srv)
 			rsp_client_free(srv->ports[i].client);
 		if (srv->ports[i].observer)
 			rsp_client_free(srv->ports[i].observer);
+		if (srv->ports[i].refused)
+			rsp_client_free(srv->ports[i].refused);
 		close(srv->ports[i].listen_fd);
 		for (unsigned k = 0; k < srv->ports[i].n_more; k++)
 			close(srv->ports[i].more_fds[k]);

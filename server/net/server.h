@@ -23,6 +23,7 @@ struct sw_server_port {
 	unsigned port;
 	struct rsp_client *client;   /* the controlling gdb */
 	struct rsp_client *observer; /* a passive second gdb (liveWatch), rsp_observer.c */
+	struct rsp_client *refused;  /* a further gdb being told why it is refused */
 	/* Further listeners (other --listen addresses) for the same session;
 	 * they share the one-client slot above. */
 	int more_fds[SW_SERVER_MAX_LISTEN - 1];
