@@ -11,8 +11,10 @@ frequencies Cortex-Debug computes, ITM text decoded from the SWO port.
 No MI command may answer ^error. -singlerun: the server exits by itself
 when gdb leaves.
 
-SW_TEST_JLINK_PROBE=jlink:SERIAL (set by test_cortex_debug_jlink_vjlink.py)
-runs the same launch through libjaylink and vjlink instead of the sim."""
+SW_TEST_JLINK_PROBE=ip (set by test_cortex_debug_jlink_vjlink.py inside the
+client network namespace) runs the same launch with Cortex-Debug's
+`-select ip=HOST` (its "ipAddress" setting) through libjaylink and vjlink
+instead of `--probe sim`."""
 import os
 import re
 import socket
@@ -173,7 +175,7 @@ def session(mode, link_dir):
     if PROBE == "sim":
         args += ["--probe", "sim"] + (["--load", DEMO] if mode == "attach" else [])
     else:
-        args += ["-select", "usb=" + PROBE.split(":")[1]]
+        args += ["-select", "ip=" + os.environ["VJLINK_IP"]]
     name = LABEL + f"jlink {mode}"
     srv = JLinkServer(argv0, args)
     mi = None
