@@ -102,6 +102,9 @@ int sw_core_wp_value_clear(struct sw_core *core);
 int sw_core_vector_catch(struct sw_core *core, uint32_t mask, bool on);
 int sw_core_vector_catch_get(struct sw_core *core, uint32_t *mask);
 
+/* True if a breakpoint of this layer (FPB or BKPT patch) is at addr. */
+bool sw_core_bp_at(const struct sw_core *core, uint32_t addr);
+
 /* Remove every breakpoint this layer set (restores RAM, frees FPB). */
 int sw_core_bp_clear_all(struct sw_core *core);
 

@@ -40,6 +40,7 @@ struct options {
 	long port;
 	int verbose;
 	bool attach, no_loader;
+	bool semihosting;      /* --semihosting: serve BKPT 0xAB calls from the start */
 	bool rtt;              /* --rtt: start RTT at once */
 	const char *rtt_log;   /* --rtt-log FILE */
 	long rtt_port;         /* --rtt-port N (0: default 19021) */
@@ -69,6 +70,7 @@ static void usage(FILE *f)
 		   "  --psk-file F | --cert C --key K --ca CA   credentials for --probe remote://HOST:PORT\n"
 		   "       swdbridge probe-server --help    (export a probe to another machine over TLS)\n"
 		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
+		   "  --semihosting     serve ARM semihosting (BKPT 0xAB): console, files through gdb, exit\n"
 		   "  --rtt             serve RTT channels from the start (TCP 19021+N; else 'monitor rtt start')\n"
 		   "  --rtt-log FILE    append RTT up channel 0 to FILE (implies --rtt)\n"
 		   "  --rtt-port N      first RTT port (default 19021), +16 per further core\n"
@@ -95,6 +97,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{"psk-file", required_argument, NULL, 'K'}, {"cert", required_argument, NULL, 'C'},
 		{"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'A'},
 		{"sim-chip", required_argument, NULL, 'M'},
+		{"semihosting", no_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	char *end;
@@ -122,6 +125,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'M': o->sim_chip = optarg; break;
 		case 'E': o->elf = optarg; break;
 		case 'N': o->no_loader = true; break;
+		case 'H': o->semihosting = true; break;
 		case 'R': o->rtt = true; break;
 		case 'S': case 'Z': case 'W': {
 			long v = strtol(optarg, &end, 10);
@@ -534,6 +538,7 @@ int main(int argc, char **argv)
 		sessions[i].ext_user = &host;
 		sessions[i].elf = core_elf[i] ? core_elf[i] : elf;
 		sessions[i].no_loader = o.no_loader;
+		sessions[i].semihosting = o.semihosting;
 		sessions[i].reconnect = sim ? NULL : reconnect_probe;
 		sessions[i].reconnect_user = &ph;
 		sessions[i].clock_ns = sim ? sim_clock : NULL;

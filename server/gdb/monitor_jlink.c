@@ -469,5 +469,8 @@ int rsp_monitor_jlink(struct sw_session *s, const char *cmd, const char *arg, bo
 		return swo_disable(s, arg + 13);
 	if (!strcmp(cmd, "semihosting"))
 		return semihosting(s, arg);
+	/* OpenOCD's spelling, for scripts written for it. */
+	if (!strcmp(cmd, "arm") && !strncmp(arg, "semihosting ", 12))
+		return semihosting(s, arg + 12);
 	return 1;
 }

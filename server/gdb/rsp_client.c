@@ -132,6 +132,14 @@ static size_t put_reg(char *out, uint64_t v, unsigned bits)
 	return sw_hex_encode(b, bits / 8, out);
 }
 
+static bool jlink_bp(const struct sw_session *s, uint32_t pc)
+{
+	for (unsigned i = 0; i < s->n_jlink_bp; i++)
+		if (s->jlink_bp[i] == pc)
+			return true;
+	return false;
+}
+
 /* Stop reply with the reason gdb understands and the PC/SP/LR expedited. */
 static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 {
@@ -144,7 +152,10 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 
 	switch (st->reason) {
 	case SW_HALT_BREAKPOINT:
-		reason = c->hwbreak ? "hwbreak:;" : "";
+		/* Only for gdb's own breakpoints: gdb silently resumes from a
+		 * hwbreak stop where it has none, so the program's own BKPT (and a
+		 * J-Link setbp) would never be reported (plain SIGTRAP instead). */
+		reason = c->hwbreak && sw_core_bp_at(c->s->core, st->pc) && !jlink_bp(c->s, st->pc) ? "hwbreak:;" : "";
 		break;
 	case SW_HALT_WATCHPOINT:
 		if (st->watch_kind == 0)
@@ -576,6 +587,7 @@ static void cmd_detach(struct rsp_client *c)
 
 static void cmd_qsupported(struct rsp_client *c, const char *arg)
 {
+	c->fileio = true; /* gdb: it understands File-I/O requests */
 	c->swbreak = strstr(arg, "swbreak+") != NULL;
 	c->hwbreak = strstr(arg, "hwbreak+") != NULL;
 	snprintf(c->reply, sizeof(c->reply),
@@ -596,7 +608,13 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	}
 	if (c->observer && rsp_observer_dispatch(c, s))
 		return;
-	if (c->waiting && !c->nonstop && strcmp(s, "vCtrlC") != 0) {
+	if (c->fileio_pending && s[0] == 'F') {
+		if (rsp_semihost_reply(c, s + 1))
+			halt_and_report(c);
+		return;
+	}
+	/* During a File-I/O request gdb reads and writes memory (m, M, X). */
+	if (c->waiting && !c->nonstop && !c->fileio_pending && strcmp(s, "vCtrlC") != 0) {
 		/* Only interrupts make sense while the target runs; ignore others. */
 		return;
 	}
@@ -683,7 +701,7 @@ bool rsp_client_readable(struct rsp_client *c)
 				write_all(c, c->last, c->last_len);
 			break;
 		case RSP_EV_INTERRUPT:
-			if (c->waiting)
+			if (c->waiting && !c->fileio_pending)
 				halt_and_report(c);
 			break;
 		case RSP_EV_BAD:
@@ -702,7 +720,7 @@ bool rsp_client_tick(struct rsp_client *c)
 {
 	struct sw_core_state st;
 
-	if (!c->waiting)
+	if (!c->waiting || c->fileio_pending)
 		return !c->closing;
 	if (sw_core_poll(c->s->core, &st)) {
 		/* The probe or target went away: tell gdb in one line, stop waiting. */
@@ -713,6 +731,8 @@ bool rsp_client_tick(struct rsp_client *c)
 		rsp_send_str(c, "S0b"); /* SIGSEGV-style stop so gdb regains control */
 		return !c->closing;
 	}
+	if (st.halted && rsp_semihost_halt(c, &st))
+		return !c->closing;
 	if (st.halted) {
 		c->async_stop = true;
 		send_stop(c, &st);

@@ -24,6 +24,8 @@ struct rsp_client {
 	bool stepping;
 	bool closing;
 	bool observer;           /* passive second gdb (rsp_observer.c) */
+	bool fileio;             /* gdb (it sent qSupported): takes File-I/O F requests */
+	bool fileio_pending;     /* a semihosting F request waits for gdb's F reply */
 	char refused[160];       /* non-empty: every packet gets this error (rsp_observer.c) */
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
@@ -42,6 +44,11 @@ int rsp_parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char 
 /* A passive connection's packets: true when handled here (rsp_observer.c). */
 bool rsp_observer_dispatch(struct rsp_client *c, const char *pkt);
 void rsp_refused_dispatch(struct rsp_client *c);
+/* rsp_semihost.c: a halt on BKPT 0xAB while gdb waits; true when handled
+ * (no stop reply now). */
+bool rsp_semihost_halt(struct rsp_client *c, const struct sw_core_state *st);
+/* gdb's F reply; true when a stop must be reported now (Ctrl-C, failure). */
+bool rsp_semihost_reply(struct rsp_client *c, const char *arg);
 
 void rsp_cmd_m(struct rsp_client *c, const char *arg);
 void rsp_cmd_M(struct rsp_client *c, const char *arg);
