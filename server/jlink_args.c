@@ -163,17 +163,14 @@ static int jlink_opt(struct sw_jlink_mode *m, char *o, char *v, int *used, bool 
 		return select_arg(m, v, err);
 	if (!strcasecmp(lo, "-speed")) {
 		/* auto/adaptive: adaptive clocking is a JTAG RTCK feature; over
-		 * SWD both mean the probe's default clock. */
-		if (!strcasecmp(v, "auto") || !strcasecmp(v, "adaptive")) {
-			m->speed_khz = 0;
-			return 0;
-		}
-		m->speed_khz = strtoul(v, &end, 10);
-		if (!*v || *end || m->speed_khz < 1 || m->speed_khz > 100000) {
+		 * SWD both mean our --speed auto (the fastest the probe offers). */
+		bool any = !strcasecmp(v, "auto") || !strcasecmp(v, "adaptive");
+		unsigned long khz = strtoul(v, &end, 10);
+		if (!any && (!*v || *end || khz < 1 || khz > 100000)) {
 			fprintf(err, "swdbridge: -speed %s: give kHz (1..100000), auto or adaptive\n", v);
 			return 2;
 		}
-		return 0;
+		return push2(m, "--speed", any ? "auto" : v, err);
 	}
 	if (!strcasecmp(lo, "-timeout")) {
 		(void)strtoul(v, &end, 10);
@@ -183,10 +180,8 @@ static int jlink_opt(struct sw_jlink_mode *m, char *o, char *v, int *used, bool 
 		}
 		return 0; /* the target connect is immediate here: nothing to wait for */
 	}
-	if (!strcasecmp(lo, "-log")) {
-		m->log_path = v;
-		return 0;
-	}
+	if (!strcasecmp(lo, "-log"))
+		return push2(m, "--log", v, err);
 	if (!strcasecmp(lo, "-endian")) {
 		if (strcasecmp(v, "little")) {
 			fprintf(err, "swdbridge: -endian %s: only little-endian Cortex-M targets are supported\n", v);
@@ -208,7 +203,9 @@ static int jlink_opt(struct sw_jlink_mode *m, char *o, char *v, int *used, bool 
 
 int sw_jlink_args_translate(int argc, char **argv, struct sw_jlink_mode *m, FILE *err)
 {
-	bool strict = false;
+	/* SWDBRIDGE_PROBE (server/options.h) still chooses when it is set. */
+	const char *env = getenv("SWDBRIDGE_PROBE");
+	bool strict = false, probe_env = env && *env;
 	int first = argc >= 2 && !strcmp(argv[1], "--jlink-args") ? 2 : 1;
 	int r;
 
@@ -217,7 +214,7 @@ int sw_jlink_args_translate(int argc, char **argv, struct sw_jlink_mode *m, FILE
 	m->rtt_telnet_port = SW_JLINK_RTT_TELNET_PORT;
 	/* J-Link's own defaults first; what follows on the command line wins
 	 * (getopt keeps the last value). The default probe is the J-Link. */
-	if (push(m, argv[0], err) || push2(m, "--probe", "jlink", err) ||
+	if (push(m, argv[0], err) || (!probe_env && push2(m, "--probe", "jlink", err)) ||
 	    push2(m, "--port", SW_JLINK_DEFAULT_GDB_PORT, err) || push2(m, "--swo-port", SW_JLINK_DEFAULT_SWO_PORT, err))
 		return 2;
 	/* -strict anywhere applies to every unknown option. */
@@ -247,37 +244,4 @@ int sw_jlink_args_translate(int argc, char **argv, struct sw_jlink_mode *m, FILE
 		i += used;
 	}
 	return 0;
-}
-
-static void log_sink(void *user, enum sw_log_level level, const char *line)
-{
-	static const char *const names[] = {"", "error", "warn", "info", "debug", "wire"};
-	struct sw_jlink_mode *m = user;
-
-	fprintf(stderr, "swdbridge: %s: %s\n", names[level], line);
-	if (m->log) {
-		fprintf(m->log, "swdbridge: %s: %s\n", names[level], line);
-		fflush(m->log);
-	}
-}
-
-int sw_jlink_mode_log(struct sw_jlink_mode *m, struct sw_ctx *ctx)
-{
-	if (!m->log_path)
-		return SW_OK;
-	if (!(m->log = fopen(m->log_path, "a")))
-		return sw_fail(ctx, SW_ERR_IO, "-log %s: cannot open", m->log_path);
-	m->ctx = ctx;
-	ctx->sink = log_sink;
-	ctx->sink_user = m;
-	return SW_OK;
-}
-
-void sw_jlink_mode_close(struct sw_jlink_mode *m)
-{
-	if (m->ctx && m->ctx->sink == log_sink)
-		m->ctx->sink = NULL;
-	if (m->log)
-		fclose(m->log);
-	m->log = NULL;
 }

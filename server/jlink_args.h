@@ -24,11 +24,7 @@ struct sw_jlink_mode {
 	bool singlerun;           /* -singlerun: exit when the last gdb leaves */
 	unsigned rtt_telnet_port; /* -rtttelnetport (default 19021) */
 	unsigned telnet_port;     /* -telnetport: semihosting / terminal output */
-	unsigned long speed_khz;  /* -speed N (0: auto/adaptive/not given) */
-	const char *log_path;     /* -log FILE */
 	const char *listen;       /* "0.0.0.0" with -localhostonly 0 (else loopback) */
-	FILE *log;                /* opened by sw_jlink_mode_log() */
-	struct sw_ctx *ctx;
 	struct sw_rtt_telnet *telnet; /* jlink_mode.c */
 	int argc;                 /* the translated, native command line */
 	char *argv[SW_JLINK_MAX_ARGS + 1];
@@ -40,8 +36,5 @@ bool sw_jlink_args_wanted(int argc, char **argv);
 /* Translate; warnings and errors go to err as one line each. Returns 0, or
  * the exit status (2) for a command line that cannot be served. */
 int sw_jlink_args_translate(int argc, char **argv, struct sw_jlink_mode *m, FILE *err);
-/* -log FILE: log lines go to the file as well as to stderr. */
-int sw_jlink_mode_log(struct sw_jlink_mode *m, struct sw_ctx *ctx);
-void sw_jlink_mode_close(struct sw_jlink_mode *m);
 
 #endif

@@ -7,15 +7,8 @@
 int sw_jlink_mode_start(struct sw_jlink_mode *m, struct sw_server *srv, struct sw_session *s,
 			struct sw_swo_net *swo)
 {
-	uint32_t actual = 0;
 	int r;
 
-	m->ctx = s->ctx;
-	if (m->speed_khz) {
-		if ((r = sw_probe_set_freq(s->probe, (uint32_t)m->speed_khz * 1000u, &actual)))
-			return r;
-		printf("swdbridge: SWD clock %u kHz\n", actual / 1000u);
-	}
 	/* Cortex-Debug connects to the SWO port right after the readiness
 	 * line and gdb waits at most 1 s for it (reference §2, SWO). */
 	if (swo && (r = sw_swo_net_listen(swo, m->telnet_port)))
@@ -36,5 +29,4 @@ void sw_jlink_mode_stop(struct sw_jlink_mode *m)
 {
 	sw_rtt_telnet_free(m->telnet);
 	m->telnet = NULL;
-	sw_jlink_mode_close(m);
 }

@@ -1,5 +1,5 @@
 /* J-Link argument mode at run time: what main() does beyond the translated
- * options (jlink_args.h): -speed, the SWO and terminal ports listening from
+ * options (jlink_args.h): the SWO and terminal ports listening from
  * the start, the RTT telnet port, -singlerun, and the readiness line. */
 #ifndef SW_JLINK_MODE_H
 #define SW_JLINK_MODE_H

@@ -53,6 +53,9 @@ unsigned sim_swd_raw(struct sim *sim, uint8_t req, uint32_t *data, bool *parity_
 void sim_round_trip(struct sim *sim, size_t bytes_out, size_t bytes_in);
 
 void sim_set_nrst(struct sim *sim, bool asserted);
+/* Use the datasheet's maximum operation times (flash program/erase)
+ * instead of the typical ones; chips without such a table ignore it. */
+void sim_set_max_corner(struct sim *sim, bool on);
 void sim_set_timing(struct sim *sim, const struct sim_timing *t);
 void sim_get_timing(const struct sim *sim, struct sim_timing *t);
 
@@ -72,6 +75,10 @@ struct sim_counters {
 	uint64_t waits, faults; /* ACKs given */
 	uint64_t resets;        /* system resets (power-on, SYSRESETREQ, nRST) */
 	uint64_t halts;         /* entries into Debug state, all cores (halt history) */
+	/* Fault injection that actually happened (a campaign must know whether
+	 * an injected fault hit a transaction or expired unused). */
+	uint64_t faults_fired;  /* transactions that got an injected fault */
+	uint64_t resets_fired;  /* scheduled resets (sim_schedule_reset) pulled */
 };
 void sim_get_counters(const struct sim *sim, struct sim_counters *c);
 
@@ -88,12 +95,21 @@ enum sim_fault {
 	SIM_FAULT_FAULT,    /* answer FAULT and set CTRL/STAT.STICKYERR */
 	SIM_FAULT_PARITY,   /* flip the parity bit of read data */
 	SIM_FAULT_NORESP,   /* leave the line undriven (no ACK) */
+	/* write data reaching the target with a wrong parity bit (line noise
+	 * host to target): the write is discarded and CTRL/STAT.WDATAERR set
+	 * (ADIv5.2 B4.2.4) */
+	SIM_FAULT_WPARITY,
 };
 /* Apply `fault` to `count` transactions, starting after `skip` more
  * transactions have completed normally. Only AP accesses and DP RDBUFF reads
  * are affected for WAIT/FAULT (the DP itself never waits). */
 void sim_inject(struct sim *sim, enum sim_fault fault, unsigned skip, unsigned count);
 void sim_inject_clear(struct sim *sim);
+/* Stall the AP for ns of virtual time, starting after `skip` more AP
+ * accesses or RDBUFF reads: until it ends they answer WAIT, as behind a
+ * bus access the interconnect holds up (ADIv5.2 B4.2.3). ABORT.DAPABORT
+ * ends it. */
+void sim_inject_stall(struct sim *sim, unsigned skip, uint64_t ns);
 /* A system reset (as from the reset pin: chip and cores, not the DP)
  * delay_ns of virtual time from now; 0 cancels. For fault campaigns. */
 void sim_schedule_reset(struct sim *sim, uint64_t delay_ns);

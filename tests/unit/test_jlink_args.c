@@ -80,9 +80,9 @@ static void test_defaults_and_select(void)
 
 	CHECK_OK(translate(a, 16, &m, err, sizeof(err)));
 	CHECK(!strcmp(last(&m, "--probe"), "jlink:tcp:192.168.1.7"));
-	CHECK_EQ_U(m.speed_khz, 12000);
+	CHECK(!strcmp(last(&m, "--speed"), "12000"));
 	CHECK(!strcmp(last(&m, "--listen"), "0.0.0.0"));
-	CHECK(!strcmp(m.log_path, "/tmp/x.log"));
+	CHECK(!strcmp(last(&m, "--log"), "/tmp/x.log"));
 	CHECK_OK(translate(b, 3, &m, err, sizeof(err)));
 	/* J-Link's defaults: the J-Link probe, gdb 2331, SWO 2332, RTT 19021. */
 	CHECK(!strcmp(last(&m, "--probe"), "jlink"));
@@ -90,6 +90,7 @@ static void test_defaults_and_select(void)
 	CHECK(!strcmp(last(&m, "--swo-port"), "2332"));
 	CHECK_EQ_U(m.rtt_telnet_port, 19021);
 	CHECK(!m.singlerun);
+	CHECK(!has(&m, "--speed"));
 }
 
 static void test_refusals(void)

@@ -280,9 +280,10 @@ static void test_mem_64k_round_trip(void)
 	TEST_INFO("jlink/vjlink 64 KiB read: %llu round trips, %llu SWD cycles",
 		  (unsigned long long)(p->stats.round_trips - rt1),
 		  (unsigned long long)(p->stats.swd_cycles - cyc1));
-	/* each 4 KiB swd_transfer fits one 0xCF command: 16 each way */
-	CHECK(p->stats.round_trips - rt1 <= 16);
-	CHECK(rt1 - rt0 <= 16);
+	/* vjlink offers a J-Link's 16384-bit buffer: a 4 KiB swd_transfer
+	 * (1024+ packets of 46 bits) takes three 0xCF commands, 48 each way */
+	CHECK(p->stats.round_trips - rt1 <= 48);
+	CHECK(rt1 - rt0 <= 48);
 out:
 	if (p)
 		sw_probe_close(p);
@@ -375,12 +376,12 @@ int main(void)
 	if (geteuid() != 0) {
 		printf("SKIP: test_vjlink needs root (private network namespace for "
 		       "libjaylink's UDP discovery)\n");
-		return 0;
+		return 77; /* skipped (scripts/run-tests) */
 	}
 	if (netns_setup() != 0) {
 		printf("SKIP: test_vjlink: cannot set up a network namespace: %s\n",
 		       strerror(errno));
-		return 0;
+		return 77;
 	}
 	if (fixture_up() != 0) {
 		printf("FAIL: fixture: %s\n", sw_errmsg(&fx.vj_ctx));
