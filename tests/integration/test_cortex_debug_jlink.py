@@ -220,6 +220,18 @@ def session(mode, link_dir):
         got = rtt.wait(lambda d: b"ping-17" in d, 10)
         check(f"{name}: RTT down channel: bytes sent on the telnet port reach the target (echoed)", got,
               rtt.data[-200:])
+        # A telnet client without the preamble gets channel 0 after 100 ms;
+        # one with SetRTTAddr and RTTCh in its config string works too.
+        plain = Reader(r)
+        cfg = Reader(r, b"$$SEGGER_TELNET_ConfigStr=SetRTTAddr;%#x;RTTCh;0$$" % rtt_addr)
+        try:
+            got = plain.wait(lambda d: re.search(rb"rtt: tick \d+\n", d) is not None, 10)
+            check(f"{name}: a telnet client without the preamble gets channel 0", got, plain.data[-100:])
+            got = cfg.wait(lambda d: re.search(rb"rtt: tick \d+\n", d) is not None, 10)
+            check(f"{name}: a preamble with SetRTTAddr;A;RTTCh;0 works", got, cfg.data[-100:])
+        finally:
+            plain.close()
+            cfg.close()
         got = swo.wait(lambda d: len(re.findall(rb"itm: tick \d+\n", itm_port0(d))) >= 3, 20)
         check(f"{name}: ITM port 0 text decoded from the raw SWO port", got, swo.data[:120])
         # The reset button (gdb.ts:1759-1820): interrupt, then halt + reset.
