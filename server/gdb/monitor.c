@@ -29,6 +29,10 @@ static const char help_text[] =
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
 	"  probe reconnect        open the probe and the target again (after an unplug)\n"
 	"  sim                    (--probe sim) virtual time, resets and wire counters\n"
+	"  semihosting enable|disable  serve ARM semihosting (BKPT 0xAB); also 'arm semihosting ...'\n"
+	"  J-Link GDB Server's:   exec SetRTTAddr|SetRTTSearchRanges|memU32 ..., memU8/16/32 ADDR [= V],\n"
+	"                         reset 0|1|2, speed auto, sleep MS, waithalt [MS], regs, setbp, clrbp,\n"
+	"                         SWO EnableTarget CPU SWO MASK 0, SWO DisableTarget MASK\n"
 	"  help                   this text";
 
 static int do_reset(struct sw_session *s, const char *arg, bool *changed)

@@ -186,8 +186,8 @@ static int waithalt(struct sw_session *s, const char *arg)
 	uint64_t t0 = sw_session_now_ns(s);
 	struct sw_core_state st;
 
-	if (*arg && (num(arg, &ms) || ms > 600000)) {
-		sw_session_say(s, "usage: waithalt [TIMEOUT_MS]");
+	if (*arg && (num(arg, &ms) || ms > 60000)) {
+		sw_session_say(s, "usage: waithalt [TIMEOUT_MS] (at most 60000)");
 		return -1;
 	}
 	for (;;) {
@@ -448,8 +448,8 @@ int rsp_monitor_jlink(struct sw_session *s, const char *cmd, const char *arg, bo
 	}
 	if (!strcmp(cmd, "sleep")) {
 		unsigned long ms;
-		if (num(arg, &ms) || ms > 60000) {
-			sw_session_say(s, "usage: sleep MS (at most 60000)");
+		if (num(arg, &ms) || ms > 10000) {
+			sw_session_say(s, "usage: sleep MS (at most 10000)");
 			return -1;
 		}
 		sleep_ms(ms);
