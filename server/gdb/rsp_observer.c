@@ -65,11 +65,17 @@ static void regs_running(struct rsp_client *c, int only)
 	rsp_send_bin(c, c->reply, len);
 }
 
+/* DHCSR.S_HALT read as plain memory (ARMv7-M C1.6.2), not through
+ * sw_core_poll: a poll takes a fresh halt's events (watchpoint hit, halt
+ * reason) that belong to the controlling gdb's stop reply. */
+#define DHCSR 0xE000EDF0u
+#define DHCSR_S_HALT (1u << 17)
+
 static bool halted(struct rsp_client *c)
 {
-	struct sw_core_state st;
+	uint32_t v;
 
-	return !sw_core_poll(c->s->core, &st) && st.halted;
+	return !sw_core_mem_read(c->s->core, DHCSR, &v, 4) && (v & DHCSR_S_HALT);
 }
 
 bool rsp_observer_dispatch(struct rsp_client *c, const char *s)
