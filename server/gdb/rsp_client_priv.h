@@ -72,6 +72,9 @@ void rsp_refused_dispatch(struct rsp_client *c);
 bool rsp_semihost_halt(struct rsp_client *c, const struct sw_core_state *st);
 /* gdb's F reply; true when a stop must be reported now (Ctrl-C, failure). */
 bool rsp_semihost_reply(struct rsp_client *c, const char *arg);
+/* rsp_fault.c: explain a vector-catch or lockup stop; returns the signal
+ * for the stop reply. */
+int rsp_report_fault(struct rsp_client *c, const struct sw_core_state *st);
 
 void rsp_cmd_m(struct rsp_client *c, const char *arg);
 void rsp_cmd_M(struct rsp_client *c, const char *arg);
