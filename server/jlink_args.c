@@ -13,8 +13,9 @@ static const char *const server_names[] = {"JLinkGDBServerCLExe", "JLinkGDBServe
 					   "JLinkGDBServerExe", NULL};
 
 /* Options that change nothing here: window/log cosmetics, defaults we
- * already have (-halt, -noir, little endian, -noreset: we never reset on
- * connect), and -notimeout/-nologtofile. */
+ * already have (-halt, -noir, -noreset: we never reset on connect,
+ * -localhostonly [1]: loopback), and -notimeout/-nologtofile.
+ * "-localhostonly 0" is looked at in jlink_opt(). */
 static const char *const cosmetic[] = {"-nogui", "-silent", "-vd", "-strict", "-halt", "-noir", "-noreset",
 				       "-notimeout", "-nologtofile", "-novd", "-nosilent", "-localhostonly",
 				       NULL};
@@ -191,7 +192,7 @@ static int jlink_opt(struct sw_jlink_mode *m, char *o, char *v, int *used, bool 
 	}
 	if (!strcasecmp(lo, "-jlinkscriptfile") || !strcasecmp(lo, "-scriptfile") || !strcasecmp(lo, "-settingsfile") ||
 	    !strcasecmp(lo, "-x") || !strcasecmp(lo, "-xc")) {
-		fprintf(err, "swdbridge: warning: %s %s: J-Link script and settings files are not supported; ignored\n", o, v);
+		fprintf(err, "swdbridge: warning: %s %s: J-Link script, settings and gdb command files are not supported; ignored\n", o, v);
 		return 0;
 	}
 	if (!strcasecmp(lo, "-rtos")) {
