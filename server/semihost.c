@@ -11,6 +11,7 @@
 
 #include "server/semihost.h"
 #include "server/session.h"
+#include "server/swo/swo_net.h"
 
 #define EIO_ 5            /* errno for what cannot be done here (EIO) */
 #define ENOSYS_ 88        /* newlib's ENOSYS: an operation we do not offer */
@@ -52,10 +53,13 @@ static int fileio(struct sw_session *s, struct sw_semihost_step *out, const char
 	return SW_OK;
 }
 
-/* Program output: the gdb console (O packets) and the server's terminal. */
+/* Program output: the gdb console (O packets), the server's terminal and
+ * the text port (J-Link's -telnetport, "terminal I/O"). */
 static void console(struct sw_session *s, const char *text, size_t len)
 {
 	sw_session_write(s, text, len);
+	if (s->swo)
+		sw_swo_net_terminal(s->swo, text, len);
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
 }

@@ -412,10 +412,10 @@ static int semihosting(struct sw_session *s, const char *arg)
 		sw_session_say(s, "Semihosting %s", s->semihosting ? "enabled" : "disabled");
 		return 0;
 	}
-	/* IOClient 1 telnet, 2 gdb, 3 both: our console output goes to gdb
-	 * and to the server's terminal in every case. */
+	/* IOClient 1 telnet, 2 gdb, 3 both: our console output goes to gdb,
+	 * the terminal I/O port and the server's terminal in every case. */
 	if (!strcasecmp(verb, "IOClient") && n == 2 && v >= 1 && v <= 3) {
-		sw_session_say(s, "Semihosting I/O: gdb console and the server's terminal");
+		sw_session_say(s, "Semihosting I/O: gdb console, the terminal I/O port and the server's terminal");
 		return 0;
 	}
 	/* ThumbSWI: the SVC number J-Link traps; ARMv7-M semihosting is BKPT

@@ -268,6 +268,11 @@ static void fan_out(struct swo_port *p, const uint8_t *b, size_t len)
 			client_close(p, i);
 }
 
+void sw_swo_net_terminal(struct sw_swo_net *n, const char *text, size_t len)
+{
+	fan_out(&n->text, (const uint8_t *)text, len);
+}
+
 /* Drop clients whose socket failed or that took nothing for the deadline. */
 static void reap(struct sw_swo_net *n, struct swo_port *p)
 {

@@ -41,6 +41,9 @@ int sw_swo_net_listen(struct sw_swo_net *n, unsigned text_port);
 /* Configure the target, start capture, open the ports (once). */
 int sw_swo_net_start(struct sw_swo_net *n, uint32_t baud, uint32_t clk, uint32_t mask);
 int sw_swo_net_stop(struct sw_swo_net *n);
+/* Program text for the text port too (J-Link's "terminal I/O" port carries
+ * semihosting output beside the ITM text). */
+void sw_swo_net_terminal(struct sw_swo_net *n, const char *text, size_t len);
 void sw_swo_net_status(const struct sw_swo_net *n, struct sw_swo_status *st);
 
 #endif

@@ -9,10 +9,11 @@ plain stop); on with --semihosting, `monitor semihosting enable` (J-Link)
 or `monitor arm semihosting enable` (OpenOCD)."""
 import os
 import re
+import socket
 import subprocess
 import tempfile
 
-from harness import BUILD, GDB, MI, Server, check, finish, gdb_batch
+from harness import BUILD, GDB, MI, SERVER, Server, check, finish, free_port, gdb_batch
 
 ELF = os.path.join(BUILD, "fw", "semihost-h743.elf")
 TEXT = b"ping from the host\n"  # 19 bytes: the exit status
@@ -72,6 +73,40 @@ def main():
     with Server(load=ELF) as srv:
         out = gdb_in(d, srv, ["monitor reset", "monitor arm semihosting enable", "continue"])
         check("monitor arm semihosting enable (OpenOCD) works too", "exited with code 023" in out, out[-800:])
+    # J-Link argument mode: the output also reaches the terminal I/O port
+    # (-telnetport), as J-Link GDB Server's does.
+    port, tport = free_port(), free_port()
+    srv = subprocess.Popen([SERVER, "--jlink-args", "-device", "STM32H743VI", "-port", str(port), "-swoport",
+                            str(free_port()), "-telnetport", str(tport), "-rtttelnetport", str(free_port()),
+                            "--probe", "sim", "--load", ELF], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+    try:
+        line = ""
+        while "Waiting for GDB connection" not in line and srv.poll() is None:
+            line = srv.stdout.readline()
+        term = socket.create_connection(("127.0.0.1", tport), timeout=10)
+
+        class Port:
+            def target(self):
+                return f"127.0.0.1:{port}"
+        out = gdb_in(d, Port(), ["monitor reset", "monitor semihosting enable", "continue"])
+        term.settimeout(5)
+        got = b""
+        try:
+            while b"file: ping" not in got:
+                chunk = term.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+        except socket.timeout:
+            pass
+        term.close()
+        check("J-Link mode: semihosting output on the -telnetport terminal I/O port too",
+              b"hello from semihosting" in got and b"file: ping from the host" in got
+              and "exited with code 023" in out, (got, out[-400:]))
+    finally:
+        srv.kill()
+        srv.wait()
     with Server(load=ELF) as srv:
         out = gdb_in(d, srv, ["monitor reset", "continue", "x/i $pc"])
         check("off by default: the first call stops gdb at the BKPT 0xAB", "SIGTRAP" in out
