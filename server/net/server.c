@@ -79,30 +79,31 @@ int sw_server_listen(struct sw_server *srv, struct sw_session *s, const char *ad
 	return SW_OK;
 }
 
-/* A third gdb on a core port is told why in reply to its first packets
- * (gdb prints "Remote failure reply: E.port ..."); one more at the same
- * time gets the reason at once and is closed. */
+/* A third gdb on a core port is told why at once (an E.reason packet
+ * before it asks anything), then, in the one "refused" slot, again in reply
+ * to each of its packets until it closes: closing at once would reset the
+ * socket under gdb's first packet and gdb would print "Connection reset by
+ * peer" instead of the reason. Any more at the same time are closed right
+ * after the E packet. */
 static void refuse(struct sw_server *srv, struct sw_server_port *p, int fd)
 {
 	char msg[160];
 	uint8_t pkt[200];
 	size_t n;
 
-	snprintf(msg, sizeof(msg), "port %u: another gdb is already connected to core %s, and a passive (live watch) one too",
+	snprintf(msg, sizeof(msg), "E.port %u: another gdb is already connected to core %s (and a passive one)",
 		 p->port, p->session->core_name ? p->session->core_name : "0");
-	if (sw_ratelog_ok(&srv->refused_log, srv->ctx, "refused gdb connections"))
-		SW_LOG_W(srv->ctx, "port %u: refused a third gdb connection", p->port);
-	if (!p->refused && !rsp_client_new(p->session, fd, &p->refused)) {
-		rsp_client_set_refused(p->refused, msg);
-		return;
-	}
-	memmove(msg + 2, msg, sizeof(msg) - 2);
-	memcpy(msg, "E.", 2);
-	msg[sizeof(msg) - 1] = 0;
 	n = rsp_frame((const uint8_t *)msg, strlen(msg), pkt, sizeof(pkt));
 	/* A fresh socket takes 200 bytes at once; never wait for this peer. */
 	if (send(fd, pkt, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		SW_LOG_D(srv->ctx, "refuse: %s", strerror(errno));
+	if (sw_ratelog_ok(&srv->refused_log, srv->ctx, "refused gdb connections"))
+		SW_LOG_W(srv->ctx, "port %u: refused a further gdb connection (a controlling and a passive one are connected)",
+			 p->port);
+	if (!p->refused && !rsp_client_new(p->session, fd, &p->refused)) {
+		rsp_client_set_refused(p->refused, msg + 2);
+		return;
+	}
 	close(fd);
 }
 
