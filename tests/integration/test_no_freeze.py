@@ -1,6 +1,6 @@
 """Issue #15, items 1 and 5: no gdb peer can freeze the server. A gdb
 connection that never reads and sends NAK storms (each NAK asks for the last
-128 KiB reply again) must not block the loop: a second gdb is refused at
+128 KiB reply again) must not block the loop: a further gdb is refused at
 once, RTT keeps streaming, SIGTERM ends the server within 1 s, and the
 reader-less peer is dropped with one log line once it has taken nothing for
 5 s. A burst of refused connections is answered quickly and logged with a
@@ -161,7 +161,7 @@ def main():
         time.sleep(1.0)  # the reply fills the socket; NAKs keep coming
 
         dt = refused_within(srv.port, 3)
-        check("a second gdb is refused promptly while a reader-less peer NAK-storms",
+        check("a further gdb (beside the passive one) is refused promptly while a reader-less peer NAK-storms",
               dt is not None and dt < 1.0, f"refusal after {dt}")
         if dt is not None:
             print(f"  second gdb refused in {dt * 1000:.0f} ms")
