@@ -78,6 +78,15 @@ $(B)/fw/demo-ae3-he.elf: $(DEMO_DEPS) firmware/demo/ae3_he.ld
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/ae3_he.ld -o $@ $(DEMO_SRCS)
 
+# Semihosting test firmware (issue 17) for the simulated H743, with the
+# demo's start-up code.
+FW_ELFS += $(if $(wildcard firmware/semihost/main.c),$(B)/fw/semihost-h743.elf)
+$(B)/fw/semihost-h743.elf: firmware/semihost/main.c firmware/demo/startup.c firmware/demo/demo.h \
+		firmware/demo/stm32h743.ld firmware/firmware.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -Ifirmware/demo -T firmware/demo/stm32h743.ld -o $@ \
+		firmware/semihost/main.c firmware/demo/startup.c
+
 # Fault test images (issue #14 item 8): the H743 layout, a stray read after a
 # few loops; -DFAULT_LOCKUP faults again in the HardFault handler (lockup).
 FW_ELFS += $(B)/fw/fault-h743.elf $(B)/fw/fault-lockup-h743.elf

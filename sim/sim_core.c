@@ -77,6 +77,7 @@ static uint32_t mem32(struct sim_core *c, uint32_t addr)
 
 void sim_core_enter_halt(struct sim_core *c, uint32_t dfsr_bits)
 {
+	c->halt_entries += !c->halted;
 	c->halted = true;
 	c->sleeping = false;
 	c->dhcsr_ctrl |= DHCSR_C_HALT;
@@ -377,6 +378,7 @@ void sim_core_reset(struct sim_core *c, enum sim_reset_kind kind)
 	/* Reset vector catch (C1.6.5 DEMCR.VC_CORERESET): halt before the
 	 * first instruction of the reset handler. */
 	if ((c->demcr & DEMCR_VC_CORERESET) && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
+		c->halt_entries += !c->halted;
 		c->halted = true;
 		c->dhcsr_ctrl |= DHCSR_C_HALT;
 		c->dfsr |= DFSR_VCATCH;
@@ -424,6 +426,11 @@ void sim_core_code_written(struct sim_core *c, uint32_t addr, unsigned size)
 bool sim_core_halted(const struct sim_core *c)
 {
 	return c->halted;
+}
+
+uint64_t sim_core_halt_entries(const struct sim_core *c)
+{
+	return c->halt_entries;
 }
 
 size_t sim_core_itm_take(struct sim_core *c, uint8_t *buf, size_t max)

@@ -70,6 +70,9 @@ void sim_core_set_reset_line(struct sim_core *core, bool asserted);
 void sim_core_set_power(struct sim_core *core, bool on);
 
 bool sim_core_halted(const struct sim_core *core);
+/* How often the core entered Debug state since it was created (any cause:
+ * C_HALT, BKPT/FPB, DWT, vector catch); steps from Debug state do not count. */
+uint64_t sim_core_halt_entries(const struct sim_core *core);
 
 /* A peripheral raises external interrupt `irq` (NVIC ISPR bit; pulse). */
 void sim_core_irq(struct sim_core *core, unsigned irq);

@@ -102,6 +102,7 @@ struct sim_core {
 
 	/* run state */
 	bool halted;
+	uint64_t halt_entries; /* times the core entered Debug state (any cause) */
 	bool lockup;
 	bool reset_line;
 	bool retired;        /* S_RETIRE_ST */

@@ -140,6 +140,7 @@ static void dhcsr_write(struct sim_core *c, uint32_t v)
 	c->dhcsr_ctrl = ctrl;
 	if (ctrl & DHCSR_C_HALT) {
 		if (!c->halted && !c->reset_line) {
+			c->halt_entries++;
 			c->halted = true;
 			c->sleeping = false; /* a halt request wakes a WFI */
 			c->lockup = false; /* entering Debug state leaves lockup (B1.5.15) */
