@@ -240,7 +240,13 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 
 	while (!*stop) {
 		unsigned n = 0;
-		bool waiting = false;
+		/* Sleep until something is due: a core poll a gdb connection
+		 * wants (every millisecond at first, less often as a run goes
+		 * on quietly), buffered input, a service's timer; with the
+		 * simulator, every 5 ms so simulated time passes. Otherwise at
+		 * most 50 ms (output deadlines), so an idle server costs
+		 * nothing measurable (issue #20). */
+		unsigned timeout = srv->tick ? 5 : 50;
 		uint64_t wake = UINT64_MAX;
 
 		for (unsigned i = 0; i < srv->n; i++) {
@@ -256,7 +262,9 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 				short ev = (short)((rsp_client_wants_input(c) ? POLLIN : 0) |
 						   (rsp_client_output_pending(c) ? POLLOUT : 0));
 				pfd[n++] = (struct pollfd){rsp_client_fd(c), ev, 0};
-				waiting |= rsp_client_waiting(c) || rsp_client_has_input(c);
+				int w = rsp_client_has_input(c) ? 1 : rsp_client_poll_wait_ms(c);
+				if (w >= 0 && (unsigned)w < timeout)
+					timeout = (unsigned)w;
 			}
 		}
 		for (unsigned i = 0; i < srv->n_svcs; i++) {
@@ -264,14 +272,6 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			svc_at[i] = n;
 			svc_n[i] = v->fds(v->user, pfd + n, (unsigned)(sizeof(pfd) / sizeof(pfd[0])) - n, &wake);
 			n += svc_n[i];
-		}
-		/* Wake when a gdb connection wants the core polled (every
-		 * millisecond at first, less often as the run goes on quietly). */
-		unsigned timeout = 5;
-		for (unsigned i = 0; waiting && i < srv->n; i++) {
-			int w = srv->ports[i].client ? rsp_client_poll_wait_ms(srv->ports[i].client) : -1;
-			if (w >= 0 && (unsigned)w < timeout)
-				timeout = (unsigned)w;
 		}
 		if (wake < 1000000ull * timeout)
 			timeout = (unsigned)((wake + 999999u) / 1000000u);
