@@ -177,11 +177,20 @@ FUZZ_SRC_image := client/lib/image.c client/lib/image_hex.c client/lib/memmap.c 
                   lib/hex.c
 # The monitor target drives a whole simulated board: every library source,
 # compiled with clang and the fuzzer's instrumentation.
+# So does rsp_session (the whole RSP dispatcher, tests/fuzz/fuzz_board.h).
 FUZZ_SRC_monitor := $(LIB_SRCS)
-$(B)/fuzz/fuzz_monitor: tests/fuzz/fuzz_monitor.c $(LIB_SRCS) $(FW_ELFS)
+FUZZ_SRC_rsp_session := $(LIB_SRCS)
+$(B)/fuzz/fuzz_monitor $(B)/fuzz/fuzz_rsp_session: $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_board.h \
+		$(LIB_SRCS) $(FW_ELFS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -I$(B)/gen -DFUZZ_DEMO_ELF='"$(B)/fw/demo-h743.elf"' -o $@ \
-		tests/fuzz/fuzz_monitor.c $(LIB_SRCS) $(LDLIBS)
+		$< $(LIB_SRCS) $(LDLIBS)
+
+# Seeds for rsp_session: real gdb sessions against swdbridge, recorded with
+# gdb's remotelogfile at build time (tests/fuzz/record_rsp_seeds.py).
+$(B)/fuzz/seed-rsp_session/.recorded: tests/fuzz/record_rsp_seeds.py $(B)/swdbridge $(FW_ELFS)
+	python3 tests/fuzz/record_rsp_seeds.py $(dir $@)
+	touch $@
 
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
@@ -194,7 +203,7 @@ $(B)/fuzz/seed-elf/demo: $(FW_ELFS)
 	cp $(B)/fw/demo-m55.elf $(dir $@)/demo-m55
 	{ printf '\001'; cat $(B)/fw/demo-h743.elf; } > $(B)/fuzz/seed-image/demo-elf
 
-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seed-elf/demo
+fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seed-elf/demo $(B)/fuzz/seed-rsp_session/.recorded
 	@for f in $(FUZZERS); do \
 		mkdir -p $(B)/fuzz/work-$$f; \
 		seeds=""; for d in tests/fuzz/corpus/$$f $(B)/fuzz/seed-$$f; do [ -d $$d ] && seeds="$$seeds $$d"; done; \
