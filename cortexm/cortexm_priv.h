@@ -34,6 +34,7 @@
 #define DHCSR_S_RESET_ST (1u << 25)
 #define DCRSR_REGWNR (1u << 16)
 #define DEMCR_VC_CORERESET (1u << 0)
+#define DEMCR_VC_HARDERR (1u << 10)
 #define DEMCR_TRCENA (1u << 24)
 #define DFSR_HALTED (1u << 0)
 #define DFSR_BKPT (1u << 1)
@@ -85,6 +86,7 @@ struct sw_core {
 	unsigned n_soft;
 	struct cm_watch wp[CM_MAX_DWT];
 	uint8_t dwt_id[CM_MAX_DWT]; /* ARMv8-M DWT_FUNCTIONn.ID, read at attach */
+	bool reset_latched;       /* S_RESET_ST seen by a DHCSR read made for another reason */
 	uint32_t spurious_pc;     /* erratum 3092511 guard: last PC resumed */
 	unsigned spurious_count;  /* consecutive spurious halts there */
 };
@@ -96,7 +98,28 @@ int cm_watch_clear_all(struct sw_core *c);
 /* cortexm/bp.c: is there a breakpoint of ours at addr? */
 bool cm_bp_known(const struct sw_core *c, uint32_t addr);
 
+/* DHCSR.S_RESET_ST clears on read (ARMv7-M C1.6.2): a read made for
+ * S_REGRDY or S_HALT must not lose it, or a reset of a halted core (which
+ * stays halted, C1.6.3) goes unnoticed. */
+static inline void cm_note_dhcsr(struct sw_core *c, uint32_t dhcsr)
+{
+	if (dhcsr & (1u << 25))
+		c->reset_latched = true;
+}
+
 /* cortexm/regaccess.c */
 void cm_invalidate_regs(struct sw_core *c);
+/* Register reads queued into the caller's batch: cm_regs_queue adds, per
+ * selector, a DCRSR write, a DHCSR read and a DCRDR read; after the batch
+ * ran, cm_regs_queued_done checks every S_REGRDY, redoes late ones with
+ * polling and fills the register cache. */
+#define CM_MAX_SEL 64
+struct cm_regq {
+	uint8_t sel[CM_MAX_SEL];
+	uint32_t data[CM_MAX_SEL], dhcsr[CM_MAX_SEL];
+	size_t ns;
+};
+int cm_regs_queue(struct sw_core *c, const unsigned *regnos, size_t n, struct cm_regq *q);
+int cm_regs_queued_done(struct sw_core *c, struct cm_regq *q);
 
 #endif

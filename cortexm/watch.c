@@ -215,6 +215,13 @@ int cm_watch_hit(struct sw_core *c, uint32_t *addr, unsigned *kind)
 	return SW_ERR_NOT_FOUND;
 }
 
+/* A data value comparator sees the value in its byte lane (ARMv7-M C1.8.7,
+ * ARMv8-M B13): COMP holds it in every lane (byte x4, halfword x2). */
+static uint32_t replicate(uint32_t value, unsigned size)
+{
+	return size == 1 ? (value & 0xFFu) * 0x01010101u : size == 2 ? (value & 0xFFFFu) * 0x00010001u : value;
+}
+
 /* ARMv7-M C1.8.7: comparator 1 matches the value (DATAVMATCH), a second
  * comparator with FUNCTION 0 supplies the address through DATAVADDR0. */
 static int value_v7(struct sw_core *c, uint32_t addr, uint32_t value, unsigned size, unsigned *vn,
@@ -233,8 +240,9 @@ static int value_v7(struct sw_core *c, uint32_t addr, uint32_t value, unsigned s
 	*vn = 1;
 	if ((*an = pick_single(c)) == CM_NO_LINK)
 		return sw_fail(c->ctx, SW_ERR_BUSY, "data value watch needs two free DWT comparators");
+	uint32_t rep = replicate(value, size);
 	struct dwt_prog p[2] = {
-		{1, value, 0, DWT_V7_FN_WRITE | DWT_V7_DATAVMATCH | DWT_DATAVSIZE(log2_ceil(size)) | DWT_V7_DATAVADDR0(*an)},
+		{1, rep, 0, DWT_V7_FN_WRITE | DWT_V7_DATAVMATCH | DWT_DATAVSIZE(log2_ceil(size)) | DWT_V7_DATAVADDR0(*an)},
 		{*an, addr, 0, 0},
 	};
 	return program(c, p, 2);
@@ -247,8 +255,7 @@ static int value_v7(struct sw_core *c, uint32_t addr, uint32_t value, unsigned s
 static int value_v8(struct sw_core *c, uint32_t addr, uint32_t value, unsigned size, unsigned *vn,
 		    unsigned *an)
 {
-	uint32_t rep = size == 1 ? (value & 0xFFu) * 0x01010101u
-		     : size == 2 ? (value & 0xFFFFu) * 0x00010001u : value;
+	uint32_t rep = replicate(value, size);
 	unsigned n = pick_pair(c, DWT_V8_ID_DVALUE);
 
 	if (n == CM_NO_LINK)

@@ -5,9 +5,12 @@
 #include "probes/sim_probe.h"
 #include "probes/swd_engine.h"
 
-/* J-Link-style buffer: up to 32768 bits per exchange (OpenOCD stops at
- * 16384 bits / 256 transactions; a V9+ has room for more). */
-#define SIM_PROBE_MAX_BITS 32768
+/* A J-Link's SWD buffer as OpenOCD and libjaylink assume it: three
+ * 2048-byte bit arrays (direction, out, in), so 16384 bits per
+ * jaylink_swd_io() exchange (OpenOCD jlink.c: the default when the probe
+ * reports no free memory, and its cap when it does; reference/jlink.md
+ * "SWD queueing and batching"). */
+#define SIM_PROBE_MAX_BITS 16384
 
 struct sim_probe {
 	struct sw_probe probe;
@@ -47,6 +50,17 @@ static void end_batch(void *user, size_t ntxn)
 	struct sim_probe *sp = user;
 
 	sim_round_trip(sp->sim, 4 + 2 * ((ntxn * 46 + 7) / 8), (ntxn * 46 + 7) / 8 + 1);
+}
+
+/* The WAIT policy runs on virtual time: a backoff lets the chip run. */
+static uint64_t sp_now(void *user)
+{
+	return sim_now_ns(((struct sim_probe *)user)->sim);
+}
+
+static void sp_sleep(void *user, uint64_t ns)
+{
+	sim_advance_ns(((struct sim_probe *)user)->sim, ns);
 }
 
 static int sp_transfer(struct sw_probe *p, struct sw_swd_req *reqs, size_t n)
@@ -172,6 +186,8 @@ int sw_sim_probe_open(struct sw_ctx *ctx, struct sim *sim, unsigned flags, struc
 	be.io = wire_io;
 	be.max_bits = SIM_PROBE_MAX_BITS;
 	be.cost = jlink_cost;
+	be.now_ns = sp_now;
+	be.sleep_ns = sp_sleep;
 	if (flags & SW_SIM_PROBE_TXN) {
 		be.txn = txn;
 		be.end_batch = end_batch;

@@ -12,11 +12,20 @@
  * error is recovered by line reset + DPIDR read + SELECT restore. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "probes/swd_engine.h"
 #include "sw/types.h"
 
-#define WAIT_RETRIES 256    /* consecutive WAITs on one packet before giving up */
+/* WAIT policy by time, as OpenOCD's bit-bang driver (bitbang.c
+ * SWD_WAIT_TIMEOUT, reference/perf.md §1.3): 20 immediate retries, then one
+ * every 1 ms, and after 500 ms of WAIT on one packet the AP transaction is
+ * cancelled with ABORT.DAPABORT (ADIv5.2 B2.2.1) and the caller gets an
+ * error that says so. Counting retries instead would give up after a few
+ * ms on a fast probe and after seconds on a slow one. */
+#define WAIT_FAST_RETRIES 20
+#define WAIT_BACKOFF_NS 1000000ull
+#define WAIT_TIMEOUT_NS 500000000ull
 #define PKT_BITS 46         /* 8 request + 1 trn + 3 ack + 33 data + 1 trn */
 #define LINE_RESET_BITS 64
 
@@ -346,9 +355,30 @@ static int run_txn(struct sw_swd_engine *e, struct sw_swd_req *reqs, size_t from
 	return SW_OK;
 }
 
-static int clear_overrun(struct sw_swd_engine *e)
+static uint64_t engine_now(const struct sw_swd_engine *e)
 {
-	struct sw_swd_req abort_req = {SW_REQ_ADDR(0x0), 0, 0x10u /* ORUNERRCLR */};
+	struct timespec ts;
+
+	if (e->be.now_ns)
+		return e->be.now_ns(e->be.user);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void engine_sleep(const struct sw_swd_engine *e, uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+
+	if (e->be.sleep_ns)
+		e->be.sleep_ns(e->be.user, ns);
+	else
+		nanosleep(&ts, NULL);
+}
+
+/* ABORT write outside the plan (raws[0] is reused: plan() sized it). */
+static int write_abort(struct sw_swd_engine *e, uint32_t bits)
+{
+	struct sw_swd_req abort_req = {SW_REQ_ADDR(0x0), 0, bits};
 	struct raw w = {abort_req.req, -1, -1, abort_req.data};
 	size_t done;
 	unsigned ack;
@@ -361,10 +391,16 @@ static int clear_overrun(struct sw_swd_engine *e)
 	return r ? r : (ack == SW_ACK_OK ? SW_OK : SW_ERR_SWD_NOACK);
 }
 
+static int clear_overrun(struct sw_swd_engine *e)
+{
+	return write_abort(e, 0x10u /* ORUNERRCLR */);
+}
+
 int sw_swd_engine_transfer(struct sw_swd_engine *e, struct sw_swd_req *reqs, size_t n)
 {
-	size_t nraw, at = 0;
+	size_t nraw = 0, at = 0;
 	unsigned waits = 0;
+	uint64_t wait_since = 0;
 	int r;
 
 	for (size_t i = 0; i < n; i++)
@@ -388,6 +424,8 @@ int sw_swd_engine_transfer(struct sw_swd_engine *e, struct sw_swd_req *reqs, siz
 		if (r)
 			return r; /* the driver recorded why (e.g. "probe lost") */
 		at += done;
+		if (done)
+			waits = 0; /* progress: a later WAIT is a new stall */
 		if (pbad)
 			return sw_fail(e->ctx, SW_ERR_SWD_PARITY, "SWD: parity error in read data");
 		if (ack == SW_ACK_OK) {
@@ -395,12 +433,25 @@ int sw_swd_engine_transfer(struct sw_swd_engine *e, struct sw_swd_req *reqs, siz
 			continue;
 		}
 		if (ack == SW_ACK_WAIT) {
+			uint64_t t = engine_now(e);
+
 			e->stats->waits++;
-			if (++waits > WAIT_RETRIES)
+			if (waits++ == 0)
+				wait_since = t;
+			if (t - wait_since >= WAIT_TIMEOUT_NS) {
+				/* DAPABORT cancels the stalled AP transaction; ORUNERRCLR
+				 * the overrun the WAIT left (B4.2.5). */
+				r = write_abort(e, 0x1u | (e->orun ? 0x10u : 0u));
 				return sw_fail(e->ctx, SW_ERR_SWD_WAIT,
-					       "SWD: target answered WAIT %u times in a row", waits - 1);
+					       "SWD: target answered WAIT for %llu ms (%u tries): AP access stalled "
+					       "(a busy flash bank?); transaction aborted with DAPABORT%s",
+					       (unsigned long long)((t - wait_since) / 1000000u), waits,
+					       r ? ", which failed too" : "");
+			}
 			if (e->orun && (r = clear_overrun(e)))
 				return sw_fail(e->ctx, r, "SWD: cannot clear overrun after WAIT");
+			if (waits > WAIT_FAST_RETRIES)
+				engine_sleep(e, WAIT_BACKOFF_NS);
 			/* clear_overrun reused raws[0]; planning again is deterministic
 			 * and gives the same packet list, so `at` stays valid. */
 			if ((r = plan(e, reqs, n, &nraw)))

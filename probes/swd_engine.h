@@ -27,6 +27,10 @@ struct sw_swd_backend {
 	 * used only for sequences. end_batch (optional) marks a round trip. */
 	unsigned (*txn)(void *user, uint8_t req, uint32_t *data, bool *parity_ok);
 	void (*end_batch)(void *user, size_t ntxn);
+	/* Clock for the WAIT policy (optional): the simulator passes virtual
+	 * time; NULL means CLOCK_MONOTONIC and nanosleep. */
+	uint64_t (*now_ns)(void *user);
+	void (*sleep_ns)(void *user, uint64_t ns);
 };
 
 struct sw_swd_engine;

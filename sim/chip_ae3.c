@@ -33,7 +33,10 @@
 /* PPU (Arm Power Policy Unit architecture): PWPR 0x000 power policy in
  * [3:0], PWSR 0x008 power status in [3:0]; mode ON = 0x8, OFF = 0x0
  * [unverified here]. +0x24 is the register the Alif pack clears before a
- * reset ("DisableWarmResetHandshake"); kept as storage only. */
+ * reset ("DisableWarmResetHandshake", reference/targets.md §4.3): while it
+ * is set a warm reset waits for a handshake nobody gives while a debugger
+ * holds the core, so SYSRESETREQ does nothing [model: the pack's sequence
+ * implies the boot leaves it set; value 1 here, bit meaning unverified]. */
 #define PPU_PWPR 0x000u
 #define PPU_PWSR 0x008u
 #define PPU_WARM_RST_CFG 0x024u
@@ -132,6 +135,8 @@ static void rtss_reset(void *opaque)
 	struct ae3_cpu *p = opaque;
 	struct sim *sim = p->a->sim;
 
+	if (p->ppu[PPU_WARM_RST_CFG / 4])
+		return; /* the warm-reset handshake is never acknowledged */
 	sim->cnt.resets++;
 	sim_core_reset(sim->cores[p->idx], SIM_RESET_SYSTEM);
 }
@@ -148,6 +153,7 @@ static void ae3_reset(struct sim *sim)
 			a->cpu[i].ppu[r] = 0;
 		a->cpu[i].ppu[PPU_PWPR / 4] = i == AE3_HP ? PPU_MODE_ON : PPU_MODE_OFF;
 		a->cpu[i].ppu[PPU_PWSR / 4] = a->cpu[i].ppu[PPU_PWPR / 4];
+		a->cpu[i].ppu[PPU_WARM_RST_CFG / 4] = 1u; /* handshake on, as the boot leaves it */
 	}
 	if (sim->n_cores == 2)
 		he_power(a, false);

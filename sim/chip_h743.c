@@ -79,9 +79,15 @@ static void clock_stall(void *sim, uint64_t ns)
 	sim_stall_until(sim, ns);
 }
 
+static bool clock_max_corner(void *sim)
+{
+	return ((struct sim *)sim)->max_corner;
+}
+
 static int build_flash(struct sim *sim, struct h743 *h, struct sim_bus *b)
 {
-	struct sim_flash_h743_cfg cfg = {.now_ns = clock_now, .stall_until = clock_stall, .clock = sim};
+	struct sim_flash_h743_cfg cfg = {.now_ns = clock_now, .stall_until = clock_stall,
+					 .max_corner_now = clock_max_corner, .clock = sim};
 	uint8_t *bank1 = NULL, *bank2 = NULL;
 	int r = 0;
 
@@ -93,6 +99,8 @@ static int build_flash(struct sim *sim, struct h743 *h, struct sim_bus *b)
 			     sim_flash_h743_bank2_write, h->flash, &bank2);
 	r |= sim_bus_add_mmio(b, "flash-regs", 0x52002000u, 0x1000, sim_flash_h743_reg_read,
 			      sim_flash_h743_reg_write, h->flash);
+	r |= sim_bus_set_read_gate(b, 0x08000000u, sim_flash_h743_bank1_read, h->flash);
+	r |= sim_bus_set_read_gate(b, 0x08100000u, sim_flash_h743_bank2_read, h->flash);
 	if (!r)
 		sim_flash_h743_set_banks(h->flash, bank1, bank2);
 	return r;

@@ -133,6 +133,11 @@ static uint64_t clock_now(void *sim)
 	return sim_now_ns(sim);
 }
 
+static void clock_stall(void *sim, uint64_t ns)
+{
+	sim_stall_until(sim, ns);
+}
+
 static int build_nor(struct sim *sim, struct rt1062 *h, struct sim_bus *b)
 {
 	/* ISSI IS25WP064A: manufacturer 9Dh, type 70h, capacity 17h (64 Mbit) */
@@ -142,8 +147,10 @@ static int build_nor(struct sim *sim, struct rt1062 *h, struct sim_bus *b)
 	if (sim_bus_add_rom(b, "flexspi-nor", RT_NOR_BASE, RT_NOR_SIZE, 0xFF, NULL, NULL, &h->nor_mem))
 		return -1;
 	cfg.mem = h->nor_mem;
-	if (sim_spinor_new(&cfg, &h->nor) || sim_flexspi_new(h->nor, RT_NOR_SIZE, &h->fspi))
+	if (sim_spinor_new(&cfg, &h->nor) || sim_flexspi_new(h->nor, RT_NOR_SIZE, &h->fspi) ||
+	    sim_bus_set_read_gate(b, RT_NOR_BASE, sim_flexspi_ahb_read, h->fspi))
 		return -1;
+	sim_flexspi_set_clock(h->fspi, clock_now, clock_stall, sim);
 	return sim_bus_add_mmio(b, "flexspi", RT_FLEXSPI, 0x4000, sim_flexspi_reg_read,
 				sim_flexspi_reg_write, h->fspi);
 }
@@ -183,6 +190,17 @@ static void rt1062_reset(struct sim *sim)
 	memset(h->src, 0, sizeof(h->src));
 	h->src[0x1C / 4] = 2u << 24;
 	h->hook_status = 1;
+	if (sim->nrst) {
+		/* The debug connector's reset is POR_B on the RT106x: a power-on
+		 * reset of the whole chip, the SWJ-DP (back in JTAG, powered down)
+		 * and the core's debug logic included (i.MX RT1060 RM, System Reset
+		 * Controller: POR_B "resets the entire chip"). SYSRESETREQ does not. */
+		sim_dp_init(sim);
+		sim->wire.phase = PH_IDLE;
+		sim->wire.ones = 0;
+		for (unsigned i = 0; i < sim->n_cores; i++)
+			sim_core_reset(sim->cores[i], SIM_RESET_POWER_ON);
+	}
 }
 
 static int rt1062_build(struct sim *sim)

@@ -145,6 +145,14 @@ void sim_stall_until(struct sim *sim, uint64_t ns)
 {
 	uint64_t t = sim_now_ns(sim);
 
+	/* A debugger access the bus holds up (flash array busy, RM0433 §4.3.9)
+	 * keeps the AP busy; the DP answers WAIT until it completes (ADIv5.2
+	 * B4.2.3) instead of the wire stretching. */
+	if (sim->dp.in_ap_access && !sim->running) {
+		if (ns > sim->dp.ap_busy_until)
+			sim->dp.ap_busy_until = ns;
+		return;
+	}
 	if (ns > t)
 		sim->now_ns += ns - t;
 }
@@ -170,6 +178,14 @@ void sim_inject(struct sim *sim, enum sim_fault fault, unsigned skip, unsigned c
 void sim_inject_clear(struct sim *sim)
 {
 	sim->fault_count = 0;
+	sim->stall_armed = false;
+}
+
+void sim_inject_stall(struct sim *sim, unsigned skip, uint64_t ns)
+{
+	sim->stall_armed = true;
+	sim->stall_skip = skip;
+	sim->stall_ns = ns;
 }
 
 void sim_set_nrst(struct sim *sim, bool asserted)
@@ -183,6 +199,11 @@ void sim_set_nrst(struct sim *sim, bool asserted)
 	sim->nrst = asserted;
 	for (unsigned i = 0; i < sim->n_cores; i++)
 		sim_core_set_reset_line(sim->cores[i], asserted);
+}
+
+void sim_set_max_corner(struct sim *sim, bool on)
+{
+	sim->max_corner = on;
 }
 
 void sim_schedule_reset(struct sim *sim, uint64_t delay_ns)

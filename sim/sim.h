@@ -53,6 +53,9 @@ unsigned sim_swd_raw(struct sim *sim, uint8_t req, uint32_t *data, bool *parity_
 void sim_round_trip(struct sim *sim, size_t bytes_out, size_t bytes_in);
 
 void sim_set_nrst(struct sim *sim, bool asserted);
+/* Use the datasheet's maximum operation times (flash program/erase)
+ * instead of the typical ones; chips without such a table ignore it. */
+void sim_set_max_corner(struct sim *sim, bool on);
 void sim_set_timing(struct sim *sim, const struct sim_timing *t);
 void sim_get_timing(const struct sim *sim, struct sim_timing *t);
 
@@ -101,6 +104,11 @@ enum sim_fault {
  * are affected for WAIT/FAULT (the DP itself never waits). */
 void sim_inject(struct sim *sim, enum sim_fault fault, unsigned skip, unsigned count);
 void sim_inject_clear(struct sim *sim);
+/* Stall the AP for ns of virtual time, starting after `skip` more AP
+ * accesses or RDBUFF reads: until it ends they answer WAIT, as behind a
+ * bus access the interconnect holds up (ADIv5.2 B4.2.3). ABORT.DAPABORT
+ * ends it. */
+void sim_inject_stall(struct sim *sim, unsigned skip, uint64_t ns);
 /* A system reset (as from the reset pin: chip and cores, not the DP)
  * delay_ns of virtual time from now; 0 cancels. For fault campaigns. */
 void sim_schedule_reset(struct sim *sim, uint64_t delay_ns);

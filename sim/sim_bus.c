@@ -118,6 +118,21 @@ int sim_bus_add_alias(struct sim_bus *bus, const struct sim_region *src, const c
 	return add(bus, &r);
 }
 
+int sim_bus_set_read_gate(struct sim_bus *bus, uint32_t base, sim_mmio_read_fn gate, void *opaque)
+{
+	for (size_t i = 0; i < bus->n; i++) {
+		struct sim_region *r = &bus->regions[i];
+		if (r->base != base || r->kind != SIM_REGION_ROM)
+			continue;
+		if (r->wr && r->opaque != opaque)
+			return -1;
+		r->rd = gate;
+		r->opaque = opaque;
+		return 0;
+	}
+	return -1;
+}
+
 const struct sim_region *sim_bus_find(const struct sim_bus *bus, uint32_t addr)
 {
 	size_t lo = 0, hi = bus->n;
@@ -168,6 +183,11 @@ int sim_bus_read(struct sim_bus *bus, uint32_t addr, unsigned size, uint32_t *va
 		return -1;
 	if (r->kind == SIM_REGION_MMIO)
 		return r->rd ? r->rd(r->opaque, off, size, val) : -1;
+	if (r->rd) {
+		int g = r->rd(r->opaque, off, size, val);
+		if (g)
+			return g < 0 ? -1 : 0;
+	}
 	*val = load_le(r->mem + off, size);
 	return 0;
 }

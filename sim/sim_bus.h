@@ -52,6 +52,13 @@ int sim_bus_add_mmio(struct sim_bus *bus, const char *name, uint32_t base, uint3
 int sim_bus_add_alias(struct sim_bus *bus, const struct sim_region *src, const char *name,
 		      uint32_t base);
 
+/* A read gate for the ROM region at `base`: called before each bus read
+ * of it (the flash controller stalls a read of a busy bank); returns 0 to
+ * read the backing memory, 1 when it set *val itself (a controller's
+ * buffer), negative for a bus error. The core's own fetches and loads
+ * bypass it [simplified]. `opaque` must match the write handler's, if any. */
+int sim_bus_set_read_gate(struct sim_bus *bus, uint32_t base, sim_mmio_read_fn gate, void *opaque);
+
 const struct sim_region *sim_bus_find(const struct sim_bus *bus, uint32_t addr);
 /* All regions in address order; returns their count. */
 size_t sim_bus_regions(const struct sim_bus *bus, const struct sim_region **list);

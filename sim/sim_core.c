@@ -277,7 +277,16 @@ void sim_core_reset(struct sim_core *c, enum sim_reset_kind kind)
 	sim_core_rom_undo(c, false);
 	reset_registers(c);
 	c->reset_seen = true;
-	c->dhcsr_ctrl &= ~(DHCSR_C_HALT | DHCSR_C_STEP);
+	/* DHCSR survives a local or system reset (ARMv7-M C1.6.3: reset only
+	 * at power-on): a C_HALT left set halts the core before the first
+	 * instruction of the reset handler, so a debugger that wants the core
+	 * to run must clear C_HALT itself (OpenOCD cortex_m_assert_reset does).
+	 * C_STEP is a one-shot request in this model [simplified]. */
+	c->dhcsr_ctrl &= ~DHCSR_C_STEP;
+	if ((c->dhcsr_ctrl & (DHCSR_C_HALT | DHCSR_C_DEBUGEN)) == (DHCSR_C_HALT | DHCSR_C_DEBUGEN)) {
+		c->halted = true;
+		c->dfsr |= DFSR_HALTED;
+	}
 	/* Reset vector catch (C1.6.5 DEMCR.VC_CORERESET): halt before the
 	 * first instruction of the reset handler. */
 	if ((c->demcr & DEMCR_VC_CORERESET) && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN)) {

@@ -209,8 +209,13 @@ void sim_core_dwt_write(struct sim_core *c, uint32_t off, uint32_t v)
 	}
 }
 
-/* ARMv7-M data value match (C1.8.7): COMP holds the value, DATAVSIZE its
- * size, DATAVADDR0 links an address comparator (none if it names itself). */
+/* ARMv7-M data value match (C1.8.7, DWT_COMPn and DATAVSIZE): COMP holds
+ * the value replicated across the word (byte x4, halfword x2), and the
+ * comparison is made per byte lane of the data bus: each DATAVSIZE-sized
+ * lane the access drives is compared with the same lane of COMP, so an
+ * access wider than DATAVSIZE matches when any of its lanes holds the value
+ * and a byte at an odd address is compared with COMP[15:8], not COMP[7:0].
+ * DATAVADDR0 links an address comparator (none if it names itself). */
 static bool dwt_value_match(const struct sim_core *c, unsigned n, uint32_t addr, unsigned size,
 			    bool write, uint32_t value)
 {
@@ -218,14 +223,19 @@ static bool dwt_value_match(const struct sim_core *c, unsigned n, uint32_t addr,
 	unsigned link = (f >> 12) & 0xFu;
 	uint32_t mask = vsize == 4 ? 0xFFFFFFFFu : (1u << (8 * vsize)) - 1u;
 
-	if (fn < 5 || fn > 7 || (fn == 5 && write) || (fn == 6 && !write) || size != vsize)
+	if (fn < 5 || fn > 7 || (fn == 5 && write) || (fn == 6 && !write) || size < vsize)
 		return false;
 	if (link != n && link < c->cfg.dwt_comps) {
 		uint32_t m = c->dwt_mask[link], base = c->dwt_comp[link] & ~((1u << m) - 1u);
-		if (addr < base || addr >= base + (1u << m))
+		if (addr + size <= base || addr >= base + (1u << m))
 			return false;
 	}
-	return (value & mask) == (c->dwt_comp[n] & mask);
+	for (unsigned i = 0; i + vsize <= size; i += vsize) {
+		unsigned lane = ((addr & 3u) + i) & 3u;
+		if (((value >> (8 * i)) & mask) == ((c->dwt_comp[n] >> (8 * lane)) & mask))
+			return true;
+	}
+	return false;
 }
 
 /* ARMv7-M address match: FUNCTION 5 read, 6 write, 7 either, over the

@@ -41,6 +41,13 @@ static bool valid_for_core(const struct sim_core *c, uint32_t sel)
 	return true;
 }
 
+/* CONTROL on ARMv7-M has nPRIV, SPSEL and FPCA only (B1.4.4); bit 3
+ * (SFPA) exists on ARMv8-M with the Security Extension. */
+static uint32_t control_mask(const struct sim_core *c)
+{
+	return c->cfg.arch == 7 ? (c->cfg.fpu ? 0x7u : 0x3u) : 0xFFu;
+}
+
 int sim_core_reg_get(struct sim_core *c, uint32_t sel, uint32_t *val)
 {
 	int r;
@@ -48,7 +55,7 @@ int sim_core_reg_get(struct sim_core *c, uint32_t sel, uint32_t *val)
 	if (!valid_for_core(c, sel))
 		return -1;
 	if (packed_special(sel)) {
-		*val = (sim_core_rd(c, UC_ARM_REG_CONTROL) & 0xFFu) << 24 |
+		*val = (sim_core_rd(c, UC_ARM_REG_CONTROL) & control_mask(c)) << 24 |
 		       (sim_core_rd(c, UC_ARM_REG_FAULTMASK) & 1u) << 16 |
 		       (sim_core_rd(c, UC_ARM_REG_BASEPRI) & 0xFFu) << 8 |
 		       (sim_core_rd(c, UC_ARM_REG_PRIMASK) & 1u);
@@ -75,7 +82,7 @@ int sim_core_reg_set(struct sim_core *c, uint32_t sel, uint32_t v)
 		sim_core_wr(c, UC_ARM_REG_PRIMASK, v & 1u);
 		sim_core_wr(c, UC_ARM_REG_BASEPRI, (v >> 8) & 0xFFu);
 		sim_core_wr(c, UC_ARM_REG_FAULTMASK, (v >> 16) & 1u);
-		sim_core_wr(c, UC_ARM_REG_CONTROL, (v >> 24) & 0xFFu);
+		sim_core_wr(c, UC_ARM_REG_CONTROL, (v >> 24) & control_mask(c));
 		return 0;
 	}
 	if (c->cfg.arch == 8 && sel >= 0x1C && sel <= 0x1F)
@@ -86,7 +93,10 @@ int sim_core_reg_set(struct sim_core *c, uint32_t sel, uint32_t v)
 	if (sel == 15)
 		sim_core_set_pc(c, v); /* bit 0 is ignored; EPSR.T is separate (C1.6.3) */
 	else if (sel == REGSEL_XPSR)
-		sim_core_wr(c, UC_ARM_REG_XPSR_NZCVQG, v);
+		/* The whole xPSR (C1.6.3): flags, IPSR and EPSR (T, ICI/IT). A
+		 * debugger that writes T = 0 gets an INVSTATE UsageFault on the
+		 * next instruction, as on silicon. */
+		sim_core_wr(c, UC_ARM_REG_XPSR, v);
 	else
 		sim_core_wr(c, r, v);
 	return 0;

@@ -52,6 +52,11 @@ static bool allowed_when_sticky(const struct sim *sim, uint8_t req)
 	return a == 0x0 || a == 0xC;
 }
 
+static bool ap_or_rdbuff(uint8_t req)
+{
+	return !is_dp(req) || ((req & SW_REQ_READ) && SW_REQ_ADDR(req) == 0xC);
+}
+
 /* Fault injection applies to AP accesses and RDBUFF reads for WAIT/FAULT,
  * to reads for PARITY, to writes for WPARITY, and to anything for NORESP. */
 static bool injected(struct sim *sim, uint8_t req, enum sim_fault *f)
@@ -63,7 +68,7 @@ static bool injected(struct sim *sim, uint8_t req, enum sim_fault *f)
 	switch (sim->fault) {
 	case SIM_FAULT_WAIT:
 	case SIM_FAULT_FAULT:
-		eligible = !is_dp(req) || ((req & SW_REQ_READ) && SW_REQ_ADDR(req) == 0xC);
+		eligible = ap_or_rdbuff(req);
 		break;
 	case SIM_FAULT_PARITY: eligible = (req & SW_REQ_READ) != 0; break;
 	case SIM_FAULT_WPARITY: eligible = (req & SW_REQ_READ) == 0; break;
@@ -94,10 +99,32 @@ static unsigned dp_ack(struct sim *sim, uint8_t req, bool *parity_flip)
 		sim->cnt.faults++;
 		return SW_ACK_FAULT;
 	}
+	/* An AP transaction still in progress (a stalled bus access): the next
+	 * AP access or RDBUFF read gets WAIT (ADIv5.2 B4.2.3). DP accesses
+	 * other than RDBUFF are answered at once. */
+	if (sim->stall_armed && ap_or_rdbuff(req)) {
+		if (sim->stall_skip) {
+			sim->stall_skip--;
+		} else {
+			sim->stall_armed = false;
+			sim->dp.ap_busy_until = sim_now_ns(sim) + sim->stall_ns;
+		}
+	}
+	if (ap_or_rdbuff(req) && sim_now_ns(sim) < sim->dp.ap_busy_until) {
+		sim->cnt.waits++;
+		return SW_ACK_WAIT;
+	}
 	if (injected(sim, req, &f)) {
 		switch (f) {
 		case SIM_FAULT_WAIT: sim->cnt.waits++; return SW_ACK_WAIT;
 		case SIM_FAULT_FAULT:
+			if (!is_dp(req)) {
+				/* The AP access is accepted (OK) and fails on the bus:
+				 * STICKYERR is set and the *next* packet reports FAULT,
+				 * as a failed posted write does (ADIv5.2 B4.2.1). */
+				sim->dp.posted_fault = true;
+				return SW_ACK_OK;
+			}
 			sim->dp.ctrl_stat |= CS_STICKYERR;
 			sim->cnt.faults++;
 			return SW_ACK_FAULT;
@@ -166,8 +193,8 @@ static uint32_t dp_read(struct sim *sim, uint8_t a)
 		case 5: return dp->version >= 3 ? dp->select1 : 0;
 		default: return 0;
 		}
-	case 0x8: return dp->rdbuff; /* RESEND: repeat the last AP read data */
-	default: return dp->rdbuff;  /* RDBUFF */
+	case 0x8: return dp->last_rdata; /* RESEND: the last AP or RDBUFF read's data (B2.2.7) */
+	default: return dp->rdbuff;      /* RDBUFF */
 	}
 }
 
@@ -177,6 +204,14 @@ static void dp_write(struct sim *sim, uint8_t a, uint32_t v)
 
 	switch (a) {
 	case 0x0: /* ABORT */
+		if (v & 0x1u) {
+			/* DAPABORT ends the AP transaction in flight (B2.2.1); a
+			 * stalled read leaves RDBUFF unknown. */
+			dp->ap_busy_until = 0;
+			if (sim->fault == SIM_FAULT_WAIT)
+				sim->fault_count = 0;
+			dp->rdbuff = 0;
+		}
 		if (v & 0x2u)
 			dp->ctrl_stat &= ~0x10u;
 		if (v & 0x4u)
@@ -218,19 +253,31 @@ static void ap_access(struct sim *sim, uint8_t req, uint32_t *data)
 			*data = sim->dp.rdbuff;
 		return;
 	}
+	if (sim->dp.posted_fault) {
+		/* Injected bus failure: the access has no effect, STICKYERR. */
+		sim->dp.posted_fault = false;
+		sim->dp.ctrl_stat |= CS_STICKYERR;
+		if (req & SW_REQ_READ) {
+			*data = sim->dp.rdbuff;
+			sim->dp.rdbuff = 0;
+		}
+		return;
+	}
+	sim->dp.in_ap_access = true;
 	if (req & SW_REQ_READ) {
 		/* Posted read (ADIv5.2 B4.2.2): return the previous result. */
 		*data = sim->dp.rdbuff;
 		if (!ap) {
 			sim->dp.rdbuff = 0; /* an absent AP reads as zero (IDR 0 ends a scan) */
-			return;
+		} else {
+			if (sim_ap_read(sim, ap, reg, &v))
+				sim->dp.ctrl_stat |= CS_STICKYERR;
+			sim->dp.rdbuff = v;
 		}
-		if (sim_ap_read(sim, ap, reg, &v))
-			sim->dp.ctrl_stat |= CS_STICKYERR;
-		sim->dp.rdbuff = v;
 	} else if (ap && sim_ap_write(sim, ap, reg, *data)) {
 		sim->dp.ctrl_stat |= CS_STICKYERR;
 	}
+	sim->dp.in_ap_access = false;
 }
 
 /* Phase 1 of a packet: the ACK. */
@@ -253,6 +300,8 @@ uint32_t sim_dp_read_data(struct sim *sim, uint8_t req)
 		ap_access(sim, req, &v);
 	else
 		v = dp_read(sim, SW_REQ_ADDR(req));
+	if (ap_or_rdbuff(req))
+		sim->dp.last_rdata = v;
 	return v;
 }
 

@@ -51,14 +51,31 @@ struct sim_flash_h743 {
 	struct bank b[2];
 };
 
-static uint64_t t_word(const struct sim_flash_h743 *f)
+/* Program parallelism PSIZE (x8..x64) sets the speed: fewer bits at a
+ * time take longer. Sector erase: measured < 1 s at x64, typ. 1.1 s at x32,
+ * < 2 s at x8 (reference/targets.md §1.4 [CrEC; ST-community]); x16 is
+ * taken between [model]. Word programming scales the same way [model].
+ * Factors in tenths of the x64 time. */
+static uint64_t psize_scale(const struct bank *b, uint64_t t)
 {
-	return f->cfg.max_corner ? 200000u : 100000u;
+	static const unsigned tenths[4] = {20, 15, 11, 10}; /* x8, x16, x32, x64 */
+
+	return t * tenths[(b->cr & CR_PSIZE_MASK) >> 4] / 10u;
 }
 
-static uint64_t t_sector(const struct sim_flash_h743 *f)
+static bool max_corner(const struct sim_flash_h743 *f)
 {
-	return f->cfg.max_corner ? 2000000000ull : 1000000000ull;
+	return f->cfg.max_corner || (f->cfg.max_corner_now && f->cfg.max_corner_now(f->cfg.clock));
+}
+
+static uint64_t t_word(const struct sim_flash_h743 *f, const struct bank *b)
+{
+	return psize_scale(b, max_corner(f) ? 200000u : 100000u);
+}
+
+static uint64_t t_sector(const struct sim_flash_h743 *f, const struct bank *b)
+{
+	return psize_scale(b, max_corner(f) ? 2000000000ull : 1000000000ull);
 }
 
 void sim_flash_h743_reset(struct sim_flash_h743 *f)
@@ -147,7 +164,7 @@ static void program_word(struct sim_flash_h743 *f, struct bank *b)
 		if (b->wbuf_mask & (1u << i))
 			dst[i] = b->wbuf[i];
 	b->wbuf_mask = 0;
-	start_op(f, b, t_word(f));
+	start_op(f, b, t_word(f, b));
 }
 
 static int flash_store(struct sim_flash_h743 *f, int bank, uint32_t off, unsigned size, uint32_t val)
@@ -166,12 +183,45 @@ static int flash_store(struct sim_flash_h743 *f, int bank, uint32_t off, unsigne
 	b->wbuf_row = row;
 	for (unsigned i = 0; i < size; i++) {
 		unsigned pos = (off & (WORD_BYTES - 1)) + i;
+		if (b->wbuf_mask & (1u << pos)) {
+			/* RM0433 FLASH_SR STRBERR: a byte of the write buffer
+			 * written twice before the flash word was complete; the
+			 * word is not programmed. */
+			b->sr |= SR_STRBERR;
+			b->wbuf_mask = 0;
+			return 0;
+		}
 		b->wbuf[pos] = (uint8_t)(val >> (8 * i));
 		b->wbuf_mask |= 1u << pos;
 	}
 	if (b->wbuf_mask == 0xFFFFFFFFu)
 		program_word(f, b);
 	return 0;
+}
+
+/* A read of a bank that is programming or erasing stalls on the AXI bus
+ * until the operation ends (RM0433 §4.3.8 read-while-write is only between
+ * banks); an erase leaves the sector all ones only once it is over, so the
+ * stalled read sees the final data. */
+static int bank_read(struct sim_flash_h743 *f, int bank)
+{
+	struct bank *b = &f->b[bank];
+
+	if (busy(f, b))
+		f->cfg.stall_until(f->cfg.clock, b->busy_until);
+	return 0;
+}
+
+int sim_flash_h743_bank1_read(void *f, uint32_t off, unsigned size, uint32_t *val)
+{
+	(void)off, (void)size, (void)val;
+	return bank_read(f, 0);
+}
+
+int sim_flash_h743_bank2_read(void *f, uint32_t off, unsigned size, uint32_t *val)
+{
+	(void)off, (void)size, (void)val;
+	return bank_read(f, 1);
 }
 
 int sim_flash_h743_bank1_write(void *f, uint32_t off, unsigned size, uint32_t val)
@@ -189,6 +239,13 @@ static void cr_write(struct sim_flash_h743 *f, struct bank *b, uint32_t v)
 	if (b->cr & CR_LOCK) {
 		return; /* CR is write-protected while LOCK is set */
 	}
+	if (busy(f, b)) {
+		/* RM0433 §4.3.9/§4.3.10, FLASH_CR: the operation bits and SNB
+		 * must not change while BSY/QW are set; a new START before QW
+		 * drops is lost [model: the write is ignored, only LOCK takes]. */
+		b->cr |= v & CR_LOCK;
+		return;
+	}
 	b->cr = v & (CR_LOCK | CR_PG | CR_SER | CR_BER | CR_PSIZE_MASK | CR_FW | CR_SNB_MASK | (1u << 15));
 	if ((v & CR_FW) && b->wbuf_mask) {
 		/* Force-write: program a partial flash word, the rest stays erased. */
@@ -202,11 +259,11 @@ static void cr_write(struct sim_flash_h743 *f, struct bank *b, uint32_t v)
 	if (!(v & CR_START))
 		return;
 	if (v & CR_BER) {
-		start_op(f, b, 8 * t_sector(f)); /* bank erase modelled as 8 sectors [perf.md §3.1] */
+		start_op(f, b, 8 * t_sector(f, b)); /* bank erase modelled as 8 sectors [perf.md §3.1] */
 		memset(b->mem, 0xFF, BANK_SIZE);
 	} else if (v & CR_SER) {
 		unsigned snb = (v & CR_SNB_MASK) >> CR_SNB_SHIFT;
-		start_op(f, b, t_sector(f));
+		start_op(f, b, t_sector(f, b));
 		memset(b->mem + snb * SECTOR_SIZE, 0xFF, SECTOR_SIZE);
 	} else {
 		b->sr |= SR_PGSERR; /* START without an erase request */

@@ -19,6 +19,7 @@ struct sim_flash_h743_cfg {
 	void (*stall_until)(void *, uint64_t ns); /* the bus waits (AHB wait states) */
 	void *clock;
 	bool max_corner;            /* datasheet maxima instead of typical values */
+	bool (*max_corner_now)(void *clock); /* or ask the simulator (optional) */
 };
 
 int sim_flash_h743_new(const struct sim_flash_h743_cfg *cfg, struct sim_flash_h743 **out);
@@ -31,5 +32,9 @@ int sim_flash_h743_reg_write(void *f, uint32_t off, unsigned size, uint32_t val)
 /* `wr` handlers for the two flash ROM regions (stores into flash). */
 int sim_flash_h743_bank1_write(void *f, uint32_t off, unsigned size, uint32_t val);
 int sim_flash_h743_bank2_write(void *f, uint32_t off, unsigned size, uint32_t val);
+/* Read gates for the two flash ROM regions (a busy bank stalls the read). */
+int sim_flash_h743_bank1_read(void *f, uint32_t off, unsigned size, uint32_t *val);
+int sim_flash_h743_bank2_read(void *f, uint32_t off, unsigned size, uint32_t *val);
+
 
 #endif

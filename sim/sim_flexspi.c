@@ -56,9 +56,24 @@ enum {
 	I_READ_DDR = 0x29, I_DUMMY_DDR = 0x2C,
 };
 
+/* SPI bus clock [model]: 30 MHz, the boot ROM's safe serial clock (FCB
+ * serialClkFreq = 1, i.MX RT1060 RM "FlexSPI NOR boot"); data moves at
+ * 1 << pads bits per clock, twice that in DDR. */
+#define SPI_HZ 30000000ull
+#define AHB_LINE 1024u /* AHB RX buffer line kept between reads [model] */
+
 struct sim_flexspi {
 	struct sim_spinor *nor;
 	uint32_t nor_size;
+	uint64_t (*now_ns)(void *);
+	void (*stall_until)(void *, uint64_t);
+	void *clock;
+	uint64_t spi_clocks;  /* bus clocks of the instructions run but not yet timed */
+	uint64_t busy_until;  /* the IP command's last clock */
+	bool done_pending;    /* sequence finished, IPCMDDONE once busy_until passes */
+	bool ahb_valid;
+	uint32_t ahb_addr;
+	uint8_t ahb_line[AHB_LINE];
 	uint32_t mcr0, mcr1, mcr2, ahbcr, inten, intr, lutcr, flsh_cr0[4], flshcr1[4], flshcr2[4];
 	uint32_t ipcr0, ipcr1, iprxfcr, iptxfcr, sts1, misc[0x60 / 4];
 	bool key_ok;
@@ -67,6 +82,8 @@ struct sim_flexspi {
 	uint32_t rx_fill, tx_fill, rx_count, tx_count;
 	/* the IP command in progress */
 	bool running, cs;
+	unsigned cur_pads;    /* pads and DDR of the data instruction being run */
+	bool cur_ddr;
 	unsigned seq, seq_left, pc;
 	uint32_t left; /* data bytes still to move */
 	uint32_t addr;
@@ -93,6 +110,50 @@ void sim_flexspi_reset(struct sim_flexspi *x)
 	if (x->cs)
 		sim_spinor_end(x->nor);
 	x->running = x->cs = false;
+	x->done_pending = false;
+	x->spi_clocks = 0;
+	x->ahb_valid = false;
+}
+
+void sim_flexspi_set_clock(struct sim_flexspi *x, uint64_t (*now_ns)(void *), void (*stall_until)(void *, uint64_t),
+			   void *clock)
+{
+	x->now_ns = now_ns;
+	x->stall_until = stall_until;
+	x->clock = clock;
+}
+
+static uint64_t fs_now(const struct sim_flexspi *x)
+{
+	return x->now_ns ? x->now_ns(x->clock) : 0;
+}
+
+/* Clocks to shift `bits` over 2^pads lines (DDR: two per clock). */
+static void charge(struct sim_flexspi *x, uint64_t bits, unsigned pads, bool ddr)
+{
+	uint64_t per = (1u << pads) * (ddr ? 2u : 1u);
+
+	x->spi_clocks += (bits + per - 1) / per;
+}
+
+/* The instructions run so far took their clocks after the previous ones. */
+static void settle_time(struct sim_flexspi *x)
+{
+	uint64_t t = fs_now(x);
+
+	if (x->busy_until < t)
+		x->busy_until = t;
+	x->busy_until += x->spi_clocks * 1000000000ull / SPI_HZ;
+	x->spi_clocks = 0;
+}
+
+/* IPCMDDONE is raised once the bus time of the finished sequence passed. */
+static void update_done(struct sim_flexspi *x)
+{
+	if (x->done_pending && fs_now(x) >= x->busy_until) {
+		x->done_pending = false;
+		x->intr |= INTR_IPCMDDONE;
+	}
 }
 
 int sim_flexspi_new(struct sim_spinor *nor, uint32_t nor_size, struct sim_flexspi **out)
@@ -161,6 +222,7 @@ static bool do_read(struct sim_flexspi *x)
 	if (n > x->left)
 		n = x->left;
 	ensure_cs(x);
+	charge(x, 8ull * n, x->cur_pads, x->cur_ddr);
 	sim_spinor_read(x->nor, x->rx + x->rx_fill, n);
 	x->rx_fill += n;
 	x->rx_count += n;
@@ -173,6 +235,7 @@ static bool do_write(struct sim_flexspi *x)
 	uint32_t n = x->tx_fill < x->left ? x->tx_fill : x->left;
 
 	ensure_cs(x);
+	charge(x, 8ull * n, x->cur_pads, x->cur_ddr);
 	sim_spinor_write(x->nor, x->tx, n);
 	memmove(x->tx, x->tx + n, x->tx_fill - n);
 	x->tx_fill -= n;
@@ -192,7 +255,7 @@ static void end_seq(struct sim_flexspi *x)
 		return;
 	}
 	x->running = false;
-	x->intr |= INTR_IPCMDDONE;
+	x->done_pending = true; /* IPCMDDONE when its bus time is over (update_done) */
 }
 
 /* One instruction; returns false when the sequence must wait for FIFO space or data. */
@@ -200,7 +263,16 @@ static bool step(struct sim_flexspi *x)
 {
 	uint16_t in = instr(x, x->seq, x->pc);
 	unsigned op = in >> 10, pads = (in >> 8) & 3u, operand = in & 0xFFu;
+	bool ddr = (op & 0x20u) != 0;
 
+	x->cur_pads = pads;
+	x->cur_ddr = ddr;
+	switch (op) {
+	case I_CMD_SDR: case I_CMD_DDR: charge(x, 8, pads, ddr); break;
+	case I_RADDR_SDR: case I_RADDR_DDR: charge(x, operand, pads, ddr); break;
+	case I_DUMMY_SDR: case I_DUMMY_DDR: x->spi_clocks += operand; break;
+	default: break;
+	}
 	switch (op) {
 	case I_STOP: case I_JMP_ON_CS:
 		end_seq(x);
@@ -252,14 +324,16 @@ static void run(struct sim_flexspi *x)
 {
 	while (x->running && step(x))
 		;
+	settle_time(x);
 }
 
 static void ipcmd_trigger(struct sim_flexspi *x)
 {
 	if (x->mcr0 & MCR0_MDIS)
 		return; /* module disabled: nothing is clocked */
-	if (x->running) {
-		x->intr |= INTR_IPCMDGE; /* a command is already in progress */
+	update_done(x);
+	if (x->running || x->done_pending) {
+		x->intr |= INTR_IPCMDGE; /* a command is still on the bus */
 		return;
 	}
 	if (x->ipcr0 >= x->flsh_cr0[0] * 1024u) {
@@ -277,9 +351,12 @@ static void ipcmd_trigger(struct sim_flexspi *x)
 	run(x);
 }
 
-static uint32_t intr_value(const struct sim_flexspi *x)
+static uint32_t intr_value(struct sim_flexspi *x)
 {
-	uint32_t v = x->intr;
+	uint32_t v;
+
+	update_done(x);
+	v = x->intr;
 
 	if (x->rx_fill >= wm_bytes(x->iprxfcr))
 		v |= INTR_IPRXWA;
@@ -315,7 +392,7 @@ static uint32_t reg_value(struct sim_flexspi *x, uint32_t off)
 	case FSPI_IPCR1: return x->ipcr1;
 	case FSPI_IPRXFCR: return x->iprxfcr;
 	case FSPI_IPTXFCR: return x->iptxfcr;
-	case FSPI_STS0: return x->running ? 0x2u : 0x3u; /* SEQIDLE | ARBIDLE */
+	case FSPI_STS0: update_done(x); return x->running || x->done_pending ? 0x2u : 0x3u; /* SEQIDLE | ARBIDLE */
 	case FSPI_STS1: return x->sts1;
 	case FSPI_IPRXFSTS: return (x->rx_fill / 8u) | ((x->rx_count / 8u) << 16);
 	case FSPI_IPTXFSTS: return (x->tx_fill / 8u) | ((x->tx_count / 8u) << 16);
@@ -375,16 +452,21 @@ static void ctrl_write(struct sim_flexspi *x, uint32_t off, uint32_t v)
 	switch (off) {
 	case FSPI_MCR0:
 		x->mcr0 = v & ~MCR0_SWRESET;
-		if (v & MCR0_SWRESET) { /* software reset: FIFOs and state machines, not registers */
+		if (v & MCR0_SWRESET) { /* software reset: FIFOs, state machines and AHB buffers, not registers */
 			x->rx_fill = x->tx_fill = 0;
 			if (x->cs)
 				sim_spinor_end(x->nor);
-			x->running = x->cs = false;
+			x->running = x->cs = x->done_pending = false;
+			x->ahb_valid = false;
 		}
 		break;
 	case FSPI_MCR1: x->mcr1 = v; break;
 	case FSPI_MCR2: x->mcr2 = v; break;
-	case FSPI_AHBCR: x->ahbcr = v; break;
+	case FSPI_AHBCR:
+		if (v & 0x2u) /* CLRAHBRXBUF: drop the AHB RX buffers (self-clearing) */
+			x->ahb_valid = false;
+		x->ahbcr = v & ~0x2u;
+		break;
 	case FSPI_INTEN: x->inten = v; break;
 	case FSPI_INTR: intr_write(x, v); break;
 	case FSPI_LUTKEY: x->key_ok = v == LUTKEY_VALUE; break;
@@ -436,4 +518,37 @@ int sim_flexspi_reg_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
 	else
 		ctrl_write(x, off, v);
 	return 0;
+}
+
+/* AHB read by a bus master other than the core (the debugger's AP): a hit
+ * in the RX buffer returns what it holds, even if IP commands changed the
+ * NOR since (stale until MCR0.SWRESET or AHBCR.CLRAHBRXBUF, as the RT1060
+ * RM and fsl_flexspi_nor's FLEXSPI_SoftwareReset after programming say); a
+ * miss costs the read command on the bus before the first word (quad
+ * output read: 8 + 24/4 address + 6 dummy + 8 data clocks [model]) and
+ * fills the line. While the NOR is busy it ignores the read command and
+ * the data lines float high (datasheets: only RDSR is accepted while WIP). */
+int sim_flexspi_ahb_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
+{
+	struct sim_flexspi *x = opaque;
+	uint32_t line = off & ~(AHB_LINE - 1u), v = 0;
+
+	if (sim_spinor_status(x->nor) & 1u) {
+		*val = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1u;
+		return 1;
+	}
+	if (!x->ahb_valid || x->ahb_addr != line || !(x->ahbcr & 0x20u)) {
+		/* No prefetch (AHBCR.PREFETCHEN 0): every read goes to the NOR. */
+		if (x->stall_until)
+			x->stall_until(x->clock, fs_now(x) + 28ull * 1000000000ull / SPI_HZ);
+		if (!(x->ahbcr & 0x20u))
+			return 0;
+		sim_spinor_peek(x->nor, line, x->ahb_line, AHB_LINE);
+		x->ahb_addr = line;
+		x->ahb_valid = true;
+	}
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint32_t)x->ahb_line[(off - line) + i] << (8 * i);
+	*val = v;
+	return 1;
 }

@@ -3,9 +3,12 @@
  * (16 sequences x 8 instructions, LUTKEY/LUTCR lock), IP commands (IPCR0
  * address, IPCR1 size/sequence, IPCMD trigger) with the 128-byte RX and TX
  * FIFOs (RFDR/TFDR windows, watermarks, IPRXWA/IPTXWE pop/push), INTR
- * flags, and flash A1 with a serial NOR behind it. The AHB (XIP) window at
- * 0x60000000 reads the NOR array directly [simplified: no AHB RX buffer
- * prefetch, so no stale data after IP programming]. */
+ * flags, and flash A1 with a serial NOR behind it. IP commands take the
+ * time their LUT instructions need on the SPI bus (INTR.IPCMDDONE comes
+ * then; a trigger before it gets IPCMDGE). The AHB (XIP) window at
+ * 0x60000000, as a debugger reads it, goes through an AHB RX buffer that
+ * keeps a 1 KiB line until a software reset (MCR0.SWRESET) or a buffer
+ * clear drops it, and reads garbage while the NOR is busy. */
 #ifndef SW_SIM_FLEXSPI_H
 #define SW_SIM_FLEXSPI_H
 
@@ -18,6 +21,12 @@
 struct sim_flexspi;
 
 int sim_flexspi_new(struct sim_spinor *nor, uint32_t nor_size, struct sim_flexspi **out);
+/* Virtual clock for SPI bus time (and the bus stall of an AHB read). */
+void sim_flexspi_set_clock(struct sim_flexspi *x, uint64_t (*now_ns)(void *), void (*stall_until)(void *, uint64_t),
+			   void *clock);
+/* Read gate of the AHB window (sim_bus_set_read_gate): returns 1 with
+ * *val when the data comes from the AHB RX buffer or a busy NOR. */
+int sim_flexspi_ahb_read(void *x, uint32_t off, unsigned size, uint32_t *val);
 void sim_flexspi_free(struct sim_flexspi *x);
 /* System reset: every register to its reset value (MCR0.MDIS set). */
 void sim_flexspi_reset(struct sim_flexspi *x);

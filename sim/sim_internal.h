@@ -74,7 +74,13 @@ struct sim_dp {
 	uint32_t ctrl_stat; /* REQ bits, ORUNDETECT and sticky flags; ACKs derived */
 	uint32_t select, select1;
 	uint32_t rdbuff;
+	uint32_t last_rdata; /* data of the last AP or RDBUFF read: what RESEND repeats */
 	uint32_t dlcr;
+	/* The AP transaction in flight ends at this time: until then AP accesses
+	 * and RDBUFF reads answer WAIT (ADIv5.2 B4.2.3). */
+	uint64_t ap_busy_until;
+	bool in_ap_access;  /* a bus stall now belongs to the AP, not to the wire */
+	bool posted_fault;  /* injected FAULT: the AP access failed, the next packet says so */
 	bool need_dpidr;    /* after a line reset only a DPIDR read is accepted */
 };
 
@@ -101,8 +107,12 @@ struct sim {
 	struct sim_core *cores[SIM_MAX_CORES];
 	unsigned n_cores;
 	bool nrst;
+	bool max_corner;        /* datasheet maximum timings (sim_set_max_corner) */
 	enum sim_fault fault;
 	unsigned fault_skip, fault_count;
+	bool stall_armed;       /* sim_inject_stall pending */
+	unsigned stall_skip;
+	uint64_t stall_ns;
 	struct sim_swo *swo;    /* SWO output (sim_swo.c), NULL if the chip has none */
 };
 

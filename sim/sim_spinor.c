@@ -132,6 +132,12 @@ static bool busy(const struct sim_spinor *f)
 	return now(f) < f->busy_until;
 }
 
+void sim_spinor_peek(const struct sim_spinor *f, uint32_t addr, uint8_t *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = f->cfg.mem[(addr + i) & (f->cfg.size - 1)];
+}
+
 uint8_t sim_spinor_status(const struct sim_spinor *f)
 {
 	uint8_t sr = f->sr;

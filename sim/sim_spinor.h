@@ -55,6 +55,8 @@ void sim_spinor_end(struct sim_spinor *f);
 
 /* Status register as RDSR would return it now (tests, controller polls). */
 uint8_t sim_spinor_status(const struct sim_spinor *f);
+/* The array's content (what a read command would return), no bus time. */
+void sim_spinor_peek(const struct sim_spinor *f, uint32_t addr, uint8_t *buf, size_t n);
 /* Operations completed so far (program, erase): a knob for tests. */
 uint64_t sim_spinor_op_count(const struct sim_spinor *f);
 

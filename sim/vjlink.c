@@ -127,7 +127,11 @@ void vjlink_cfg_init(struct vjlink_cfg *cfg)
 	cfg->discovery = VJLINK_DISC_UDP;
 	cfg->product = "J-Link";
 	cfg->nickname = "vjlink";
-	cfg->free_mem = 16 + 2 * 8192;
+	/* Free memory that gives OpenOCD's jlink.c (min(2048, (free-16)/2)) and
+	 * our driver the same 2048-byte bit arrays, 16384 bits per SWD I/O: the
+	 * buffer OpenOCD and libjaylink assume of a J-Link (reference/jlink.md,
+	 * "SWD queueing and batching"). */
+	cfg->free_mem = 16 + 2 * 2048;
 	cfg->vtref_mv = 3300;
 }
 

@@ -257,6 +257,11 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		sw_session_say(s, "probe reconnected: %s", sw_core_get_info(s->core)->core_name);
 	} else if (!strcmp(cmd, "probe")) {
 		const struct sw_probe_stats *ps = &s->probe->stats;
+		/* swdflash asks this after an error to tell a lost probe apart. */
+		if (s->probe->lost)
+			sw_session_say(s, "probe %s: lost; %s", s->probe->ops->name,
+				       s->probe->reopen[0] ? "it is opened again at the next connection once it is back"
+							   : "type 'monitor probe reconnect' once it is back");
 		sw_session_say(s, "probe %s: %llu round trips, %llu SWD transactions, %llu SWCLK cycles, %llu WAIT, %llu FAULT, %llu parity errors",
 			       s->probe->ops->name, (unsigned long long)ps->round_trips,
 			       (unsigned long long)ps->transactions, (unsigned long long)ps->swd_cycles,

@@ -104,7 +104,7 @@ static void test_halt_regs_step(void)
 	CHECK_OK(sw_core_regs_read(g.core, regs, n, vals));
 	uint64_t rts = g.probe->stats.round_trips - rt0;
 	TEST_INFO("all %zu registers read in %llu probe round trip(s)", n, (unsigned long long)rts);
-	CHECK_EQ_U(rts, 1);
+	CHECK(rts <= 2); /* 16384-bit J-Link buffer: the FPU registers spill into a second */
 	CHECK(vals[SW_REG_PC] >= 0x08000000u && vals[SW_REG_PC] < 0x08200000u);
 	CHECK(vals[SW_REG_SP] >= 0x20000000u && vals[SW_REG_SP] <= 0x20020000u);
 	CHECK_EQ_U(vals[SW_REG_SP], vals[SW_REG_MSP]);
@@ -195,12 +195,21 @@ static void test_reset_halt_and_run(void)
 	uint64_t pc = 0;
 	uint32_t reset = sym("Reset_Handler");
 
+	uint32_t vc = 1;
+
 	CHECK_OK(rig_open(&g));
+	/* From a running core: only the reset vector catch can stop it there. */
+	CHECK_OK(sw_core_resume(g.core));
+	CHECK_OK(sw_core_poll(g.core, &st));
+	CHECK(!st.halted);
 	CHECK_OK(sw_core_reset(g.core, SW_RESET_SYSTEM, true));
 	CHECK_OK(sw_core_poll(g.core, &st));
 	CHECK(st.halted && st.reason == SW_HALT_RESET);
 	CHECK_OK(sw_core_reg_read(g.core, SW_REG_PC, &pc));
 	CHECK_EQ_U(pc, reset);
+	/* The user's vector catch setting (none) is put back afterwards. */
+	CHECK_OK(sw_core_vector_catch_get(g.core, &vc));
+	CHECK_EQ_U(vc, 0);
 	CHECK_OK(sw_core_reset(g.core, SW_RESET_CORE, true));
 	CHECK_OK(sw_core_reg_read(g.core, SW_REG_PC, &pc));
 	CHECK_EQ_U(pc, reset);
@@ -208,6 +217,33 @@ static void test_reset_halt_and_run(void)
 	CHECK_OK(sw_core_poll(g.core, &st));
 	CHECK(!st.halted);
 	rig_close(&g);
+}
+
+/* One line per fault stop (issue #14 item 8), from the register values
+ * ARMv7-M ARM B3.2.15-18 define. */
+static void test_fault_decode(void)
+{
+	char line[300];
+	struct sw_fault_info f = {.exception = 3, .cfsr = 0x8200, .hfsr = 0x40000000, .bfar = 0xA0000000,
+				  .pc = 0x08000040, .pc_valid = true};
+
+	sw_fault_decode(&f, line, sizeof(line));
+	CHECK_MSG(!strcmp(line, "HardFault: precise data bus error at 0xa0000000 (escalated to HardFault) at PC "
+			  "0x08000040 (CFSR 0x00008200 HFSR 0x40000000)"), "%s", line);
+	f = (struct sw_fault_info){.exception = 4, .cfsr = 0x82, .mmfar = 0x1000};
+	sw_fault_decode(&f, line, sizeof(line));
+	CHECK_MSG(!strcmp(line, "MemManage fault: data access violation at 0x00001000 (CFSR 0x00000082 HFSR "
+			  "0x00000000)"), "%s", line);
+	/* BFARVALID clear: no address; several UsageFault causes listed. */
+	f = (struct sw_fault_info){.exception = 6, .cfsr = 0x02010200u};
+	sw_fault_decode(&f, line, sizeof(line));
+	CHECK_MSG(strstr(line, "UsageFault: precise data bus error, undefined instruction, divide by zero (") == line,
+		  "%s", line);
+	f = (struct sw_fault_info){.lockup = true, .hfsr = 0x2};
+	sw_fault_decode(&f, line, sizeof(line));
+	CHECK_MSG(strstr(line, "core locked up") == line && strstr(line, "bus error reading the vector table"), "%s",
+		  line);
+	CHECK(sw_fault_decode(&f, line, 10) == 9 && strlen(line) == 9); /* truncates, stays terminated */
 }
 
 static void test_hardfault_vector_catch_free(void)
@@ -357,8 +393,11 @@ static void value_and_range_on(const char *chip)
 	CHECK(st.reason == SW_HALT_WATCHPOINT && st.watch_kind == 0 && st.watch_addr == w.target);
 	CHECK_OK(sw_core_wp_value_set(w.core, w.target, 7, 4)); /* replaces the first */
 	CHECK_EQ_U(wv_run(&w, &st), 0);                      /* 7 is never written */
-	CHECK_OK(sw_core_wp_value_set(w.core, w.target, 1, 2)); /* halfword of a word store */
-	CHECK_EQ_U(wv_run(&w, &st), sw_core_get_info(w.core)->arch == 8 ? w.code_at + 6 : 0);
+	/* A halfword value in a word store: both DWT generations compare per
+	 * lane (ARMv7-M C1.8.7, ARMv8-M B13), so the store of 1 matches. */
+	CHECK_OK(sw_core_wp_value_set(w.core, w.target, 1, 2));
+	CHECK_EQ_U(wv_run(&w, &st), w.code_at + 6);
+
 	CHECK_OK(sw_core_wp_value_clear(w.core));
 	/* An unaligned 8-byte range with the store in its middle. */
 	CHECK_OK(sw_core_wp_set(w.core, w.target - 2, 8, 2));
@@ -381,6 +420,16 @@ static void value_and_range_on(const char *chip)
 	}
 	CHECK_OK(sw_core_bp_clear_all(w.core));
 	CHECK_OK(sw_core_wp_value_set(w.core, w.target, 3, 4)); /* comparators free again */
+	CHECK_EQ_U(wv_run(&w, &st), w.code_at + 10);
+	/* A byte at an odd address travels in byte lane 1 and is compared with
+	 * COMP[15:8]: the layer must replicate the value (C1.8.7). Program:
+	 * ldr r1,[pc,#8]; movs r0,#1; strb r0,[r1,#1]; movs r0,#3;
+	 * strb r0,[r1,#1]; b . */
+	static const uint8_t strb_code[12] = {0x02, 0x49, 0x01, 0x20, 0x48, 0x70,
+					      0x03, 0x20, 0x48, 0x70, 0xfe, 0xe7};
+	CHECK_OK(sw_core_bp_clear_all(w.core));
+	CHECK_OK(sw_core_mem_write(w.core, w.code_at, strb_code, sizeof(strb_code)));
+	CHECK_OK(sw_core_wp_value_set(w.core, w.target + 1, 3, 1));
 	CHECK_EQ_U(wv_run(&w, &st), w.code_at + 10);
 	wv_close(&w);
 }
@@ -541,7 +590,8 @@ static void test_handasm_registers(void)
 	CHECK_OK(sw_core_regs_read(g->core, regs, n, vals));
 	TEST_INFO("full register read (%zu registers incl. d0-d15, fpscr): %llu round trip(s)", n,
 		  (unsigned long long)(g->probe->stats.round_trips - rt0));
-	CHECK_EQ_U(g->probe->stats.round_trips - rt0, 1);
+	/* d0-d15 make it 56 transfers: two J-Link buffers of 16384 bits. */
+	CHECK(g->probe->stats.round_trips - rt0 <= 2);
 	CHECK_EQ_U(vals[SW_REG_SP], HA_SP);
 	CHECK_EQ_U(vals[SW_REG_MSP], HA_SP);
 	/* xPSR is not checked here: the simulator reads EPSR.T as 0 right after
@@ -717,6 +767,7 @@ int main(void)
 	RUN_TEST(test_soft_breakpoint_ram);
 	RUN_TEST(test_reset_halt_and_run);
 	RUN_TEST(test_hardfault_vector_catch_free);
+	RUN_TEST(test_fault_decode);
 	ha_ok = rig_open_handasm(&ha) == SW_OK;
 	RUN_TEST(test_handasm_run_control);
 	RUN_TEST(test_handasm_registers);

@@ -694,13 +694,40 @@ static void test_vector_catch_reset_and_sysresetreq(void)
 	CHECK(rd(&b, DFSR) & DFSR_VCATCH);
 	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x100);
 	CHECK_EQ_U(reg_rd(&b, REG_MSP), STACK_TOP);
-	/* DEMCR survives a system reset; without VC_CORERESET the core runs. */
+	/* DEMCR survives a system reset. So does DHCSR (C1.6.3): without
+	 * VC_CORERESET a core left with C_HALT set halts at the reset vector
+	 * (DFSR.HALTED); once the debugger clears C_HALT it runs. */
 	CHECK_EQ_U(rd(&b, DEMCR), 1u);
 	wr(&b, DEMCR, 0);
 	wr(&b, DFSR, 0x1Fu);
 	wr(&b, AIRCR, 0x05FA0004u);
 	CHECK_EQ_U(b.resets, 2u);
+	CHECK(rd(&b, DHCSR) & S_HALT);
+	CHECK(rd(&b, DHCSR) & C_HALT);
+	CHECK_EQ_U(rd(&b, DFSR) & (DFSR_HALTED | DFSR_VCATCH), DFSR_HALTED);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x100);
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
+	wr(&b, AIRCR, 0x05FA0004u);
+	CHECK_EQ_U(b.resets, 3u);
 	CHECK(!(rd(&b, DHCSR) & S_HALT));
+	board_free(&b);
+}
+
+/* CONTROL on ARMv7-M is nPRIV, SPSEL, FPCA (B1.4.4): bit 3 (SFPA) is
+ * ARMv8-M only. A debugger write to xPSR sets IPSR and EPSR too (C1.6.3). */
+static void test_control_and_xpsr_v7(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b, 7, 1));
+	halt(&b);
+	reg_wr(&b, REG_SPECIAL, 0x0F000000u);
+	CHECK_EQ_U(reg_rd(&b, REG_SPECIAL) >> 24, 0x7u);
+	reg_wr(&b, REG_SPECIAL, 0);
+	reg_wr(&b, REG_XPSR, 0x01000003u); /* T, IPSR = 3 (HardFault) */
+	CHECK_EQ_U(reg_rd(&b, REG_XPSR) & 0x1FFu, 3u);
+	reg_wr(&b, REG_XPSR, 0x01000000u);
+	CHECK_EQ_U(reg_rd(&b, REG_XPSR), 0x01000000u);
 	board_free(&b);
 }
 
@@ -1100,6 +1127,7 @@ int main(void)
 	RUN_TEST(test_svc_and_return);
 	RUN_TEST(test_vector_catch_reset_and_sysresetreq);
 	RUN_TEST(test_vectreset_v7_only);
+	RUN_TEST(test_control_and_xpsr_v7);
 	RUN_TEST(test_reset_line);
 	RUN_TEST(test_cpu_flash_write);
 	RUN_TEST(test_wfi_sleep);

@@ -280,9 +280,10 @@ static void test_mem_64k_round_trip(void)
 	TEST_INFO("jlink/vjlink 64 KiB read: %llu round trips, %llu SWD cycles",
 		  (unsigned long long)(p->stats.round_trips - rt1),
 		  (unsigned long long)(p->stats.swd_cycles - cyc1));
-	/* each 4 KiB swd_transfer fits one 0xCF command: 16 each way */
-	CHECK(p->stats.round_trips - rt1 <= 16);
-	CHECK(rt1 - rt0 <= 16);
+	/* vjlink offers a J-Link's 16384-bit buffer: a 4 KiB swd_transfer
+	 * (1024+ packets of 46 bits) takes three 0xCF commands, 48 each way */
+	CHECK(p->stats.round_trips - rt1 <= 48);
+	CHECK(rt1 - rt0 <= 48);
 out:
 	if (p)
 		sw_probe_close(p);
