@@ -202,6 +202,17 @@ $(B)/fuzz/fuzz_monitor $(B)/fuzz/fuzz_rsp_session: $(B)/fuzz/fuzz_%: tests/fuzz/
 	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -I$(B)/gen -DFUZZ_DEMO_ELF='"$(B)/fw/demo-h743.elf"' -o $@ \
 		$< $(LIB_SRCS) $(LDLIBS)
 
+# The TLS handshake of probe-server (server/net/tls.c) against mbedTLS, with
+# credentials and seeds (real client first flights) made at build time.
+FUZZ_SRC_remote_tls := server/net/tls.c lib/err.c lib/log.c
+$(B)/fuzz/fuzz_remote_tls: tests/fuzz/fuzz_remote_tls.c $(FUZZ_SRC_remote_tls)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -DFUZZ_TLS_DIR='"$(CURDIR)/$(B)/fuzz/tls"' -o $@ $^ -lmbedtls -lmbedx509 -lmbedcrypto
+
+$(B)/fuzz/seed-remote_tls/.recorded: tests/fuzz/record_tls_seeds.py $(B)/swdbridge
+	python3 tests/fuzz/record_tls_seeds.py $(B)/fuzz/tls $(dir $@)
+	touch $@
+
 # Seeds for rsp_session: real gdb sessions against swdbridge, recorded with
 # gdb's remotelogfile at build time (tests/fuzz/record_rsp_seeds.py).
 $(B)/fuzz/seed-rsp_session/.recorded: tests/fuzz/record_rsp_seeds.py $(B)/swdbridge $(FW_ELFS)
@@ -219,12 +230,14 @@ $(B)/fuzz/seed-elf/demo: $(FW_ELFS)
 	cp $(B)/fw/demo-m55.elf $(dir $@)/demo-m55
 	{ printf '\001'; cat $(B)/fw/demo-h743.elf; } > $(B)/fuzz/seed-image/demo-elf
 
-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seed-elf/demo $(B)/fuzz/seed-rsp_session/.recorded
+fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seed-elf/demo $(B)/fuzz/seed-rsp_session/.recorded \
+		$(B)/fuzz/seed-remote_tls/.recorded
 	@for f in $(FUZZERS); do \
 		mkdir -p $(B)/fuzz/work-$$f; \
 		seeds=""; for d in tests/fuzz/corpus/$$f $(B)/fuzz/seed-$$f; do [ -d $$d ] && seeds="$$seeds $$d"; done; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
-		$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/work-$$f $$seeds \
+		$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(B)/fuzz/ \
+			$(B)/fuzz/work-$$f $$seeds \
 			2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|crash-' ; \
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
