@@ -88,6 +88,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rsp_client_new(&b->s, sv[0], &c))
 		abort();
+	/* Each input starts as gdb finds a halted core (a detach or continue in
+	 * the previous one left it running, and a running simulated core makes
+	 * every packet slow). */
+	sw_core_halt(b->s.core);
+	b->s.running = false;
 	while (off < size && alive) {
 		size_t n = size - off < 4096 ? size - off : 4096;
 		ssize_t w = write(sv[1], buf + off, n);
