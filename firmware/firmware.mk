@@ -88,3 +88,17 @@ $(B)/fw/fault-h743.elf: firmware/fault/fault.c firmware/demo/stm32h743.ld firmwa
 $(B)/fw/fault-lockup-h743.elf: firmware/fault/fault.c firmware/demo/stm32h743.ld firmware/firmware.mk
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DFAULT_LOCKUP -T firmware/demo/stm32h743.ld -o $@ $<
+
+# Firmware of our own that runs real start-up sequences (issue #19):
+# clock trees, power, FlexRAM, SysTick interrupts, double precision.
+# -O2 and -fno-math-errno so gcc emits FPv5 DP instructions inline
+# (vsqrt, vfma, vrint*, vsel).
+REALFW_DEPS := $(wildcard firmware/realfw/*.h) firmware/firmware.mk
+REALFW_CFLAGS := -mthumb -g -O2 -fno-math-errno -ffunction-sections -fdata-sections -Wall -Wextra \
+	-Werror -std=c17 -nostartfiles -specs=nano.specs -specs=nosys.specs -Wl,--gc-sections
+FW_ELFS += $(B)/fw/realfw-h743.elf
+$(B)/fw/realfw-h743.elf: firmware/realfw/h7_startup.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c \
+		firmware/realfw/stm32h743.ld $(REALFW_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(REALFW_CFLAGS) -T firmware/realfw/stm32h743.ld -o $@ \
+		firmware/realfw/h7_startup.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c -lm

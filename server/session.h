@@ -24,7 +24,7 @@ struct sw_session {
 	const char *core_name;
 	unsigned port;
 	bool running;          /* resumed by gdb (or detached) and not seen halted since */
-	bool step_mask_irq;    /* monitor step_irq: mask interrupts while stepping */
+	bool step_mask_irq;    /* monitor step_irq off (default): mask interrupts while stepping */
 	/* Text for gdb's console at the next legal chance (O packets: in reply
 	 * to qRcmd, or while the target runs). Room for the longest monitor
 	 * output (help, targets, flash info) in one reply. */
