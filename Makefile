@@ -134,7 +134,7 @@ valgrind: all
 # Fault campaign (issues 9, 16): faults injected, fired, survived, data lost
 # (must be 0, judged by reading back the whole flash), sectors in doubt.
 faults: all
-	scripts/faults --rounds 8
+	scripts/faults --rounds 6
 
 # Mutation campaign (issue 18): every mutation in tests/mutants/mutants.txt
 # applied to its own copy of the tree, its tests run one mutant at a time;

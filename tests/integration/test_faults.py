@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Short fault campaign (scripts/faults --rounds 1; `make faults` runs 8):
+"""Short fault campaign (scripts/faults --rounds 1; `make faults` runs 6):
 every row's fault fired at least once (the simulator counts faults that hit
 a transaction), every fault survived, the whole flash read back after every
 flash job holds only the last verified image plus old/new bytes of the job,
