@@ -126,6 +126,10 @@ int sw_core_fault_info(struct sw_core *core, const struct sw_core_state *st, str
  * 0x40000000)". Returns its length. */
 size_t sw_fault_decode(const struct sw_fault_info *f, char *out, size_t cap);
 
+/* Before the program lets go of the core: vector catch back as it was at
+ * attach (HardFault catch is on while we are attached). */
+int sw_core_release(struct sw_core *core);
+
 /* Remove every breakpoint this layer set (restores RAM, frees FPB). */
 int sw_core_bp_clear_all(struct sw_core *core);
 

@@ -539,6 +539,9 @@ int main(int argc, char **argv)
 	printf("swdbridge: shutting down\n");
 	sw_server_close(&srv);
 out:
+	for (size_t i = 0; t && i < sw_target_core_count(t); i++)
+		if (sw_target_core(t, i) && sw_core_release(sw_target_core(t, i)))
+			SW_LOG_W(&ctx, "leaving the vector catch as it is: %s", sw_errmsg(&ctx));
 	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
 		sw_rtt_net_free(rtts[i]);
 	sw_swo_net_free(swo);

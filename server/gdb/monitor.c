@@ -18,6 +18,7 @@ static const char help_text[] =
 	"  step_irq on|off        on: take pending interrupts while single-stepping (step into\n"
 	"                         their handlers); off (default): mask them (DHCSR.C_MASKINTS)\n"
 	"  vector_catch [NAME...] on|off   halt on: reset hard bus mem usage state chk nocp int all\n"
+	"                         (hard is on from attach until the server exits)\n"
 	"  targets                list supported targets\n"
 	"  flash info             flash regions, sectors and the programming method\n"
 	"  flash erase all|REGION|ADDR LEN   erase (blank sectors are skipped; halts the core)\n"
@@ -118,8 +119,10 @@ static int do_watch(struct sw_session *s, const char *arg)
 	int n;
 
 	if (!strcmp(arg, "clear")) {
-		if (sw_core_wp_value_clear(s->core))
+		if (sw_core_wp_value_clear(s->core)) {
+			sw_session_say(s, "watch clear: %s", sw_errmsg(s->ctx));
 			return -1;
+		}
 		sw_session_say(s, "data value watch removed");
 		return 0;
 	}
@@ -184,8 +187,10 @@ static int do_vector_catch(struct sw_session *s, char *arg)
 		sw_session_say(s, "vector_catch: name what to catch (e.g. 'vector_catch hard on')");
 		return -1;
 	}
-	if (sw_core_vector_catch_get(s->core, &now))
+	if (sw_core_vector_catch_get(s->core, &now)) {
+		sw_session_say(s, "vector_catch: %s", sw_errmsg(s->ctx));
 		return -1;
+	}
 	char list[128] = "";
 	for (size_t i = 0; i < 8; i++)
 		if (now & catches[i].bits) {

@@ -35,8 +35,10 @@ bool rsp_client_waiting(const struct rsp_client *c);
 /* Milliseconds until rsp_client_tick wants to poll the core; -1: no poll pending. */
 int rsp_client_poll_wait_ms(const struct rsp_client *c);
 
-/* monitor.c: run one monitor command; output goes to `say`. Returns 0, or
- * -1 when the command failed (its output says why). */
+/* monitor.c: run one monitor command; output goes to sw_session_say().
+ * Returns 0, or nonzero when the command failed (its output says why):
+ * qRcmd then answers the output, then an error reply, so gdb scripts and
+ * swdflash fail. Every handler below follows this. */
 int rsp_monitor(struct sw_session *s, const char *cmd, bool *target_changed);
 /* monitor flash ... (monitor_flash.c) */
 int rsp_monitor_flash(struct sw_session *s, const char *arg, bool *target_changed);

@@ -60,6 +60,10 @@ void rsp_send_err_reason(struct rsp_client *c, const char *fmt, ...) __attribute
 void rsp_flush_console(struct rsp_client *c);
 int rsp_parse_hex_pair(const char *p, uint64_t *a, uint64_t *b, const char **end);
 
+/* rsp_fault.c: explain a vector-catch or lockup stop; returns the signal
+ * for the stop reply. */
+int rsp_report_fault(struct rsp_client *c, const struct sw_core_state *st);
+
 void rsp_cmd_m(struct rsp_client *c, const char *arg);
 void rsp_cmd_M(struct rsp_client *c, const char *arg);
 void rsp_cmd_X(struct rsp_client *c, uint8_t *pkt, size_t pktlen);

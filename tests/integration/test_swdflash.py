@@ -159,6 +159,8 @@ def reset_mid_programming(s):
     print(f"INFO: failed deploy took {sim_seconds(s) - t0:.3f} s virtual: {(err.strip().splitlines() or [''])[-1]}")
     check("a reset during programming fails the deploy (exit 4)", rc == 4, f"rc {rc}: {err}")
     check("... with one clear line about the reset", "reset" in err and len(err.strip().splitlines()) <= 4, err)
+    check("... the server's E.reason text, shown once (issue #14)",
+          err.count("target reset during flash programming") == 1, err)
     rc, out, err = swdflash(s, "--json", "deploy", path, "--base", base)
     evs = events(out) if rc == 0 else []
     check("the next deploy succeeds", rc == 0, err + out[-300:])
