@@ -200,11 +200,21 @@ FUZZ_SRC_image := client/lib/image.c client/lib/image_hex.c client/lib/memmap.c 
 # So does rsp_session (the whole RSP dispatcher, tests/fuzz/fuzz_board.h).
 FUZZ_SRC_monitor := $(LIB_SRCS)
 FUZZ_SRC_rsp_session := $(LIB_SRCS)
+# The simulator is the test bench, not the code under test: it is built with
+# ASan+UBSan but without the fuzzer's coverage instrumentation, which would
+# steer mutations into the chip model and cost most of the run time (every
+# simulated instruction passes through its hooks).
+FUZZ_SIM_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter sim/%,$(LIB_SRCS)))
+FUZZ_BOARD_SRCS := $(filter-out sim/%,$(LIB_SRCS))
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(filter-out -fsanitize=fuzzer%,$(FUZZ_CFLAGS)) -fsanitize=address,undefined $(PKG_CFLAGS) \
+		-I$(B)/gen -c $< -o $@
 $(B)/fuzz/fuzz_monitor $(B)/fuzz/fuzz_rsp_session: $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_board.h \
-		$(LIB_SRCS) $(FW_ELFS)
+		$(FUZZ_BOARD_SRCS) $(FUZZ_SIM_OBJS) $(FW_ELFS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -I$(B)/gen -DFUZZ_DEMO_ELF='"$(B)/fw/demo-h743.elf"' -o $@ \
-		$< $(LIB_SRCS) $(LDLIBS)
+		$< $(FUZZ_BOARD_SRCS) $(FUZZ_SIM_OBJS) $(LDLIBS)
 
 # The TLS handshake of probe-server (server/net/tls.c) against mbedTLS, with
 # credentials and seeds (real client first flights) made at build time.
