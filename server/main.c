@@ -47,6 +47,7 @@ struct sim_host {
 
 /* Fault injection for tests and fault campaigns (issue 9):
  *   sim reset-in MS                  system reset MS ms of virtual time from now
+ *   sim wait MS                      let MS ms of virtual time pass (the cores run)
  *   sim inject wait|fault|parity|noresp|wparity SKIP COUNT, sim inject clear */
 static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
 {
@@ -62,6 +63,11 @@ static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *
 		sw_session_say(s, "sim: system reset in %.3f ms of virtual time", ms);
 		return 0;
 	}
+	if (sscanf(arg, "wait %lf", &ms) == 1 && ms >= 0 && ms <= 60000) {
+		sim_advance_ns(sim, (uint64_t)(ms * 1e6));
+		sw_session_say(s, "sim: %.3f ms of virtual time passed", ms);
+		return 0;
+	}
 	if (!strcmp(arg, "inject clear")) {
 		sim_inject_clear(sim);
 		sw_session_say(s, "sim: no faults pending");
@@ -74,7 +80,7 @@ static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *
 				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
 				return 0;
 			}
-	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp|wparity SKIP COUNT | inject clear");
+	sw_session_say(s, "sim: tick on|off | reset-in MS | wait MS | inject wait|fault|parity|noresp|wparity SKIP COUNT | inject clear");
 	return -1;
 }
 
