@@ -433,6 +433,8 @@ static void test_rt1062_host_path_over_old_data(void)
 		page[i] = (uint8_t)(i ^ 0x5Au);
 	CHECK_OK(sw_mem_read32(sw_core_ap(core), 0x60010000u, &first)); /* buffer holds 0xFF now */
 	CHECK_OK(sw_flash_rt1062_flexspi.program(core, &rg, 0x60010000u, page, sizeof(page)));
+	CHECK_OK(sim_mem_read(sim, 0x60010000u, back, sizeof(back)));
+	CHECK_MSG(!memcmp(back, page, sizeof(page)), "the page was not programmed into the NOR");
 	CHECK_OK(sw_mem_read(sw_core_ap(core), 0x60010000u, back, sizeof(back)));
 	CHECK_MSG(!memcmp(back, page, sizeof(page)), "AHB read after programming returned stale data");
 	sw_target_close(t);
