@@ -47,6 +47,17 @@ all: deps-check $(PROGS) $(UNIT_BINS) $(FW_ELFS)
 deps-check:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
 
+# The version, from one place: VERSION plus `git describe` of the tree.
+# $(B)/gen/sw_version.h is rewritten while the Makefile is read, and only
+# when its text changes, so `make -q` and incremental builds stay exact.
+SW_VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
+SW_GIT := $(shell git describe --always --dirty 2>/dev/null || echo "no git")
+SW_VERSION_H := $(B)/gen/sw_version.h
+SW_VERSION_TEXT := \#define SW_VERSION "$(SW_VERSION)"\n\#define SW_GIT "git $(SW_GIT)"\n
+$(shell mkdir -p $(B)/gen && printf '$(SW_VERSION_TEXT)' > $(SW_VERSION_H).tmp && \
+	{ cmp -s $(SW_VERSION_H).tmp $(SW_VERSION_H) && rm -f $(SW_VERSION_H).tmp || mv $(SW_VERSION_H).tmp $(SW_VERSION_H); })
+$(B)/obj/server/options.o $(B)/san/server/options.o $(B)/obj/client/main.o: $(B)/gen/sw_version.h
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -120,9 +131,10 @@ valgrind: all
 	SW_TEST_SERVER=$(CURDIR)/scripts/valgrind-swdbridge scripts/run-tests valgrind \
 		$(VALGRIND_TESTS:%=tests/integration/%.py)
 
-# Fault campaign (issue 9): faults injected, survived, data lost (must be 0).
+# Fault campaign (issues 9, 16): faults injected, fired, survived, data lost
+# (must be 0, judged by reading back the whole flash), sectors in doubt.
 faults: all
-	scripts/faults --rounds 20
+	scripts/faults --rounds 8
 
 # Mutation campaign (issue 18): every mutation in tests/mutants/mutants.txt
 # applied to its own copy of the tree, its tests run one mutant at a time;
@@ -131,12 +143,10 @@ faults: all
 mutants: all
 	scripts/mutants
 
-# Virtual-time benchmarks (figures for the notes; nothing is asserted).
+# Virtual-time benchmarks against the goals of issue #20: the table goes to
+# $(B)/bench.txt; a missed goal fails the target (after every job has run).
 bench: all
-	scripts/bench
-	scripts/bench-remote
-	$(B)/rtt_bench
-	$(B)/rtt_bench --swclk-khz 15000
+	@s=0; scripts/bench || s=1; scripts/bench-remote || s=1; exit $$s
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: programs, man pages, udev
 # rules, the probe-server systemd unit, bash completion, the user docs.
@@ -163,12 +173,17 @@ clean:
 	rm -rf $(B)
 
 -include $(LIB_OBJS:.o=.d) $(SAN_OBJS:.o=.d)
+# The programs' main.o files are outside LIB_OBJS: without their .d files a
+# header change (e.g. struct sw_session) left a stale main.o linked in.
+-include $(wildcard $(B)/obj/*/main.d $(B)/obj/*/*/main.d)
 
 # libFuzzer (clang): `make fuzz` runs each target for FUZZ_SECONDS on its
 # seed corpus (text seeds in tests/fuzz/corpus/NAME, binary seeds generated
 # into $(B)/fuzz/seed-NAME: nothing binary is committed).
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,address,undefined
+# -fno-sanitize-recover=all: a UBSan finding aborts the run (otherwise UBSan
+# prints a SUMMARY and libFuzzer carries on and exits 0).
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -I. -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SRC_rsp_packet := server/gdb/rsp_packet.c lib/hex.c
 FUZZ_SRC_elf := lib/elf.c lib/err.c lib/log.c

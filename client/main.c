@@ -18,7 +18,9 @@
 #include "client/lib/deploy.h"
 #include "client/lib/report.h"
 #include "client/lib/rsp_conn.h"
+#include "client/lib/rtt_follow.h"
 #include "client/lib/spawn.h"
+#include "sw_version.h"
 
 /* Exit codes (also in usage() and docs/swdflash.md). */
 enum {
@@ -32,6 +34,7 @@ enum {
 };
 
 #define RTT_BASE_PORT 19021 /* ARCHITECTURE.md §6: RTT channel N on 19021 + N */
+#define RTT_FOLLOW_MS 30000 /* deploy --rtt: how long a control block may take to appear */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -43,7 +46,9 @@ static void on_signal(int sig)
 
 struct opts {
 	const char *server, *target, *probe;
+	const char *speed, *log;  /* passed to a private server */
 	bool json, no_reset, all, have_base, rtt;
+	bool connect_under_reset; /* passed to a private server */
 	uint32_t base;
 	unsigned channel, rtt_port;
 	int timeout_ms, verbose;
@@ -74,10 +79,16 @@ static void usage(FILE *f)
 		"                                           server's host) until it closes or Ctrl-C\n"
 		"options:\n"
 		"  --server HOST:PORT  a running gdb server; without it a private swdbridge is started\n"
-		"                      (next to this binary, --probe/--target passed on, ephemeral loopback port)\n"
-		"  --json              one JSON object per line on stdout (start, erase, write, program,\n"
-		"                      verify, reset, done / error) instead of the progress bar\n"
+		"                      (next to this binary, on an ephemeral loopback port)\n"
+		"  --probe P           for the private server: sim, jlink[:SERIAL|:tcp:HOST], ftdi[:VID:PID[:SERIAL]];\n"
+		"                      default: the one real probe connected (never the simulator)\n"
+		"  --target NAME       for the private server (e.g. stm32h743)\n"
+		"  --speed KHZ|auto    --log FILE    --connect-under-reset    passed to the private server\n"
+		"                      (SWDBRIDGE_PROBE, SWDBRIDGE_TARGET, SWDBRIDGE_SPEED: defaults for it)\n"
+		"  --json              only JSON on stdout, one object per line, for every command (start, erase,\n"
+		"                      write, program, verify, reset, done, info, monitor, rtt / error)\n"
 		"  --timeout SEC       longest wait for one server reply (default 120)\n"
+		"  --version           print the version and exit\n"
 		"exit codes: 0 ok, 1 usage, 2 bad input file, 3 connection/server, 4 flash programming failed,\n"
 		"            5 verify mismatch, 6 target command failed\n");
 }
@@ -102,8 +113,9 @@ static int parse_opt(struct opts *o, int argc, char **argv, int *i)
 	uint32_t n;
 
 	if (!strcmp(a, "--json") || !strcmp(a, "--no-reset") || !strcmp(a, "--all") || !strcmp(a, "-v") ||
-	    !strcmp(a, "--rtt")) {
+	    !strcmp(a, "--rtt") || !strcmp(a, "--connect-under-reset")) {
 		o->json |= !strcmp(a, "--json");
+		o->connect_under_reset |= !strcmp(a, "--connect-under-reset");
 		o->rtt |= !strcmp(a, "--rtt");
 		o->no_reset |= !strcmp(a, "--no-reset");
 		o->all |= !strcmp(a, "--all");
@@ -121,6 +133,10 @@ static int parse_opt(struct opts *o, int argc, char **argv, int *i)
 		o->target = val;
 	else if (!strcmp(a, "--probe"))
 		o->probe = val;
+	else if (!strcmp(a, "--speed"))
+		o->speed = val;
+	else if (!strcmp(a, "--log"))
+		o->log = val;
 	else if (!strcmp(a, "--base") && !parse_u32(val, &o->base))
 		o->have_base = true;
 	else if (!strcmp(a, "--channel") && !parse_u32(val, &n) && n < 16)
@@ -144,6 +160,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		bool rest = o->npos && !strcmp(o->pos[0], "monitor");
 		if (!rest && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
 			usage(stdout);
+			exit(EXIT_OK);
+		}
+		if (!rest && !strcmp(argv[i], "--version")) {
+			printf("swdflash " SW_VERSION " (" SW_GIT ")\n");
 			exit(EXIT_OK);
 		}
 		if (!rest && argv[i][0] == '-' && argv[i][1]) {
@@ -266,19 +286,26 @@ static void server_path(char *out, size_t cap)
 static int start_private(struct session *s, const struct opts *o)
 {
 	char exe[PATH_MAX + 16];
-	char *argv[16], rtt_port[16];
-	int n = 0;
+	char *argv[24], rtt_port[16];
+	const char *env_target = getenv("SWDBRIDGE_TARGET");
+	int n = 0, r;
 
-	if (!o->target)
-		return sw_fail(&s->ctx, SW_ERR_ARG, "without --server, --target NAME is needed (e.g. stm32h743)");
+	if (!o->target && !(env_target && *env_target))
+		return sw_fail(&s->ctx, SW_ERR_ARG,
+			       "without --server, --target NAME (or SWDBRIDGE_TARGET) is needed (e.g. stm32h743)");
 	server_path(exe, sizeof(exe));
 	argv[n++] = exe;
-	if (o->probe) {
-		argv[n++] = (char *)(uintptr_t)"--probe";
-		argv[n++] = (char *)(uintptr_t)o->probe;
-	}
-	argv[n++] = (char *)(uintptr_t)"--target";
-	argv[n++] = (char *)(uintptr_t)o->target;
+	/* The user's --probe only: without one the server picks the one real
+	 * probe connected (or SWDBRIDGE_PROBE), never the simulator. */
+	const char *const pass[][2] = {
+		{"--probe", o->probe}, {"--target", o->target}, {"--speed", o->speed}, {"--log", o->log}};
+	for (size_t i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
+		if (pass[i][1]) {
+			argv[n++] = (char *)(uintptr_t)pass[i][0];
+			argv[n++] = (char *)(uintptr_t)pass[i][1];
+		}
+	if (o->connect_under_reset)
+		argv[n++] = (char *)(uintptr_t)"--connect-under-reset";
 	argv[n++] = (char *)(uintptr_t)"--port";
 	argv[n++] = (char *)(uintptr_t)"0";
 	argv[n++] = (char *)(uintptr_t)"--listen";
@@ -290,8 +317,11 @@ static int start_private(struct session *s, const struct opts *o)
 	}
 	argv[n] = NULL;
 	snprintf(s->host, sizeof(s->host), "127.0.0.1");
-	int r = sw_spawn_server(&s->ctx, exe, argv, 30000, &s->sp);
+	r = sw_spawn_server(&s->ctx, exe, argv, 30000, &s->sp);
 	s->port = s->sp.port;
+	/* Say which probe it chose, and loudly when that is the simulator. */
+	if (!r && s->sp.probe_line[0])
+		fprintf(stderr, "swdflash: private server: %s\n", s->sp.probe_line);
 	return r;
 }
 
@@ -377,8 +407,8 @@ static int cmd_image(const struct opts *o, bool deploy)
 	 * control block and stream the channel (the session keeps a private
 	 * server alive). */
 	if (code == EXIT_OK && deploy && o->rtt) {
-		if ((r = sw_rsp_monitor(s.c, "rtt start")))
-			code = fail(o, EXIT_SERVER, sw_errmsg(&s.ctx));
+		if ((r = sw_rtt_follow(s.c, &img, o->pos[1], RTT_FOLLOW_MS)))
+			code = fail(o, r == SW_ERR_NOT_FOUND ? EXIT_TARGET : EXIT_SERVER, sw_errmsg(&s.ctx));
 		else
 			code = cmd_rtt(o, &s);
 	}
@@ -408,10 +438,60 @@ static int cmd_erase(const struct opts *o, struct session *s)
 	return EXIT_OK;
 }
 
-static void print_console(void *user, const char *text)
+/* Console text of a monitor command: printed as it comes, or (--json)
+ * collected for one JSON object. */
+struct console {
+	bool json;
+	char *text;
+	size_t len;
+};
+
+static void on_console(void *user, const char *text)
 {
-	(void)user;
-	fputs(text, stdout);
+	struct console *c = user;
+	size_t n = strlen(text);
+	char *t;
+
+	if (!c->json) {
+		fputs(text, stdout);
+		return;
+	}
+	if (!(t = realloc(c->text, c->len + n + 1)))
+		return;
+	memcpy(t + c->len, text, n + 1);
+	c->text = t;
+	c->len += n;
+}
+
+/* {"event":EVENT,"command":CMD,"output":TEXT} on stdout. */
+static void json_text_event(const char *event, const char *cmd, const char *text)
+{
+	size_t cap = 6 * strlen(text) + 6 * strlen(cmd) + 64;
+	char *t = malloc(cap), *c = t ? t + 6 * strlen(text) + 1 : NULL;
+
+	if (!t)
+		return;
+	sw_json_escape(text, t, 6 * strlen(text) + 1);
+	sw_json_escape(cmd, c, 6 * strlen(cmd) + 1);
+	printf("{\"event\":\"%s\",\"command\":\"%s\",\"output\":\"%s\"}\n", event, c, t);
+	fflush(stdout);
+	free(t);
+}
+
+static void info_json(struct session *s, const struct sw_memmap *mm)
+{
+	char feat[2048];
+
+	sw_json_escape(sw_rsp_features(s->c), feat, sizeof(feat));
+	printf("{\"event\":\"info\",\"server\":\"%s:%u\",\"features\":\"%s\",\"noack\":%s,"
+	       "\"packet_size\":%zu,\"memory_map\":[",
+	       s->host, s->port, feat, sw_rsp_noack(s->c) ? "true" : "false", sw_rsp_packet_size(s->c));
+	for (size_t i = 0; i < mm->n; i++)
+		printf("%s{\"kind\":\"%s\",\"start\":%u,\"length\":%llu,\"blocksize\":%u}", i ? "," : "",
+		       sw_mm_kind_name(mm->r[i].kind), mm->r[i].start, (unsigned long long)mm->r[i].length,
+		       mm->r[i].blocksize);
+	printf("]}\n");
+	fflush(stdout);
 }
 
 static int cmd_info(const struct opts *o, struct session *s)
@@ -419,10 +499,14 @@ static int cmd_info(const struct opts *o, struct session *s)
 	struct sw_memmap mm;
 	int r;
 
-	printf("server %s:%u\nfeatures: %s\nno-ack mode: %s, packet size: %zu\n", s->host, s->port,
-	       sw_rsp_features(s->c), sw_rsp_noack(s->c) ? "yes" : "no", sw_rsp_packet_size(s->c));
 	if ((r = read_map(s, &mm)))
 		return fail(o, EXIT_SERVER, sw_errmsg(&s->ctx));
+	if (o->json) {
+		info_json(s, &mm);
+		return EXIT_OK;
+	}
+	printf("server %s:%u\nfeatures: %s\nno-ack mode: %s, packet size: %zu\n", s->host, s->port,
+	       sw_rsp_features(s->c), sw_rsp_noack(s->c) ? "yes" : "no", sw_rsp_packet_size(s->c));
 	printf("memory map:\n");
 	for (size_t i = 0; i < mm.n; i++) {
 		printf("  %-5s 0x%08x..0x%08llx  %8llu KiB", sw_mm_kind_name(mm.r[i].kind), mm.r[i].start,
@@ -436,16 +520,36 @@ static int cmd_info(const struct opts *o, struct session *s)
 	return EXIT_OK;
 }
 
+/* monitor CMD, and reset (as "reset halt|run"). */
 static int cmd_monitor(const struct opts *o, struct session *s, const char *cmd)
 {
+	struct console con = {.json = o->json};
 	int r;
 
-	sw_rsp_set_output(s->c, print_console, NULL);
+	sw_rsp_set_output(s->c, on_console, &con);
 	r = sw_rsp_monitor(s->c, cmd);
+	sw_rsp_set_output(s->c, NULL, NULL);
+	if (o->json)
+		json_text_event("monitor", cmd, con.text ? con.text : "");
+	free(con.text);
 	fflush(stdout);
 	if (r)
 		return fail(o, r == SW_ERR_TARGET_STATE ? EXIT_TARGET : EXIT_SERVER, sw_errmsg(&s->ctx));
 	return EXIT_OK;
+}
+
+/* RTT bytes to stdout: raw, or (--json) {"event":"rtt","channel":N,"data":...}. */
+static void rtt_out(const struct opts *o, const uint8_t *buf, size_t n)
+{
+	char esc[6 * 4096 + 1];
+
+	if (!o->json) {
+		fwrite(buf, 1, n, stdout);
+	} else {
+		sw_json_escape_bytes(buf, n, esc, sizeof(esc));
+		printf("{\"event\":\"rtt\",\"channel\":%u,\"data\":\"%s\"}\n", o->channel, esc);
+	}
+	fflush(stdout);
 }
 
 /* RTT: the server serves channel N on TCP port 19021+N; copy it to stdout. */
@@ -474,8 +578,7 @@ static int cmd_rtt(const struct opts *o, struct session *s)
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n <= 0)
 			break;
-		fwrite(buf, 1, (size_t)n, stdout);
-		fflush(stdout);
+		rtt_out(o, (const uint8_t *)buf, (size_t)n);
 	}
 	close(fd);
 	return EXIT_OK;

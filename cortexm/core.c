@@ -102,11 +102,14 @@ int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
 	if ((r = identify(c)))
 		goto fail;
 	/* Enable halting debug without halting: keep C_HALT as it is so an
-	 * already halted core stays halted (C1.6.2). Then TRCENA for DWT/ITM. */
+	 * already halted core stays halted (C1.6.2). Then TRCENA for DWT/ITM,
+	 * and catch HardFault (VC_HARDERR, C1.6.5) as pyOCD does: a core that
+	 * faults stops where it faulted instead of spinning in its handler
+	 * unseen (`monitor vector_catch hard off` turns it off). */
 	if ((r = sw_mem_read32(ap, CM_DHCSR, &dhcsr)) ||
 	    (r = sw_mem_write32(ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN | (dhcsr & DHCSR_C_HALT))) ||
 	    (r = sw_mem_read32(ap, CM_DEMCR, &demcr)) ||
-	    (r = sw_mem_write32(ap, CM_DEMCR, demcr | DEMCR_TRCENA)))
+	    (r = sw_mem_write32(ap, CM_DEMCR, demcr | DEMCR_TRCENA | DEMCR_VC_HARDERR)))
 		goto fail;
 	if ((r = clear_comparators(c)))
 		goto fail;
@@ -174,25 +177,37 @@ int sw_core_resume(struct sw_core *c)
 	return SW_OK;
 }
 
-/* One round trip: set MASKINTS while halted (it may only change in debug
- * state), step, read DHCSR, drop back to plain halt. */
+/* The registers a stop reply expedites (SP, LR, PC) and xPSR for IPSR. */
+static const unsigned stop_regs[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC, SW_REG_XPSR};
+
+/* Queue one step: set MASKINTS while halted (it may only change in debug
+ * state, C1.6.3), step, read DHCSR, drop back to plain halt. The final
+ * write halts the core even if the step had not finished. */
+static int queue_step(struct sw_core *c, bool mask_irq, uint32_t *dhcsr)
+{
+	uint32_t mask = mask_irq ? DHCSR_C_MASKINTS : 0;
+	uint32_t base = DHCSR_DBGKEY | DHCSR_C_DEBUGEN;
+	int r;
+
+	if ((r = sw_mem_queue_write32(c->ap, CM_DFSR, 0x1Fu)) ||
+	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_HALT | mask)) ||
+	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_STEP | mask)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, dhcsr)))
+		return r;
+	return sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_HALT);
+}
+
+/* One round trip. */
 int sw_core_step(struct sw_core *c, bool mask_irq)
 {
-	uint32_t mask = mask_irq ? DHCSR_C_MASKINTS : 0, dhcsr = 0;
-	uint32_t base = DHCSR_DBGKEY | DHCSR_C_DEBUGEN;
+	uint32_t dhcsr = 0;
 	int r;
 
 	if (!c->halted)
 		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "step: core is running");
 	cm_invalidate_regs(c);
-	if ((r = sw_mem_queue_write32(c->ap, CM_DFSR, 0x1Fu)) ||
-	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_HALT | mask)) ||
-	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_STEP | mask)) ||
-	    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
-	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_HALT)) ||
-	    (r = sw_dap_run(sw_ap_dap(c->ap))))
+	if ((r = queue_step(c, mask_irq, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "step: %s", sw_errmsg(c->ctx));
-	/* The final write halts the core even if the step had not finished. */
 	c->halted = true;
 	return SW_OK;
 }
@@ -244,7 +259,6 @@ static bool spurious_bkpt(struct sw_core *c, uint32_t dfsr, uint32_t pc)
 static int on_halt(struct sw_core *c, struct sw_core_state *st, bool fresh)
 {
 	/* SP and LR come along: a stop reply expedites them (one round trip). */
-	static const unsigned regs[] = {SW_REG_SP, SW_REG_LR, SW_REG_PC, SW_REG_XPSR};
 	uint64_t v[4];
 	int r;
 
@@ -253,7 +267,7 @@ static int on_halt(struct sw_core *c, struct sw_core_state *st, bool fresh)
 		if (st->reason == SW_HALT_WATCHPOINT && cm_watch_hit(c, &st->watch_addr, &st->watch_kind))
 			sw_clear_err(c->ctx); /* reported as a plain stop when no comparator matched */
 	}
-	if (sw_core_regs_read(c, regs, 4, v)) {
+	if (sw_core_regs_read(c, stop_regs, 4, v)) {
 		sw_clear_err(c->ctx); /* the stop itself is still worth reporting */
 		return SW_OK;
 	}
@@ -279,15 +293,9 @@ static int on_halt(struct sw_core *c, struct sw_core_state *st, bool fresh)
 	return SW_OK;
 }
 
-int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
+/* The run state DHCSR and DFSR tell (registers are filled by on_halt). */
+static void decode_state(struct sw_core *c, struct sw_core_state *st, uint32_t dhcsr, uint32_t dfsr)
 {
-	uint32_t dhcsr = 0, dfsr = 0;
-	bool fresh;
-	int r;
-
-	if ((r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
-	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
-		return sw_fail(c->ctx, r, "poll: %s", sw_errmsg(c->ctx));
 	st->halted = (dhcsr & DHCSR_S_HALT) != 0;
 	st->in_reset = (dhcsr & DHCSR_S_RESET_ST) != 0 || c->reset_latched;
 	c->reset_latched = false;
@@ -298,9 +306,49 @@ int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
 	st->ipsr = 0;
 	st->watch_addr = 0;
 	st->watch_kind = 0;
+}
+
+int sw_core_poll(struct sw_core *c, struct sw_core_state *st)
+{
+	uint32_t dhcsr = 0, dfsr = 0;
+	bool fresh;
+	int r;
+
+	if ((r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "poll: %s", sw_errmsg(c->ctx));
+	decode_state(c, st, dhcsr, dfsr);
 	fresh = st->halted && !c->halted;
 	c->halted = st->halted;
 	return st->halted ? on_halt(c, st, fresh) : SW_OK;
+}
+
+/* A step and its stop state in one round trip (issue #20): the step, DFSR,
+ * DHCSR after the final halt and the stop reply's registers all go into
+ * one batch; S_REGRDY is checked per register afterwards (C1.6.3), and a
+ * register that was not ready is read again with polling. */
+int sw_core_step_poll(struct sw_core *c, bool mask_irq, struct sw_core_state *st)
+{
+	uint32_t step_dhcsr = 0, dhcsr = 0, dfsr = 0;
+	struct cm_regq q;
+	int r;
+
+	if (!c->halted)
+		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "step: core is running");
+	cm_invalidate_regs(c);
+	if ((r = queue_step(c, mask_irq, &step_dhcsr)) || (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) ||
+	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) ||
+	    (r = cm_regs_queue(c, stop_regs, 4, &q)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "step: %s", sw_errmsg(c->ctx));
+	decode_state(c, st, dhcsr, dfsr);
+	/* S_RESET_ST is cleared by reading DHCSR (C1.6.2): either read counts. */
+	st->in_reset |= (step_dhcsr & DHCSR_S_RESET_ST) != 0;
+	c->halted = st->halted;
+	if (!st->halted)
+		return SW_OK;
+	if ((r = cm_regs_queued_done(c, &q)))
+		sw_clear_err(c->ctx); /* on_halt reads them again */
+	return on_halt(c, st, false);
 }
 
 static int reset_request(struct sw_core *c, enum sw_reset_kind kind)

@@ -34,6 +34,7 @@
 #define DHCSR_S_RESET_ST (1u << 25)
 #define DCRSR_REGWNR (1u << 16)
 #define DEMCR_VC_CORERESET (1u << 0)
+#define DEMCR_VC_HARDERR (1u << 10)
 #define DEMCR_TRCENA (1u << 24)
 #define DFSR_HALTED (1u << 0)
 #define DFSR_BKPT (1u << 1)
@@ -108,5 +109,17 @@ static inline void cm_note_dhcsr(struct sw_core *c, uint32_t dhcsr)
 
 /* cortexm/regaccess.c */
 void cm_invalidate_regs(struct sw_core *c);
+/* Register reads queued into the caller's batch: cm_regs_queue adds, per
+ * selector, a DCRSR write, a DHCSR read and a DCRDR read; after the batch
+ * ran, cm_regs_queued_done checks every S_REGRDY, redoes late ones with
+ * polling and fills the register cache. */
+#define CM_MAX_SEL 64
+struct cm_regq {
+	uint8_t sel[CM_MAX_SEL];
+	uint32_t data[CM_MAX_SEL], dhcsr[CM_MAX_SEL];
+	size_t ns;
+};
+int cm_regs_queue(struct sw_core *c, const unsigned *regnos, size_t n, struct cm_regq *q);
+int cm_regs_queued_done(struct sw_core *c, struct cm_regq *q);
 
 #endif

@@ -3,9 +3,11 @@
  * queued into one batch (write DCRSR, read DHCSR, read DCRDR per register)
  * and every S_REGRDY is checked afterwards; registers are cached while the
  * core stays halted. */
+#include <stdint.h>
+
 #include "cortexm/cortexm_priv.h"
 
-#define MAX_SEL 64
+#define MAX_SEL CM_MAX_SEL
 
 void cm_invalidate_regs(struct sw_core *c)
 {
@@ -122,36 +124,52 @@ static void fill_cache(struct sw_core *c, const uint8_t *sel, const uint32_t *da
 	}
 }
 
+int cm_regs_queue(struct sw_core *c, const unsigned *regnos, size_t n, struct cm_regq *q)
+{
+	int r;
+
+	if ((r = collect(c, regnos, n, q->sel, &q->ns)))
+		return r;
+	for (size_t i = 0; i < q->ns; i++) {
+		if ((r = sw_mem_queue_write32(c->ap, CM_DCRSR, q->sel[i])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &q->dhcsr[i])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DCRDR, &q->data[i])))
+			return r;
+	}
+	return SW_OK;
+}
+
+int cm_regs_queued_done(struct sw_core *c, struct cm_regq *q)
+{
+	int r;
+
+	for (size_t i = 0; i < q->ns; i++) {
+		cm_note_dhcsr(c, q->dhcsr[i]);
+		if (q->dhcsr[i] & DHCSR_S_REGRDY)
+			continue;
+		/* DCRDR was read before the transfer finished: redo this one. */
+		SW_LOG_D(c->ctx, "register read: REGSEL 0x%02x not ready in the batch, polling", q->sel[i]);
+		if ((r = read_sel_slow(c, q->sel[i], &q->data[i])))
+			return r;
+	}
+	fill_cache(c, q->sel, q->data, q->ns);
+	return SW_OK;
+}
+
 int sw_core_regs_read(struct sw_core *c, const unsigned *regnos, size_t n, uint64_t *vals)
 {
-	uint8_t sel[MAX_SEL];
-	uint32_t data[MAX_SEL], dhcsr[MAX_SEL];
-	size_t ns = 0;
+	struct cm_regq q;
 	int r;
 
 	if (!c->halted)
 		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "registers: core is running (halt it first)");
-	if ((r = collect(c, regnos, n, sel, &ns)))
-		return r;
 	/* Fast path: every transfer in one batch (one probe round trip). */
-	for (size_t q = 0; q < ns; q++) {
-		if ((r = sw_mem_queue_write32(c->ap, CM_DCRSR, sel[q])) ||
-		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr[q])) ||
-		    (r = sw_mem_queue_read32(c->ap, CM_DCRDR, &data[q])))
-			return r;
-	}
-	if (ns && (r = sw_dap_run(sw_ap_dap(c->ap))))
+	if ((r = cm_regs_queue(c, regnos, n, &q)))
+		return r;
+	if (q.ns && (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "register read: %s", sw_errmsg(c->ctx));
-	for (size_t q = 0; q < ns; q++) {
-		cm_note_dhcsr(c, dhcsr[q]);
-		if (dhcsr[q] & DHCSR_S_REGRDY)
-			continue;
-		/* DCRDR was read before the transfer finished: redo this one. */
-		SW_LOG_D(c->ctx, "register read: REGSEL 0x%02x not ready in the batch, polling", sel[q]);
-		if ((r = read_sel_slow(c, sel[q], &data[q])))
-			return r;
-	}
-	fill_cache(c, sel, data, ns);
+	if ((r = cm_regs_queued_done(c, &q)))
+		return r;
 	for (size_t i = 0; i < n; i++)
 		vals[i] = c->regs[regnos[i]];
 	return SW_OK;
@@ -219,4 +237,66 @@ int sw_core_reg_write(struct sw_core *c, unsigned regno, uint64_t val)
 	if (regno == SW_REG_SP || regno == SW_REG_MSP || regno == SW_REG_PSP || regno == SW_REG_CONTROL)
 		c->reg_valid &= ~((1ull << SW_REG_SP) | (1ull << SW_REG_MSP) | (1ull << SW_REG_PSP));
 	return r;
+}
+
+/* Many registers in one batch (DCRDR, DCRSR with REGWnR, DHCSR per
+ * selector, in the caller's order); a selector whose S_REGRDY was still
+ * clear is written again with polling. The packed special registers
+ * (PRIMASK, BASEPRI, FAULTMASK, CONTROL) share one selector: their new
+ * values are merged into one write at the first one's place. */
+int sw_core_regs_write(struct sw_core *c, const unsigned *regnos, const uint64_t *vals, size_t n)
+{
+	static const unsigned parts[4] = {SW_REG_PRIMASK, SW_REG_BASEPRI, SW_REG_FAULTMASK, SW_REG_CONTROL};
+	uint32_t sel_v[CM_MAX_SEL], dhcsr[CM_MAX_SEL], packed = 0;
+	uint8_t sel[CM_MAX_SEL];
+	size_t ns = 0, packed_at = SIZE_MAX;
+	uint64_t cur[4];
+	int r;
+
+	if (!c->halted)
+		return sw_fail(c->ctx, SW_ERR_TARGET_STATE, "registers: core is running (halt it first)");
+	for (size_t i = 0; i < n; i++) {
+		if (regnos[i] >= SW_REG_COUNT || !present(c, regnos[i]))
+			return sw_fail(c->ctx, SW_ERR_NOT_FOUND, "register %u does not exist on this core", regnos[i]);
+		const struct sw_reg_desc *d = &sw_reg_table()[regnos[i]];
+		if (ns + 2 > CM_MAX_SEL)
+			return sw_fail(c->ctx, SW_ERR_ARG, "registers: too many in one write");
+		if (d->width < 32) {
+			if (packed_at == SIZE_MAX) {
+				if ((r = sw_core_regs_read(c, parts, 4, cur)))
+					return r;
+				for (unsigned k = 0; k < 4; k++)
+					packed |= (uint32_t)cur[k] << sw_reg_table()[parts[k]].shift;
+				packed_at = ns;
+				sel[ns++] = d->regsel;
+			}
+			uint32_t mask = ((1u << d->width) - 1u) << d->shift;
+			packed = (packed & ~mask) | (((uint32_t)vals[i] << d->shift) & mask);
+			continue;
+		}
+		sel[ns] = d->regsel;
+		sel_v[ns++] = (uint32_t)vals[i];
+		if (d->bits == 64) {
+			sel[ns] = (uint8_t)(d->regsel + 1);
+			sel_v[ns++] = (uint32_t)(vals[i] >> 32);
+		}
+	}
+	if (packed_at != SIZE_MAX)
+		sel_v[packed_at] = packed;
+	for (size_t q = 0; q < ns; q++)
+		if ((r = sw_mem_queue_write32(c->ap, CM_DCRDR, sel_v[q])) ||
+		    (r = sw_mem_queue_write32(c->ap, CM_DCRSR, DCRSR_REGWNR | sel[q])) ||
+		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr[q])))
+			return r;
+	r = ns ? sw_dap_run(sw_ap_dap(c->ap)) : SW_OK;
+	/* Whatever happened, the cache no longer knows these registers. */
+	c->reg_valid = 0;
+	if (r)
+		return sw_fail(c->ctx, r, "register write: %s", sw_errmsg(c->ctx));
+	for (size_t q = 0; q < ns; q++) {
+		cm_note_dhcsr(c, dhcsr[q]);
+		if (!(dhcsr[q] & DHCSR_S_REGRDY) && (r = write_sel(c, sel[q], sel_v[q])))
+			return r;
+	}
+	return SW_OK;
 }

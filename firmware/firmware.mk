@@ -20,6 +20,16 @@ $(B)/fw/demo-m55.elf: $(DEMO_DEPS) firmware/demo/m55.ld
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/m55.ld -o $@ $(DEMO_SRCS)
 
+# Test builds of the H743 demo (issue #14 item 6): _SEGGER_RTT moved by
+# 1 KiB as a rebuild moves it, and a build without RTT at all.
+FW_ELFS += $(if $(wildcard firmware/demo/stm32h743.ld),$(B)/fw/demo-h743-rttmoved.elf $(B)/fw/demo-h743-nortt.elf)
+$(B)/fw/demo-h743-rttmoved.elf: $(DEMO_DEPS) firmware/demo/stm32h743.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DDEMO_RTT_SHIFT=1024 -T firmware/demo/stm32h743.ld -o $@ $(DEMO_SRCS)
+$(B)/fw/demo-h743-nortt.elf: $(DEMO_DEPS) firmware/demo/stm32h743.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DDEMO_NO_RTT -T firmware/demo/stm32h743.ld -o $@ $(DEMO_SRCS)
+
 # STM32F407: Cortex-M4F (FPv4-SP: single precision only), its own layout.
 ARM_FLAGS_F407 := -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16
 FW_ELFS += $(if $(wildcard firmware/demo/stm32f407.ld),$(B)/fw/demo-f407.elf)
@@ -34,6 +44,18 @@ $(B)/fw/demo-rt1062.elf: $(DEMO_DEPS) firmware/demo/mimxrt1062.ld firmware/demo/
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/demo/mimxrt1062.ld -o $@ $(DEMO_SRCS) \
 		firmware/demo/rt1062/boot_hdr.c
+
+# Two MIMXRT1062 images whose FCB LUT holds only the read sequence (as
+# Teensy 4.x images ship), told apart by demo_text: quad read and fast read.
+FW_ELFS += $(if $(wildcard firmware/demo/mimxrt1062.ld),$(B)/fw/rt1062-readlut-a.elf $(B)/fw/rt1062-readlut-b.elf)
+$(B)/fw/rt1062-readlut-a.elf: $(DEMO_DEPS) firmware/demo/mimxrt1062.ld firmware/demo/rt1062/boot_hdr.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DRT_FCB_READ_ONLY=1 '-DDEMO_TEXT="read-only LUT A"' \
+		-T firmware/demo/mimxrt1062.ld -o $@ $(DEMO_SRCS) firmware/demo/rt1062/boot_hdr.c
+$(B)/fw/rt1062-readlut-b.elf: $(DEMO_DEPS) firmware/demo/mimxrt1062.ld firmware/demo/rt1062/boot_hdr.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DRT_FCB_READ_ONLY=2 '-DDEMO_TEXT="read-only LUT B"' \
+		-T firmware/demo/mimxrt1062.ld -o $@ $(DEMO_SRCS) firmware/demo/rt1062/boot_hdr.c
 
 # STM32N657: the M55 stand-in build (as for the ADIv6 part), linked as an
 # FSBL that the boot ROM copies from the XSPI2 NOR into AXISRAM2.
@@ -55,3 +77,28 @@ $(B)/fw/demo-ae3-hp.elf: $(DEMO_DEPS) firmware/demo/ae3_hp.ld firmware/ae3/ae3_h
 $(B)/fw/demo-ae3-he.elf: $(DEMO_DEPS) firmware/demo/ae3_he.ld
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/ae3_he.ld -o $@ $(DEMO_SRCS)
+
+# Fault test images (issue #14 item 8): the H743 layout, a stray read after a
+# few loops; -DFAULT_LOCKUP faults again in the HardFault handler (lockup).
+FW_ELFS += $(B)/fw/fault-h743.elf $(B)/fw/fault-lockup-h743.elf
+$(B)/fw/fault-h743.elf: firmware/fault/fault.c firmware/demo/stm32h743.ld firmware/firmware.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/demo/stm32h743.ld -o $@ $<
+
+$(B)/fw/fault-lockup-h743.elf: firmware/fault/fault.c firmware/demo/stm32h743.ld firmware/firmware.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -DFAULT_LOCKUP -T firmware/demo/stm32h743.ld -o $@ $<
+
+# Firmware of our own that runs real start-up sequences (issue #19):
+# clock trees, power, FlexRAM, SysTick interrupts, double precision.
+# -O2 and -fno-math-errno so gcc emits FPv5 DP instructions inline
+# (vsqrt, vfma, vrint*, vsel).
+REALFW_DEPS := $(wildcard firmware/realfw/*.h) firmware/firmware.mk
+REALFW_CFLAGS := -mthumb -g -O2 -fno-math-errno -ffunction-sections -fdata-sections -Wall -Wextra \
+	-Werror -std=c17 -nostartfiles -specs=nano.specs -specs=nosys.specs -Wl,--gc-sections
+FW_ELFS += $(B)/fw/realfw-h743.elf
+$(B)/fw/realfw-h743.elf: firmware/realfw/h7_startup.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c \
+		firmware/realfw/stm32h743.ld $(REALFW_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(REALFW_CFLAGS) -T firmware/realfw/stm32h743.ld -o $@ \
+		firmware/realfw/h7_startup.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c -lm

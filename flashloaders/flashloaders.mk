@@ -4,7 +4,7 @@
 # proves the code is position independent.
 LOADER_CFLAGS := -mthumb -mcpu=cortex-m3 -Os -ffreestanding -fno-builtin -nostdlib \
                  -fno-common -Wall -Wextra -Werror -std=c17 -fno-jump-tables -fomit-frame-pointer
-LOADERS := stm32h7 rt1062_flexspi n657_xspi
+LOADERS := stm32h7 rt1062_flexspi n657_xspi ae3_mram
 LOADER_GEN := $(LOADERS:%=$(B)/gen/loader_%.c)
 .SECONDARY: $(LOADERS:%=$(B)/loaders/%-0.elf) $(LOADERS:%=$(B)/loaders/%-1.elf)
 LOADER_COMMON := flashloaders/common.c flashloaders/common.h flashloaders/abi.h flashloaders/loader.ld $(wildcard targets/regs/*.h)

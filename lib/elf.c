@@ -17,6 +17,8 @@
 #define EM_ARM 40
 #define PT_LOAD 1
 #define SHT_SYMTAB 2
+#define SHT_NOBITS 8
+#define SHF_ALLOC 2u
 #define EHDR_SIZE 52u
 #define PHDR_SIZE 32u
 #define SHDR_SIZE 40u
@@ -28,6 +30,8 @@ struct sw_elf {
 	uint32_t entry;
 	struct sw_elf_seg *segs;
 	size_t n_segs;
+	struct sw_elf_seg *loads; /* what gdb's load writes (see sw_elf_load) */
+	size_t n_loads;
 	/* .symtab and its string table, 0 if absent */
 	uint32_t sym_off, sym_len, str_off, str_len;
 };
@@ -119,6 +123,74 @@ static void find_symtab(struct sw_elf *e)
 	}
 }
 
+/* The LMA of a section as BFD computes it (binutils elf.c,
+ * _bfd_elf_make_section_from_shdr): inside a PT_LOAD segment (its file
+ * bytes within the segment's, its address within the segment's memory),
+ * p_paddr plus the section's offset into the segment's file image; in no
+ * segment, its own address. */
+static uint32_t section_lma(const struct sw_elf *e, uint32_t off, uint32_t addr, uint32_t size)
+{
+	const uint8_t *h = e->img;
+	uint32_t phoff = sw_le32_get(h + 28);
+	uint16_t phentsize = sw_le16_get(h + 42), phnum = sw_le16_get(h + 44);
+
+	for (unsigned i = 0; i < phnum; i++) {
+		const uint8_t *ph = h + phoff + (size_t)i * phentsize;
+		uint64_t p_off = sw_le32_get(ph + 4), p_vaddr = sw_le32_get(ph + 8), p_filesz = sw_le32_get(ph + 16);
+		uint64_t p_memsz = sw_le32_get(ph + 20);
+
+		if (sw_le32_get(ph) != PT_LOAD || off < p_off || off + (uint64_t)size > p_off + p_filesz ||
+		    addr < p_vaddr || addr + (uint64_t)size > p_vaddr + p_memsz)
+			continue;
+		return sw_le32_get(ph + 12) + (uint32_t)(off - p_off);
+	}
+	return addr;
+}
+
+/* What gdb's `load` writes: every section with contents that is allocated
+ * (SHF_ALLOC, not SHT_NOBITS, size > 0), at its LMA. A PT_LOAD segment's
+ * file range can also cover the ELF and program headers (a .bss-only
+ * segment placed at offset 0, or a first segment that starts before its
+ * first section); those bytes belong to no section and are not loaded.
+ * Without section headers the PT_LOAD segments are all there is. */
+static int collect_loads(struct sw_ctx *ctx, const char *name, struct sw_elf *e)
+{
+	const uint8_t *h = e->img;
+	uint32_t shoff = sw_le32_get(h + 32);
+	uint16_t shentsize = sw_le16_get(h + 46), shnum = sw_le16_get(h + 48);
+
+	if (!shoff || !shnum || shentsize < SHDR_SIZE) {
+		e->loads = e->segs;
+		e->n_loads = e->n_segs;
+		return SW_OK;
+	}
+	if (!(e->loads = calloc(shnum, sizeof(*e->loads))))
+		return sw_fail(ctx, SW_ERR_NOMEM, "%s: out of memory", name);
+	for (unsigned i = 0; i < shnum; i++) {
+		const uint8_t *sh = h + shoff + (size_t)i * shentsize;
+		uint32_t type = sw_le32_get(sh + 4), flags = sw_le32_get(sh + 8), addr = sw_le32_get(sh + 12);
+		uint32_t off = sw_le32_get(sh + 16), size = sw_le32_get(sh + 20);
+		struct sw_elf_seg *s = &e->loads[e->n_loads];
+
+		if (!(flags & SHF_ALLOC) || type == SHT_NOBITS || !size)
+			continue;
+		if (!in_file(e, off, size))
+			return sw_fail(ctx, SW_ERR_PROTO,
+				       "%s: truncated file (section at 0x%08x needs %u bytes at offset %u)", name, addr,
+				       size, off);
+		s->vaddr = addr;
+		s->paddr = section_lma(e, off, addr, size);
+		s->filesz = s->memsz = size;
+		s->flags = flags;
+		s->data = e->img + off;
+		if ((uint64_t)s->paddr + size > 0x100000000ull)
+			return sw_fail(ctx, SW_ERR_PROTO, "%s: section at 0x%08x wraps the address space", name,
+				       s->paddr);
+		e->n_loads++;
+	}
+	return SW_OK;
+}
+
 static int check_header(struct sw_ctx *ctx, const char *name, const uint8_t *h, size_t len)
 {
 	if (len < 4 || memcmp(h, "\x7f" "ELF", 4) != 0)
@@ -154,7 +226,8 @@ int sw_elf_open_mem(struct sw_ctx *ctx, const char *name, const uint8_t *data, s
 	memcpy(e->img, data, len);
 	e->len = len;
 	e->entry = sw_le32_get(e->img + 24);
-	if ((r = parse_segments(ctx, name, e)) || (r = check_sections(ctx, name, e))) {
+	if ((r = parse_segments(ctx, name, e)) || (r = check_sections(ctx, name, e)) ||
+	    (r = collect_loads(ctx, name, e))) {
 		sw_elf_close(e);
 		return r;
 	}
@@ -193,6 +266,8 @@ void sw_elf_close(struct sw_elf *e)
 {
 	if (!e)
 		return;
+	if (e->loads != e->segs)
+		free(e->loads);
 	free(e->segs);
 	free(e->img);
 	free(e);
@@ -211,6 +286,21 @@ size_t sw_elf_seg_count(const struct sw_elf *e)
 const struct sw_elf_seg *sw_elf_seg(const struct sw_elf *e, size_t i)
 {
 	return i < e->n_segs ? &e->segs[i] : NULL;
+}
+
+size_t sw_elf_load_count(const struct sw_elf *e)
+{
+	return e->n_loads;
+}
+
+const struct sw_elf_seg *sw_elf_load(const struct sw_elf *e, size_t i)
+{
+	return i < e->n_loads ? &e->loads[i] : NULL;
+}
+
+int sw_elf_has_symbols(const struct sw_elf *e)
+{
+	return e->sym_len >= SYM_SIZE;
 }
 
 int sw_elf_symbol(const struct sw_elf *e, const char *name, uint32_t *value, uint32_t *size)

@@ -71,6 +71,19 @@ static int ft_err(struct ftdi_probe *f, const char *what, int r)
 		       ftdi_get_error_string(f->ftdi));
 }
 
+/* A failed USB transfer on an open adapter means it is gone (unplugged,
+ * reset): every later call fails until it is opened again. */
+static int ft_lost(struct ftdi_probe *f, const char *what, int r)
+{
+	if (!f->probe.lost)
+		SW_LOG_E(f->probe.ctx, "ftdi: probe lost (%s failed: %s); %s", what, ftdi_get_error_string(f->ftdi),
+			 f->probe.reopen[0] ? "reopened by serial at the next gdb connection once it is back"
+					    : "type 'monitor probe reconnect' once it is back");
+	f->probe.lost = true;
+	return sw_fail(f->probe.ctx, SW_ERR_IO, "ftdi: probe lost (%s failed: %d: %s)", what, r,
+		       ftdi_get_error_string(f->ftdi));
+}
+
 /* ---- command buffer ------------------------------------------------------- */
 
 static void ft_put(struct ftdi_probe *f, uint8_t b)
@@ -128,7 +141,7 @@ static int ft_send(struct ftdi_probe *f)
 	r = ftdi_write_data(f->ftdi, f->cmd, (int)f->cmd_len);
 	f->cmd_len = 0;
 	if (r < 0)
-		return ft_err(f, "write", r);
+		return ft_lost(f, "write", r);
 	return SW_OK;
 }
 
@@ -149,7 +162,7 @@ static int ft_read(struct ftdi_probe *f, uint8_t *buf, size_t n)
 	while (got < n) {
 		int r = ftdi_read_data(f->ftdi, buf + got, (int)(n - got));
 		if (r < 0)
-			return ft_err(f, "read", r);
+			return ft_lost(f, "read", r);
 		got += (size_t)r;
 		if (got < n && ft_now_ns() > deadline)
 			return sw_fail(f->probe.ctx, SW_ERR_TIMEOUT,
@@ -530,6 +543,11 @@ int sw_ftdi_open(struct sw_ctx *ctx, const char *selector, const char *layout,
 		ft_free(f);
 		return r;
 	}
+	/* Recognised again only by a serial the user named: without one, the
+	 * first adapter of that VID:PID may be another board's. */
+	if (sel.serial[0])
+		snprintf(f->probe.reopen, sizeof(f->probe.reopen), "ftdi:%04x:%04x:%.40s", sel.vid, sel.pid,
+			 sel.serial);
 	SW_LOG_I(ctx, "ftdi: %04x:%04x channel %c, layout %s, %u Hz SWCLK", sel.vid, sel.pid,
 		 lay->channel == 2 ? 'B' : 'A', lay->name, f->probe.freq_hz);
 	*out = &f->probe;

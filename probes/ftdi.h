@@ -43,6 +43,20 @@ struct sw_ftdi_layout {
 const struct sw_ftdi_layout *sw_ftdi_layouts(size_t *n);
 const struct sw_ftdi_layout *sw_ftdi_layout_find(const char *name);
 
+/* An adapter found on USB by sw_ftdi_list. */
+struct sw_ftdi_found {
+	uint16_t vid, pid;
+	char manufacturer[64], description[96], serial[64]; /* empty if unreadable */
+	char layout[32];   /* the one layout with this VID:PID; "" when several share it */
+	char layouts[128]; /* every layout with this VID:PID, comma separated */
+	unsigned n_layouts;
+};
+
+/* Adapters whose VID:PID is in the layout table (libftdi1
+ * ftdi_usb_find_all). Fills up to max; *count may exceed max. No USB
+ * access is not an error (nothing is found). */
+int sw_ftdi_list(struct sw_ctx *ctx, struct sw_ftdi_found *out, size_t max, size_t *count);
+
 /* Drive a signal to '0', '1' or 'z' (released) in a pin image, with
  * OpenOCD's semantics (data ^ ndata; OE ^ noe, OE == data -> direction). */
 void sw_ftdi_signal_apply(const struct sw_ftdi_signal *s, char value, uint16_t *data,

@@ -337,11 +337,15 @@ static int jl_io(void *user, const uint8_t *dir, const uint8_t *out, uint8_t *in
 	r = jaylink_swd_io(j->devh, dir, out, j->raw, (uint16_t)nbits);
 	if (r != JAYLINK_OK) {
 		/* Unplugged (or vjlink gone): say so once, in one line; every
-		 * later command fails the same way until `monitor probe reconnect`. */
+		 * later command fails the same way until the probe is opened
+		 * again (by serial: the next gdb connection, or `monitor probe
+		 * reconnect`). */
 		if (!j->lost)
-			SW_LOG_E(j->probe.ctx, "jlink %u: probe lost (%s); gdb commands fail until 'monitor probe reconnect'",
+			SW_LOG_E(j->probe.ctx,
+				 "jlink %u: probe lost (%s); reopened by serial at the next gdb connection once it is back, or with 'monitor probe reconnect'",
 				 j->serial, jaylink_strerror(r));
 		j->lost = true;
+		j->probe.lost = true;
 		return sw_fail(j->probe.ctx, jl_err(r), "jlink: probe lost (SWD I/O of %zu bits: %s)",
 			       nbits, jaylink_strerror(r));
 	}
@@ -652,6 +656,8 @@ int sw_jlink_open(struct sw_ctx *ctx, const char *selector, struct sw_probe **ou
 		r = jl_find_open(ctx, j, &sel);
 	if (r == SW_OK)
 		r = jl_setup(ctx, j);
+	/* Found again by its serial number, whichever way it was selected. */
+	snprintf(j->probe.reopen, sizeof(j->probe.reopen), "jlink:%u", j->serial);
 	if (r != SW_OK) {
 		jl_free(j);
 		return r;

@@ -77,6 +77,13 @@ struct sw_probe {
 	struct sw_probe_stats stats;
 	uint32_t freq_hz;
 	void *priv; /* driver state */
+	/* The probe stopped answering (unplugged, vjlink or the probe-server
+	 * gone): every later call fails until it is opened again. */
+	bool lost;
+	/* A --probe selector that finds this very probe again (J-Link by
+	 * serial, FTDI by serial, remote by address); "" when it cannot be
+	 * recognised, so it is never reopened automatically. */
+	char reopen[64];
 };
 
 /* Convenience wrappers that check for NULL ops. */

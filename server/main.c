@@ -1,6 +1,6 @@
 /* swdbridge: GDB server for Cortex-M over SWD.
- *   swdbridge --probe sim --target stm32h743 [--load demo.elf] [--port 2331]
- *             [--listen ADDR] [-v]...
+ *   swdbridge [--probe P] --target stm32h743 [--load demo.elf] [--port 2331]
+ *             [--listen ADDR] [-v]...      (options: server/options.c)
  * The only process-wide state is the signal flag below (style rule: main.c). */
 #include <getopt.h>
 #include <stdbool.h>
@@ -11,7 +11,12 @@
 
 #include "probes/ftdi.h"
 #include "probes/jlink.h"
+#include "probes/probe_list.h"
 #include "probes/sim_probe.h"
+#include "server/core_watch.h"
+#include "server/connect_reset.h"
+#include "server/log_file.h"
+#include "server/options.h"
 #include "server/net/addr.h"
 #include "server/net/server.h"
 #include "server/rtt/rtt_net.h"
@@ -22,142 +27,12 @@
 #include "sim/sim.h"
 #include "targets/target.h"
 
-#define DEFAULT_PORT 2331 /* J-Link GDB Server's, so Cortex-Debug "external" configs work */
-
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-struct options {
-	const char *probe, *target, *load, *listen, *ftdi_layout, *elf;
-	const char *sim_chip; /* --sim-chip: which chip --probe sim simulates (for --target auto) */
-	long port;
-	int verbose;
-	bool attach, no_loader;
-	bool rtt;              /* --rtt: start RTT at once */
-	const char *rtt_log;   /* --rtt-log FILE */
-	long rtt_port;         /* --rtt-port N (0: default 19021) */
-	long swo_baud, swo_clk, swo_port; /* --swo BAUD, --swo-clk HZ, --swo-port N */
-	const char *listens[SW_SERVER_MAX_LISTEN]; /* --listen, repeatable */
-	unsigned n_listen;
-	struct sw_tls_creds creds; /* --psk-file / --cert --key --ca for remote:// */
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: swdbridge [--probe P] --target NAME [--load FILE.elf] [--port N] [--listen ADDR] [-v]\n"
-		   "       swdbridge list-probes\n"
-		   "  --probe P         sim (built-in simulator), jlink[:SERIAL|:tcp:HOST], ftdi[:VID:PID[:SERIAL]],\n"
-		   "                    remote://HOST:PORT (a probe-server on another machine)\n"
-		   "  --ftdi-layout L   FTDI adapter layout (see probes/ftdi_layouts.c)\n"
-		   "  --target NAME     stm32h743, mimxrt1062, stm32n657, ae3 (ae3-hp, ae3-he), stm32f407,\n"
-		   "                    adiv6-m55, a J-Link device name such as\n"
-		   "                    STM32H743VI or AE302F80F55D5_HP, or auto (identify the chip)\n"
-		   "  --load FILE[,FILE] (sim) load ELFs into the simulated chip before starting\n"
-		   "  --sim-chip NAME   (sim) chip to simulate with --target auto\n"
-		   "  --no-loader       program flash from the host (register level), not with the on-target loader\n"
-		   "  --elf FILE        the firmware's ELF, for symbol names (monitor watch) and RTT\n"
-		   "  --port N          first GDB port (default %d; 0 = any free port), +1 per further core\n"
-		   "  --listen ADDR[:PORT]  address to listen on, IPv4 or IPv6 ([::1]:2331); repeatable\n"
-		   "                    (default 127.0.0.1; beyond loopback the client commands are printed)\n"
-		   "  --psk-file F | --cert C --key K --ca CA   credentials for --probe remote://HOST:PORT\n"
-		   "       swdbridge probe-server --help    (export a probe to another machine over TLS)\n"
-		   "  --attach          touch nothing on connect (no chip set-up writes); never resets\n"
-		   "  --rtt             serve RTT channels from the start (TCP 19021+N; else 'monitor rtt start')\n"
-		   "  --rtt-log FILE    append RTT up channel 0 to FILE (implies --rtt)\n"
-		   "  --rtt-port N      first RTT port (default 19021), +16 per further core\n"
-		   "  --swo BAUD        capture SWO (ITM) at BAUD: raw stream on TCP 2332, port 0 text on the next port\n"
-		   "  --swo-clk HZ      trace clock for the SWO prescaler (default 64000000)\n"
-		   "  --swo-port N      SWO raw stream port (default 2332; the next free one if taken)\n"
-		   "  -v                more log output (-vv: debug, -vvv: wire trace)\n",
-		DEFAULT_PORT);
-}
-
-static int parse(int argc, char **argv, struct options *o)
-{
-	static const struct option longopts[] = {
-		{"probe", required_argument, NULL, 'p'}, {"target", required_argument, NULL, 't'},
-		{"load", required_argument, NULL, 'l'},  {"port", required_argument, NULL, 'P'},
-		{"listen", required_argument, NULL, 'L'}, {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},         {"attach", no_argument, NULL, 'a'},
-		{"ftdi-layout", required_argument, NULL, 'F'}, {"elf", required_argument, NULL, 'E'},
-		{"no-loader", no_argument, NULL, 'N'},
-		{"rtt", no_argument, NULL, 'R'}, {"rtt-log", required_argument, NULL, 'G'},
-		{"rtt-port", required_argument, NULL, 'r'},
-		{"swo", required_argument, NULL, 'S'}, {"swo-clk", required_argument, NULL, 'Z'},
-		{"swo-port", required_argument, NULL, 'W'},
-		{"psk-file", required_argument, NULL, 'K'}, {"cert", required_argument, NULL, 'C'},
-		{"key", required_argument, NULL, 'k'},      {"ca", required_argument, NULL, 'A'},
-		{"sim-chip", required_argument, NULL, 'M'},
-		{NULL, 0, NULL, 0}};
-	int ch;
-	char *end;
-
-	*o = (struct options){.probe = "sim", .target = NULL, .listen = "127.0.0.1", .port = DEFAULT_PORT};
-	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': o->probe = optarg; break;
-		case 't': o->target = optarg; break;
-		case 'l': o->load = optarg; break;
-		case 'L':
-			if (o->n_listen == SW_SERVER_MAX_LISTEN) {
-				fprintf(stderr, "swdbridge: at most %d --listen options\n", SW_SERVER_MAX_LISTEN);
-				return 2;
-			}
-			o->listens[o->n_listen++] = optarg;
-			break;
-		case 'K': o->creds.psk_file = optarg; break;
-		case 'C': o->creds.cert = optarg; break;
-		case 'k': o->creds.key = optarg; break;
-		case 'A': o->creds.ca = optarg; break;
-		case 'v': o->verbose++; break;
-		case 'a': o->attach = true; break;
-		case 'F': o->ftdi_layout = optarg; break;
-		case 'M': o->sim_chip = optarg; break;
-		case 'E': o->elf = optarg; break;
-		case 'N': o->no_loader = true; break;
-		case 'R': o->rtt = true; break;
-		case 'S': case 'Z': case 'W': {
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > (ch == 'W' ? 65535 : 0x7FFFFFFF)) {
-				fprintf(stderr, "swdbridge: bad number '%s'\n", optarg);
-				return 2;
-			}
-			*(ch == 'S' ? &o->swo_baud : ch == 'Z' ? &o->swo_clk : &o->swo_port) = v;
-			break;
-		}
-		case 'G': o->rtt_log = optarg; o->rtt = true; break;
-		case 'r':
-			o->rtt_port = strtol(optarg, &end, 10);
-			if (*end || o->rtt_port < 1 || o->rtt_port > 65535 - 64) {
-				fprintf(stderr, "swdbridge: --rtt-port: '%s' is not a port number\n", optarg);
-				return 2;
-			}
-			break;
-		case 'P':
-			o->port = strtol(optarg, &end, 10);
-			if (*end || o->port < 0 || o->port > 65535) {
-				fprintf(stderr, "swdbridge: --port: '%s' is not a port number\n", optarg);
-				return 2;
-			}
-			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "swdbridge: unexpected argument '%s' (see --help)\n", argv[optind]);
-		return 2;
-	}
-	if (!o->target) {
-		fprintf(stderr, "swdbridge: --target is required (e.g. --target stm32h743)\n");
-		return 2;
-	}
-	return 0;
 }
 
 /* "monitor sim": what the simulator counted (virtual time, resets...). */
@@ -170,12 +45,12 @@ struct sim_host {
 
 /* Fault injection for tests and fault campaigns (issue 9):
  *   sim reset-in MS                  system reset MS ms of virtual time from now
- *   sim inject wait|fault|parity|noresp SKIP COUNT, sim inject clear */
+ *   sim inject wait|fault|parity|noresp|wparity SKIP COUNT, sim inject clear */
 static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
 {
-	static const char *const kinds[] = {"wait", "fault", "parity", "noresp"};
+	static const char *const kinds[] = {"wait", "fault", "parity", "noresp", "wparity"};
 	static const enum sim_fault faults[] = {SIM_FAULT_WAIT, SIM_FAULT_FAULT, SIM_FAULT_PARITY,
-						SIM_FAULT_NORESP};
+						SIM_FAULT_NORESP, SIM_FAULT_WPARITY};
 	char kind[16];
 	double ms;
 	unsigned skip, count;
@@ -197,7 +72,7 @@ static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *
 				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
 				return 0;
 			}
-	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp SKIP COUNT | inject clear");
+	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp|wparity SKIP COUNT | inject clear");
 	return -1;
 }
 
@@ -217,44 +92,104 @@ static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const 
 		return sim_fault_monitor(h->sim, s, arg);
 	user = h->sim;
 	sim_get_counters(user, &c);
-	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles",
+	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles, "
+		       "%llu injected faults fired, %llu scheduled resets fired",
 		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
 		       (unsigned long long)c.round_trips, (unsigned long long)c.transactions,
-		       (unsigned long long)c.swclk_cycles);
+		       (unsigned long long)c.swclk_cycles, (unsigned long long)c.faults_fired,
+		       (unsigned long long)c.resets_fired);
 	return 0;
 }
 
-/* `swdbridge list-probes`: J-Links on USB and on the LAN (UDP discovery). */
+/* `swdbridge list-probes`: J-Links on USB and on the LAN (UDP discovery),
+ * FTDI adapters of the layout table on USB. */
 static int list_probes(void)
 {
 	struct sw_ctx ctx;
-	struct sw_jlink_info info[16];
+	struct sw_probe_found f[SW_PROBE_LIST_MAX];
 	size_t n = 0;
 
 	sw_ctx_init(&ctx);
 	ctx.level = SW_LOG_WARN;
-	if (sw_jlink_list(&ctx, SW_JLINK_LIST_USB | SW_JLINK_LIST_TCP | SW_JLINK_LIST_FIRMWARE, info, 16, &n)) {
-		fprintf(stderr, "swdbridge: list-probes: %s\n", sw_errmsg(&ctx));
-		return 1;
-	}
+	sw_probe_list_all(&ctx, true, f, SW_PROBE_LIST_MAX, &n);
 	if (!n)
-		printf("no J-Link found (USB or TCP); FTDI adapters are opened by VID:PID with --probe ftdi\n");
-	for (size_t i = 0; i < n && i < 16; i++)
-		printf("jlink:%u  %s%s%s  %s\n", info[i].serial, info[i].tcp ? "tcp " : "usb",
-		       info[i].tcp ? info[i].ipv4 : "", info[i].product[0] ? info[i].product : "",
-		       info[i].firmware);
+		printf("no probe found (J-Link on USB or LAN, FTDI adapter on USB); --probe sim runs the simulator\n");
+	for (size_t i = 0; i < n && i < SW_PROBE_LIST_MAX; i++)
+		printf("%-28s %s\n", f[i].selector, f[i].text);
 	return 0;
+}
+
+/* sel: --probe, or the selector that finds an opened probe again. */
+static int open_probe_sel(struct sw_ctx *ctx, const struct options *o, const char *sel, struct sw_probe **probe)
+{
+	if (!strncmp(sel, "jlink", 5))
+		return sw_jlink_open(ctx, sel, probe);
+	if (!strncmp(sel, "remote://", 9))
+		return sw_remote_probe_open(ctx, sel + 9, &o->creds, probe);
+	if (!strncmp(sel, "ftdi", 4))
+		return sw_ftdi_open(ctx, sel, o->ftdi_layout, probe);
+	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", sel);
 }
 
 static int open_probe(struct sw_ctx *ctx, const struct options *o, struct sw_probe **probe)
 {
-	if (!strncmp(o->probe, "jlink", 5))
-		return sw_jlink_open(ctx, o->probe, probe);
-	if (!strncmp(o->probe, "remote://", 9))
-		return sw_remote_probe_open(ctx, o->probe + 9, &o->creds, probe);
-	if (!strncmp(o->probe, "ftdi", 4))
-		return sw_ftdi_open(ctx, o->probe, o->ftdi_layout, probe);
-	return sw_fail(ctx, SW_ERR_ARG, "--probe %s: unknown probe (sim, jlink, ftdi)", o->probe);
+	return open_probe_sel(ctx, o, o->probe, probe);
+}
+
+/* No --probe (nor SWDBRIDGE_PROBE): the one real probe connected, never
+ * the simulator (ARCHITECTURE.md §4). */
+static int choose_probe(struct sw_ctx *ctx, struct options *o, struct sw_probe_found *pick)
+{
+	int r;
+
+	if (o->probe)
+		return SW_OK;
+	if ((r = sw_probe_pick(ctx, o->ftdi_layout, pick)))
+		return r;
+	o->probe = pick->selector;
+	if (!o->ftdi_layout && pick->layout[0])
+		o->ftdi_layout = pick->layout;
+	printf("swdbridge: probe %s (%s): the one probe connected\n", pick->selector, pick->text);
+	fflush(stdout);
+	return SW_OK;
+}
+
+#define SPEED_AUTO_KHZ 100000u /* drivers clamp to their fastest (sim 50 MHz, FT232H 30 MHz, J-Link GET_SPEEDS) */
+
+static int set_speed(struct sw_ctx *ctx, struct sw_probe *probe, unsigned khz)
+{
+	uint32_t actual = 0;
+	int r = sw_probe_set_freq(probe, khz * 1000u, &actual);
+
+	return r ? sw_fail(ctx, r, "--speed %u: %s", khz, sw_errmsg(ctx)) : SW_OK;
+}
+
+static int open_target(struct sw_ctx *ctx, const struct options *o, struct sw_probe *probe,
+		       const struct sw_target_desc **desc, bool auto_target, struct sw_target **t)
+{
+	int r = SW_OK;
+
+	if (auto_target && !(r = sw_target_identify(ctx, probe, desc)))
+		printf("swdbridge: --target auto: %s (%s)\n", (*desc)->name, (*desc)->summary);
+	if (r)
+		return r;
+	if (o->connect_under_reset)
+		return sw_connect_under_reset(ctx, probe, *desc, t);
+	return sw_target_open(ctx, probe, *desc, o->attach ? SW_TARGET_OPEN_ATTACH : 0, t);
+}
+
+/* --speed KHZ sets the clock first; --speed auto the fastest the probe offers. */
+static int connect_target(struct sw_ctx *ctx, const struct options *o, struct sw_probe *probe,
+			  const struct sw_target_desc **desc, bool auto_target, struct sw_target **t)
+{
+	unsigned khz = o->speed_auto ? SPEED_AUTO_KHZ : o->speed_khz;
+	int r;
+
+	if (khz && (r = set_speed(ctx, probe, khz)))
+		return r;
+	if (!(r = open_target(ctx, o, probe, desc, auto_target, t)) && khz)
+		printf("swdbridge: SWD clock %u kHz%s\n", probe->freq_hz / 1000u, o->speed_auto ? " (--speed auto)" : "");
+	return r;
 }
 
 /* --load a.elf,b.elf: one image per core on multi-core chips. */
@@ -319,7 +254,10 @@ static int reconnect_probe(void *user, struct sw_session *s)
 	int r;
 
 	(void)s;
-	if ((r = open_probe(h->ctx, h->o, &probe)) ||
+	/* The same probe, not merely the first one found (J-Link by serial). */
+	if ((r = open_probe_sel(h->ctx, h->o, (*h->probe)->reopen[0] ? (*h->probe)->reopen : h->o->probe, &probe)) ||
+	    ((h->o->speed_khz || h->o->speed_auto) &&
+	     (r = set_speed(h->ctx, probe, h->o->speed_auto ? SPEED_AUTO_KHZ : h->o->speed_khz))) ||
 	    (r = sw_target_open(h->ctx, probe, h->desc, h->o->attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
 		sw_probe_close(probe);
 		return r;
@@ -332,7 +270,7 @@ static int reconnect_probe(void *user, struct sw_session *s)
 		h->sessions[i].core = sw_target_core(t, i);
 		h->sessions[i].probe = probe;
 	}
-	SW_LOG_I(h->ctx, "probe %s reconnected", h->o->probe);
+	SW_LOG_I(h->ctx, "probe %s reconnected", probe->reopen[0] ? probe->reopen : h->o->probe);
 	return SW_OK;
 }
 
@@ -364,7 +302,7 @@ static int rtt_setup(struct sw_server *srv, struct sw_session *s, size_t i, cons
 
 	if (r || (r = sw_server_add_svc(srv, sw_rtt_net_svc(*out))))
 		return r;
-	if (o->rtt)
+	if (o->rtt && s->core)
 		sw_rtt_start(sw_rtt_net_engine(*out));
 	return SW_OK;
 }
@@ -425,6 +363,32 @@ static int listen_core(struct sw_server *srv, struct sw_session *s, const struct
 	return SW_OK;
 }
 
+/* A core that starts after the server (core_watch.c): its session and
+ * RTT exist already; give it the core, its gdb port and --rtt. */
+struct late_cores {
+	struct sw_core_watch watch;
+	struct sw_server *srv;
+	struct sw_session *sessions;
+	struct sw_target *const *t;
+	const struct options *o;
+	const struct sw_target_desc *desc;
+	struct sw_rtt_net **rtts;
+};
+
+static int late_core_up(void *user, size_t i)
+{
+	struct late_cores *l = user;
+	int r;
+
+	l->sessions[i].core = sw_target_core(*l->t, i);
+	if ((r = listen_core(l->srv, &l->sessions[i], l->o, l->desc, i)))
+		return r;
+	if (l->o->rtt && l->rtts[i])
+		sw_rtt_start(sw_rtt_net_engine(l->rtts[i]));
+	fflush(stdout);
+	return SW_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct sw_ctx ctx;
@@ -442,16 +406,23 @@ int main(int argc, char **argv)
 	const struct sw_target_desc *desc;
 	bool auto_target;
 	struct probe_host ph = {&ctx, &o, NULL, &probe, &t, sessions, 0};
+	struct late_cores late = {.sessions = sessions, .t = &t, .o = &o, .rtts = rtts};
+	struct sw_probe_found pick;
+	struct sw_log_file log = {NULL};
 	int r;
 
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
 		return list_probes();
 	if (argc >= 2 && !strcmp(argv[1], "probe-server"))
 		return sw_probe_server_main(argc - 1, argv + 1, &stop_requested, on_signal);
-	if ((r = parse(argc, argv, &o)))
+	if ((r = sw_options_parse(argc, argv, &o)))
 		return r;
 	sw_ctx_init(&ctx);
 	ctx.level = (enum sw_log_level)(SW_LOG_INFO + o.verbose > SW_LOG_WIRE ? SW_LOG_WIRE : SW_LOG_INFO + o.verbose);
+	if (o.log_path && sw_log_file_open(&ctx, o.log_path, &log)) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		return 2;
+	}
 	auto_target = !strcmp(o.target, "auto");
 	desc = auto_target ? NULL : sw_target_find(o.target);
 	if (!desc && !auto_target) {
@@ -459,12 +430,19 @@ int main(int argc, char **argv)
 		for (const struct sw_target_desc *const *l = sw_target_list(); *l; l++)
 			fprintf(stderr, " %s", (*l)->name);
 		fprintf(stderr, "\n");
+		sw_log_file_close(&ctx, &log);
 		return 2;
+	}
+	if (choose_probe(&ctx, &o, &pick)) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_log_file_close(&ctx, &log);
+		return 1;
 	}
 	if (!o.elf && o.load && !strchr(o.load, ',')) /* a list: one image per core */
 		o.elf = o.load;
 	if (o.elf && sw_elf_open_file(&ctx, o.elf, &elf)) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_log_file_close(&ctx, &log);
 		return 1;
 	}
 	if (!strcmp(o.probe, "sim")) {
@@ -473,36 +451,42 @@ int main(int argc, char **argv)
 					      : NULL;
 		if (!chip) {
 			fprintf(stderr, "swdbridge: --target auto with --probe sim needs --sim-chip NAME\n");
+			sw_elf_close(elf);
+			sw_log_file_close(&ctx, &log);
 			return 2;
 		}
 		if ((r = sim_new(&ctx, chip, &sim)) || (o.load && (r = load_elfs(&ctx, sim, o.load)))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sim_free(sim);
 			sw_elf_close(elf);
+			sw_log_file_close(&ctx, &log);
 			return 1;
 		}
 		sim_power_on_reset(sim);
 		host.sim = sim;
+		printf("swdbridge: probe sim%s: the built-in simulator (a simulated %s), no hardware is touched\n",
+		       !strcmp(o.probe_from, "SWDBRIDGE_PROBE") ? " (from SWDBRIDGE_PROBE)" : "", chip);
+		fflush(stdout);
 		r = sw_sim_probe_open(&ctx, sim, 0, &probe);
 	} else if (o.load) {
 		fprintf(stderr, "swdbridge: --load is for --probe sim; with a real probe use gdb's load\n");
 		sw_elf_close(elf);
+		sw_log_file_close(&ctx, &log);
 		return 2;
 	} else {
 		r = open_probe(&ctx, &o, &probe);
 	}
-	if (!r && auto_target && !(r = sw_target_identify(&ctx, probe, &desc)))
-		printf("swdbridge: --target auto: %s (%s)\n", desc->name, desc->summary);
-	if (r || (r = sw_target_open(&ctx, probe, desc, o.attach ? SW_TARGET_OPEN_ATTACH : 0, &t))) {
+	if (r || (r = connect_target(&ctx, &o, probe, &desc, auto_target, &t))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	sw_server_catch_signals(on_signal);
 	sw_server_init(&srv, &ctx);
 	srv.tick = sim ? sim_tick : NULL;
 	srv.tick_user = &host;
+	late.srv = &srv;
+	late.desc = desc;
+	sw_core_watch_init(&late.watch, &ctx, &t, late_core_up, &late);
 	if (!o.elf && o.load && (r = open_core_elfs(&ctx, o.load, core_elf, SW_SERVER_MAX_PORTS))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 		sw_server_close(&srv);
@@ -510,11 +494,6 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sw_target_core_count(t) && i < SW_SERVER_MAX_PORTS; i++) {
 		unsigned want = o.port ? (unsigned)o.port + desc->cores[i].port_offset : 0;
-		if (!sw_target_core(t, i)) {
-			printf("swdbridge: %s core %s: %s\n", desc->name, desc->cores[i].name,
-			       sw_target_core_note(t, i));
-			continue;
-		}
 		sw_session_init(&sessions[i], &ctx, sw_target_core(t, i), desc, probe, want);
 		sessions[i].core_name = desc->cores[i].name;
 		sessions[i].ext_monitor = sim ? sim_monitor : NULL;
@@ -525,16 +504,24 @@ int main(int argc, char **argv)
 		sessions[i].reconnect_user = &ph;
 		ph.desc = desc;
 		ph.n_sessions = i + 1;
-		if ((r = listen_core(&srv, &sessions[i], &o, desc, i))) {
+		/* RTT for every core now (services cannot be added while the loop
+		 * runs); a core not started yet gets its gdb port when it starts. */
+		if ((r = rtt_setup(&srv, &sessions[i], i, &o, &host, &rtts[i])) ||
+		    (sw_target_core(t, i) && (r = listen_core(&srv, &sessions[i], &o, desc, i)))) {
 			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
 			sw_server_close(&srv);
 			goto out;
 		}
-		if ((r = rtt_setup(&srv, &sessions[i], i, &o, &host, &rtts[i]))) {
-			fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
-			sw_server_close(&srv);
-			goto out;
+		if (!sw_target_core(t, i)) {
+			printf("swdbridge: %s core %s: %s; its gdb port opens when it starts\n", desc->name,
+			       desc->cores[i].name, sw_target_core_note(t, i));
+			sw_core_watch_add(&late.watch, i);
 		}
+	}
+	if (sw_core_watch_active(&late.watch) && (r = sw_server_add_svc(&srv, &late.watch.svc))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_server_close(&srv);
+		goto out;
 	}
 	if ((r = swo_setup(&srv, &sessions[0], &t, &o, &host, &swo))) {
 		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
@@ -555,5 +542,6 @@ out:
 	sw_elf_close(elf);
 	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
 		sw_elf_close(core_elf[i]);
+	sw_log_file_close(&ctx, &log);
 	return r ? 1 : 0;
 }

@@ -11,6 +11,8 @@
 #include "sw/elf.h"
 #include "targets/target.h"
 
+#define SW_SESSION_CONSOLE 16384
+
 struct sw_rtt_net;
 struct sw_swo_net;
 
@@ -22,8 +24,11 @@ struct sw_session {
 	const char *core_name;
 	unsigned port;
 	bool running;          /* resumed by gdb (or detached) and not seen halted since */
-	bool step_mask_irq;    /* monitor step_irq: mask interrupts while stepping */
-	char console[512];     /* text for gdb's console at the next chance (O packets) */
+	bool step_mask_irq;    /* monitor step_irq off (default): mask interrupts while stepping */
+	/* Text for gdb's console at the next legal chance (O packets: in reply
+	 * to qRcmd, or while the target runs). Room for the longest monitor
+	 * output (help, targets, flash info) in one reply. */
+	char console[SW_SESSION_CONSOLE];
 	/* Extra monitor commands of the program around the session (e.g. the
 	 * simulator's "monitor sim"); returns 0 handled, 1 not mine, -1 failed. */
 	int (*ext_monitor)(void *user, struct sw_session *s, const char *cmd, const char *arg);

@@ -4,14 +4,19 @@
 #include <stdlib.h>
 
 #include "sim/sim_flash_h743.h"
+#include "sim/sim_gpio_stm32.h"
+#include "sim/sim_rcc_h7.h"
 #include "sim/sim_internal.h"
 #include "sim/sim_swo.h"
 
 #define H743_DBGMCU_IDC 0x20036450u /* REV_ID 0x2003 (rev V) | DEV_ID 0x450 (RM0433 §61.5.8) */
-#define H743_CPU_HZ 64000000u        /* virtual core clock; a knob (real part: up to 480 MHz) */
+#define H743_CPU_HZ 64000000u        /* core clock out of reset: HSI 64 MHz (RCC moves it) */
+#define H743_HSE_HZ 25000000u        /* the simulated board's crystal */
 
 struct h743 {
 	struct sim_flash_h743 *flash;
+	struct sim_rcc_h7 *rcc;
+	struct sim_gpio_stm32 *gpio;
 	uint32_t dbgmcu_cr, dbgmcu_apb[9]; /* APB3FZ1 0x34 .. APB4FZ2 0x54 */
 	struct sim_rom_table rom_m7, rom_ppb, rom_apbd;
 };
@@ -61,6 +66,40 @@ static int dbgmcu_write(void *opaque, uint32_t off, unsigned size, uint32_t val)
 		h->dbgmcu_apb[(off - 0x34) / 4] = val;
 	return 0;
 }
+
+/* Peripheral blocks by name for the unmodelled-access log (RM0433 §2.3.2
+ * Table 8, register boundary addresses). */
+static const struct sim_block_name h743_blocks[] = {
+	{0x40000000u, 0x400, "TIM2"},     {0x40000400u, 0x400, "TIM3"},
+	{0x40000800u, 0x400, "TIM4"},     {0x40000C00u, 0x400, "TIM5"},
+	{0x40001000u, 0x400, "TIM6"},     {0x40001400u, 0x400, "TIM7"},
+	{0x40003800u, 0x400, "SPI2"},     {0x40003C00u, 0x400, "SPI3"},
+	{0x40004400u, 0x400, "USART2"},   {0x40004800u, 0x400, "USART3"},
+	{0x40004C00u, 0x400, "UART4"},    {0x40005000u, 0x400, "UART5"},
+	{0x40005400u, 0x400, "I2C1"},     {0x40005800u, 0x400, "I2C2"},
+	{0x40005C00u, 0x400, "I2C3"},     {0x40007400u, 0x400, "DAC1"},
+	{0x4000A000u, 0x400, "FDCAN1"},   {0x40010000u, 0x400, "TIM1"},
+	{0x40010400u, 0x400, "TIM8"},     {0x40011000u, 0x400, "USART1"},
+	{0x40011400u, 0x400, "USART6"},   {0x40013000u, 0x400, "SPI1"},
+	{0x40013400u, 0x400, "SPI4"},     {0x40015000u, 0x400, "SPI5"},
+	{0x40015800u, 0x400, "SAI1"},     {0x40020000u, 0x400, "DMA1"},
+	{0x40020400u, 0x400, "DMA2"},     {0x40020800u, 0x400, "DMAMUX1"},
+	{0x40022000u, 0x400, "ADC1/ADC2"}, {0x40028000u, 0x1400, "ETH"},
+	{0x40040000u, 0x40000, "USB1 OTG_HS"}, {0x40080000u, 0x40000, "USB2 OTG_FS"},
+	{0x48020000u, 0x400, "DCMI"},     {0x48021800u, 0x400, "RNG"},
+	{0x48022400u, 0x400, "SDMMC2"},   {0x50001000u, 0x1000, "LTDC"},
+	{0x50003000u, 0x1000, "WWDG1"},   {0x52000000u, 0x1000, "MDMA"},
+	{0x52001000u, 0x1000, "DMA2D"},   {0x52003000u, 0x1000, "JPEG"},
+	{0x52004000u, 0x1000, "FMC"},     {0x52005000u, 0x1000, "QUADSPI"},
+	{0x52007000u, 0x1000, "SDMMC1"},  {0x58000000u, 0x400, "EXTI"},
+	{0x58000C00u, 0x400, "LPUART1"},  {0x58001400u, 0x400, "SPI6"},
+	{0x58001C00u, 0x400, "I2C4"},     {0x58002400u, 0x400, "LPTIM2"},
+	{0x58003800u, 0x400, "VREFBUF"},  {0x58004000u, 0x400, "RTC"},
+	{0x58004800u, 0x400, "IWDG1"},    {0x58005400u, 0x400, "SAI4"},
+	{0x58024C00u, 0x400, "CRC"},      {0x58025400u, 0x400, "BDMA"},
+	{0x58025800u, 0x400, "DMAMUX2"},  {0x58026000u, 0x400, "ADC3"},
+	{0x58026400u, 0x400, "HSEM"},
+};
 
 /* FSIZE (0x1FF1E880, 16 bits, KiB) reads 2048 for the xI parts. */
 static void fill_system_memory(uint8_t *sysmem)
@@ -120,6 +159,9 @@ static int build_sysbus(struct sim *sim, struct h743 *h, struct sim_bus *b)
 	r |= sim_bus_add_ram(b, "sram4", 0x38000000u, 64 * 1024, NULL);
 	r |= sim_bus_add_ram(b, "backup-sram", 0x38800000u, 4 * 1024, NULL);
 	r |= sim_bus_add_mmio(b, "dbgmcu", 0x5C001000u, 0x1000, dbgmcu_read, dbgmcu_write, h);
+	r |= sim_rcc_h7_new(sim, b, H743_HSE_HZ, &h->rcc);
+	if (!r)
+		r |= sim_gpio_stm32_new(sim, b, 0x58020000u, 11, sim_rcc_h7_ahb4enr(h->rcc), &h->gpio);
 	r |= sim_bus_add_mmio(b, "m7-rom", 0xE00FE000u, 0x1000, sim_rom_table_read, NULL, &h->rom_m7);
 	r |= sim_bus_add_mmio(b, "ppb-rom", 0xE00FF000u, 0x1000, sim_rom_table_read, NULL, &h->rom_ppb);
 	if (r)
@@ -137,6 +179,8 @@ static int h743_build(struct sim *sim)
 	if (!h)
 		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: out of memory");
 	sim->chip_priv = h;
+	sim->blocks = h743_blocks;
+	sim->n_blocks = sizeof(h743_blocks) / sizeof(h743_blocks[0]);
 	h->rom_m7 = (struct sim_rom_table){{SIM_JEP_ARM, 0x4C8, 0, 0x1, 0, 0}, m7_rom_entries, 1};
 	h->rom_ppb = (struct sim_rom_table){{SIM_JEP_ARM, 0x4C7, 0, 0x1, 0, 0}, ppb_rom_entries, 4};
 	h->rom_apbd = (struct sim_rom_table){{SIM_JEP_ST, 0x450, 0, 0x1, 0, 0}, apbd_rom_entries, 1};
@@ -177,6 +221,8 @@ static int h743_build(struct sim *sim)
 		.name = "cm7", .arch = 7, .cpuid = 0x411FC271u, .fpu = true, .dp_fpu = true,
 		.fpb_rev = 1, .fpb_code = 8, .fpb_lit = 0, .dwt_comps = 4, .cpu_hz = H743_CPU_HZ,
 		.vtor_reset = 0x08000000u, .sysresetreq = sim_system_reset, .chip = sim,
+		.n_irq = 150, .prio_bits = 4, .systick_ref_div = 8, /* RM0433 §19, §8.5.6 */
+		.unmodelled = sim_unmodelled,
 	};
 	if ((r = sim_core_new(sim->ctx, sys, &cfg, &sim->cores[0])))
 		return r;
@@ -188,8 +234,11 @@ static void h743_free(struct sim *sim)
 {
 	struct h743 *h = sim->chip_priv;
 
-	if (h)
+	if (h) {
 		sim_flash_h743_free(h->flash);
+		sim_rcc_h7_free(h->rcc);
+		sim_gpio_stm32_free(h->gpio);
+	}
 	free(h);
 }
 
@@ -199,6 +248,8 @@ static void h743_reset(struct sim *sim)
 	struct h743 *h = sim->chip_priv;
 
 	sim_flash_h743_reset(h->flash);
+	sim_rcc_h7_reset(h->rcc);
+	sim_gpio_stm32_reset(h->gpio);
 }
 
 const struct sim_chip sim_chip_stm32h743 = {"stm32h743", h743_build, h743_free, h743_reset};

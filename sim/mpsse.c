@@ -2,6 +2,7 @@
  * Emulation Modes" §3 (data shifting, pin set/read, clock divisor, H-type
  * clock commands, SEND_IMMEDIATE, bad-command answer 0xFA) driving the
  * simulated SWD wire. One MPSSE clock is one SWD cycle. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -647,6 +648,40 @@ const char *mpsse_ftdi_get_error_string(struct ftdi_context *ftdi)
 	return ftdi->error_str;
 }
 
+int mpsse_ftdi_usb_find_all(struct ftdi_context *ftdi, struct ftdi_device_list **devlist, int vendor,
+			    int product)
+{
+	const char *name = getenv("SW_MPSSE_LAYOUT");
+	const struct sw_ftdi_layout *l = sw_ftdi_layout_find(name ? name : "ft232h");
+
+	(void)ftdi;
+	*devlist = NULL;
+	if (!getenv("SW_MPSSE_CHIP") || !l || l->vid != vendor || l->pid != product)
+		return 0;
+	*devlist = calloc(1, sizeof(**devlist));
+	return *devlist ? 1 : -3;
+}
+
+int mpsse_ftdi_usb_get_strings(struct ftdi_context *ftdi, struct libusb_device *dev, char *manufacturer,
+			       int mnf_len, char *description, int desc_len, char *serial, int serial_len)
+{
+	(void)ftdi;
+	(void)dev;
+	snprintf(manufacturer, (size_t)mnf_len, "FTDI");
+	snprintf(description, (size_t)desc_len, "MPSSE model (simulated)");
+	snprintf(serial, (size_t)serial_len, "MPSSE0001");
+	return 0;
+}
+
+void mpsse_ftdi_list_free(struct ftdi_device_list **devlist)
+{
+	while (*devlist) {
+		struct ftdi_device_list *next = (*devlist)->next;
+		free(*devlist);
+		*devlist = next;
+	}
+}
+
 /* --wrap entry points (see sim/mpsse.h). */
 struct ftdi_context *__wrap_ftdi_new(void)
 {
@@ -707,4 +742,22 @@ int __wrap_ftdi_read_data(struct ftdi_context *ftdi, unsigned char *buf, int siz
 const char *__wrap_ftdi_get_error_string(struct ftdi_context *ftdi)
 {
 	return mpsse_ftdi_get_error_string(ftdi);
+}
+
+int __wrap_ftdi_usb_find_all(struct ftdi_context *ftdi, struct ftdi_device_list **devlist, int vendor,
+			     int product)
+{
+	return mpsse_ftdi_usb_find_all(ftdi, devlist, vendor, product);
+}
+
+int __wrap_ftdi_usb_get_strings(struct ftdi_context *ftdi, struct libusb_device *dev, char *manufacturer,
+				int mnf_len, char *description, int desc_len, char *serial, int serial_len)
+{
+	return mpsse_ftdi_usb_get_strings(ftdi, dev, manufacturer, mnf_len, description, desc_len, serial,
+					  serial_len);
+}
+
+void __wrap_ftdi_list_free(struct ftdi_device_list **devlist)
+{
+	mpsse_ftdi_list_free(devlist);
 }

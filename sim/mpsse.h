@@ -89,11 +89,18 @@ int mpsse_ftdi_tcioflush(struct ftdi_context *ftdi);
 int mpsse_ftdi_write_data(struct ftdi_context *ftdi, const unsigned char *buf, int size);
 int mpsse_ftdi_read_data(struct ftdi_context *ftdi, unsigned char *buf, int size);
 const char *mpsse_ftdi_get_error_string(struct ftdi_context *ftdi);
+/* Enumeration: with SW_MPSSE_CHIP set, one adapter is "plugged in": the
+ * VID:PID of layout SW_MPSSE_LAYOUT (default ft232h), serial "MPSSE0001". */
+int mpsse_ftdi_usb_find_all(struct ftdi_context *ftdi, struct ftdi_device_list **devlist, int vendor,
+			    int product);
+int mpsse_ftdi_usb_get_strings(struct ftdi_context *ftdi, struct libusb_device *dev, char *manufacturer,
+			       int mnf_len, char *description, int desc_len, char *serial, int serial_len);
+void mpsse_ftdi_list_free(struct ftdi_device_list **devlist);
 
 /* The same, as -Wl,--wrap=NAME entry points for a program build (e.g. a
  * swdbridge whose --probe ftdi reaches the simulator). Wrap exactly: */
 #define MPSSE_FTDI_WRAP_LIST \
-	"ftdi_new,ftdi_free,ftdi_set_interface,ftdi_usb_open_desc_index,ftdi_usb_close,ftdi_usb_reset,ftdi_set_latency_timer,ftdi_set_bitmode,ftdi_tcioflush,ftdi_write_data,ftdi_read_data,ftdi_get_error_string"
+	"ftdi_new,ftdi_free,ftdi_set_interface,ftdi_usb_open_desc_index,ftdi_usb_close,ftdi_usb_reset,ftdi_set_latency_timer,ftdi_set_bitmode,ftdi_tcioflush,ftdi_write_data,ftdi_read_data,ftdi_get_error_string,ftdi_usb_find_all,ftdi_usb_get_strings,ftdi_list_free"
 struct ftdi_context *__wrap_ftdi_new(void);
 void __wrap_ftdi_free(struct ftdi_context *ftdi);
 int __wrap_ftdi_set_interface(struct ftdi_context *ftdi, enum ftdi_interface iface);
@@ -107,5 +114,10 @@ int __wrap_ftdi_tcioflush(struct ftdi_context *ftdi);
 int __wrap_ftdi_write_data(struct ftdi_context *ftdi, const unsigned char *buf, int size);
 int __wrap_ftdi_read_data(struct ftdi_context *ftdi, unsigned char *buf, int size);
 const char *__wrap_ftdi_get_error_string(struct ftdi_context *ftdi);
+int __wrap_ftdi_usb_find_all(struct ftdi_context *ftdi, struct ftdi_device_list **devlist, int vendor,
+			     int product);
+int __wrap_ftdi_usb_get_strings(struct ftdi_context *ftdi, struct libusb_device *dev, char *manufacturer,
+				int mnf_len, char *description, int desc_len, char *serial, int serial_len);
+void __wrap_ftdi_list_free(struct ftdi_device_list **devlist);
 
 #endif

@@ -92,6 +92,7 @@ void sim_sync(struct sim *sim)
 		uint64_t now = sim->now_ns;
 		sim->now_ns = sim->reset_at;
 		sim->reset_at = 0;
+		sim->cnt.resets_fired++;
 		sim_sync(sim);
 		sim_system_reset(sim);
 		sim->now_ns = now;

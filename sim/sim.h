@@ -74,6 +74,10 @@ struct sim_counters {
 	uint64_t bytes_out, bytes_in;
 	uint64_t waits, faults; /* ACKs given */
 	uint64_t resets;        /* system resets (power-on, SYSRESETREQ, nRST) */
+	/* Fault injection that actually happened (a campaign must know whether
+	 * an injected fault hit a transaction or expired unused). */
+	uint64_t faults_fired;  /* transactions that got an injected fault */
+	uint64_t resets_fired;  /* scheduled resets (sim_schedule_reset) pulled */
 };
 void sim_get_counters(const struct sim *sim, struct sim_counters *c);
 
@@ -90,6 +94,10 @@ enum sim_fault {
 	SIM_FAULT_FAULT,    /* answer FAULT and set CTRL/STAT.STICKYERR */
 	SIM_FAULT_PARITY,   /* flip the parity bit of read data */
 	SIM_FAULT_NORESP,   /* leave the line undriven (no ACK) */
+	/* write data reaching the target with a wrong parity bit (line noise
+	 * host to target): the write is discarded and CTRL/STAT.WDATAERR set
+	 * (ADIv5.2 B4.2.4) */
+	SIM_FAULT_WPARITY,
 };
 /* Apply `fault` to `count` transactions, starting after `skip` more
  * transactions have completed normally. Only AP accesses and DP RDBUFF reads

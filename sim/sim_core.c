@@ -142,18 +142,25 @@ static bool pending_reset(struct sim_core *c)
 	return true;
 }
 
-/* Run up to n instructions; stops early on halt, lockup, sleep or reset. */
-static void execute(struct sim_core *c, uint64_t n)
+/* Run up to n instructions; stops early on halt, lockup, sleep or reset.
+ * A pending exception that can preempt is taken at each instruction
+ * boundary between slices (not first thing in a C_STEP: do_step decides),
+ * and no slice runs past the cycle at which SysTick raises its interrupt. */
+static uint64_t execute(struct sim_core *c, uint64_t n)
 {
 	while (n && !c->halted && !c->lockup && !c->reset_line && !c->sleeping) {
-		uint32_t pc = sim_core_rd(c, UC_ARM_REG_PC);
-		uint32_t t = (sim_core_rd(c, UC_ARM_REG_XPSR) & XPSR_T) ? 1u : 0u;
-		uint64_t done;
+		uint32_t pc, t;
+		uint64_t done, budget;
 		uc_err e;
 
+		if (!c->stepping && sim_nvic_take(c) && (c->halted || c->lockup))
+			break; /* vector catch on the handler, or lockup */
+		pc = sim_core_rd(c, UC_ARM_REG_PC);
+		t = (sim_core_rd(c, UC_ARM_REG_XPSR) & XPSR_T) ? 1u : 0u;
+		budget = sim_systick_cycles_to_irq(c);
 		c->stop_request = c->slice_done = false;
 		c->insn_count = 0;
-		c->insn_limit = n;
+		c->insn_limit = budget < n ? budget : n;
 		if (c->code_dirty) {
 			sim_core_invalidate_code(c);
 			c->code_dirty = false;
@@ -166,7 +173,9 @@ static void execute(struct sim_core *c, uint64_t n)
 		sim_core_rom_undo(c, true);
 		done = c->insn_count;
 		c->run_done += done;
+		c->cycles += done;
 		c->insn_count = 0;
+		sim_systick_sync(c);
 		if (done)
 			c->retired = true;
 		if ((c->dwt_ctrl & 1u) && (c->demcr & DEMCR_TRCENA))
@@ -180,27 +189,72 @@ static void execute(struct sim_core *c, uint64_t n)
 		if (c->lockup) /* B1.5.15: PC reads 0xFFFFFFFE in lockup */
 			sim_core_set_pc(c, 0xFFFFFFFEu);
 		if (pending_reset(c))
-			return;
+			return 0;
 	}
+	return n;
+}
+
+/* What ends a WFI/WFE sleep (B1.5.19): an exception that would preempt
+ * if PRIMASK were clear; for WFE also any pending one with SCR.SEVONPEND
+ * [simplified: pending, not the transition to pending]. */
+static bool wakes(struct sim_core *c)
+{
+	if (sim_nvic_preempting(c, true))
+		return true;
+	if (c->scr & 0x10u)
+		for (unsigned w = 0; w < SIM_EXC_WORDS; w++)
+			if (c->exc_pending[w])
+				return true;
+	return false;
+}
+
+/* Asleep for up to n cycles: time passes until something wakes the core.
+ * Sleep gates instruction execution, not the clocks: SysTick counts, and
+ * CYCCNT too (ARMv7-M C1.8.8: it stops only in Debug state). Returns the
+ * cycles left after waking. */
+static uint64_t sleep_cycles(struct sim_core *c, uint64_t n)
+{
+	while (n) {
+		uint64_t to_irq = sim_systick_cycles_to_irq(c), step = to_irq < n ? to_irq : n;
+
+		if (wakes(c)) {
+			c->sleeping = false;
+			return n;
+		}
+		c->cycles += step;
+		c->run_done += step;
+		n -= step;
+		sim_systick_sync(c);
+		if ((c->dwt_ctrl & 1u) && (c->demcr & DEMCR_TRCENA))
+			c->cyccnt += (uint32_t)step;
+	}
+	if (wakes(c))
+		c->sleeping = false;
+	return 0;
 }
 
 void sim_core_run(struct sim_core *c, uint64_t ns)
 {
-	uint64_t total;
+	uint64_t total, n;
 
 	if (c->halted || c->lockup || c->reset_line || c->powered_off)
 		return;
 	total = ns * c->cfg.cpu_hz + c->insn_carry;
 	c->insn_carry = total % 1000000000ull;
 	c->run_done = 0;
-	if (!c->sleeping) {
-		execute(c, total / 1000000000ull);
-		return;
+	n = total / 1000000000ull;
+	while (n && !c->halted && !c->lockup && !c->reset_line) {
+		if (c->sleeping)
+			n = sleep_cycles(c, n);
+		else
+			n = execute(c, n);
 	}
-	/* Sleep gates instruction execution, not the clock CYCCNT counts
-	 * (ARMv7-M C1.8.8: it stops only in Debug state). */
-	if ((c->dwt_ctrl & 1u) && (c->demcr & DEMCR_TRCENA))
-		c->cyccnt += (uint32_t)(total / 1000000000ull);
+}
+
+void sim_core_set_hz(struct sim_core *c, uint32_t hz)
+{
+	if (hz)
+		c->cfg.cpu_hz = hz;
 }
 
 uint64_t sim_core_slice_ns(const struct sim_core *c)
@@ -209,12 +263,22 @@ uint64_t sim_core_slice_ns(const struct sim_core *c)
 }
 
 /* One instruction from Debug state (C_STEP, C1.6.2), then halt again. An
- * instruction that takes an exception stops on the handler's first one. */
+ * instruction that takes an exception stops on the handler's first one.
+ * With an exception pending that can preempt (not masked by C_MASKINTS),
+ * the step is the exception entry: the core halts on the handler's first
+ * instruction without executing it (C1.6.2, ARMv8-M ARM "Debug stepping"). */
 void sim_core_do_step(struct sim_core *c)
 {
 	c->halted = false;
 	c->sleeping = false;
-	execute(c, 1);
+	if (sim_nvic_take(c)) {
+		if (!c->halted && !c->lockup)
+			sim_core_enter_halt(c, DFSR_HALTED);
+		return;
+	}
+	c->stepping = true;
+	(void)execute(c, 1);
+	c->stepping = false;
 	if (!c->halted && !c->lockup && !c->reset_line)
 		sim_core_enter_halt(c, DFSR_HALTED);
 }
@@ -271,7 +335,8 @@ void sim_core_reset(struct sim_core *c, enum sim_reset_kind kind)
 	c->fpccr = c->cfg.fpu ? 0xC0000000u : 0; /* ASPEN, LSPEN */
 	c->fpcar = c->fpdscr = 0;
 	c->scr = c->aircr_prigroup = 0;
-	c->exc_depth = 0;
+	sim_nvic_reset(c);
+	sim_systick_reset(c);
 	c->lockup = c->halted = c->sleeping = false;
 	c->fault_pending = 0;
 	sim_core_rom_undo(c, false);

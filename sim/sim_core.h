@@ -34,6 +34,15 @@ struct sim_core_cfg {
 	/* ARMv8-M Security Extension (M55 on the AE3): DAUTHSTATUS reports
 	 * Secure debug, DSCSR exists. The CPU itself stays in Secure state. */
 	bool secext;
+	/* NVIC (ARMv7-M B3.4): external interrupt lines (ICTR rounds up to
+	 * 32), implemented priority bits (0 = 4), SysTick reference clock as a
+	 * divider of the core clock (0 = none: CALIB.NOREF, CLKSOURCE reads 1). */
+	unsigned n_irq;
+	unsigned prio_bits;
+	unsigned systick_ref_div;
+	/* The CPU accessed an address with no model (a bus error follows):
+	 * the chip names it in the log. Called with `chip`. */
+	void (*unmodelled)(void *chip, uint32_t addr);
 };
 
 int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_cfg *cfg,
@@ -61,6 +70,11 @@ void sim_core_set_reset_line(struct sim_core *core, bool asserted);
 void sim_core_set_power(struct sim_core *core, bool on);
 
 bool sim_core_halted(const struct sim_core *core);
+
+/* A peripheral raises external interrupt `irq` (NVIC ISPR bit; pulse). */
+void sim_core_irq(struct sim_core *core, unsigned irq);
+/* The core clock (RCC switched SYSCLK): cycles per virtual second. */
+void sim_core_set_hz(struct sim_core *core, uint32_t hz);
 
 /* Memory was written behind the CPU's back (debugger, back door): drop
  * translated code before the next instruction runs. */

@@ -5,8 +5,8 @@
  * memory hooks. This file implements what the architecture does in those
  * cases: ARMv7-M ARM B1.5.6 (entry), B1.5.7 (EXC_RETURN), B1.5.8 (return),
  * B1.5.14 (escalation to HardFault), B1.5.15 (lockup), C1.6.5 (vector
- * catch). Not modelled: the FP extended frame, interrupts and priorities
- * beyond "a fault in HardFault locks up". */
+ * catch), with the FP extended frame; priorities and pending interrupts
+ * are sim_nvic.c's. */
 #include "sim/sim_core_priv.h"
 
 /* QEMU exception numbers seen by UC_HOOK_INTR (qemu target/arm/cpu.h). */
@@ -27,6 +27,8 @@
 #define XPSR_T (1u << 24)
 #define XPSR_ALIGN (1u << 9) /* stacked xPSR: frame was realigned (B1.5.7) */
 #define CONTROL_SPSEL 2u
+#define CONTROL_FPCA 4u
+#define FRAME_EXT_WORDS 26 /* R0-R3, R12, LR, PC, xPSR, S0-S15, FPSCR, reserved */
 
 static uint32_t mem32(struct sim_core *c, uint32_t addr)
 {
@@ -65,24 +67,35 @@ static void lockup(struct sim_core *c)
 	uc_emu_stop(c->uc);
 }
 
-/* Push the basic frame on the current stack (B1.5.6 PushStack). */
-static uint32_t push_frame(struct sim_core *c, uint32_t sp, uint32_t ret_pc, uint32_t xpsr)
+/* Push the exception frame on the current stack (B1.5.6 PushStack): the
+ * basic frame, or with CONTROL.FPCA the extended one with S0-S15 and
+ * FPSCR. FPCCR.LSPEN's lazy preservation is done eagerly [simplified:
+ * the registers are written at entry, LSPACT is never set]. */
+static uint32_t push_frame(struct sim_core *c, uint32_t sp, uint32_t ret_pc, uint32_t xpsr, bool fp)
 {
 	static const int regs[6] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,
 				    UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
-	uint32_t frame[8];
+	uint32_t frame[FRAME_EXT_WORDS] = {0};
+	unsigned words = fp ? FRAME_EXT_WORDS : 8;
 
 	for (unsigned i = 0; i < 6; i++)
 		frame[i] = sim_core_rd(c, regs[i]);
 	frame[6] = ret_pc & ~1u;
 	frame[7] = xpsr & ~XPSR_ALIGN;
+	if (fp) {
+		for (unsigned i = 0; i < 16; i++)
+			frame[8 + i] = sim_core_rd(c, UC_ARM_REG_S0 + (int)i);
+		frame[24] = sim_core_rd(c, UC_ARM_REG_FPSCR);
+	}
 	if ((c->ccr & (1u << 9)) && (sp & 4u)) { /* CCR.STKALIGN */
 		sp -= 4;
 		frame[7] |= XPSR_ALIGN;
 	}
-	sp -= 32;
-	for (unsigned i = 0; i < 8; i++)
+	sp -= 4 * words;
+	for (unsigned i = 0; i < words; i++)
 		sim_bus_write(c->bus, sp + 4 * i, 4, frame[i]);
+	if (fp)
+		c->fpcar = sp + 0x20u;
 	return sp;
 }
 
@@ -92,82 +105,103 @@ static void exception_entry(struct sim_core *c, unsigned num, uint32_t ret_pc)
 	uint32_t control = sim_core_rd(c, UC_ARM_REG_CONTROL);
 	unsigned active = xpsr & 0x1FFu;
 	bool psp = !active && (control & CONTROL_SPSEL);
+	bool fp = c->cfg.fpu && (control & CONTROL_FPCA);
 	uint32_t sp = psp ? sim_core_rd(c, UC_ARM_REG_PSP) : sim_core_rd(c, UC_ARM_REG_MSP);
+	uint32_t exc_return;
 
-	if (num == EXC_HARDFAULT && (active == EXC_HARDFAULT || active == 2)) {
-		lockup(c); /* a fault at HardFault or NMI priority */
+	if (num == EXC_HARDFAULT && sim_nvic_exec_priority(c, true) <= -1) {
+		lockup(c); /* a fault at HardFault or NMI priority, or with FAULTMASK (B1.5.15) */
 		return;
 	}
-	sp = push_frame(c, sp, ret_pc, xpsr);
+	sp = push_frame(c, sp, ret_pc, xpsr, fp);
 	/* Still in thread mode: store the new stack pointer and select MSP
 	 * (sim_core_wr steps around QEMU's privilege and SPSEL rules), then
 	 * enter handler mode with IPSR = num. */
 	if (psp) {
 		sim_core_wr(c, UC_ARM_REG_PSP, sp);
-		sim_core_wr(c, UC_ARM_REG_CONTROL, control & ~CONTROL_SPSEL);
+		sim_core_wr(c, UC_ARM_REG_CONTROL, control & ~(CONTROL_SPSEL | CONTROL_FPCA));
 	} else {
 		sim_core_wr(c, UC_ARM_REG_MSP, sp);
+		if (fp)
+			sim_core_wr(c, UC_ARM_REG_CONTROL, control & ~CONTROL_FPCA);
 	}
 	sim_core_wr(c, UC_ARM_REG_XPSR_NZCVQG, (xpsr & 0xF80F0000u) | XPSR_T | num);
-	sim_core_wr(c, UC_ARM_REG_LR, active ? 0xFFFFFFF1u : psp ? 0xFFFFFFFDu : 0xFFFFFFF9u);
+	/* EXC_RETURN (B1.5.8): bit 4 clear for the extended frame. */
+	exc_return = active ? 0xFFFFFFF1u : psp ? 0xFFFFFFFDu : 0xFFFFFFF9u;
+	sim_core_wr(c, UC_ARM_REG_LR, fp ? exc_return & ~0x10u : exc_return);
 	sim_core_set_pc(c, mem32(c, c->vtor + 4 * num));
+	sim_nvic_activate(c, num);
 	c->stop_request = true;
 	c->sleeping = false;
-	c->exc_depth++;
 	if ((c->demcr & vector_catch_bit(c, num)) && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN))
 		sim_core_enter_halt(c, DFSR_VCATCH); /* on the handler's first instruction */
 }
 
-/* Exception return (B1.5.8) from an EXC_RETURN value: 0xFFFFFFF1 handler,
- * 0xFFFFFFF9 thread/MSP, 0xFFFFFFFD thread/PSP; anything else is an
- * INVPC UsageFault. */
+void sim_core_exception_entry(struct sim_core *c, unsigned num, uint32_t ret_pc)
+{
+	exception_entry(c, num, ret_pc);
+}
+
+/* Exception return (B1.5.8) from an EXC_RETURN value: 0xFFFFFFx1 handler,
+ * 0xFFFFFFx9 thread/MSP, 0xFFFFFFxD thread/PSP, x = F for the basic frame
+ * and E for the extended (FP) one; anything else is an INVPC UsageFault.
+ * The returning exception is deactivated; a pending one that can preempt
+ * is taken before the next instruction, which leaves memory and registers
+ * as tail-chaining does (B1.5.12). */
 static void exception_return(struct sim_core *c, uint32_t exc_return)
 {
 	static const int regs[6] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,
 				    UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
-	uint32_t low = exc_return & 0xFu, sp, f[8];
-	bool to_psp = low == 0xDu;
+	uint32_t low = exc_return & 0xFu, sp, f[FRAME_EXT_WORDS];
+	bool to_psp = low == 0xDu, fp = !(exc_return & 0x10u);
+	unsigned words = fp ? FRAME_EXT_WORDS : 8;
+	uint32_t ipsr = sim_core_rd(c, UC_ARM_REG_IPSR) & 0x1FFu;
 
-	if ((low != 0x1u && low != 0x9u && low != 0xDu) || (exc_return | 0x1Fu) != 0xFFFFFFFFu) {
+	if ((low != 0x1u && low != 0x9u && low != 0xDu) || (exc_return | 0x1Fu) != 0xFFFFFFFFu ||
+	    (fp && !c->cfg.fpu)) {
 		sim_core_take_fault(c, EXC_USAGEFAULT, 1u << 18, exc_return); /* INVPC */
 		return;
 	}
 	sp = to_psp ? sim_core_rd(c, UC_ARM_REG_PSP) : sim_core_rd(c, UC_ARM_REG_MSP);
-	for (unsigned i = 0; i < 8; i++)
+	for (unsigned i = 0; i < words; i++)
 		f[i] = mem32(c, sp + 4 * i);
-	sp += 32 + ((f[7] & XPSR_ALIGN) ? 4u : 0u);
+	sp += 4 * words + ((f[7] & XPSR_ALIGN) ? 4u : 0u);
+	sim_nvic_deactivate(c, ipsr);
 	/* Back to the mode in the frame first, so that selecting PSP below
 	 * switches the active stack pointer as in thread mode. */
-	if (c->exc_depth)
-		c->exc_depth--;
 	sim_core_wr(c, UC_ARM_REG_XPSR_NZCVQG, f[7] & ~XPSR_ALIGN);
+	uint32_t control = sim_core_rd(c, UC_ARM_REG_CONTROL) & ~(CONTROL_FPCA | CONTROL_SPSEL);
+	if (fp)
+		control |= CONTROL_FPCA;
 	if (to_psp) {
-		sim_core_wr(c, UC_ARM_REG_CONTROL, sim_core_rd(c, UC_ARM_REG_CONTROL) | CONTROL_SPSEL);
+		sim_core_wr(c, UC_ARM_REG_CONTROL, control | CONTROL_SPSEL);
 		sim_core_wr(c, UC_ARM_REG_PSP, sp);
 	} else {
+		sim_core_wr(c, UC_ARM_REG_CONTROL, control);
 		sim_core_wr(c, UC_ARM_REG_MSP, sp);
 	}
 	for (unsigned i = 0; i < 6; i++)
 		sim_core_wr(c, regs[i], f[i]);
+	if (fp) {
+		for (unsigned i = 0; i < 16; i++)
+			sim_core_wr(c, UC_ARM_REG_S0 + (int)i, f[8 + i]);
+		sim_core_wr(c, UC_ARM_REG_FPSCR, f[24]);
+	}
 	sim_core_set_pc(c, f[6]);
 	c->stop_request = true;
 }
 
-/* Take a configurable fault: MemManage, BusFault and UsageFault are off out
- * of reset (SHCSR.*ENA), so they escalate to HardFault with HFSR.FORCED. */
+/* Take a synchronous fault (B1.5.14): MemManage, BusFault and UsageFault
+ * are off out of reset (SHCSR.*ENA); disabled, or without the priority to
+ * preempt (the handler itself, PRIMASK, BASEPRI), they escalate to
+ * HardFault with HFSR.FORCED. */
 void sim_core_take_fault(struct sim_core *c, unsigned num, uint32_t cfsr_bits, uint32_t ret_pc)
 {
-	static const uint32_t shcsr_ena[7] = {[EXC_MEMMANAGE] = 1u << 16,
-					      [EXC_BUSFAULT] = 1u << 17,
-					      [EXC_USAGEFAULT] = 1u << 18};
-
 	c->cfsr |= cfsr_bits;
-	if (num >= EXC_MEMMANAGE && num <= EXC_USAGEFAULT) {
-		unsigned active = sim_core_rd(c, UC_ARM_REG_XPSR) & 0x1FFu;
-		if (!(c->shcsr & shcsr_ena[num]) || active == num || active == EXC_HARDFAULT) {
-			c->hfsr |= HFSR_FORCED;
-			num = EXC_HARDFAULT;
-		}
+	if (num >= EXC_MEMMANAGE && num <= EXC_USAGEFAULT &&
+	    (!sim_nvic_fault_enabled(c, num) || !sim_nvic_can_preempt(c, num))) {
+		c->hfsr |= HFSR_FORCED;
+		num = EXC_HARDFAULT;
 	}
 	exception_entry(c, num, ret_pc);
 }
@@ -235,6 +269,8 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	(void)uc, (void)type, (void)size, (void)value;
 	c->fault_pending = SIM_BUSERR_PRECISE;
 	c->fault_addr = (uint32_t)addr;
+	if (c->cfg.unmodelled)
+		c->cfg.unmodelled(c->cfg.chip, (uint32_t)addr);
 	return false;
 }
 
@@ -257,9 +293,15 @@ void sim_core_after_run(struct sim_core *c, uc_err e)
 		c->fault_pending = SIM_BUSERR_NONE;
 		sim_core_take_fault(c, EXC_BUSFAULT, CFSR_IMPRECISERR, pc);
 	} else if (e == UC_ERR_INSN_INVALID || e == UC_ERR_EXCEPTION) {
-		/* UDF, an unallocated encoding, or execution with EPSR.T = 0. */
+		/* UDF, an unallocated encoding, or execution with EPSR.T = 0;
+		 * a double-precision VFP instruction is executed here. */
 		bool thumb = (sim_core_rd(c, UC_ARM_REG_XPSR) & XPSR_T) != 0;
-		sim_core_take_fault(c, EXC_USAGEFAULT, thumb ? CFSR_UNDEFINSTR : CFSR_INVSTATE, pc);
+		int dp = thumb ? sim_core_vfp_trap(c, pc) : 0;
+		if (dp < 0)
+			sim_core_take_fault(c, EXC_USAGEFAULT, CFSR_NOCP, pc);
+		else if (!dp)
+			sim_core_take_fault(c, EXC_USAGEFAULT,
+					    thumb ? CFSR_UNDEFINSTR : CFSR_INVSTATE, pc);
 	} else if (e != UC_ERR_OK && !c->stop_request) {
 		sim_core_take_fault(c, EXC_HARDFAULT, 0, pc);
 	}

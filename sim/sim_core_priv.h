@@ -45,6 +45,12 @@
 #define EXC_USAGEFAULT 6
 #define EXC_SVCALL 11
 #define EXC_DEBUGMON 12
+#define EXC_NMI 2
+#define EXC_PENDSV 14
+#define EXC_SYSTICK 15
+#define EXC_IRQ0 16
+#define SIM_EXC_MAX 512 /* exception numbers 0..511 (B1.5.2: up to 496 IRQs) */
+#define SIM_EXC_WORDS (SIM_EXC_MAX / 32)
 
 /* CFSR = UFSR:BFSR:MMFSR (B3.2.15), HFSR (B3.2.16). */
 #define CFSR_IACCVIOL (1u << 0)
@@ -116,12 +122,21 @@ struct sim_core {
 	uint32_t fault_addr;
 	uint64_t run_done;    /* instructions executed in the current sim_core_run */
 	uint64_t insn_carry;  /* fractional instructions (x 1e9) carried between slices */
-	unsigned exc_depth;   /* nested exception count (our bookkeeping) */
+	uint64_t cycles;      /* processor clock cycles so far (CPI 1, sleep included) */
+	bool stepping;        /* inside a C_STEP: take no pending exception first */
+
+	/* NVIC and system handler state (sim_nvic.c), by exception number */
+	uint32_t exc_pending[SIM_EXC_WORDS], exc_active[SIM_EXC_WORDS], irq_enable[SIM_EXC_WORDS];
+	uint8_t exc_prio[SIM_EXC_MAX];
+	/* SysTick (sim_systick.c) as of cycle st_at */
+	uint32_t st_csr, st_rvr, st_cvr;
+	uint64_t st_at;
+	uint32_t st_div_carry; /* reference clock: processor cycles into the current tick */
 
 	/* SCS */
 	uint32_t dhcsr_ctrl; /* C_* bits */
 	uint32_t dcrdr, demcr, dfsr;
-	uint32_t vtor, ccr, shcsr, cfsr, hfsr, mmfar, bfar, cpacr, scr, aircr_prigroup;
+	uint32_t vtor, ccr, shcsr /* enable bits only */, cfsr, hfsr, mmfar, bfar, cpacr, scr, aircr_prigroup;
 	uint32_t fpccr, fpcar, fpdscr;
 	uint32_t icsr_pend;
 	/* FPB */
@@ -168,6 +183,33 @@ void sim_core_set_pc(struct sim_core *c, uint32_t pc);
 int sim_core_exc_hooks(struct sim_core *c);
 void sim_core_take_fault(struct sim_core *c, unsigned num, uint32_t cfsr_bits, uint32_t ret_pc);
 void sim_core_after_run(struct sim_core *c, uc_err e);
+/* sim_nvic.c: NVIC, SHPR, ICSR, SHCSR, STIR and exception priorities */
+bool sim_nvic_read(struct sim_core *c, uint32_t off, unsigned size, uint32_t *v, bool cpu);
+bool sim_nvic_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t v, bool cpu);
+void sim_nvic_reset(struct sim_core *c);
+void sim_nvic_set_pending(struct sim_core *c, unsigned exc);
+void sim_nvic_activate(struct sim_core *c, unsigned exc);
+void sim_nvic_deactivate(struct sim_core *c, unsigned exc);
+unsigned sim_nvic_active_count(const struct sim_core *c);
+int sim_nvic_exc_priority(const struct sim_core *c, unsigned exc);
+int sim_nvic_exec_priority(struct sim_core *c, bool with_masks);
+bool sim_nvic_fault_enabled(const struct sim_core *c, unsigned exc);
+bool sim_nvic_can_preempt(struct sim_core *c, unsigned exc);
+/* The exception the core would take now (0 = none); for_wfi: ignore PRIMASK. */
+unsigned sim_nvic_preempting(struct sim_core *c, bool for_wfi);
+/* Take the pending exception that can preempt now; true if one was taken. */
+bool sim_nvic_take(struct sim_core *c);
+/* sim_systick.c: SysTick (ARMv7-M B3.3) counted in processor cycles */
+bool sim_systick_read(struct sim_core *c, uint32_t off, uint32_t *v, bool cpu);
+bool sim_systick_write(struct sim_core *c, uint32_t off, uint32_t v);
+void sim_systick_reset(struct sim_core *c);
+void sim_systick_sync(struct sim_core *c);
+uint64_t sim_systick_cycles_to_irq(struct sim_core *c);
+/* sim_core_vfp.c: a trapped double-precision instruction; 1 = executed,
+ * 0 = not one, -1 = CP10 disabled (NOCP) */
+int sim_core_vfp_trap(struct sim_core *c, uint32_t pc);
+/* sim_core_exc.c */
+void sim_core_exception_entry(struct sim_core *c, unsigned num, uint32_t ret_pc);
 /* sim_core_regs.c: DCRSR REGSEL transfers */
 int sim_core_reg_get(struct sim_core *c, uint32_t regsel, uint32_t *val);
 int sim_core_reg_set(struct sim_core *c, uint32_t regsel, uint32_t val);

@@ -12,12 +12,10 @@
 #define SCS_BASE 0xE000u
 
 #define SCB_CPUID 0xED00u
-#define SCB_ICSR 0xED04u
 #define SCB_VTOR 0xED08u
 #define SCB_AIRCR 0xED0Cu
 #define SCB_SCR 0xED10u
 #define SCB_CCR 0xED14u
-#define SCB_SHCSR 0xED24u
 #define SCB_CFSR 0xED28u
 #define SCB_HFSR 0xED2Cu
 #define SCB_DFSR 0xED30u
@@ -55,17 +53,6 @@ static uint32_t mvfr(const struct sim_core *c, uint32_t off)
 	case SCB_MVFR1: return c->cfg.dp_fpu ? 0x12000011u : 0x11000011u;
 	default: return 0x00000040u;
 	}
-}
-
-/* ICSR (B3.2.4): VECTACTIVE is the current exception; RETTOBASE when it
- * is the only active one. Nothing is ever pending (no interrupts). */
-static uint32_t icsr_read(struct sim_core *c)
-{
-	uint32_t ipsr = 0;
-
-	uc_reg_read(c->uc, UC_ARM_REG_IPSR, &ipsr);
-	ipsr &= 0x1FFu;
-	return ipsr | (ipsr && c->exc_depth <= 1 ? 1u << 11 : 0u);
 }
 
 static const struct sim_cs_id *component_id(const struct sim_core *c, uint32_t block)
@@ -107,12 +94,10 @@ static int scs_read(struct sim_core *c, uint32_t off, uint32_t *v)
 {
 	switch (off) {
 	case SCB_CPUID: *v = c->cfg.cpuid; return 0;
-	case SCB_ICSR: *v = icsr_read(c); return 0;
 	case SCB_VTOR: *v = c->vtor; return 0;
 	case SCB_AIRCR: *v = 0xFA050000u | c->aircr_prigroup; return 0;
 	case SCB_SCR: *v = c->scr; return 0;
 	case SCB_CCR: *v = c->ccr; return 0;
-	case SCB_SHCSR: *v = c->shcsr; return 0;
 	case SCB_CFSR: *v = c->cfsr; return 0;
 	case SCB_HFSR: *v = c->hfsr; return 0;
 	case SCB_DFSR: *v = c->dfsr; return 0;
@@ -149,8 +134,7 @@ static void dhcsr_write(struct sim_core *c, uint32_t v)
 		c->halted = false; /* leaving debug state */
 		return;
 	}
-	/* C_MASKINTS only changes while halted (C1.6.2); interrupts are not
-	 * modelled, so a masked step and an unmasked one are the same. */
+	/* C_MASKINTS only changes while halted (C1.6.2); sim_nvic.c applies it. */
 	if (!c->halted)
 		ctrl = (ctrl & ~DHCSR_C_MASKINTS) | (c->dhcsr_ctrl & DHCSR_C_MASKINTS);
 	c->dhcsr_ctrl = ctrl;
@@ -201,7 +185,6 @@ static void scs_write(struct sim_core *c, uint32_t off, uint32_t v)
 		break;
 	case SCB_SCR: c->scr = v & 0x16u; break;
 	case SCB_CCR: c->ccr = v; break;
-	case SCB_SHCSR: c->shcsr = v; break;
 	case SCB_CFSR: c->cfsr &= ~v; break; /* write-one-to-clear */
 	case SCB_HFSR: c->hfsr &= ~v; break;
 	case SCB_DFSR: c->dfsr &= ~v; break;
@@ -292,6 +275,8 @@ static int ppb_read(struct sim_core *c, uint32_t off, unsigned size, uint32_t *v
 
 	if (lo >= 0xFBC && id && !sim_cs_id_read(id, lo, &v))
 		goto done;
+	if (sim_nvic_read(c, off, size, val, cpu)) /* NVIC, SysTick, ICSR, SHPR, SHCSR */
+		return 0;
 	if (block == FPB_BASE)
 		sim_core_fpb_read(c, lo, &v);
 	else if (block == DWT_BASE)
@@ -316,6 +301,8 @@ static int ppb_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t v
 		itm_write(c, lo, size, val, cpu);
 		return 0;
 	}
+	if (sim_nvic_write(c, off, size, val, cpu))
+		return 0;
 	if (size != 4)
 		return 0; /* SCS, FPB, DWT registers are word-accessed */
 	if (block == FPB_BASE)

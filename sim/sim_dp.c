@@ -58,7 +58,7 @@ static bool ap_or_rdbuff(uint8_t req)
 }
 
 /* Fault injection applies to AP accesses and RDBUFF reads for WAIT/FAULT,
- * to reads for PARITY, and to anything for NORESP. */
+ * to reads for PARITY, to writes for WPARITY, and to anything for NORESP. */
 static bool injected(struct sim *sim, uint8_t req, enum sim_fault *f)
 {
 	bool eligible;
@@ -71,6 +71,7 @@ static bool injected(struct sim *sim, uint8_t req, enum sim_fault *f)
 		eligible = ap_or_rdbuff(req);
 		break;
 	case SIM_FAULT_PARITY: eligible = (req & SW_REQ_READ) != 0; break;
+	case SIM_FAULT_WPARITY: eligible = (req & SW_REQ_READ) == 0; break;
 	default: eligible = true; break;
 	}
 	if (!eligible)
@@ -80,6 +81,7 @@ static bool injected(struct sim *sim, uint8_t req, enum sim_fault *f)
 		return false;
 	}
 	sim->fault_count--;
+	sim->cnt.faults_fired++;
 	*f = sim->fault;
 	return true;
 }
@@ -126,7 +128,8 @@ static unsigned dp_ack(struct sim *sim, uint8_t req, bool *parity_flip)
 			sim->dp.ctrl_stat |= CS_STICKYERR;
 			sim->cnt.faults++;
 			return SW_ACK_FAULT;
-		case SIM_FAULT_PARITY: *parity_flip = true; break;
+		case SIM_FAULT_PARITY:
+		case SIM_FAULT_WPARITY: *parity_flip = true; break;
 		case SIM_FAULT_NORESP: return SW_ACK_NONE;
 		}
 	}
@@ -327,7 +330,7 @@ unsigned sim_dp_transaction(struct sim *sim, uint8_t req, uint32_t *data, bool *
 		*data = sim_dp_read_data(sim, req);
 		*parity_ok = !flip;
 	} else {
-		sim_dp_write_data(sim, req, *data, true);
+		sim_dp_write_data(sim, req, *data, !flip);
 	}
 	return ack;
 }

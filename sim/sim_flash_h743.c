@@ -49,6 +49,7 @@ struct bank {
 struct sim_flash_h743 {
 	struct sim_flash_h743_cfg cfg;
 	struct bank b[2];
+	uint32_t acr; /* FLASH_ACR: LATENCY, WRHIGHFREQ (one register for both banks) */
 };
 
 /* Program parallelism PSIZE (x8..x64) sets the speed: fewer bits at a
@@ -80,6 +81,7 @@ static uint64_t t_sector(const struct sim_flash_h743 *f, const struct bank *b)
 
 void sim_flash_h743_reset(struct sim_flash_h743 *f)
 {
+	f->acr = 0x37u; /* reset value: 7 wait states, WRHIGHFREQ 3 */
 	for (int i = 0; i < 2; i++) {
 		struct bank *b = &f->b[i];
 		b->cr = CR_LOCK | (3u << 4); /* reset value 0x31: locked, PSIZE x64 */
@@ -279,8 +281,11 @@ int sim_flash_h743_reg_read(void *opaque, uint32_t off, unsigned size, uint32_t 
 	switch (r) {
 	case FLASH_CR: v = b->cr | (b->key_failed ? CR_LOCK : 0); break;
 	case FLASH_SR: v = sr_value(f, b); break;
-	case 0x00: v = 0x37; break; /* ACR: reset latency */
+	case 0x00: v = f->acr; break; /* ACR */
 	case 0x1C: v = 0xAAu << 8; break; /* OPTSR_CUR: RDP level 0 (0xAA) */
+	/* WPSN_CUR1/2: one bit per sector, 1 = not write-protected; a virgin
+	 * chip has all 8 set (RM0433 §4.9.13, factory value 0xFF). */
+	case 0x38: v = 0xFFu; break;
 	default: v = 0; break;
 	}
 	*val = size == 4 ? v : (v >> (8 * (off & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);
@@ -311,6 +316,7 @@ int sim_flash_h743_reg_write(void *opaque, uint32_t off, unsigned size, uint32_t
 		return 0;
 	case FLASH_CR: cr_write(f, b, val); return 0;
 	case FLASH_CCR: b->sr &= ~(val & (SR_EOP | SR_ERRORS)); return 0;
+	case 0x00: f->acr = val & 0x3Fu; return 0; /* ACR: clock set-up writes its wait states */
 	default: return 0;
 	}
 }

@@ -64,6 +64,7 @@ struct sim_wire {
 	uint8_t ack;
 	bool data_phase;    /* this packet has a data phase */
 	bool write;
+	bool wdata_flip;    /* injected: the write data arrives with a bad parity bit */
 	uint64_t data;      /* data + parity shift register */
 };
 
@@ -84,6 +85,16 @@ struct sim_dp {
 };
 
 struct sim_chip;
+
+/* A peripheral block of a chip's memory map, for naming unmodelled
+ * accesses (sim_unmodelled.c). */
+struct sim_block_name {
+	uint32_t base, size;
+	const char *name;
+};
+
+#define SIM_MAX_NAMED_BLOCKS 128
+#define SIM_MAX_LOGGED_PAGES 32
 
 struct sim {
 	struct sw_ctx *ctx;
@@ -113,6 +124,12 @@ struct sim {
 	unsigned stall_skip;
 	uint64_t stall_ns;
 	struct sim_swo *swo;    /* SWO output (sim_swo.c), NULL if the chip has none */
+	/* Unmodelled accesses: the chip's block names and what was logged. */
+	const struct sim_block_name *blocks;
+	size_t n_blocks;
+	uint32_t blocks_logged[SIM_MAX_NAMED_BLOCKS / 32];
+	uint32_t pages_logged[SIM_MAX_LOGGED_PAGES];
+	unsigned n_pages_logged;
 };
 
 /* A chip model: builds buses, APs and cores into `sim`. */
@@ -144,6 +161,10 @@ int sim_ap_write(struct sim *sim, struct sim_ap *ap, uint32_t reg, uint32_t val)
 struct sim_ap *sim_ap_find(struct sim *sim, uint64_t addr);
 /* sim.c: bring the cores up to date with virtual time. */
 void sim_sync(struct sim *sim);
+/* sim_unmodelled.c: the CPU touched an address no model serves; log it
+ * once per block (by the chip's block names, else per 4 KiB page). The
+ * signature fits sim_core_cfg.unmodelled with chip = the sim. */
+void sim_unmodelled(void *sim, uint32_t addr);
 /* chip helpers */
 int sim_add_bus(struct sim *sim, struct sim_bus **out);
 int sim_add_ap(struct sim *sim, const struct sim_ap *ap);

@@ -120,6 +120,7 @@ static int target_cycle(struct sim *sim, bool host_drives, unsigned hbit)
 		uint8_t r = req_byte(w->req);
 		w->ack = (uint8_t)sim_dp_begin(sim, r, &flip);
 		w->write = !(r & SW_REQ_READ);
+		w->wdata_flip = w->write && flip;
 		w->data_phase = w->ack == SW_ACK_OK || (sim->dp.ctrl_stat & 0x1u);
 		if (w->ack == SW_ACK_NONE) {
 			enter_lockout(w);
@@ -159,7 +160,7 @@ static int target_cycle(struct sim *sim, bool host_drives, unsigned hbit)
 		w->data |= (uint64_t)(host_drives ? hbit : 1u) << w->nbit;
 		if (++w->nbit == 33) {
 			uint32_t v = (uint32_t)w->data;
-			bool pok = (unsigned)__builtin_parity(v) == ((w->data >> 32) & 1u);
+			bool pok = (unsigned)__builtin_parity(v) == ((w->data >> 32) & 1u) && !w->wdata_flip;
 			if (w->ack == SW_ACK_OK)
 				sim_dp_write_data(sim, req_byte(w->req), v, pok);
 			w->phase = PH_IDLE;

@@ -106,12 +106,25 @@ static int ae3_reset(struct sw_ctx *ctx, struct sw_core *core, const struct sw_c
 
 static const struct sw_target_hooks ae3_hooks = {.reset = ae3_reset};
 
+/* The MRAM loader (flashloaders/ae3_mram.c) runs in SRAM0 (4 MiB at
+ * 0x02000000, reachable from both cores at its global address); the demo
+ * firmware and typical applications keep their data in the cores' TCMs.
+ * One loader per chip is enough: the server runs one gdb packet at a time,
+ * so the two cores never run it at once. */
+static const struct sw_loader_desc ae3_loader = {
+	.image = &sw_loader_ae3_mram,
+	.work_base = 0x02000000u,
+	.work_size = 512u * 1024u,
+	.max_jobs = 1,
+};
+
 #define AE3_DESC(nm, sum, core_tab, n)                                                    \
 	{                                                                                  \
 		.name = nm, .summary = sum, .dpidr = 0x4C013477u, .targetid = 0x07570257u, \
 		.cores = core_tab, .n_cores = n, .regions = ae3_regions,                   \
 		.n_regions = sizeof(ae3_regions) / sizeof(ae3_regions[0]),                 \
 		.attach = SW_ATTACH_HALT, .hooks = &ae3_hooks, .flash = &sw_flash_ae3_mram, \
+		.loader = &ae3_loader,                                                     \
 		.ident_ap = 0x300000u, .sim_chip = "ae3",                                   \
 	}
 
@@ -128,6 +141,7 @@ const struct sw_target_desc sw_target_ae3 = {
 	.attach = SW_ATTACH_HALT,
 	.hooks = &ae3_hooks,
 	.flash = &sw_flash_ae3_mram,
+	.loader = &ae3_loader,
 	.ident_ap = 0x300000u,
 	.sim_chip = "ae3",
 };

@@ -47,7 +47,14 @@ static int mram_erase_sector(struct sw_core *core, const struct sw_mem_region *r
 										     : sizeof(zeros));
 }
 
+static int mram_writable(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr, size_t len)
+{
+	(void)r;
+	return check_range(core, addr, len);
+}
+
 const struct sw_flash_ops sw_flash_ae3_mram = {
+	.writable = mram_writable,
 	.erase_sector = mram_erase_sector,
 	.program = mram_program,
 	.program_unit = AE3_MRAM_UNIT,

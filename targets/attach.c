@@ -92,6 +92,28 @@ fail:
 	return sw_fail(ctx, r, "target %s: %s", desc->name, sw_errmsg(ctx));
 }
 
+int sw_target_core_retry(struct sw_target *t, size_t i)
+{
+	uint32_t csw = 0;
+	int r;
+
+	if (i >= t->n)
+		return sw_fail(t->ctx, SW_ERR_ARG, "target %s: no core %zu", t->desc->name, i);
+	if (t->cores[i])
+		return SW_OK;
+	/* One AP register read: CSW.DeviceEn (ADIv6 C2.5.1) turns 1 when the
+	 * core's power domain is up; only then is the core worth attaching. */
+	if ((r = sw_ap_read(t->aps[i], SW_AP_CSW, &csw)))
+		return r;
+	if (!(csw & (1u << 6)))
+		return SW_ERR_NOT_FOUND;
+	if ((r = sw_core_new(t->ctx, t->aps[i], &t->cores[i])))
+		return sw_fail(t->ctx, r, "target %s: core %s came up but cannot be attached: %s", t->desc->name,
+			       t->desc->cores[i].name, sw_errmsg(t->ctx));
+	t->note[i][0] = 0;
+	return SW_OK;
+}
+
 const struct sw_target_desc *sw_target_get_desc(const struct sw_target *t)
 {
 	return t->desc;

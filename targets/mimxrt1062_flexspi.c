@@ -5,10 +5,12 @@
  * prepare() writes the LUT sequences this driver uses into fixed slots,
  * following the boot ROM's numbering: 1 read status, 3 write enable, 5 4 KiB
  * erase, 8 64 KiB erase, 9 page program, 13 SFDP read. They come from the
- * FCB at 0x60000000 when it is valid (the ROM booted from it, so its command
- * pads and address width are right for the part), else from the part's
- * SFDP table (JESD216B BFPT: density, erase types, address bytes) with
- * 1-bit SDR commands. Sequence 0 (the AHB/XIP read) is left alone unless
+ * FCB at 0x60000000 when it defines them (the ROM booted from it, so its
+ * command pads and address width are right for the part), else from the
+ * NOR itself: its SFDP table (JESD216B BFPT: density, erase types, address
+ * bytes), with 1-bit SDR commands. An FCB
+ * with only the read sequence (Teensy 4.x and many minimal images) is
+ * normal. Sequence 0 (the AHB/XIP read) is left alone unless
  * FlexSPI was off. Later calls only use the slots. */
 #include "cortexm/core.h"
 #include "targets/targets_priv.h"
@@ -251,16 +253,18 @@ static unsigned erase_size_of(uint8_t opcode)
 	return opcode == 0x20 || opcode == 0x21 ? SMALL_ERASE : opcode == 0xD8 || opcode == 0xDC ? BIG_ERASE : 0;
 }
 
-/* FCB LUT (64 words at FCB+0x80): the ROM's sequences 1, 3, 5, 9. */
-static int plan_from_fcb(struct sw_core *core, const uint32_t *lut, struct lut_plan *p)
+/* FCB LUT (64 words at FCB+0x80): the ROM's sequences 1, 3, 5, 9. Many
+ * images (Teensy 4.x, Arduino-style and minimal SDK ones) define only
+ * sequence 0, all the boot ROM needs: then SW_ERR_NOT_FOUND, and the
+ * caller takes the sequences from the NOR itself. */
+static int plan_from_fcb(const uint32_t *lut, struct lut_plan *p)
 {
 	const uint32_t *se = lut + 4 * SEQ_SE;
 	uint8_t op = (uint8_t)se[0];
 	bool addr32 = ((se[0] >> 16) & 0xFFu) == 32;
 
 	if (!lut[4 * SEQ_RDSR] || !lut[4 * SEQ_WREN] || !se[0] || !lut[4 * SEQ_PP] || !erase_size_of(op))
-		return sw_fail(ctx_of(core), SW_ERR_FLASH,
-			       "flexspi: FCB LUT lacks status/WREN/erase/program sequences (erase opcode 0x%02x)", op);
+		return SW_ERR_NOT_FOUND;
 	for (unsigned s = 0; s < 16; s++)
 		if (s == SEQ_RDSR || s == SEQ_WREN || s == SEQ_PP) {
 			for (unsigned i = 0; i < 4; i++)
@@ -282,6 +286,27 @@ static int sfdp_read(struct sw_core *core, uint32_t addr, uint32_t out[2])
  * bytes, dword 2 density, dwords 8-9 erase types (size exponent, opcode). */
 static int write_lut(struct sw_core *core, const struct lut_plan *p, uint32_t lutcr);
 
+/* The 1-bit SDR sequences every SPI NOR understands (JESD216B BFPT
+ * defaults): 05h status, 06h write enable, 02h/12h page program, 03h/13h
+ * read, the given erase opcodes; 4-byte-address opcodes with abytes 4. */
+static void plan_standard(struct lut_plan *p, unsigned abytes, uint8_t op4k, uint8_t op64k, bool set_read)
+{
+	uint32_t ra = INS(OP_RADDR, 0, abytes * 8);
+
+	if (abytes == 4) { /* the 4-byte-address opcodes of the same operations */
+		op4k = 0x21;
+		op64k = 0xDC;
+	}
+	set_seq(p, SEQ_RDSR, LUTW(INS(OP_CMD, 0, 0x05), INS(OP_READ, 0, 1)), 0);
+	set_seq(p, SEQ_WREN, LUTW(INS(OP_CMD, 0, 0x06), INS(OP_STOP, 0, 0)), 0);
+	set_seq(p, SEQ_SE, LUTW(INS(OP_CMD, 0, op4k), ra), 0);
+	set_seq(p, SEQ_BE, LUTW(INS(OP_CMD, 0, op64k), ra), 0);
+	set_seq(p, SEQ_PP, LUTW(INS(OP_CMD, 0, abytes == 4 ? 0x12 : 0x02), ra), LUTW(INS(OP_WRITE, 0, 4), 0));
+	if (set_read)
+		set_seq(p, SEQ_READ, LUTW(INS(OP_CMD, 0, abytes == 4 ? 0x13 : 0x03), ra), LUTW(INS(OP_READ, 0, 4), 0));
+}
+
+/* Sequences from the NOR itself: its SFDP table (JESD216B). */
 static int plan_from_sfdp(struct sw_core *core, bool set_read, uint32_t lutcr, struct lut_plan *p,
 			  uint32_t *size_out)
 {
@@ -297,7 +322,9 @@ static int plan_from_sfdp(struct sw_core *core, bool set_read, uint32_t lutcr, s
 		return r;
 	if (h[0] != 0x50444653u)
 		return sw_fail(ctx_of(core), SW_ERR_FLASH,
-			       "flexspi: no valid FCB and no SFDP table on the NOR (read 0x%08x)", h[0]);
+			       "flexspi: no program/erase sequences in an FCB and no SFDP table on the NOR (read 0x%08x): "
+			       "is a JESD216 serial NOR on FlexSPI1 port A?",
+			       h[0]);
 	uint32_t ptp = ph[1] & 0xFFFFFFu;
 	if ((r = sfdp_read(core, ptp, d12)) || (r = sfdp_read(core, ptp + 28, d89)))
 		return r;
@@ -314,18 +341,7 @@ static int plan_from_sfdp(struct sw_core *core, bool set_read, uint32_t lutcr, s
 		return sw_fail(ctx_of(core), SW_ERR_FLASH,
 			       "flexspi: SFDP lacks 4 KiB/64 KiB erase types or density (0x%02x 0x%02x)", op4k, op64k);
 	*size_out = bits / 8;
-	uint32_t ra = INS(OP_RADDR, 0, abytes * 8);
-	if (abytes == 4) { /* the 4-byte-address opcodes of the same operations */
-		op4k = 0x21;
-		op64k = 0xDC;
-	}
-	set_seq(p, SEQ_RDSR, LUTW(INS(OP_CMD, 0, 0x05), INS(OP_READ, 0, 1)), 0);
-	set_seq(p, SEQ_WREN, LUTW(INS(OP_CMD, 0, 0x06), INS(OP_STOP, 0, 0)), 0);
-	set_seq(p, SEQ_SE, LUTW(INS(OP_CMD, 0, op4k), ra), 0);
-	set_seq(p, SEQ_BE, LUTW(INS(OP_CMD, 0, op64k), ra), 0);
-	set_seq(p, SEQ_PP, LUTW(INS(OP_CMD, 0, abytes == 4 ? 0x12 : 0x02), ra), LUTW(INS(OP_WRITE, 0, 4), 0));
-	if (set_read)
-		set_seq(p, SEQ_READ, LUTW(INS(OP_CMD, 0, abytes == 4 ? 0x13 : 0x03), ra), LUTW(INS(OP_READ, 0, 4), 0));
+	plan_standard(p, abytes, op4k, op64k, set_read);
 	return SW_OK;
 }
 
@@ -377,14 +393,17 @@ static int rt_prepare(struct sw_core *core, const struct sw_mem_region *rg)
 		fcb = true;
 	if (r)
 		return r;
-	if (fcb) {
-		if ((r = plan_from_fcb(core, lut, &p)))
-			return r;
+	if (fcb && !plan_from_fcb(lut, &p)) {
 		SW_LOG_I(ctx_of(core), "flexspi: LUT from the FCB at 0x%08x", rg->base);
 	} else {
-		if ((was_off && (r = enable_fspi(core, rg, mcr0))) || (r = plan_from_sfdp(core, was_off, lutcr, &p, &size)))
+		/* The FCB is the boot ROM's; what it lacks, the NOR tells. The image
+		 * in the NOR never decides whether it can be erased. */
+		if ((was_off && (r = enable_fspi(core, rg, mcr0))) ||
+		    (r = plan_from_sfdp(core, was_off, lutcr, &p, &size)))
 			return r;
-		SW_LOG_I(ctx_of(core), "flexspi: no FCB; LUT from SFDP (%u KiB NOR)", size / 1024u);
+		SW_LOG_I(ctx_of(core), "flexspi: %s; LUT from SFDP (%u KiB NOR)",
+			 fcb ? "the FCB's LUT lacks program/erase sequences (normal: it is for the boot ROM)" : "no FCB",
+			 size / 1024u);
 	}
 	return write_lut(core, &p, lutcr);
 }

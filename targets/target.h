@@ -61,6 +61,9 @@ struct sw_flash_ops {
 	 * boot image without the header the boot ROM needs). */
 	void (*check_image)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr,
 			    const uint8_t *buf, size_t len);
+	/* Optional: refuse [addr, addr+len) before anything is written, on the
+	 * host-driven and the loader path alike (e.g. the AE3's SE area). */
+	int (*writable)(struct sw_core *core, const struct sw_mem_region *r, uint32_t addr, size_t len);
 };
 
 /* A flash loader blob (flashloaders/, ABI in flashloaders/abi.h), built
@@ -141,6 +144,11 @@ struct sw_core *sw_target_core(const struct sw_target *t, size_t i);
 /* Why core i has no sw_core (NULL from sw_target_core): a core that is not
  * started yet (its MEM-AP reports CSW.DeviceEn = 0). NULL if it has one. */
 const char *sw_target_core_note(const struct sw_target *t, size_t i);
+/* Core i had no sw_core (not started at open): attach it if its AP now
+ * reports the core powered (CSW.DeviceEn). SW_OK when it has a sw_core now
+ * (also when it had one), SW_ERR_NOT_FOUND while it is still off (no
+ * message), other codes for probe errors. Never halts the core. */
+int sw_target_core_retry(struct sw_target *t, size_t i);
 /* Reset one core of an open target the chip's way (hook) or sw_core_reset. */
 int sw_target_reset(struct sw_ctx *ctx, const struct sw_target_desc *desc, struct sw_core *core,
 		    const char *core_name, enum sw_reset_kind kind, bool halt_after);

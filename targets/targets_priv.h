@@ -14,6 +14,7 @@ const char *sw_stm32h7_sr_text(uint32_t sr);
 extern const struct sw_loader_image sw_loader_stm32h7;
 extern const struct sw_loader_image sw_loader_rt1062_flexspi;
 extern const struct sw_loader_image sw_loader_n657_xspi;
+extern const struct sw_loader_image sw_loader_ae3_mram;
 extern const struct sw_target_desc sw_target_mimxrt1062;
 extern const struct sw_flash_ops sw_flash_rt1062_flexspi;
 extern const struct sw_target_desc sw_target_stm32n657;

@@ -1,5 +1,5 @@
-/* Firmware images for swdflash: ELF through sw_elf (PT_LOAD segments at
- * their physical addresses, as gdb's load and every flash tool use them),
+/* Firmware images for swdflash: ELF through sw_elf (the allocated sections
+ * with contents at their load addresses, what gdb's load writes),
  * raw binaries at a base address, Intel HEX in image_hex.c. Everything is
  * checked here, before the server is asked to erase anything. */
 #include <errno.h>
@@ -121,8 +121,11 @@ static int load_elf(struct sw_ctx *ctx, const char *name, const uint8_t *buf, si
 			       name, (unsigned long long)sh_end, len);
 	}
 	img->entry = sw_elf_entry(elf);
-	for (size_t i = 0; i < sw_elf_seg_count(elf) && !r; i++) {
-		const struct sw_elf_seg *s = sw_elf_seg(elf, i);
+	img->has_rtt_cb = !sw_elf_symbol(elf, "_SEGGER_RTT", &img->rtt_cb, NULL);
+	img->has_symbols = sw_elf_has_symbols(elf) != 0;
+	/* gdb's load: section contents at their LMAs, not segment file ranges. */
+	for (size_t i = 0; i < sw_elf_load_count(elf) && !r; i++) {
+		const struct sw_elf_seg *s = sw_elf_load(elf, i);
 		r = sw_image_add(ctx, img, s->paddr, s->data, s->filesz);
 	}
 	sw_elf_close(elf);

@@ -1,6 +1,6 @@
 /* A firmware image as swdflash sees it: address-sorted, non-overlapping
- * runs of bytes. Read from ELF (PT_LOAD segments at their physical
- * addresses), Intel HEX, or a raw binary at a given base. */
+ * runs of bytes. Read from ELF (allocated sections with contents at
+ * their load addresses, as gdb's load), Intel HEX, or a raw binary at a given base. */
 #ifndef SW_CLIENT_IMAGE_H
 #define SW_CLIENT_IMAGE_H
 
@@ -24,6 +24,9 @@ struct sw_image {
 	struct sw_image_seg *seg;
 	size_t n, cap;
 	uint32_t entry;    /* ELF entry, HEX start address, or 0 */
+	uint32_t rtt_cb;   /* ELF symbol _SEGGER_RTT (the RTT control block) */
+	bool has_rtt_cb;
+	bool has_symbols;  /* an ELF with a symbol table: no _SEGGER_RTT there means no RTT */
 	enum sw_image_fmt fmt;
 };
 

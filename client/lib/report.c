@@ -1,4 +1,5 @@
 /* JSON lines and the progress bar for swdflash (no I/O here). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -6,31 +7,41 @@
 
 #define BAR 30
 
-size_t sw_json_escape(const char *s, char *out, size_t cap)
+/* high_as_u: bytes >= 0x7F as \u00XX (raw bytes); else passed through (UTF-8 text). */
+static size_t escape(const uint8_t *b, size_t n, bool high_as_u, char *out, size_t cap)
 {
 	size_t o = 0;
 
 	if (!cap)
 		return 0;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	for (size_t i = 0; i < n; i++) {
 		char tmp[8];
-		size_t n;
-		if (ch == '"' || ch == '\\')
-			n = (size_t)snprintf(tmp, sizeof(tmp), "\\%c", ch);
-		else if (ch == '\n')
-			n = (size_t)snprintf(tmp, sizeof(tmp), "\\n");
-		else if (ch < 0x20)
-			n = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", ch);
+		size_t k;
+		if (b[i] == '"' || b[i] == '\\')
+			k = (size_t)snprintf(tmp, sizeof(tmp), "\\%c", b[i]);
+		else if (b[i] == '\n')
+			k = (size_t)snprintf(tmp, sizeof(tmp), "\\n");
+		else if (b[i] < 0x20 || (high_as_u && b[i] >= 0x7F))
+			k = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", b[i]);
 		else
-			n = (size_t)snprintf(tmp, sizeof(tmp), "%c", ch);
-		if (o + n >= cap)
+			k = (size_t)snprintf(tmp, sizeof(tmp), "%c", b[i]);
+		if (o + k >= cap)
 			break;
-		memcpy(out + o, tmp, n);
-		o += n;
+		memcpy(out + o, tmp, k);
+		o += k;
 	}
 	out[o] = 0;
 	return o;
+}
+
+size_t sw_json_escape(const char *s, char *out, size_t cap)
+{
+	return escape((const uint8_t *)s, strlen(s), false, out, cap);
+}
+
+size_t sw_json_escape_bytes(const uint8_t *b, size_t n, char *out, size_t cap)
+{
+	return escape(b, n, true, out, cap);
 }
 
 static size_t clamp(int n, size_t cap)

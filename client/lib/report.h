@@ -11,6 +11,9 @@
 
 /* JSON string contents: quotes, backslashes and control characters escaped. */
 size_t sw_json_escape(const char *s, char *out, size_t cap);
+/* Raw bytes (RTT data, may hold NUL) as JSON string contents: ASCII as
+ * text, every other byte as \u00XX, so bytes = string.encode("latin-1"). */
+size_t sw_json_escape_bytes(const uint8_t *b, size_t n, char *out, size_t cap);
 /* {"event":"write","done":N,"total":N} and so on; `command` and `file`
  * appear in the start event, `seconds` (wall) in done. */
 size_t sw_ev_json(const struct sw_event *ev, const char *command, const char *file, double seconds, char *out,

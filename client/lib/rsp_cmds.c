@@ -29,11 +29,42 @@ static void last_line(const char *text, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)(end - start), start);
 }
 
+/* After an error reply: was the server's probe lost? Said in the reply or
+ * its console text, else asked with `monitor probe` (swdbridge answers
+ * "probe NAME: lost; ..."; other servers never say "lost", so nothing
+ * changes for them). On true, *hint tells what happens next. */
+static bool probe_lost(struct sw_rsp *c, const char *reply, char *hint, size_t cap)
+{
+	static const char cmd[] = "qRcmd,70726f6265"; /* "probe" */
+	const char *r2, *at;
+
+	if (strstr(reply, "probe lost") || strstr(c->console, "probe lost")) {
+		snprintf(hint, cap, "it is opened again at the next connection once it is back");
+		return true;
+	}
+	if (reply[0] != 'E' || sw_rsp_transact(c, (const uint8_t *)cmd, sizeof(cmd) - 1, &r2, NULL))
+		return false;
+	if (!(at = strstr(c->console, ": lost; ")))
+		return false;
+	snprintf(hint, cap, "%.*s", (int)strcspn(at + 8, "\n"), at + 8);
+	return true;
+}
+
 int rsp_fail_reply(struct sw_rsp *c, int err, const char *what, const char *reply)
 {
-	char line[200];
+	char line[256], hint[160], saved[256];
 
-	last_line(c->console, line, sizeof(line));
+	snprintf(saved, sizeof(saved), "%s", reply); /* probe_lost() reuses the reply buffer */
+	/* "E.reason" (GDB manual "Standard Replies") carries the server's own
+	 * words; else the last line of its console output, if any. */
+	if (saved[0] == 'E' && saved[1] == '.' && saved[2])
+		snprintf(line, sizeof(line), "%s", saved + 2);
+	else
+		last_line(c->console, line, sizeof(line));
+	if (probe_lost(c, saved, hint, sizeof(hint)))
+		return sw_fail(c->ctx, SW_ERR_IO, "%s failed: the server lost the probe (unplugged, powered off?); %s%s",
+			       what, hint, strstr(hint, "next connection") ? ", so run the command again then" : "");
+	reply = saved;
 	/* Servers tag their lines ("swdbridge: flash programming: ..."); keep
 	 * one copy of the context, not two. */
 	const char *msg = line, *colon = strchr(line, ':');

@@ -75,8 +75,13 @@ static int wait_port(struct sw_ctx *ctx, const char *exe, int timeout_ms, struct
 			*nl = 0;
 			if (port_line(buf, &sp->port))
 				return SW_OK;
-			if (buf[0])
-				snprintf(last, sizeof(last), "%.200s", buf);
+			if (!strncmp(buf, "swdbridge: probe ", 17)) {
+				snprintf(sp->probe_line, sizeof(sp->probe_line), "%.240s", buf + 11);
+				sp->sim = !strncmp(buf + 17, "sim", 3);
+			}
+			if (buf[0]) /* its own one-line error, without the program name */
+				snprintf(last, sizeof(last), "%.200s",
+					 strncmp(buf, "swdbridge: ", 11) ? buf : buf + 11);
 			len -= (size_t)(nl + 1 - buf);
 			memmove(buf, nl + 1, len + 1);
 		}
@@ -92,6 +97,8 @@ int sw_spawn_server(struct sw_ctx *ctx, const char *exe, char *const argv[], int
 	sp->pid = 0;
 	sp->port = 0;
 	sp->out_fd = -1;
+	sp->probe_line[0] = 0;
+	sp->sim = false;
 	if (access(exe, X_OK))
 		return sw_fail(ctx, SW_ERR_IO, "cannot run %s: %s (give --server HOST:PORT)", exe, strerror(errno));
 	if (pipe2(fds, O_CLOEXEC))

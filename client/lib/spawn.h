@@ -13,6 +13,10 @@ struct sw_spawn {
 	pid_t pid;
 	int out_fd;    /* its stdout+stderr, read until the port line */
 	unsigned port; /* bound GDB port */
+	/* Its "swdbridge: probe ..." start-up line (which probe it chose, and
+	 * whether that is the simulator), "" if it printed none. */
+	char probe_line[256];
+	bool sim;
 };
 
 /* Run `exe` with argv (argv[0] first, NULL-terminated) plus nothing else;

@@ -13,7 +13,11 @@ volatile uint32_t g_state;
 int32_t demo_int = -42;
 double demo_double = 3.25;
 float demo_float = 1.5f;
-char demo_text[32] = "hello from swdbridge";
+/* DEMO_TEXT tells builds of the same sources apart (test images). */
+#ifndef DEMO_TEXT
+#define DEMO_TEXT "hello from swdbridge"
+#endif
+char demo_text[32] = DEMO_TEXT;
 struct demo_state demo_state = {.ticks = 0, .temp = 215, .name = "openmv", .ratio = 0.5f, .pair = {1, 2}};
 __attribute__((section(".axisram"))) uint32_t demo_buffer[256];
 
@@ -62,6 +66,7 @@ __attribute__((noinline)) static uint32_t bad_access(void)
 
 int main(void)
 {
+	(void)*(volatile char *)demo_text; /* keep it in the image (--gc-sections) for gdb to print */
 	demo_io_init();
 	for (;;) {
 		counter++;

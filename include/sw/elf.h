@@ -36,6 +36,18 @@ uint32_t sw_elf_entry(const struct sw_elf *elf);
 size_t sw_elf_seg_count(const struct sw_elf *elf);
 const struct sw_elf_seg *sw_elf_seg(const struct sw_elf *elf, size_t i);
 
+/* What gdb's `load` writes: the allocated sections with contents
+ * (SHF_ALLOC, not SHT_NOBITS, size > 0), in section-header order, paddr =
+ * the section's load address (LMA) as BFD computes it, vaddr = sh_addr,
+ * filesz = memsz = sh_size, flags = sh_flags. Never the ELF or program
+ * headers a PT_LOAD segment's file range may cover. A file without section
+ * headers gives its PT_LOAD segments. */
+size_t sw_elf_load_count(const struct sw_elf *elf);
+const struct sw_elf_seg *sw_elf_load(const struct sw_elf *elf, size_t i);
+
+/* Whether the file has a symbol table (.symtab) at all. */
+int sw_elf_has_symbols(const struct sw_elf *elf);
+
 /* Look a symbol up in .symtab (global or local, first match). Returns
  * SW_OK, or SW_ERR_NOT_FOUND (no symbol table, or no such name; no message
  * recorded). value has the Thumb bit as stored (functions end in 1). */

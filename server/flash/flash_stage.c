@@ -256,6 +256,24 @@ void sw_flash_stage_note_ram_write(struct sw_flash_stage *st, uint32_t addr, siz
 	st->ram_hi = hi > st->ram_hi ? hi : st->ram_hi;
 }
 
+/* Every staged sector must be one the target lets us write: checked before
+ * anything is erased or programmed. */
+static int check_writable(struct sw_flash_stage *st, struct sw_core *core)
+{
+	int (*writable)(struct sw_core *, const struct sw_mem_region *, uint32_t, size_t) =
+		st->desc->flash->writable;
+	int r;
+
+	for (size_t i = 0; writable && i < st->n; i++) {
+		const struct region_stage *s = &st->rs[i];
+		for (uint32_t sec = 0; s->img && sec < s->r->size / s->r->sector_size; sec++)
+			if ((s->erase[sec] || s->touched[sec]) &&
+			    (r = writable(core, s->r, s->r->base + sec * s->r->sector_size, s->r->sector_size)))
+				return r;
+	}
+	return SW_OK;
+}
+
 int sw_flash_stage_done(struct sw_flash_stage *st, struct sw_core *core, struct sw_flash_stats *stats)
 {
 	int r = SW_OK;
@@ -266,7 +284,9 @@ int sw_flash_stage_done(struct sw_flash_stage *st, struct sw_core *core, struct 
 	 * (monitor flash erase, swdflash) may not. */
 	struct sw_core_state cs;
 	bool loader = st->desc->loader && !st->no_loader;
-	r = sw_core_poll(core, &cs);
+	r = check_writable(st, core);
+	if (!r)
+		r = sw_core_poll(core, &cs);
 	if (!r && !cs.halted)
 		r = sw_core_halt(core);
 	if (!r && loader)

@@ -98,14 +98,14 @@ static int start(struct sw_loader *l, uint32_t entry_off)
 	int r;
 
 	l->p.status = SWL_RUNNING;
+	/* CONTROL 0: privileged, MSP, no FP context; PRIMASK 1: no interrupt
+	 * between a loader's stores. One batch. */
+	const unsigned regs[] = {SW_REG_CONTROL, SW_REG_PRIMASK, SW_REG_MSP, 0, SW_REG_LR, SW_REG_PC, SW_REG_XPSR};
+	const uint64_t vals[] = {0, 1, l->stack_top, l->params, (l->code + l->ld->image->off_return) | 1u,
+				 l->code + entry_off, XPSR_T};
+
 	if ((r = sw_mem_write(ap, l->params, &l->p, sizeof(l->p))) ||
-	    (r = sw_core_reg_write(c, SW_REG_CONTROL, 0)) || /* privileged, MSP, no FP context */
-	    (r = sw_core_reg_write(c, SW_REG_PRIMASK, 1)) ||
-	    (r = sw_core_reg_write(c, SW_REG_MSP, l->stack_top)) ||
-	    (r = sw_core_reg_write(c, 0, l->params)) ||
-	    (r = sw_core_reg_write(c, SW_REG_LR, (l->code + l->ld->image->off_return) | 1u)) ||
-	    (r = sw_core_reg_write(c, SW_REG_PC, l->code + entry_off)) ||
-	    (r = sw_core_reg_write(c, SW_REG_XPSR, XPSR_T)))
+	    (r = sw_core_regs_write(c, regs, vals, sizeof(regs) / sizeof(regs[0]))))
 		return sw_fail(l->ctx, r, "flash loader: start: %s", sw_errmsg(l->ctx));
 	/* A reset while the loader sat halted between calls leaves the core
 	 * halted (DHCSR survives it, ARMv7-M C1.6.3) but the flash relocked
@@ -352,8 +352,13 @@ int sw_loader_close(struct sw_loader *l, struct sw_loader_stats *stats)
 	}
 	r = call(l, l->ld->image->off_uninit);
 	/* CONTROL before MSP/PSP so the stack pointers land where they belong. */
-	for (size_t i = N_SAVED; i-- > 0 && !r2;)
-		r2 = sw_core_reg_write(l->core, saved_regs[i], l->saved[i]);
+	unsigned order[N_SAVED];
+	uint64_t vals[N_SAVED];
+	for (size_t i = 0; i < N_SAVED; i++) {
+		order[i] = saved_regs[N_SAVED - 1 - i];
+		vals[i] = l->saved[N_SAVED - 1 - i];
+	}
+	r2 = sw_core_regs_write(l->core, order, vals, N_SAVED);
 	if (!r2)
 		r2 = sw_mem_write(sw_core_ap(l->core), l->code, l->backup, l->rings - l->code);
 	if (!r2)

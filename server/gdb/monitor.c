@@ -15,7 +15,8 @@ static const char help_text[] =
 	"  halt                   stop the core\n"
 	"  go | resume            let the core run (gdb does not know until the next stop)\n"
 	"  speed [kHz]            show or set the SWD clock\n"
-	"  step_irq on|off        mask interrupts while single-stepping (default on)\n"
+	"  step_irq on|off        on: take pending interrupts while single-stepping (step into\n"
+	"                         their handlers); off (default): mask them (DHCSR.C_MASKINTS)\n"
 	"  vector_catch [NAME...] on|off   halt on: reset hard bus mem usage state chk nocp int all\n"
 	"  targets                list supported targets\n"
 	"  flash info             flash regions, sectors and the programming method\n"
@@ -229,10 +230,10 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		return do_speed(s, arg);
 	} else if (!strcmp(cmd, "step_irq")) {
 		if (strcmp(arg, "on") && strcmp(arg, "off")) {
-			sw_session_say(s, "step_irq: on or off (now %s)", s->step_mask_irq ? "on" : "off");
+			sw_session_say(s, "step_irq: on or off (now %s)", s->step_mask_irq ? "off" : "on");
 			return -1;
 		}
-		s->step_mask_irq = !strcmp(arg, "on");
+		s->step_mask_irq = !strcmp(arg, "off");
 		sw_session_say(s, "interrupts %s while stepping", s->step_mask_irq ? "masked" : "enabled");
 	} else if (!strcmp(cmd, "watch")) {
 		return do_watch(s, arg);
@@ -257,6 +258,11 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 		sw_session_say(s, "probe reconnected: %s", sw_core_get_info(s->core)->core_name);
 	} else if (!strcmp(cmd, "probe")) {
 		const struct sw_probe_stats *ps = &s->probe->stats;
+		/* swdflash asks this after an error to tell a lost probe apart. */
+		if (s->probe->lost)
+			sw_session_say(s, "probe %s: lost; %s", s->probe->ops->name,
+				       s->probe->reopen[0] ? "it is opened again at the next connection once it is back"
+							   : "type 'monitor probe reconnect' once it is back");
 		sw_session_say(s, "probe %s: %llu round trips, %llu SWD transactions, %llu SWCLK cycles, %llu WAIT, %llu FAULT, %llu parity errors",
 			       s->probe->ops->name, (unsigned long long)ps->round_trips,
 			       (unsigned long long)ps->transactions, (unsigned long long)ps->swd_cycles,

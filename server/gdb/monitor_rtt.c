@@ -17,7 +17,15 @@ static void status(struct sw_session *s, struct sw_rtt_net *n)
 
 	sw_rtt_get_status(sw_rtt_net_engine(n), &st);
 	if (st.state != SW_RTT_FOUND) {
-		sw_session_say(s, "RTT: %s (%llu polls)", state_names[st.state], (unsigned long long)st.polls);
+		/* What was searched, so "not found" says where (swdflash deploy
+		 * --rtt reports it: no control block after a whole RAM scan). */
+		char where[96] = "";
+		if (st.has_user)
+			snprintf(where, sizeof(where), "; only at 0x%08x (monitor rtt address)", st.user_addr);
+		else if (st.has_elf)
+			snprintf(where, sizeof(where), "; none at the ELF's _SEGGER_RTT 0x%08x", st.elf_addr);
+		sw_session_say(s, "RTT: %s (%llu polls, RAM scanned %llu times%s)", state_names[st.state],
+			       (unsigned long long)st.polls, (unsigned long long)st.scans, where);
 		return;
 	}
 	sw_session_say(s, "RTT: control block at 0x%08x (%s), %u up, %u down; poll every %.1f ms; found %llu time(s), re-initialised %llu time(s)",

@@ -1,9 +1,11 @@
 /* RSP command dispatch (gdb manual "Packets", "General Query Packets",
  * "Stop Reply Packets"; reference/clients.md §2 for what gdb 13 sends). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server/gdb/rsp_client_priv.h"
@@ -21,10 +23,16 @@ int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out)
 		return sw_fail(s->ctx, SW_ERR_NOMEM, "gdb: out of memory");
 	c->s = s;
 	c->fd = fd;
+	sw_outq_init(&c->out, fd, OUTQ_CAP, OUTQ_STALL_NS);
 	rsp_parser_init(&c->parser);
 	if (sw_flash_stage_new(s->ctx, s->desc, &c->flash)) {
 		free(c);
 		return SW_ERR_NOMEM;
+	}
+	if (sw_read_cache_new(s->desc, &c->rcache)) {
+		sw_flash_stage_free(c->flash);
+		free(c);
+		return sw_fail(s->ctx, SW_ERR_NOMEM, "gdb: out of memory");
 	}
 	sw_flash_stage_no_loader(c->flash, s->no_loader);
 	*out = c;
@@ -36,7 +44,9 @@ void rsp_client_free(struct rsp_client *c)
 	if (!c)
 		return;
 	close(c->fd);
+	sw_outq_free(&c->out);
 	sw_flash_stage_free(c->flash);
+	sw_read_cache_free(c->rcache);
 	free(c);
 }
 
@@ -50,18 +60,51 @@ bool rsp_client_waiting(const struct rsp_client *c)
 	return c->waiting;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* How often a running core is polled for a halt, by how long it has run
+ * with no gdb traffic: every millisecond at first (a `next` or a nearby
+ * breakpoint is reported at once), then every 10 ms, then every 50 ms, so
+ * a long run costs at most 20 probe round trips per second (issue #20;
+ * OpenOCD polls every 100 ms). */
+#define POLL_FAST_NS 1000000ull
+#define POLL_MID_NS 10000000ull
+#define POLL_SLOW_NS 50000000ull
+#define QUIET_MID_NS 200000000ull
+#define QUIET_SLOW_NS 1000000000ull
+
+static uint64_t poll_interval(uint64_t quiet_ns)
+{
+	return quiet_ns < QUIET_MID_NS ? POLL_FAST_NS : quiet_ns < QUIET_SLOW_NS ? POLL_MID_NS : POLL_SLOW_NS;
+}
+
+int rsp_client_poll_wait_ms(const struct rsp_client *c)
+{
+	uint64_t now;
+
+	if (!c->waiting)
+		return -1;
+	if (!c->poll_armed)
+		return 0;
+	now = mono_ns();
+	return now >= c->poll_next_ns ? 0 : (int)((c->poll_next_ns - now + 999999u) / 1000000u);
+}
+
+
+/* Queue for gdb without blocking; a failed socket or an overfull queue
+ * closes the connection (issue #15: a gdb that stops reading must not stop
+ * the server). */
 static bool write_all(struct rsp_client *c, const uint8_t *p, size_t n)
 {
-	while (n) {
-		ssize_t w = write(c->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			c->closing = true;
-			return false;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (!sw_outq_put(&c->out, p, n)) {
+		c->closing = true;
+		return false;
 	}
 	return true;
 }
@@ -102,6 +145,26 @@ void rsp_send_err(struct rsp_client *c, int code)
 	rsp_send_str(c, e);
 }
 
+void rsp_send_err_reason(struct rsp_client *c, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	c->reply[0] = 'E';
+	c->reply[1] = '.';
+	va_start(ap, fmt);
+	vsnprintf(c->reply + 2, 240, fmt, ap);
+	va_end(ap);
+	/* Plain text in the packet: keep it to printable characters without
+	 * the framing ones ('$', '#', '}', '*'). */
+	for (char *p = c->reply + 2; *p; p++)
+		if (*p < 0x20 || *p > 0x7E || *p == '$' || *p == '#' || *p == '}' || *p == '*')
+			*p = ' ';
+	n = strlen(c->reply);
+	SW_LOG_W(c->s->ctx, "gdb: %s", c->reply + 2);
+	rsp_send_bin(c, c->reply, n);
+}
+
 /* Console text as O packets (hex), split to stay under PacketSize. */
 static void send_console(struct rsp_client *c, const char *text)
 {
@@ -132,6 +195,34 @@ static size_t put_reg(char *out, uint64_t v, unsigned bits)
 	return sw_hex_encode(b, bits / 8, out);
 }
 
+/* A fault stop (vector catch on a fault, or lockup): one line on the server
+ * log and on gdb's console saying what faulted and where; the signal gdb
+ * shows: SIGSEGV for HardFault/MemManage/lockup, SIGBUS for BusFault,
+ * SIGILL for UsageFault (gdb's numbering), as pyOCD reports them. */
+static int report_fault(struct rsp_client *c, const struct sw_core_state *st)
+{
+	struct sw_fault_info f;
+	char why[400];
+
+	if (st->reason == SW_HALT_VCATCH && (st->ipsr < 3 || st->ipsr > 7)) {
+		sw_session_say(c->s, "swdbridge: halted by vector catch (IPSR %u)", st->ipsr);
+		return 5;
+	}
+	if (sw_core_fault_info(c->s->core, st, &f)) {
+		SW_LOG_W(c->s->ctx, "%s", sw_errmsg(c->s->ctx));
+		snprintf(why, sizeof(why), "%s (fault status unreadable)",
+			 st->reason == SW_HALT_LOCKUP ? "core locked up" : "fault");
+	} else {
+		sw_fault_decode(&f, why, sizeof(why));
+	}
+	SW_LOG_W(c->s->ctx, "core %s: %s", c->s->core_name ? c->s->core_name : "", why);
+	if (st->reason == SW_HALT_VCATCH)
+		sw_session_say(c->s, "swdbridge: halted by vector catch: %s", why);
+	else
+		sw_session_say(c->s, "swdbridge: %s", why);
+	return st->reason == SW_HALT_LOCKUP ? 11 : st->ipsr == 5 ? 10 : st->ipsr == 6 ? 4 : 11;
+}
+
 /* Stop reply with the reason gdb understands and the PC/SP/LR expedited. */
 static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 {
@@ -159,15 +250,9 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	case SW_HALT_EXTERNAL:
 		sig = c->stop_signal0 ? 0 : c->stepping ? 5 : 2;
 		break;
-	case SW_HALT_VCATCH: {
-		static const char *const exc[] = {"thread mode", "Reset", "NMI", "HardFault", "MemManage",
-						  "BusFault", "UsageFault", "SecureFault"};
-		sw_session_say(c->s, "swdbridge: halted by vector catch: %s (IPSR %u)",
-			       st->ipsr < 8 ? exc[st->ipsr] : "exception", st->ipsr);
-		break;
-	}
+	case SW_HALT_VCATCH:
 	case SW_HALT_LOCKUP:
-		sw_session_say(c->s, "swdbridge: the core is locked up (fault in a fault handler)");
+		sig = report_fault(c, st);
 		break;
 	default:
 		break;
@@ -194,7 +279,9 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	c->stop_signal0 = false;
 }
 
-int rsp_parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char **end)
+/* "A,B" in hex, for what is not a target range (qXfer offset,length;
+ * vCont;r start,end). Target ranges use rsp_parse_range(). */
+int rsp_parse_hex_pair(const char *p, uint64_t *addr, uint64_t *len, const char **end)
 {
 	if (sw_hex_u64(p, &p, addr) || *p != ',' || sw_hex_u64(p + 1, &p, len))
 		return -1;
@@ -211,7 +298,7 @@ static void cmd_g(struct rsp_client *c)
 	char *p = c->reply;
 
 	if (sw_core_regs_read(c->s->core, regs, n, v)) {
-		rsp_send_err(c, 1);
+		rsp_send_err_reason(c, "g: %s", sw_errmsg(c->s->ctx));
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -248,12 +335,12 @@ static void cmd_G(struct rsp_client *c, const char *hex)
 		unsigned bytes = sw_reg_table()[regs[i]].bits / 8;
 		uint8_t b[8];
 		if (strlen(hex + off) < 2 * bytes || sw_hex_decode(hex + off, bytes, b)) {
-			rsp_send_err(c, 1);
+			rsp_send_err_reason(c, "G: register data too short or not hex");
 			return;
 		}
 		off += 2 * bytes;
 		if (sw_core_reg_write(c->s->core, regs[i], get_le(b, bytes))) {
-			rsp_send_err(c, 1);
+			rsp_send_err_reason(c, "G: writing %s: %s", sw_reg_table()[regs[i]].name, sw_errmsg(c->s->ctx));
 			return;
 		}
 	}
@@ -280,13 +367,16 @@ static void cmd_P(struct rsp_client *c, const char *arg)
 	uint8_t b[8];
 
 	if (sw_hex_u64(arg, &p, &regno) || *p != '=' || regno >= SW_REG_COUNT || !reg_known(c, (unsigned)regno)) {
-		rsp_send_err(c, 1);
+		rsp_send_err_reason(c, "P: no such register");
 		return;
 	}
 	unsigned bytes = sw_reg_table()[regno].bits / 8;
-	if (strlen(p + 1) != 2 * bytes || sw_hex_decode(p + 1, bytes, b) ||
-	    sw_core_reg_write(c->s->core, (unsigned)regno, get_le(b, bytes))) {
-		rsp_send_err(c, 1);
+	if (strlen(p + 1) != 2 * bytes || sw_hex_decode(p + 1, bytes, b)) {
+		rsp_send_err_reason(c, "P: %s takes %u bytes in hex", sw_reg_table()[regno].name, bytes);
+		return;
+	}
+	if (sw_core_reg_write(c->s->core, (unsigned)regno, get_le(b, bytes))) {
+		rsp_send_err_reason(c, "P: writing %s: %s", sw_reg_table()[regno].name, sw_errmsg(c->s->ctx));
 		return;
 	}
 	rsp_send_str(c, "OK");
@@ -303,48 +393,40 @@ static bool in_ram(const struct sw_target_desc *d, uint32_t addr)
 	return false;
 }
 
+/* Z/z TYPE,ADDR,KIND. A failure's reason is in the reply itself (gdb 13
+ * prints its own "Could not insert ..." text; newer ones and the log show
+ * ours), never queued for a later stop. */
 static void cmd_Z(struct rsp_client *c, const char *pkt, bool insert)
 {
-	uint64_t addr, kind;
-	const char *end;
+	uint32_t addr, kind;
+	const char *end, *why;
 	unsigned type = (unsigned)(pkt[1] - '0');
 	int r;
 
-	if (pkt[2] != ',' || rsp_parse_addr_len(pkt + 3, &addr, &kind, &end)) {
-		rsp_send_err(c, 1);
+	if (pkt[2] != ',' || (pkt[1] < '0' || pkt[1] > '9')) {
+		rsp_send_err_reason(c, "%c: malformed", pkt[0]);
 		return;
 	}
 	if (type > 4) {
 		rsp_send_str(c, "");
 		return;
 	}
+	if ((why = rsp_parse_range(pkt + 3, &addr, &kind, &end)) || (*end && *end != ';')) {
+		rsp_send_err_reason(c, "%c%u: %s", pkt[0], type, why ? why : "malformed");
+		return;
+	}
 	if (type >= 2) {
-		r = insert ? sw_core_wp_set(c->s->core, (uint32_t)addr, (unsigned)kind, type)
-			   : sw_core_wp_clear(c->s->core, (uint32_t)addr, (unsigned)kind, type);
-		if (r) {
-			SW_LOG_W(c->s->ctx, "watchpoint 0x%08llx: %s", (unsigned long long)addr, sw_errmsg(c->s->ctx));
-			sw_session_say(c->s, "swdbridge: watchpoint at 0x%08llx not set: %s",
-				       (unsigned long long)addr, sw_errmsg(c->s->ctx));
-			rsp_send_err(c, 1);
-			return;
-		}
+		r = insert ? sw_core_wp_set(c->s->core, addr, kind, type) : sw_core_wp_clear(c->s->core, addr, kind, type);
+	} else {
+		/* Z0 in RAM patches a BKPT; Z0 elsewhere (flash, XIP) and Z1 use the FPB. */
+		enum sw_bp_kind k = (type == 0 && in_ram(c->s->desc, addr)) ? SW_BP_SOFT : SW_BP_HARD;
+		r = insert ? sw_core_bp_set(c->s->core, addr, kind, k) : sw_core_bp_clear(c->s->core, addr, kind, k);
+	}
+	if (r)
+		rsp_send_err_reason(c, "%s at 0x%08x not %s: %s", type >= 2 ? "watchpoint" : "breakpoint", addr,
+				    insert ? "set" : "removed", sw_errmsg(c->s->ctx));
+	else
 		rsp_send_str(c, "OK");
-		return;
-	}
-	/* Z0 in RAM patches a BKPT; Z0 elsewhere (flash, XIP) and Z1 use the FPB. */
-	enum sw_bp_kind k = (type == 0 && in_ram(c->s->desc, (uint32_t)addr)) ? SW_BP_SOFT : SW_BP_HARD;
-	r = insert ? sw_core_bp_set(c->s->core, (uint32_t)addr, (unsigned)kind, k)
-		   : sw_core_bp_clear(c->s->core, (uint32_t)addr, (unsigned)kind, k);
-	if (r) {
-		/* gdb shows no text for a Z error: say why on its console now and
-		 * again at the next stop (clients.md §2.6). */
-		SW_LOG_W(c->s->ctx, "breakpoint 0x%08llx: %s", (unsigned long long)addr, sw_errmsg(c->s->ctx));
-		sw_session_say(c->s, "swdbridge: breakpoint at 0x%08llx not set: %s", (unsigned long long)addr,
-			       sw_errmsg(c->s->ctx));
-		rsp_send_err(c, 1);
-		return;
-	}
-	rsp_send_str(c, "OK");
 }
 
 static void resume(struct rsp_client *c, bool step)
@@ -366,12 +448,9 @@ static void resume(struct rsp_client *c, bool step)
 	rsp_flush_console(c);
 	if (step) {
 		struct sw_core_state st;
-		r = sw_core_step(c->s->core, c->s->step_mask_irq);
-		if (!r)
-			r = sw_core_poll(c->s->core, &st);
+		r = sw_core_step_poll(c->s->core, c->s->step_mask_irq, &st);
 		if (r) {
-			sw_session_say(c->s, "swdbridge: step failed: %s", sw_errmsg(c->s->ctx));
-			rsp_send_str(c, "E01");
+			rsp_send_err_reason(c, "step failed: %s", sw_errmsg(c->s->ctx));
 			return;
 		}
 		c->stepping = true;
@@ -381,9 +460,7 @@ static void resume(struct rsp_client *c, bool step)
 	}
 	r = sw_core_resume(c->s->core);
 	if (r) {
-		sw_session_say(c->s, "swdbridge: resume failed: %s", sw_errmsg(c->s->ctx));
-		rsp_flush_console(c);
-		rsp_send_str(c, "E01");
+		rsp_send_err_reason(c, "resume failed: %s", sw_errmsg(c->s->ctx));
 		return;
 	}
 	c->s->running = true;
@@ -404,7 +481,7 @@ static void range_step(struct rsp_client *c, const char *arg)
 	uint64_t lo, hi;
 	int r = SW_OK;
 
-	if (rsp_parse_addr_len(arg, &lo, &hi, NULL)) {
+	if (rsp_parse_hex_pair(arg, &lo, &hi, NULL)) {
 		rsp_send_err(c, 1);
 		return;
 	}
@@ -414,7 +491,7 @@ static void range_step(struct rsp_client *c, const char *arg)
 	}
 	rsp_flush_console(c);
 	for (unsigned n = 0; n < RSP_RANGE_STEP_MAX; n++) {
-		if ((r = sw_core_step(c->s->core, c->s->step_mask_irq)) || (r = sw_core_poll(c->s->core, &st)))
+		if ((r = sw_core_step_poll(c->s->core, c->s->step_mask_irq, &st)))
 			break;
 		if (st.reason != SW_HALT_STEP && st.reason != SW_HALT_REQUEST)
 			break;
@@ -423,8 +500,7 @@ static void range_step(struct rsp_client *c, const char *arg)
 			break;
 	}
 	if (r) {
-		sw_session_say(c->s, "swdbridge: range step failed: %s", sw_errmsg(c->s->ctx));
-		rsp_send_str(c, "E01");
+		rsp_send_err_reason(c, "range step failed: %s", sw_errmsg(c->s->ctx));
 		return;
 	}
 	c->stepping = true;
@@ -468,10 +544,7 @@ static void halt_and_report(struct rsp_client *c)
 	struct sw_core_state st;
 
 	if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
-		sw_session_say(c->s, "swdbridge: cannot halt the core: %s", sw_errmsg(c->s->ctx));
-		if (c->waiting)
-			rsp_flush_console(c);
-		rsp_send_str(c, "E01");
+		rsp_send_err_reason(c, "cannot halt the core: %s", sw_errmsg(c->s->ctx));
 		return;
 	}
 	if (st.reason == SW_HALT_REQUEST)
@@ -526,7 +599,7 @@ static void cmd_xfer(struct rsp_client *c, const char *arg)
 		rsp_send_str(c, "");
 		return;
 	}
-	if (rsp_parse_addr_len(p, &off, &len, NULL) || !total) {
+	if (rsp_parse_hex_pair(p, &off, &len, NULL) || !total) {
 		rsp_send_err(c, 0);
 		return;
 	}
@@ -553,11 +626,17 @@ static void cmd_rcmd(struct rsp_client *c, const char *hex)
 		return;
 	}
 	cmd[n] = 0;
-	rsp_monitor(c->s, cmd, &changed);
+	int r = rsp_monitor(c->s, cmd, &changed);
+	/* O packets are legal in reply to qRcmd: the output first, whole. */
 	rsp_flush_console(c);
-	/* Always OK: an error reply makes Cortex-Debug abort (clients.md §2.7);
-	 * the console output above says what failed. */
-	rsp_send_str(c, "OK");
+	/* A failed command fails in gdb too, so scripts stop (issue #14). Exx,
+	 * not E.reason: gdb 13's qRcmd code reads "E." as hex output ("Invalid
+	 * hex digit 46") but Exx as "Protocol error with Rcmd"; the output
+	 * above says what failed. */
+	if (r)
+		rsp_send_err(c, 1);
+	else
+		rsp_send_str(c, "OK");
 }
 
 
@@ -571,7 +650,28 @@ static void cmd_detach(struct rsp_client *c)
 		SW_LOG_W(c->s->ctx, "detach: %s", sw_errmsg(c->s->ctx));
 	c->s->running = true;
 	rsp_send_str(c, "OK");
-	c->closing = true;
+	/* In extended-remote mode gdb keeps the connection after detach and may
+	 * attach again or send monitor commands (gdb manual "Connecting", as
+	 * gdbserver --multi and OpenOCD do); it closes on k or disconnect. */
+	if (!c->extended)
+		c->closing = true;
+}
+
+/* vAttach;PID (extended-remote "attach"): one thread, any pid; halt and
+ * report the stop as for "?". */
+static void cmd_vattach(struct rsp_client *c)
+{
+	c->s->console[0] = 0;
+	if (c->nonstop) {
+		rsp_send_str(c, "OK");
+		c->waiting = true; /* the tick notifies once it is halted */
+		c->stop_signal0 = true;
+		if (sw_core_halt(c->s->core))
+			SW_LOG_W(c->s->ctx, "attach: %s", sw_errmsg(c->s->ctx));
+		return;
+	}
+	c->stop_signal0 = true; /* attach reports signal 0, as gdbserver does */
+	halt_and_report(c);
 }
 
 static void cmd_qsupported(struct rsp_client *c, const char *arg)
@@ -585,15 +685,40 @@ static void cmd_qsupported(struct rsp_client *c, const char *arg)
 	rsp_send_str(c, c->reply);
 }
 
+/* Packets after which flash reads gdb made are still true: reads, register
+ * access, single steps, breakpoints (FPB or RAM patches, never flash) and
+ * queries. Anything else (vFlash, monitor, resets, continue, writes, kill,
+ * detach) may change flash and drops the read cache. */
+static bool keeps_read_cache(const char *s)
+{
+	static const char *const keep[] = {"qSupported", "qXfer:", "qfThreadInfo", "qsThreadInfo", "qC",
+					   "qAttached", "qSymbol", "qCRC:", "qOffsets", "qTStatus", "vCont?",
+					   "vMustReplyEmpty", "QStartNoAckMode"};
+
+	switch (s[0]) {
+	case 'm': case 'g': case 'p': case 's': case 'Z': case 'z': case 'H': case 'T': case '?': case '!':
+		return true;
+	}
+	if (!strncmp(s, "vCont;", 6))
+		return s[6] == 's' && (s[7] == 0 || s[7] == ':'); /* a single step, not c/r/t */
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (!strncmp(s, keep[i], strlen(keep[i])))
+			return true;
+	return false;
+}
+
 static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 {
 	const char *s = (const char *)pkt;
 
 	SW_LOG_WIRE(c->s->ctx, "gdb -> %.*s", (int)(len > 200 ? 200 : len), s);
+	c->quiet_since_ns = c->poll_next_ns = mono_ns(); /* gdb is active: poll fast again */
 	if (c->waiting && !c->nonstop && strcmp(s, "vCtrlC") != 0) {
 		/* Only interrupts make sense while the target runs; ignore others. */
 		return;
 	}
+	if (!keeps_read_cache(s))
+		sw_read_cache_drop(c->rcache);
 	switch (s[0]) {
 	case 'g': cmd_g(c); return;
 	case 'G': cmd_G(c, s + 1); return;
@@ -609,7 +734,10 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	case 'Z': cmd_Z(c, s, true); return;
 	case 'z': cmd_Z(c, s, false); return;
 	case 'H': rsp_send_str(c, "OK"); return;
-	case '!': rsp_send_str(c, "OK"); return;
+	case '!':
+		c->extended = true;
+		rsp_send_str(c, "OK");
+		return;
 	case 'T': rsp_send_str(c, "OK"); return; /* thread 1 is always alive */
 	case 'k':
 		c->closing = true; /* target left as it is; gdb closes the link */
@@ -650,30 +778,74 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 		rsp_cmd_crc(c, s + 5);
 	else if (!strncmp(s, "vFlash", 6))
 		rsp_cmd_vflash(c, pkt, len);
+	else if (!strncmp(s, "vAttach;", 8))
+		cmd_vattach(c);
 	else if (!strncmp(s, "vKill", 5))
 		rsp_send_str(c, "OK");
 	else
 		rsp_send_str(c, ""); /* unknown: empty reply (vMustReplyEmpty, qTStatus, qOffsets...) */
 }
 
+/* Parsing stops while a full reply's worth of output waits, so the queue
+ * stays bounded and a peer that never reads gets no further work done. */
+static bool output_room(const struct rsp_client *c)
+{
+	return sw_outq_len(&c->out) < OUT_MAX;
+}
+
+bool rsp_client_wants_input(const struct rsp_client *c)
+{
+	return c->in_off == c->in_len && output_room(c);
+}
+
+bool rsp_client_has_input(const struct rsp_client *c)
+{
+	return c->in_off < c->in_len && output_room(c);
+}
+
+bool rsp_client_output_pending(const struct rsp_client *c)
+{
+	return sw_outq_len(&c->out) != 0;
+}
+
+bool rsp_client_writable(struct rsp_client *c)
+{
+	if (!sw_outq_flush(&c->out))
+		c->closing = true;
+	return !c->closing;
+}
+
+const char *rsp_client_stalled(const struct rsp_client *c)
+{
+	if (c->out.failed)
+		return "its socket failed or it left too much output unread";
+	if (sw_outq_stalled(&c->out))
+		return "it has read none of its output for 5 s";
+	return NULL;
+}
+
 bool rsp_client_readable(struct rsp_client *c)
 {
-	uint8_t buf[4096];
-	ssize_t n = read(c->fd, buf, sizeof(buf));
-
-	if (n < 0 && errno == EINTR)
-		return true;
-	if (n <= 0)
-		return false;
-	for (ssize_t i = 0; i < n && !c->closing; i++) {
-		switch (rsp_feed(&c->parser, buf[i])) {
+	if (c->in_off == c->in_len) {
+		ssize_t n = read(c->fd, c->in, sizeof(c->in));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (n <= 0)
+			return false;
+		c->in_off = 0;
+		c->in_len = (size_t)n;
+	}
+	while (c->in_off < c->in_len && !c->closing && output_room(c)) {
+		switch (rsp_feed(&c->parser, c->in[c->in_off++])) {
 		case RSP_EV_PACKET:
 			if (!c->noack)
 				write_all(c, (const uint8_t *)"+", 1);
 			dispatch(c, c->parser.data, c->parser.len);
 			break;
 		case RSP_EV_NAK:
-			if (c->last_len)
+			/* Resend only once the last copy has left: a NAK for a
+			 * packet still queued comes from a storm, not a line error. */
+			if (c->last_len && !sw_outq_len(&c->out))
 				write_all(c, c->last, c->last_len);
 			break;
 		case RSP_EV_INTERRUPT:
@@ -696,8 +868,21 @@ bool rsp_client_tick(struct rsp_client *c)
 {
 	struct sw_core_state st;
 
-	if (!c->waiting)
+	uint64_t now;
+
+	if (!c->waiting) {
+		c->poll_armed = false;
 		return !c->closing;
+	}
+	now = mono_ns();
+	if (!c->poll_armed) {
+		c->poll_armed = true;
+		c->quiet_since_ns = now;
+		c->poll_next_ns = now;
+	}
+	if (now < c->poll_next_ns)
+		return !c->closing;
+	c->poll_next_ns = now + poll_interval(now - c->quiet_since_ns);
 	if (sw_core_poll(c->s->core, &st)) {
 		/* The probe or target went away: tell gdb in one line, stop waiting. */
 		SW_LOG_E(c->s->ctx, "%s", sw_errmsg(c->s->ctx));
@@ -706,6 +891,15 @@ bool rsp_client_tick(struct rsp_client *c)
 		c->waiting = false;
 		rsp_send_str(c, "S0b"); /* SIGSEGV-style stop so gdb regains control */
 		return !c->closing;
+	}
+	if (!st.halted && st.locked_up) {
+		/* Lockup (DHCSR.S_LOCKUP, B1.5.15): the core executes nothing
+		 * more; halting is the debugger's way out. Report it as a stop. */
+		if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
+			SW_LOG_E(c->s->ctx, "lockup: %s", sw_errmsg(c->s->ctx));
+			return !c->closing;
+		}
+		st.reason = SW_HALT_LOCKUP;
 	}
 	if (st.halted) {
 		c->async_stop = true;

@@ -14,13 +14,26 @@ struct rsp_client;
 int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out);
 void rsp_client_free(struct rsp_client *c);
 int rsp_client_fd(const struct rsp_client *c);
-/* Handle readable data; returns false when the connection should close. */
+/* Read (when nothing read is left) and handle input; returns false when
+ * the connection should close. */
 bool rsp_client_readable(struct rsp_client *c);
+/* Poll for input only when this is true; has_input: bytes already read
+ * wait for rsp_client_readable (output drained far enough). */
+bool rsp_client_wants_input(const struct rsp_client *c);
+bool rsp_client_has_input(const struct rsp_client *c);
+/* Output waits for the socket: poll for POLLOUT, then call writable. */
+bool rsp_client_output_pending(const struct rsp_client *c);
+bool rsp_client_writable(struct rsp_client *c);
+/* Why the connection must be dropped for its output (the socket failed,
+ * or the peer took nothing for the deadline), or NULL. */
+const char *rsp_client_stalled(const struct rsp_client *c);
 /* While gdb waits for a stop reply: poll the core, reply when it halts.
  * Returns false when the connection should close. */
 bool rsp_client_tick(struct rsp_client *c);
 /* True while gdb waits for the target to stop. */
 bool rsp_client_waiting(const struct rsp_client *c);
+/* Milliseconds until rsp_client_tick wants to poll the core; -1: no poll pending. */
+int rsp_client_poll_wait_ms(const struct rsp_client *c);
 
 /* monitor.c: run one monitor command; output goes to `say`. Returns 0, or
  * -1 when the command failed (its output says why). */

@@ -5,11 +5,18 @@
 #include <stdint.h>
 
 #include "server/flash/flash_stage.h"
+#include "server/flash/read_cache.h"
 #include "server/gdb/rsp_client.h"
+#include "server/net/outq.h"
 
 #define OUT_MAX (2 * RSP_PACKET_MAX + 8)
 #define MEM_CHUNK ((RSP_PACKET_MAX - 8) / 2)
 #define XML_MAX 16384
+/* Output waits here when gdb does not read: room for two full replies past
+ * the point where input stops being processed (one reply). */
+#define OUTQ_CAP (3 * OUT_MAX)
+#define OUTQ_STALL_NS 5000000000ull /* a gdb that takes none of its reply for 5 s is dropped */
+#define IN_MAX 4096
 
 struct rsp_client {
 	struct sw_session *s;
@@ -22,10 +29,19 @@ struct rsp_client {
 	bool async_stop;         /* the stop being reported is asynchronous */
 	bool stop_signal0;       /* vCont;t in non-stop: report signal 0 */
 	bool stepping;
+	bool extended;           /* '!': extended-remote, the connection outlives D */
+	/* Polling a running core: fast at first, slower once it ran quietly
+	 * (rsp_client_tick); gdb traffic makes it fast again. */
+	bool poll_armed;
+	uint64_t poll_next_ns, quiet_since_ns;
 	bool closing;
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
+	struct sw_outq out;      /* never a blocking write: see server/net/outq.h */
+	uint8_t in[IN_MAX];      /* read but not yet parsed (parsing waits while output is queued) */
+	size_t in_off, in_len;
 	struct sw_flash_stage *flash; /* vFlash staging */
+	struct sw_read_cache *rcache; /* flash contents gdb read while halted */
 	char xml[XML_MAX];
 	char reply[OUT_MAX];
 	uint8_t mem[RSP_PACKET_MAX];
@@ -34,8 +50,15 @@ struct rsp_client {
 void rsp_send_bin(struct rsp_client *c, const void *data, size_t len);
 void rsp_send_str(struct rsp_client *c, const char *s);
 void rsp_send_err(struct rsp_client *c, int code);
+/* "E.reason" (gdb manual "Standard Replies"): the error reply for a packet
+ * that failed for a reason the user should see. gdb 13 shows it for g, G,
+ * P and stop replies; for vFlash* and Z it prints its own fixed text, so
+ * the reason also goes to the server log (at warning level). Never O
+ * packets: outside a run and qRcmd gdb takes an O as the reply itself and
+ * falls one packet behind. */
+void rsp_send_err_reason(struct rsp_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rsp_flush_console(struct rsp_client *c);
-int rsp_parse_addr_len(const char *p, uint64_t *addr, uint64_t *len, const char **end);
+int rsp_parse_hex_pair(const char *p, uint64_t *a, uint64_t *b, const char **end);
 
 void rsp_cmd_m(struct rsp_client *c, const char *arg);
 void rsp_cmd_M(struct rsp_client *c, const char *arg);

@@ -1,4 +1,5 @@
-/* Memory and flash packets: m, M, X, qCRC, vFlashErase/Write/Done. */
+/* Memory and flash packets: m, M, X, qCRC, vFlashErase/Write/Done. Every
+ * target range goes through rsp_parse_range() (32-bit, no wrap). */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,79 +8,77 @@
 
 void rsp_cmd_m(struct rsp_client *c, const char *arg)
 {
-	uint64_t addr, len;
-	const char *end;
+	uint32_t addr, len;
+	const char *end, *why = rsp_parse_range(arg, &addr, &len, &end);
 
-	if (rsp_parse_addr_len(arg, &addr, &len, &end) || *end || addr > 0xFFFFFFFFu) {
+	/* m alone answers Exx: gdb 13 reads an "E." reply to m as hex data
+	 * ("Invalid hex digit 46"), and Exx is what makes it say "Cannot
+	 * access memory at address ..." (remote_read_bytes_1). */
+	if (why || *end) {
+		SW_LOG_D(c->s->ctx, "m %s: %s", arg, why ? why : "malformed");
 		rsp_send_err(c, 1);
 		return;
 	}
 	if (len > MEM_CHUNK)
 		len = MEM_CHUNK; /* a short reply is allowed; gdb asks for the rest */
-	if (addr + len > 0x100000000ull)
-		len = 0x100000000ull - addr;
-	if (sw_core_mem_read(c->s->core, (uint32_t)addr, c->mem, len)) {
-		SW_LOG_D(c->s->ctx, "m %08llx,%llx: %s", (unsigned long long)addr, (unsigned long long)len,
-			 sw_errmsg(c->s->ctx));
+	/* While halted, flash reads go through the read cache (a `stepi`
+	 * re-reads the code around the PC many times); never while running. */
+	if (c->s->running ? sw_core_mem_read(c->s->core, addr, c->mem, len)
+			  : sw_read_cache_read(c->rcache, c->s->core, addr, c->mem, len)) {
+		SW_LOG_D(c->s->ctx, "m %08x,%x: %s", addr, len, sw_errmsg(c->s->ctx));
 		rsp_send_err(c, 14); /* EFAULT */
 		return;
 	}
 	rsp_send_bin(c, c->reply, sw_hex_encode(c->mem, len, c->reply));
 }
 
+static void mem_write(struct rsp_client *c, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+	if (len && sw_core_mem_write(c->s->core, addr, data, len)) {
+		rsp_send_err_reason(c, "memory write at 0x%08x (%u bytes): %s", addr, len, sw_errmsg(c->s->ctx));
+		return;
+	}
+	sw_flash_stage_note_ram_write(c->flash, addr, len);
+	rsp_send_str(c, "OK");
+}
+
 void rsp_cmd_M(struct rsp_client *c, const char *arg)
 {
-	uint64_t addr, len;
-	const char *p;
+	uint32_t addr, len;
+	const char *p, *why = rsp_parse_range(arg, &addr, &len, &p);
 
-	if (rsp_parse_addr_len(arg, &addr, &len, &p) || *p != ':' || len > sizeof(c->mem) ||
-	    strlen(p + 1) != 2 * len || sw_hex_decode(p + 1, len, c->mem)) {
-		rsp_send_err(c, 1);
-		return;
-	}
-	if (len && sw_core_mem_write(c->s->core, (uint32_t)addr, c->mem, len)) {
-		rsp_send_err(c, 14);
-		return;
-	}
-	sw_flash_stage_note_ram_write(c->flash, (uint32_t)addr, len);
-	rsp_send_str(c, "OK");
+	if (why)
+		return rsp_send_err_reason(c, "M: %s", why);
+	if (*p != ':' || len > sizeof(c->mem) || strlen(p + 1) != 2 * (size_t)len || sw_hex_decode(p + 1, len, c->mem))
+		return rsp_send_err_reason(c, "M: malformed data (want %u bytes in hex)", len);
+	mem_write(c, addr, c->mem, len);
 }
 
 void rsp_cmd_X(struct rsp_client *c, uint8_t *pkt, size_t pktlen)
 {
-	uint64_t addr, len;
-	const char *p;
-	size_t hdr, n;
+	uint32_t addr, len;
+	const char *p, *why = rsp_parse_range((const char *)pkt + 1, &addr, &len, &p);
+	size_t hdr;
 
-	if (rsp_parse_addr_len((const char *)pkt + 1, &addr, &len, &p) || *p != ':') {
-		rsp_send_err(c, 1);
-		return;
-	}
+	if (why)
+		return rsp_send_err_reason(c, "X: %s", why);
+	if (*p != ':')
+		return rsp_send_err_reason(c, "X: malformed header");
 	hdr = (size_t)((const uint8_t *)p + 1 - pkt);
-	n = rsp_unescape(pkt + hdr, pktlen - hdr);
-	if (n != len) {
-		rsp_send_err(c, 1);
-		return;
-	}
-	if (len && sw_core_mem_write(c->s->core, (uint32_t)addr, pkt + hdr, len)) {
-		rsp_send_err(c, 14);
-		return;
-	}
-	sw_flash_stage_note_ram_write(c->flash, (uint32_t)addr, len);
-	rsp_send_str(c, "OK");
+	if (rsp_unescape(pkt + hdr, pktlen - hdr) != len)
+		return rsp_send_err_reason(c, "X: %u bytes announced, other amount sent", len);
+	mem_write(c, addr, pkt + hdr, len);
 }
 
 void rsp_cmd_crc(struct rsp_client *c, const char *arg)
 {
-	uint64_t addr, len;
-	uint32_t crc = 0xFFFFFFFFu;
+	uint32_t addr, len, crc = 0xFFFFFFFFu;
+	const char *end, *why = rsp_parse_range(arg, &addr, &len, &end);
 
-	if (rsp_parse_addr_len(arg, &addr, &len, NULL) || addr + len > 0x100000000ull) {
-		rsp_send_err(c, 1);
-		return;
-	}
+	if (why || *end)
+		return rsp_send_err_reason(c, "qCRC: %s", why ? why : "malformed ADDR,LENGTH");
 	/* Large flash ranges: the loader computes it on the target. */
-	int r = sw_flash_stage_crc(c->flash, c->s->core, (uint32_t)addr, (uint32_t)len, &crc);
+	int r = sw_flash_stage_crc(c->flash, c->s->core, addr, len, &crc);
 	if (r == SW_OK) {
 		snprintf(c->reply, sizeof(c->reply), "C%08x", crc);
 		rsp_send_str(c, c->reply);
@@ -89,12 +88,10 @@ void rsp_cmd_crc(struct rsp_client *c, const char *arg)
 		SW_LOG_W(c->s->ctx, "qCRC on the target failed (%s); computing it on the host",
 			 sw_errmsg(c->s->ctx));
 	crc = 0xFFFFFFFFu;
-	for (uint64_t off = 0; off < len;) {
-		size_t n = len - off > sizeof(c->mem) ? sizeof(c->mem) : (size_t)(len - off);
-		if (sw_core_mem_read(c->s->core, (uint32_t)(addr + off), c->mem, n)) {
-			rsp_send_err(c, 14);
-			return;
-		}
+	for (uint32_t off = 0; off < len;) {
+		uint32_t n = len - off > sizeof(c->mem) ? (uint32_t)sizeof(c->mem) : len - off;
+		if (sw_core_mem_read(c->s->core, addr + off, c->mem, n))
+			return rsp_send_err_reason(c, "qCRC: read at 0x%08x: %s", addr + off, sw_errmsg(c->s->ctx));
 		crc = sw_crc32_gdb(crc, c->mem, n);
 		off += n;
 	}
@@ -102,36 +99,34 @@ void rsp_cmd_crc(struct rsp_client *c, const char *arg)
 	rsp_send_str(c, c->reply);
 }
 
+/* The reason goes into the reply (and the log), never to the console: an
+ * O packet here would be taken as the reply (issue #14). */
 static void flash_failed(struct rsp_client *c, const char *what)
 {
-	SW_LOG_E(c->s->ctx, "%s: %s", what, sw_errmsg(c->s->ctx));
-	sw_session_say(c->s, "swdbridge: %s: %s", what, sw_errmsg(c->s->ctx));
-	rsp_flush_console(c);
-	rsp_send_str(c, "E01");
+	rsp_send_err_reason(c, "%s: %s", what, sw_errmsg(c->s->ctx));
 }
 
 void rsp_cmd_vflash(struct rsp_client *c, uint8_t *pkt, size_t len)
 {
 	const char *s = (const char *)pkt;
-	uint64_t addr, n;
-	const char *p;
+	const char *p, *why;
+	uint32_t addr, n;
+	uint64_t a;
 
 	if (!strncmp(s, "vFlashErase:", 12)) {
-		if (rsp_parse_addr_len(s + 12, &addr, &n, &p) || *p || addr + n > 0x100000000ull) {
-			rsp_send_err(c, 1);
-			return;
-		}
-		if (sw_flash_stage_erase(c->flash, (uint32_t)addr, (uint32_t)n))
+		if ((why = rsp_parse_range(s + 12, &addr, &n, &p)) || *p)
+			return rsp_send_err_reason(c, "vFlashErase: %s", why ? why : "malformed ADDR,LENGTH");
+		if (sw_flash_stage_erase(c->flash, addr, n))
 			return flash_failed(c, "vFlashErase");
 		rsp_send_str(c, "OK");
 	} else if (!strncmp(s, "vFlashWrite:", 12)) {
-		if (sw_hex_u64(s + 12, &p, &addr) || *p != ':' || addr > 0xFFFFFFFFu) {
-			rsp_send_err(c, 1);
-			return;
-		}
+		if (sw_hex_u64(s + 12, &p, &a) || *p != ':')
+			return rsp_send_err_reason(c, "vFlashWrite: malformed address");
 		size_t hdr = (size_t)((const uint8_t *)p + 1 - pkt);
-		n = rsp_unescape(pkt + hdr, len - hdr);
-		if (sw_flash_stage_write(c->flash, (uint32_t)addr, pkt + hdr, n))
+		size_t data = rsp_unescape(pkt + hdr, len - hdr);
+		if ((why = rsp_check_range(a, data)))
+			return rsp_send_err_reason(c, "vFlashWrite: %s", why);
+		if (sw_flash_stage_write(c->flash, (uint32_t)a, pkt + hdr, data))
 			return flash_failed(c, "vFlashWrite");
 		rsp_send_str(c, "OK");
 	} else if (!strcmp(s, "vFlashDone")) {

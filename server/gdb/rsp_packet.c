@@ -137,3 +137,31 @@ size_t rsp_unescape(uint8_t *buf, size_t len)
 	}
 	return o;
 }
+
+const char *rsp_check_range(uint64_t addr, uint64_t len)
+{
+	if (addr > 0xFFFFFFFFull)
+		return "address beyond 32 bits";
+	if (len > 0x100000000ull - addr)
+		return "range runs past the end of the 32-bit address space";
+	return NULL;
+}
+
+const char *rsp_parse_range(const char *p, uint32_t *addr, uint32_t *len, const char **end)
+{
+	uint64_t a, n;
+	const char *why;
+
+	if (sw_hex_u64(p, &p, &a) || *p != ',' || sw_hex_u64(p + 1, &p, &n))
+		return "malformed ADDR,LENGTH";
+	if ((why = rsp_check_range(a, n)))
+		return why;
+	/* A range that ends exactly at 2^32 has a length that still fits. */
+	if (n > 0xFFFFFFFFull)
+		return "length beyond 32 bits";
+	*addr = (uint32_t)a;
+	*len = (uint32_t)n;
+	if (end)
+		*end = p;
+	return NULL;
+}

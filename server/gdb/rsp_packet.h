@@ -41,4 +41,14 @@ size_t rsp_frame(const uint8_t *data, size_t len, uint8_t *out, size_t cap);
 /* Undo '}' escapes in place; returns the new length. */
 size_t rsp_unescape(uint8_t *buf, size_t len);
 
+/* The one parser for a target address range "ADDR,LEN" (hex), used by
+ * m, M, X, Z, z, qCRC and vFlashErase: the target has a 32-bit address
+ * space, so an address or length beyond 32 bits, or a range that runs past
+ * 2^32, is refused rather than truncated. Returns NULL, or why it was
+ * refused (a constant string). *end points after LEN. */
+const char *rsp_parse_range(const char *p, uint32_t *addr, uint32_t *len, const char **end);
+/* The same check for a range whose start was parsed alone (vFlashWrite:
+ * ADDR, then the data). */
+const char *rsp_check_range(uint64_t addr, uint64_t len);
+
 #endif

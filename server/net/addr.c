@@ -223,11 +223,11 @@ size_t sw_net_listen_hints(const struct sw_net_addr *a, const char *what, char *
 		put(&o, "    %s\n", self), snprintf(first, sizeof(first), "%s", self);
 	if (!first[0])
 		snprintf(first, sizeof(first), "%s", self);
-	put(&o, "  from WSL2, NAT mode (the default): the Windows host is the default route inside WSL:\n"
-		"    gdb-multiarch -ex \"target extended-remote $(ip route show default | awk '{print $3}'):%u\"\n"
-		"  from WSL2, mirrored mode (networkingMode=mirrored in .wslconfig): localhost:%u\n"
-		"  (Windows Defender Firewall must allow inbound TCP %u; see docs/wsl.md)\n",
-	    port, port, port);
+	/* There is no Windows build: the Windows side is a gdb or VS Code
+	 * reaching this server in WSL2 through its localhost forwarding. */
+	put(&o, "  from Windows, when this runs in WSL2: localhost:%u (WSL forwards listening ports to\n"
+		"    Windows; docs/wsl.md)\n",
+	    port);
 	put(&o, "  Cortex-Debug launch.json configuration (docs/cortex-debug.md):\n"
 		"    {\n"
 		"      \"name\": \"swdbridge %s\",\n"

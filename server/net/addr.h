@@ -1,7 +1,7 @@
 /* Listen/connect addresses: "ADDR[:PORT]" parsing for IPv4 and IPv6
  * ("127.0.0.1:2331", "[::1]:2331", "::", "0.0.0.0"), loopback tests, and
  * the text printed when a server listens beyond loopback: every address a
- * client can use, the WSL hints and a Cortex-Debug "external" snippet. */
+ * client can use, the WSL2 hint and a Cortex-Debug "external" snippet. */
 #ifndef SW_NET_ADDR_H
 #define SW_NET_ADDR_H
 
@@ -34,8 +34,8 @@ void sw_net_sockaddr_text(const struct sockaddr *sa, char *buf, size_t cap);
 void sw_net_addr_text(const struct sw_net_addr *a, char *buf, size_t cap);
 
 /* The user-facing text for a non-loopback listener on `a` (port included):
- * client addresses (all interfaces for a wildcard address), WSL NAT and
- * mirrored hints, and a launch.json snippet. Returns the length written
+ * client addresses (all interfaces for a wildcard address), the WSL2
+ * localhost-forwarding hint for a debugger on Windows, and a launch.json snippet. Returns the length written
  * (truncated to cap-1). */
 size_t sw_net_listen_hints(const struct sw_net_addr *a, const char *what, char *buf, size_t cap);
 

@@ -13,9 +13,13 @@
 #include "server/gdb/rsp_client.h"
 #include "server/gdb/rsp_packet.h"
 #include "server/net/addr.h"
+#include "server/net/outq.h"
+#include "server/net/ratelog.h"
 #include "server/net/server.h"
 
 #define TICK_MAX_NS 20000000ull /* never advance simulated time more than 20 ms per loop */
+#define ACCEPT_PER_LOOP 32     /* a burst of connects is taken in a few loops */
+#define RECONNECT_EVERY_NS 250000000ull /* opening a lost probe blocks (discovery, ~20 ms): at most 4 tries a second */
 
 void sw_server_init(struct sw_server *srv, struct sw_ctx *ctx)
 {
@@ -30,14 +34,14 @@ static int open_listener(struct sw_ctx *ctx, struct sw_net_addr *a, int *fd_out,
 	socklen_t len = a->len;
 	int fd, one = 1;
 
-	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return sw_fail(ctx, SW_ERR_IO, "socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* "::" then means IPv6 only, so "0.0.0.0" may be listed beside it. */
 	if (a->ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a->ss, a->len) || listen(fd, 4)) {
+	if (bind(fd, (struct sockaddr *)&a->ss, a->len) || listen(fd, SW_LISTEN_BACKLOG)) {
 		int e = errno;
 		close(fd);
 		sw_net_addr_text(a, t, sizeof(t));
@@ -85,9 +89,11 @@ static void refuse(struct sw_server *srv, struct sw_server_port *p, int fd)
 	snprintf(msg, sizeof(msg), "E.port %u: another gdb is already connected to core %s", p->port,
 		 p->session->core_name ? p->session->core_name : "0");
 	n = rsp_frame((const uint8_t *)msg, strlen(msg), pkt, sizeof(pkt));
-	if (write(fd, pkt, n) < 0)
+	/* A fresh socket takes 160 bytes at once; never wait for this peer. */
+	if (send(fd, pkt, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		SW_LOG_D(srv->ctx, "refuse: %s", strerror(errno));
-	SW_LOG_W(srv->ctx, "port %u: refused a second gdb connection", p->port);
+	if (sw_ratelog_ok(&srv->refused_log, srv->ctx, "refused gdb connections"))
+		SW_LOG_W(srv->ctx, "port %u: refused a second gdb connection", p->port);
 	close(fd);
 }
 
@@ -103,44 +109,79 @@ static bool client_gone(struct sw_server_port *p)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
-static void accept_on(struct sw_server *srv, struct sw_server_port *p, int lfd)
+/* A new gdb connection to a session whose probe was lost: open the same
+ * probe again (J-Link by serial...) so that, once it is back, the next
+ * deploy or debug session works without `monitor probe reconnect`. */
+static void reconnect_lost_probe(struct sw_server *srv, struct sw_session *s)
+{
+	uint64_t t = sw_outq_now_ns();
+
+	if (!s->probe || !s->probe->lost || !s->probe->reopen[0] || !s->reconnect ||
+	    (srv->reconnect_ns && t - srv->reconnect_ns < RECONNECT_EVERY_NS))
+		return;
+	srv->reconnect_ns = t;
+	if (s->reconnect(s->reconnect_user, s))
+		SW_LOG_W(srv->ctx, "probe still lost: %s", sw_errmsg(srv->ctx));
+	else
+		SW_LOG_I(srv->ctx, "probe lost earlier: reconnected automatically");
+}
+
+/* Returns false when nothing more waits on the listener. */
+static bool accept_on(struct sw_server *srv, struct sw_server_port *p, int lfd)
 {
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
 	char ip[SW_ADDR_TEXT] = "?";
 	int one = 1;
-	int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0)
-		return;
+		return false;
 	if (p->client && client_gone(p))
 		drop(srv, p);
 	if (p->client) {
 		refuse(srv, p, fd);
-		return;
+		return true;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	sw_net_sockaddr_text((const struct sockaddr *)&peer, ip, sizeof(ip));
 	if (rsp_client_new(p->session, fd, &p->client)) {
 		close(fd);
-		return;
+		return true;
 	}
 	SW_LOG_I(srv->ctx, "gdb connected from %s to port %u", ip, p->port);
+	reconnect_lost_probe(srv, p->session);
+	return true;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void drop(struct sw_server *srv, struct sw_server_port *p)
 {
+	(void)rsp_client_writable(p->client); /* a last reply (detach's OK) if the socket takes it now */
 	rsp_client_free(p->client);
 	p->client = NULL;
 	SW_LOG_I(srv->ctx, "gdb disconnected from port %u", p->port);
+}
+
+/* Output first (it may make room for parsing), then input; a gdb whose
+ * output has stalled is dropped with one line. */
+static void serve_client(struct sw_server *srv, struct sw_server_port *p, short rev)
+{
+	const char *why;
+
+	if ((rev & POLLOUT) && !rsp_client_writable(p->client)) {
+		drop(srv, p);
+		return;
+	}
+	if (((rev & (POLLIN | POLLHUP | POLLERR)) || rsp_client_has_input(p->client)) &&
+	    !rsp_client_readable(p->client)) {
+		drop(srv, p);
+		return;
+	}
+	if ((why = rsp_client_stalled(p->client))) {
+		SW_LOG_W(srv->ctx, "port %u: dropped the gdb connection: %s", p->port, why);
+		drop(srv, p);
+	}
 }
 
 int sw_server_add_svc(struct sw_server *srv, const struct sw_server_svc *svc)
@@ -155,7 +196,7 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 {
 	struct pollfd pfd[(SW_SERVER_MAX_LISTEN + 1) * SW_SERVER_MAX_PORTS + SW_SERVER_SVC_FDS];
 	unsigned svc_at[SW_SERVER_MAX_SVCS], svc_n[SW_SERVER_MAX_SVCS];
-	uint64_t last = now_ns();
+	uint64_t last = sw_outq_now_ns();
 
 	while (!*stop) {
 		unsigned n = 0;
@@ -167,8 +208,11 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			for (unsigned k = 0; k < srv->ports[i].n_more; k++)
 				pfd[n++] = (struct pollfd){srv->ports[i].more_fds[k], POLLIN, 0};
 			if (srv->ports[i].client) {
-				pfd[n++] = (struct pollfd){rsp_client_fd(srv->ports[i].client), POLLIN, 0};
-				waiting |= rsp_client_waiting(srv->ports[i].client);
+				struct rsp_client *c = srv->ports[i].client;
+				short ev = (short)((rsp_client_wants_input(c) ? POLLIN : 0) |
+						   (rsp_client_output_pending(c) ? POLLOUT : 0));
+				pfd[n++] = (struct pollfd){rsp_client_fd(c), ev, 0};
+				waiting |= rsp_client_waiting(c) || rsp_client_has_input(c);
 			}
 		}
 		for (unsigned i = 0; i < srv->n_svcs; i++) {
@@ -177,8 +221,14 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			svc_n[i] = v->fds(v->user, pfd + n, (unsigned)(sizeof(pfd) / sizeof(pfd[0])) - n, &wake);
 			n += svc_n[i];
 		}
-		/* Poll the core every millisecond while gdb waits for a stop. */
-		unsigned timeout = waiting ? 1 : 5;
+		/* Wake when a gdb connection wants the core polled (every
+		 * millisecond at first, less often as the run goes on quietly). */
+		unsigned timeout = 5;
+		for (unsigned i = 0; waiting && i < srv->n; i++) {
+			int w = srv->ports[i].client ? rsp_client_poll_wait_ms(srv->ports[i].client) : -1;
+			if (w >= 0 && (unsigned)w < timeout)
+				timeout = (unsigned)w;
+		}
 		if (wake < 1000000ull * timeout)
 			timeout = (unsigned)((wake + 999999u) / 1000000u);
 		if (poll(pfd, n, (int)timeout) < 0 && errno != EINTR)
@@ -190,14 +240,15 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			n += 1 + p->n_more;
 			if (p->client) {
 				short crev = pfd[n++].revents;
-				if ((crev & (POLLIN | POLLHUP | POLLERR)) && !rsp_client_readable(p->client))
-					drop(srv, p);
+				serve_client(srv, p, crev);
 			}
 			for (unsigned k = 0; k <= p->n_more; k++)
 				if (pfd[l0 + k].revents & POLLIN)
-					accept_on(srv, p, k ? p->more_fds[k - 1] : p->listen_fd);
+					for (unsigned a = 0; a < ACCEPT_PER_LOOP; a++)
+						if (!accept_on(srv, p, k ? p->more_fds[k - 1] : p->listen_fd))
+							break;
 		}
-		uint64_t t = now_ns();
+		uint64_t t = sw_outq_now_ns();
 		if (srv->tick)
 			srv->tick(srv->tick_user, t - last > TICK_MAX_NS ? TICK_MAX_NS : t - last);
 		last = t;
@@ -222,4 +273,17 @@ void sw_server_close(struct sw_server *srv)
 			close(srv->ports[i].more_fds[k]);
 	}
 	srv->n = 0;
+}
+
+void sw_server_catch_signals(void (*on_signal)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: see server.h */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 }

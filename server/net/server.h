@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "server/net/ratelog.h"
 #include "server/session.h"
 
 #define SW_SERVER_MAX_PORTS 4
@@ -46,6 +47,8 @@ struct sw_server {
 	void *tick_user;
 	const struct sw_server_svc *svcs[SW_SERVER_MAX_SVCS];
 	unsigned n_svcs;
+	struct sw_ratelog refused_log; /* "refused a second gdb" lines */
+	uint64_t reconnect_ns;         /* last automatic reconnect attempt of a lost probe */
 };
 
 void sw_server_init(struct sw_server *srv, struct sw_ctx *ctx);
@@ -58,5 +61,8 @@ int sw_server_listen(struct sw_server *srv, struct sw_session *s, const char *ad
 int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop);
 void sw_server_close(struct sw_server *srv);
 int sw_server_add_svc(struct sw_server *srv, const struct sw_server_svc *svc);
+/* SIGINT/SIGTERM call on_signal without SA_RESTART, so a blocking call
+ * returns EINTR and the loop sees the stop flag; SIGPIPE is ignored. */
+void sw_server_catch_signals(void (*on_signal)(int));
 
 #endif

@@ -403,14 +403,31 @@ static int xfer(struct sw_tls_conn *c, void *buf, size_t n, int timeout_ms, bool
 		if (k < 0)
 			return k;
 		if (k > 0) {
+			/* The deadline covers the whole buffer, not each byte: a
+			 * trickling peer cannot stretch it (issue #15). */
 			done += (size_t)k;
-			deadline = now_ms() + timeout_ms;
 			continue;
 		}
 		if ((k = wait_fd(c, wr ? POLLOUT : POLLIN, deadline)))
 			return k;
 	}
 	return SW_OK;
+}
+
+ssize_t sw_tls_conn_recv(struct sw_tls_conn *c, void *buf, size_t n)
+{
+	return n > INT32_MAX ? sw_fail(c->ctx, SW_ERR_ARG, "I/O too large") : io_once(c, buf, n, false);
+}
+
+ssize_t sw_tls_conn_send(void *conn, const void *buf, size_t n)
+{
+	struct sw_tls_conn *c = conn;
+	union {
+		const void *c;
+		void *m;
+	} u = {buf};
+
+	return n > INT32_MAX ? sw_fail(c->ctx, SW_ERR_ARG, "I/O too large") : io_once(c, u.m, n, true);
 }
 
 int sw_tls_conn_read(struct sw_tls_conn *c, void *buf, size_t n, int timeout_ms)

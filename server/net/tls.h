@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "sw/ctx.h"
 
@@ -41,10 +42,16 @@ int sw_tls_conn_fd(const struct sw_tls_conn *c);
 int sw_tls_conn_handshake(struct sw_tls_conn *c);
 /* Run the handshake to completion within timeout_ms. */
 int sw_tls_conn_handshake_wait(struct sw_tls_conn *c, int timeout_ms);
-/* Whole-buffer I/O, failing after timeout_ms without progress. A clean
- * close by the peer before the first byte gives SW_ERR_CLOSED. */
+/* Whole-buffer I/O, failing when the whole buffer has not moved within
+ * timeout_ms. A clean close by the peer gives SW_ERR_CLOSED. */
 int sw_tls_conn_read(struct sw_tls_conn *c, void *buf, size_t n, int timeout_ms);
 int sw_tls_conn_write(struct sw_tls_conn *c, const void *buf, size_t n, int timeout_ms);
+/* One attempt that never waits: bytes moved, 0 if the socket (or TLS)
+ * would block, or a negative error (SW_ERR_CLOSED for a clean close). After
+ * 0 from send, call again with the same bytes (mbedTLS's rule). send takes
+ * a void * so it can serve as a struct sw_outq's send function. */
+ssize_t sw_tls_conn_recv(struct sw_tls_conn *c, void *buf, size_t n);
+ssize_t sw_tls_conn_send(void *conn, const void *buf, size_t n);
 /* Say goodbye (TLS close_notify) and half-close: the peer can still read
  * what was sent, and the caller drains input until it closes. */
 void sw_tls_conn_shutdown(struct sw_tls_conn *c);

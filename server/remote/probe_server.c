@@ -16,15 +16,10 @@
 
 #define LINGER_MS 2000
 #define IDLE_MAX_NS 20000000ull
-#define LOG_WINDOW_MS 10000
-#define LOG_PER_WINDOW 5  /* failed-handshake lines per window */
 
-static int64_t mono_ms(void)
+int64_t sw_ps_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(sw_outq_now_ns() / 1000000u);
 }
 
 static uint64_t mono_ns(void)
@@ -62,6 +57,7 @@ void sw_probe_server_free(struct sw_probe_server *ps)
 	for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING; i++)
 		sw_tls_conn_free(ps->pending[i].conn);
 	sw_tls_conn_free(ps->active.conn);
+	sw_outq_free(&ps->out);
 	free(ps->rx);
 	free(ps->tx);
 	free(ps->reqs);
@@ -85,13 +81,13 @@ int sw_probe_server_listen(struct sw_probe_server *ps, const char *addr, char *t
 		return sw_fail(ps->ctx, SW_ERR_ARG,
 			       "refusing to listen on %s without credentials: give --psk-file F or --cert C --key K --ca CA (docs/remote-probe.md)",
 			       addr);
-	fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return sw_fail(ps->ctx, SW_ERR_IO, "socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (a.ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a.ss, a.len) || listen(fd, 8)) {
+	if (bind(fd, (struct sockaddr *)&a.ss, a.len) || listen(fd, SW_LISTEN_BACKLOG)) {
 		int e = errno;
 		close(fd);
 		return sw_fail(ps->ctx, SW_ERR_IO, "cannot listen on %s: %s", addr, strerror(e));
@@ -107,52 +103,80 @@ int sw_probe_server_listen(struct sw_probe_server *ps, const char *addr, char *t
  * scanner or a flood cannot fill the log. */
 static void log_reject(struct sw_probe_server *ps, const char *addr, const char *why)
 {
-	int64_t t = mono_ms();
-
-	if (t - ps->log_window_ms >= LOG_WINDOW_MS) {
-		if (ps->log_suppressed)
-			SW_LOG_W(ps->ctx, "probe-server: %u more failed handshakes were not logged",
-				 ps->log_suppressed);
-		ps->log_window_ms = t;
-		ps->log_count = ps->log_suppressed = 0;
-	}
-	if (ps->log_count++ < LOG_PER_WINDOW)
+	if (sw_ratelog_ok(&ps->rejects, ps->ctx, "failed handshakes"))
 		SW_LOG_W(ps->ctx, "probe-server: rejected %s: %s", addr, why);
-	else
-		ps->log_suppressed++;
-}
-
-static void accept_one(struct sw_probe_server *ps, int lfd)
-{
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
-	char addr[SW_ADDR_TEXT];
-	int one = 1, fd = accept4(lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
-	struct peer *slot = NULL;
-
-	if (fd < 0)
-		return;
-	sw_net_sockaddr_text((const struct sockaddr *)&sa, addr, sizeof(addr));
-	for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING && !slot; i++)
-		if (!ps->pending[i].conn)
-			slot = &ps->pending[i];
-	if (!slot) {
-		close(fd);
-		log_reject(ps, addr, "too many handshakes in progress");
-		return;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (sw_tls_conn_new(&ps->peer_ctx, ps->cfg.tls, fd, &slot->conn))
-		return;
-	snprintf(slot->addr, sizeof(slot->addr), "%s", addr);
-	slot->deadline_ms = mono_ms() + HANDSHAKE_MS;
-	slot->closing = false;
 }
 
 static void drop_pending(struct peer *p)
 {
 	sw_tls_conn_free(p->conn);
 	p->conn = NULL;
+}
+
+/* Same source address: "ADDR:PORT" texts equal up to the last ':'. */
+static bool same_host(const char *a, const char *b)
+{
+	const char *ca = strrchr(a, ':'), *cb = strrchr(b, ':');
+
+	return ca && cb && ca - a == cb - b && !strncmp(a, b, (size_t)(ca - a));
+}
+
+/* A slot for a new handshake. Never refuse the newcomer (a full table of
+ * idle connections would lock everyone out): take a free slot, else evict
+ * the oldest handshake of the same address once it has PER_ADDR_PENDING,
+ * else the oldest of all. */
+static struct peer *pending_slot(struct sw_probe_server *ps, const char *addr)
+{
+	struct peer *free_slot = NULL, *oldest = NULL, *oldest_same = NULL, *victim;
+	unsigned same = 0;
+
+	for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING; i++) {
+		struct peer *p = &ps->pending[i];
+		if (!p->conn) {
+			free_slot = free_slot ? free_slot : p;
+			continue;
+		}
+		if (!oldest || p->accepted_ms < oldest->accepted_ms)
+			oldest = p;
+		if (same_host(p->addr, addr)) {
+			same++;
+			if (!oldest_same || p->accepted_ms < oldest_same->accepted_ms)
+				oldest_same = p;
+		}
+	}
+	victim = same >= PER_ADDR_PENDING ? oldest_same : free_slot ? NULL : oldest;
+	if (!victim)
+		return free_slot;
+	if (!victim->closing)
+		log_reject(ps, victim->addr,
+			   victim == oldest_same ? "evicted: too many handshakes from its address"
+						 : "evicted: handshake table full, it was the oldest");
+	drop_pending(victim);
+	return victim;
+}
+
+/* Returns false when nothing more waits on the listener. */
+static bool accept_one(struct sw_probe_server *ps, int lfd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char addr[SW_ADDR_TEXT];
+	int one = 1, fd = accept4(lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct peer *slot;
+
+	if (fd < 0)
+		return false;
+	sw_net_sockaddr_text((const struct sockaddr *)&sa, addr, sizeof(addr));
+	slot = pending_slot(ps, addr);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (sw_tls_conn_new(&ps->peer_ctx, ps->cfg.tls, fd, &slot->conn))
+		return true;
+	snprintf(slot->addr, sizeof(slot->addr), "%s", addr);
+	slot->accepted_ms = sw_ps_now_ms();
+	slot->deadline_ms = slot->accepted_ms + HANDSHAKE_MS;
+	slot->got_byte = false;
+	slot->closing = false;
+	return true;
 }
 
 /* A second authenticated client: tell it who holds the probe, then close. */
@@ -163,11 +187,14 @@ static void refuse_busy(struct sw_probe_server *ps, struct peer *p)
 
 	snprintf(msg, sizeof(msg), "probe busy (held by %s since %s)", ps->active.addr, ps->since);
 	sw_rp_put_status(&w, SW_ERR_BUSY, msg);
-	sw_rp_send(p->conn, SW_RP_REPLY | SW_RP_HELLO, ps->tx, w.n, 1000);
+	/* One attempt, never a wait: a small reply on a fresh connection. */
+	sw_rp_hdr_put(ps->tx, SW_RP_REPLY | SW_RP_HELLO, (uint32_t)w.n);
+	(void)sw_tls_conn_send(p->conn, ps->tx, SW_RP_HDR + w.n);
 	sw_tls_conn_shutdown(p->conn);
-	SW_LOG_W(ps->ctx, "probe-server: %s refused: %s", p->addr, msg);
+	if (sw_ratelog_ok(&ps->rejects, ps->ctx, "failed handshakes"))
+		SW_LOG_W(ps->ctx, "probe-server: %s refused: %s", p->addr, msg);
 	p->closing = true;
-	p->deadline_ms = mono_ms() + LINGER_MS;
+	p->deadline_ms = sw_ps_now_ms() + LINGER_MS;
 }
 
 static void promote(struct sw_probe_server *ps, struct peer *p)
@@ -182,6 +209,10 @@ static void promote(struct sw_probe_server *ps, struct peer *p)
 	ps->active = *p;
 	p->conn = NULL;
 	ps->hello_done = false;
+	ps->rx_have = 0;
+	ps->last_ms = sw_ps_now_ms();
+	ps->hello_deadline_ms = ps->last_ms + HELLO_MS;
+	sw_outq_init_fn(&ps->out, sw_tls_conn_send, ps->active.conn, SW_RP_BUF, (uint64_t)REPLY_MS * 1000000u);
 	gmtime_r(&now, &tm);
 	strftime(ps->since, sizeof(ps->since), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	SW_LOG_I(ps->ctx, "probe-server: client %s connected (%s)", ps->active.addr, sw_tls_conf_kind(ps->cfg.tls));
@@ -194,18 +225,25 @@ static void step_pending(struct sw_probe_server *ps, struct peer *p, short rev)
 	if (p->closing) {
 		uint8_t junk[512];
 		ssize_t n = (rev & (POLLIN | POLLHUP | POLLERR)) ? recv(sw_tls_conn_fd(p->conn), junk, sizeof(junk), MSG_DONTWAIT) : -1;
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && rev) || mono_ms() > p->deadline_ms)
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && rev) || sw_ps_now_ms() > p->deadline_ms)
 			drop_pending(p);
 		return;
 	}
+	if (rev & (POLLIN | POLLHUP | POLLERR))
+		p->got_byte = true;
 	r = sw_tls_conn_handshake(p->conn);
 	if (r == 0) {
 		promote(ps, p);
 		return;
 	}
-	if (r == 1 && mono_ms() <= p->deadline_ms)
+	if (r == 1 && !p->got_byte && sw_ps_now_ms() > p->accepted_ms + FIRST_BYTE_MS) {
+		log_reject(ps, p->addr, "no ClientHello within 2 s");
+		drop_pending(p);
 		return;
-	log_reject(ps, p->addr, r == 1 ? "TLS handshake timed out" : sw_errmsg(&ps->peer_ctx));
+	}
+	if (r == 1 && sw_ps_now_ms() <= p->deadline_ms)
+		return;
+	log_reject(ps, p->addr, r == 1 ? "TLS handshake not complete within 10 s" : sw_errmsg(&ps->peer_ctx));
 	drop_pending(p);
 }
 
@@ -214,6 +252,7 @@ void sw_ps_drop_active(struct sw_probe_server *ps, const char *why)
 	sw_log(ps->ctx, strncmp(why, "dropped", 7) ? SW_LOG_INFO : SW_LOG_WARN, "probe-server: client %s %s",
 	       ps->active.addr, why);
 	sw_tls_conn_free(ps->active.conn);
+	sw_outq_free(&ps->out);
 	ps->active.conn = NULL;
 }
 
@@ -226,7 +265,9 @@ static unsigned poll_set(struct sw_probe_server *ps, struct pollfd *pfd)
 		pfd[n++] = (struct pollfd){ps->lfd[i], POLLIN, 0};
 	for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING; i++)
 		pfd[n++] = (struct pollfd){ps->pending[i].conn ? sw_tls_conn_fd(ps->pending[i].conn) : -1, POLLIN, 0};
-	pfd[n++] = (struct pollfd){ps->active.conn ? sw_tls_conn_fd(ps->active.conn) : -1, POLLIN, 0};
+	/* A reply waiting for the client: no new request is read meanwhile. */
+	pfd[n++] = (struct pollfd){ps->active.conn ? sw_tls_conn_fd(ps->active.conn) : -1,
+				   sw_outq_len(&ps->out) ? POLLOUT : POLLIN, 0};
 	return n;
 }
 
@@ -236,7 +277,7 @@ int sw_probe_server_run(struct sw_probe_server *ps, volatile sig_atomic_t *stop)
 
 	while (!*stop) {
 		unsigned n = poll_set(ps, pfd), k = 0;
-		bool buffered = ps->active.conn && sw_tls_conn_pending(ps->active.conn);
+		bool buffered = ps->active.conn && !sw_outq_len(&ps->out) && sw_tls_conn_pending(ps->active.conn);
 		uint64_t t0 = mono_ns(), idle;
 
 		/* Short waits while a sim runs, so its firmware keeps time. */
@@ -247,12 +288,19 @@ int sw_probe_server_run(struct sw_probe_server *ps, volatile sig_atomic_t *stop)
 			ps->cfg.idle(ps->cfg.user, idle > IDLE_MAX_NS ? IDLE_MAX_NS : idle);
 		for (unsigned i = 0; i < ps->n_listen; i++, k++)
 			if (pfd[k].revents & POLLIN)
-				accept_one(ps, ps->lfd[i]);
+				for (unsigned a = 0; a < SW_PROBE_SERVER_MAX_PENDING; a++)
+					if (!accept_one(ps, ps->lfd[i]))
+						break;
 		for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING; i++, k++)
 			if (ps->pending[i].conn)
 				step_pending(ps, &ps->pending[i], pfd[k].revents);
-		if (ps->active.conn && (buffered || (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))))
+		if (ps->active.conn && (pfd[k].revents & POLLOUT) && !sw_outq_flush(&ps->out))
+			sw_ps_drop_active(ps, "dropped: its socket failed while taking a reply");
+		if (ps->active.conn && !sw_outq_len(&ps->out) &&
+		    (buffered || (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))))
 			sw_ps_serve_one(ps);
+		if (ps->active.conn)
+			sw_ps_check_deadlines(ps, sw_ps_now_ms());
 	}
 	return SW_OK;
 }

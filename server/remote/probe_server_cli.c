@@ -7,6 +7,7 @@
 #include "probes/ftdi.h"
 #include "probes/jlink.h"
 #include "probes/sim_probe.h"
+#include "server/net/server.h"
 #include "server/remote/probe_server.h"
 #include "server/remote/remote_probe.h"
 #include "sim/sim.h"
@@ -158,9 +159,7 @@ int sw_probe_server_main(int argc, char **argv, volatile sig_atomic_t *stop, voi
 		print_connect(&o, text, sw_tls_conf_kind(cfg.tls));
 	}
 	fflush(stdout);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	sw_server_catch_signals(on_signal);
 	r = sw_probe_server_run(ps, stop);
 	printf("swdbridge probe-server: shutting down\n");
 out:

@@ -141,29 +141,78 @@ static int dispatch(struct sw_probe_server *ps, const struct sw_rp_hdr *h, struc
 	}
 }
 
+/* One complete request in ps->rx: answer it through the output queue. */
+static int answer(struct sw_probe_server *ps)
+{
+	struct sw_rp_wr w = {ps->tx + SW_RP_HDR, SW_RP_MAX_PAYLOAD, 0, false};
+	const struct sw_rp_hdr *h = &ps->rx_hdr;
+	int r;
+
+	if (ps->cfg.idle && ps->cfg.lan_model_ns)
+		ps->cfg.idle(ps->cfg.user, ps->cfg.lan_model_ns);
+	r = dispatch(ps, h, &w);
+	/* A refused HELLO still gets its answer before the close. */
+	if (w.n && !w.bad) {
+		sw_rp_hdr_put(ps->tx, (uint8_t)(SW_RP_REPLY | h->type), (uint32_t)w.n);
+		if (!sw_outq_put(&ps->out, ps->tx, SW_RP_HDR + w.n) && !r)
+			r = sw_fail_quiet(&ps->peer_ctx, SW_ERR_IO, "its socket failed while taking a reply");
+	}
+	if (w.bad && !r)
+		r = sw_fail_quiet(&ps->peer_ctx, SW_ERR_PROTO, "reply too large");
+	return r;
+}
+
+/* Read what has arrived, never waiting: the header first (checked before
+ * any payload is read), then exactly the payload, so the next request stays
+ * in the socket until this one is answered. */
 void sw_ps_serve_one(struct sw_probe_server *ps)
 {
-	struct sw_rp_hdr h;
-	struct sw_rp_wr w = {ps->tx + SW_RP_HDR, SW_RP_MAX_PAYLOAD, 0, false};
 	char why[SW_ERRMSG_LEN + 32];
-	int r = sw_rp_recv(&ps->peer_ctx, ps->active.conn, &h, ps->rx, MSG_MS);
+	int r = SW_OK;
 
-	if (r == SW_ERR_CLOSED) {
-		sw_ps_drop_active(ps, "disconnected");
-		return;
+	while (ps->active.conn && !sw_outq_len(&ps->out)) {
+		size_t want = ps->rx_have < SW_RP_HDR ? SW_RP_HDR : SW_RP_HDR + ps->rx_hdr.len;
+		ssize_t n = sw_tls_conn_recv(ps->active.conn, ps->rx + ps->rx_have, want - ps->rx_have);
+		if (n == SW_ERR_CLOSED && !ps->rx_have) {
+			sw_ps_drop_active(ps, "disconnected");
+			return;
+		}
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
+		if (n == 0)
+			return;
+		if (!ps->rx_have)
+			ps->msg_deadline_ms = sw_ps_now_ms() + MSG_MS;
+		ps->rx_have += (size_t)n;
+		if (ps->rx_have == SW_RP_HDR && (r = sw_rp_hdr_get(&ps->peer_ctx, ps->rx, &ps->rx_hdr)))
+			break;
+		if (ps->rx_have < SW_RP_HDR || ps->rx_have < SW_RP_HDR + ps->rx_hdr.len)
+			continue;
+		ps->rx_have = 0;
+		ps->last_ms = sw_ps_now_ms();
+		if ((r = answer(ps)))
+			break;
 	}
-	if (!r) {
-		if (ps->cfg.idle && ps->cfg.lan_model_ns)
-			ps->cfg.idle(ps->cfg.user, ps->cfg.lan_model_ns);
-		r = dispatch(ps, &h, &w);
-		/* A refused HELLO still gets its answer before the close. */
-		if (w.n && !w.bad)
-			(void)sw_rp_send(ps->active.conn, (uint8_t)(SW_RP_REPLY | h.type), ps->tx, w.n, MSG_MS);
-		if (w.bad && !r)
-			r = sw_fail_quiet(&ps->peer_ctx, SW_ERR_PROTO, "reply too large");
-	}
-	if (r) {
+	if (r && ps->active.conn) {
 		snprintf(why, sizeof(why), "dropped: %s", sw_errmsg(&ps->peer_ctx));
 		sw_ps_drop_active(ps, why);
 	}
+}
+
+void sw_ps_check_deadlines(struct sw_probe_server *ps, int64_t now)
+{
+	const char *why = NULL;
+
+	if (sw_outq_stalled(&ps->out))
+		why = "dropped: it took none of its reply for 10 s";
+	else if (ps->rx_have && now > ps->msg_deadline_ms)
+		why = "dropped: a request did not arrive whole within 10 s";
+	else if (!ps->hello_done && now > ps->hello_deadline_ms)
+		why = "dropped: no HELLO within 3 s";
+	else if (!ps->rx_have && now - ps->last_ms > IDLE_MS)
+		why = "dropped: idle for 30 min";
+	if (why)
+		sw_ps_drop_active(ps, why);
 }

@@ -54,7 +54,8 @@ static int call(struct remote_probe *rp, uint8_t type, size_t len, struct sw_rp_
 	if ((r = sw_rp_send(rp->conn, type, rp->tx, len, CALL_MS)) ||
 	    (r = sw_rp_recv(ctx, rp->conn, &h, rp->rx, CALL_MS))) {
 		rp->dead = true;
-		return sw_fail(ctx, r, "remote probe %s: %s", rp->peer, sw_errmsg(ctx));
+		rp->probe.lost = true;
+		return sw_fail(ctx, r, "remote probe %s: probe lost (%s)", rp->peer, sw_errmsg(ctx));
 	}
 	if (h.type != (SW_RP_REPLY | type)) {
 		rp->dead = true;
@@ -276,6 +277,7 @@ int sw_remote_probe_open(struct sw_ctx *ctx, const char *hostport, const struct 
 	}
 	rp->probe = (struct sw_probe){.ops = &remote_ops, .ctx = ctx, .priv = rp};
 	snprintf(rp->peer, sizeof(rp->peer), "%s", hostport);
+	snprintf(rp->probe.reopen, sizeof(rp->probe.reopen), "remote://%.50s", hostport);
 	if (!(r = sw_net_addr_resolve(ctx, hostport, SW_REMOTE_DEFAULT_PORT, &a)) &&
 	    !(r = sw_tls_conf_new(ctx, creds, false, &rp->conf)) && !(r = dial(ctx, &a, hostport, &fd)) &&
 	    !(r = sw_tls_conn_new(ctx, rp->conf, fd, &rp->conn))) {

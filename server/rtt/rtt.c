@@ -21,6 +21,7 @@ struct sw_rtt {
 	size_t n_ranges;
 	uint32_t user_addr, elf_addr, last_addr, addr;
 	bool has_user, has_elf, has_last;
+	bool elf_empty_said; /* logged that the ELF's address holds no block (this search) */
 	const char *source;
 	enum sw_rtt_state state;
 	struct sw_rtt_cb cb;
@@ -72,6 +73,7 @@ void sw_rtt_set_elf_addr(struct sw_rtt *rtt, uint32_t addr)
 {
 	rtt->elf_addr = addr;
 	rtt->has_elf = true;
+	rtt->elf_empty_said = false;
 }
 
 void sw_rtt_set_user_addr(struct sw_rtt *rtt, uint32_t addr)
@@ -130,6 +132,7 @@ static bool try_addr(struct sw_rtt *rtt, uint32_t addr, const char *source)
 	rtt->has_last = true;
 	rtt->source = source;
 	rtt->state = SW_RTT_FOUND;
+	rtt->elf_empty_said = false;
 	rtt->st.found_count++;
 	memset(rtt->rd_written, 0, sizeof(rtt->rd_written));
 	SW_LOG_I(rtt->ctx, "RTT: control block at 0x%08x (%s), %u up, %u down channels", addr, source,
@@ -160,11 +163,16 @@ static bool scan_step(struct sw_rtt *rtt)
 	rtt->scan_off += SW_RTT_SCAN_CHUNK;
 	if (rtt->scan_off + SW_RTT_ID_LEN > rg->size) {
 		rtt->scan_off = 0;
-		rtt->scan_range++;
+		if (++rtt->scan_range == rtt->n_ranges)
+			rtt->st.scans++;
 	}
 	return at >= 0 && try_addr(rtt, start + (uint32_t)at, "scan");
 }
 
+/* The ELF symbol's address first, then the last one found, then the RAM
+ * scan: an ELF from another build (the firmware was rebuilt and moved
+ * _SEGGER_RTT) must not leave RTT searching at a stale address for ever.
+ * A user-given address is taken as it is. */
 static bool search(struct sw_rtt *rtt)
 {
 	if (rtt->has_user)
@@ -173,7 +181,28 @@ static bool search(struct sw_rtt *rtt)
 		return true;
 	if (rtt->has_last && try_addr(rtt, rtt->last_addr, "last"))
 		return true;
-	return !rtt->has_elf && scan_step(rtt);
+	if (rtt->has_elf && !rtt->elf_empty_said) {
+		rtt->elf_empty_said = true;
+		SW_LOG_I(rtt->ctx, "RTT: no control block at the ELF's _SEGGER_RTT 0x%08x (not initialised yet, or "
+				   "the ELF is from another build); scanning RAM too", rtt->elf_addr);
+	}
+	return scan_step(rtt);
+}
+
+/* Found somewhere else than the ELF says (scan, last): when the ELF's
+ * address holds a block after all (the firmware initialised it later than
+ * a stale copy was found), that one is the firmware's. One header read. */
+static bool elf_block_appeared(struct sw_rtt *rtt)
+{
+	uint32_t up, down;
+
+	if (!rtt->has_elf || rtt->has_user || rtt->addr == rtt->elf_addr ||
+	    rtt->ops.read(rtt->ops.user, rtt->elf_addr, rtt->block, SW_RTT_HDR_SIZE) ||
+	    !sw_rtt_cb_header(rtt->block, SW_RTT_HDR_SIZE, &up, &down))
+		return false;
+	SW_LOG_I(rtt->ctx, "RTT: a control block appeared at the ELF's _SEGGER_RTT 0x%08x; leaving 0x%08x",
+		 rtt->elf_addr, rtt->addr);
+	return true;
 }
 
 static uint32_t desc_addr(const struct sw_rtt *rtt, bool up, unsigned ch)
@@ -347,6 +376,11 @@ static bool service(struct sw_rtt *rtt, bool *moved)
 	return true;
 }
 
+static uint64_t idle_max(const struct sw_rtt *rtt, uint64_t now)
+{
+	return now - rtt->last_data_ns < SW_RTT_QUIET_NS ? SW_RTT_IDLE_MAX_NS : SW_RTT_QUIET_MAX_NS;
+}
+
 int sw_rtt_poll(struct sw_rtt *rtt, bool force)
 {
 	bool moved = false;
@@ -356,7 +390,9 @@ int sw_rtt_poll(struct sw_rtt *rtt, bool force)
 		return SW_OK;
 	rtt->st.polls++;
 	rtt->backlog = false;
-	if (rtt->state == SW_RTT_FOUND && !service(rtt, &moved)) {
+	if (rtt->state == SW_RTT_FOUND && elf_block_appeared(rtt)) {
+		rtt->state = SW_RTT_SEARCHING;
+	} else if (rtt->state == SW_RTT_FOUND && !service(rtt, &moved)) {
 		SW_LOG_I(rtt->ctx, "RTT: control block at 0x%08x gone (reset or re-initialised); searching",
 			 rtt->addr);
 		rtt->state = SW_RTT_SEARCHING;
@@ -375,8 +411,8 @@ int sw_rtt_poll(struct sw_rtt *rtt, bool force)
 		rtt->interval_ns = 0;
 	else if (moved || now - rtt->last_data_ns < SW_RTT_HOLD_NS)
 		rtt->interval_ns = SW_RTT_FAST_NS;
-	else if ((rtt->interval_ns *= 2) > SW_RTT_IDLE_MAX_NS)
-		rtt->interval_ns = SW_RTT_IDLE_MAX_NS;
+	else if ((rtt->interval_ns *= 2) > idle_max(rtt, now))
+		rtt->interval_ns = idle_max(rtt, now);
 	else if (rtt->interval_ns == 0)
 		rtt->interval_ns = SW_RTT_FAST_NS;
 	rtt->next_ns = now + rtt->interval_ns;
@@ -411,6 +447,10 @@ void sw_rtt_get_status(const struct sw_rtt *rtt, struct sw_rtt_status *st)
 	*st = rtt->st;
 	st->state = rtt->state;
 	st->addr = rtt->addr;
+	st->has_user = rtt->has_user;
+	st->user_addr = rtt->user_addr;
+	st->has_elf = rtt->has_elf;
+	st->elf_addr = rtt->elf_addr;
 	st->source = rtt->source ? rtt->source : "-";
 	st->interval_ns = rtt->interval_ns;
 	st->n_up = rtt->state == SW_RTT_FOUND ? rtt->cb.n_up : 0;

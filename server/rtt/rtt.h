@@ -3,9 +3,11 @@
  * those): the engine sees memory through two callbacks and time through a
  * clock, so tests drive it against a byte array or the simulator.
  *
- * Discovery order: an address given by the user (monitor rtt address),
- * the ELF symbol _SEGGER_RTT, the last address found, then a scan of the
- * RAM ranges (4 KiB per search poll). Every poll re-reads the header and
+ * Discovery order: an address given by the user (monitor rtt address;
+ * then only there), the ELF symbol _SEGGER_RTT, the last address found,
+ * then a scan of the RAM ranges (4 KiB per search poll), also with an ELF:
+ * a rebuilt firmware may have moved the block. A block found elsewhere is
+ * left for the ELF's as soon as that one holds a block. Every poll re-reads the header and
  * descriptors in one read, so a reset or re-initialisation (id gone, or
  * counts changed) is noticed at once and the search starts again. */
 #ifndef SW_RTT_H
@@ -25,6 +27,10 @@
  * peers poll every 10-100 ms; we stay under 5 ms when data flows). */
 #define SW_RTT_FAST_NS 1000000ull
 #define SW_RTT_IDLE_MAX_NS 16000000ull
+/* Quiet for a second: poll every 50 ms (with the core poll, <= 50 round
+ * trips per second on a quiet running target; issue #20). */
+#define SW_RTT_QUIET_NS 1000000000ull
+#define SW_RTT_QUIET_MAX_NS 50000000ull
 #define SW_RTT_HOLD_NS 50000000ull /* stay fast this long after data moved */
 #define SW_RTT_SEARCH_NS 5000000ull
 
@@ -54,6 +60,9 @@ struct sw_rtt_status {
 	uint32_t n_up, n_down;
 	uint64_t interval_ns;
 	uint64_t polls, found_count; /* found_count: discoveries (1 + re-discoveries) */
+	uint64_t scans;            /* complete passes of the RAM scan */
+	bool has_user, has_elf;    /* the addresses searched first */
+	uint32_t user_addr, elf_addr;
 	uint64_t reinits;          /* re-initialised in place (our RdOff reset under us) */
 	uint64_t bytes_up[SW_RTT_MAX_CHANNELS], bytes_down[SW_RTT_MAX_CHANNELS];
 	uint64_t dropped_down;

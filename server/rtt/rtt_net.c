@@ -11,9 +11,14 @@
 #include <unistd.h>
 
 #include "server/net/addr.h"
+#include "server/net/outq.h"
+#include "server/net/ratelog.h"
 #include "server/rtt/rtt_net.h"
 
 #define PENDING_MAX 65536u /* bytes buffered per client the socket did not take */
+/* A viewer that takes nothing for this long is dropped: its full queue
+ * would otherwise hold the channel's ring (and a blocking-mode target). */
+#define STALL_NS 10000000000ull
 /* Cortex-Debug's J-Link RTT source announces itself with this string
  * (clients.md §1.3); it is not data for the target. */
 #define SEGGER_CFG "$$SEGGER_TELNET_ConfigStr="
@@ -21,8 +26,7 @@
 struct rtt_client {
 	int fd;
 	bool fresh; /* nothing received yet: may carry the SEGGER config string */
-	size_t pending;
-	uint8_t *out;
+	struct sw_outq out;
 };
 
 struct rtt_chan {
@@ -40,6 +44,7 @@ struct sw_rtt_net {
 	struct rtt_chan ch[SW_RTT_MAX_CHANNELS];
 	bool listen_failed[SW_RTT_MAX_CHANNELS];
 	FILE *log;
+	struct sw_ratelog refused_log;
 	/* What each pollfd handed out by fds() stands for: channel, client
 	 * index or -1 for the listener. */
 	struct {
@@ -106,7 +111,7 @@ static size_t up_room(void *user, unsigned ch)
 		const struct rtt_client *c = &n->ch[ch].cl[i];
 		if (c->fd < 0)
 			continue;
-		size_t r = PENDING_MAX - c->pending;
+		size_t r = sw_outq_room(&c->out);
 		room = any && room < r ? room : r;
 		any = true;
 	}
@@ -119,35 +124,17 @@ static void client_close(struct rtt_client *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
-	free(c->out);
+	sw_outq_free(&c->out);
 	*c = (struct rtt_client){.fd = -1};
 }
 
 static void client_send(struct sw_rtt_net *n, struct rtt_client *c, const uint8_t *data, size_t len)
 {
-	ssize_t w = 0;
-
-	if (!c->pending) {
-		w = send(c->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-			SW_LOG_I(n->ctx, "RTT: client left (%s)", strerror(errno));
-			client_close(c);
-			return;
-		}
-		if (w < 0)
-			w = 0;
-	}
-	len -= (size_t)w;
-	if (!len)
-		return;
-	if (!c->out && !(c->out = malloc(PENDING_MAX))) {
+	/* up_room bounds len, so only a failed socket ends up here */
+	if (!sw_outq_put(&c->out, data, len)) {
+		SW_LOG_I(n->ctx, "RTT: client left (%s)", strerror(errno));
 		client_close(c);
-		return;
 	}
-	if (len > PENDING_MAX - c->pending)
-		len = PENDING_MAX - c->pending; /* cannot happen: up_room bounds it */
-	memcpy(c->out + c->pending, data + w, len);
-	c->pending += len;
 }
 
 static void up_data(void *user, unsigned ch, const uint8_t *data, size_t len)
@@ -181,7 +168,7 @@ static int listen_on(struct sw_rtt_net *n, unsigned ch)
 	if (fd < 0)
 		return sw_fail(n->ctx, SW_ERR_IO, "RTT: socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a.ss, a.len) || listen(fd, 4)) {
+	if (bind(fd, (struct sockaddr *)&a.ss, a.len) || listen(fd, SW_LISTEN_BACKLOG)) {
 		int e = errno;
 		close(fd);
 		return sw_fail(n->ctx, SW_ERR_IO, "RTT: cannot listen on %s: %s", text, strerror(e));
@@ -297,7 +284,7 @@ unsigned sw_rtt_net_fds(void *user, struct pollfd *pfd, unsigned max, uint64_t *
 			/* Stop reading while the down queue is full: TCP pushes back. */
 			if (sw_rtt_down_room(n->rtt, c))
 				ev |= POLLIN;
-			if (cl->pending)
+			if (sw_outq_len(&cl->out))
 				ev |= POLLOUT;
 			n->slot[k].ch = (uint8_t)c;
 			n->slot[k].client = (int8_t)i;
@@ -324,10 +311,12 @@ static void accept_client(struct sw_rtt_net *n, unsigned c)
 		if (ch->cl[i].fd < 0) {
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 			ch->cl[i] = (struct rtt_client){.fd = fd, .fresh = true};
+			sw_outq_init(&ch->cl[i].out, fd, PENDING_MAX, STALL_NS);
 			SW_LOG_I(n->ctx, "RTT: client on channel %u (port %u)", c, ch->port);
 			return;
 		}
-	SW_LOG_W(n->ctx, "RTT: port %u: more than %d clients, refused", ch->port, SW_RTT_CLIENTS);
+	if (sw_ratelog_ok(&n->refused_log, n->ctx, "refused RTT connections"))
+		SW_LOG_W(n->ctx, "RTT: port %u: more than %d clients, refused", ch->port, SW_RTT_CLIENTS);
 	close(fd);
 }
 
@@ -350,12 +339,10 @@ static void client_io(struct sw_rtt_net *n, unsigned c, struct rtt_client *cl, s
 {
 	uint8_t buf[SW_RTT_DOWN_QUEUE];
 
-	if (rev & POLLOUT && cl->pending) {
-		ssize_t w = send(cl->fd, cl->out, cl->pending, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (w > 0) {
-			memmove(cl->out, cl->out + w, cl->pending - (size_t)w);
-			cl->pending -= (size_t)w;
-		}
+	if (rev & POLLOUT && !sw_outq_flush(&cl->out)) {
+		SW_LOG_I(n->ctx, "RTT: client left channel %u", c);
+		client_close(cl);
+		return;
 	}
 	if (!(rev & (POLLIN | POLLHUP | POLLERR)))
 		return;
@@ -390,6 +377,13 @@ void sw_rtt_net_run(void *user, const struct pollfd *pfd, unsigned k)
 		else if (n->ch[c].cl[n->slot[i].client].fd == pfd[i].fd)
 			client_io(n, c, &n->ch[c].cl[n->slot[i].client], pfd[i].revents);
 	}
+	for (unsigned c = 0; c < SW_RTT_MAX_CHANNELS; c++)
+		for (unsigned i = 0; i < SW_RTT_CLIENTS; i++)
+			if (n->ch[c].cl[i].fd >= 0 && sw_outq_stalled(&n->ch[c].cl[i].out)) {
+				SW_LOG_W(n->ctx, "RTT: channel %u: dropped a client that read nothing for %llu s", c,
+					 STALL_NS / 1000000000ull);
+				client_close(&n->ch[c].cl[i]);
+			}
 	sw_rtt_poll(n->rtt, false);
 	sw_rtt_get_status(n->rtt, &st);
 	for (unsigned c = 0; c < st.n_up || c < st.n_down; c++)

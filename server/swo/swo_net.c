@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "server/net/addr.h"
+#include "server/net/outq.h"
+#include "server/net/ratelog.h"
 #include "server/swo/itm.h"
 #include "server/swo/swo_cfg.h"
 #include "server/swo/swo_net.h"
@@ -20,11 +22,14 @@
 #define SWO_FAST_NS 2000000ull  /* read every 2 ms while bytes come */
 #define SWO_IDLE_NS 20000000ull /* up to 20 ms when the pin is quiet */
 #define PORT_TRIES 16
+#define SWO_QUEUE (8 * SWO_BUF)      /* per client; beyond it a slow client loses bytes */
+#define SWO_STALL_NS 10000000000ull /* a client that takes nothing for 10 s is dropped */
 
 struct swo_port {
 	int listen_fd;
 	unsigned port;
 	int cl[SWO_CLIENTS];
+	struct sw_outq out[SWO_CLIENTS];
 };
 
 struct sw_swo_net {
@@ -35,6 +40,7 @@ struct sw_swo_net {
 	struct swo_port raw, text;
 	struct sw_itm_dec dec;
 	struct sw_swo_status st;
+	struct sw_ratelog refused_log;
 	uint64_t next_ns, interval_ns;
 	uint8_t buf[SWO_BUF], txt[SWO_BUF];
 	struct {
@@ -63,8 +69,10 @@ static void port_init(struct swo_port *p)
 static void port_close(struct swo_port *p)
 {
 	for (int i = 0; i < SWO_CLIENTS; i++)
-		if (p->cl[i] >= 0)
+		if (p->cl[i] >= 0) {
 			close(p->cl[i]);
+			sw_outq_free(&p->out[i]);
+		}
 	if (p->listen_fd >= 0)
 		close(p->listen_fd);
 	port_init(p);
@@ -86,7 +94,7 @@ static int port_open(struct sw_swo_net *n, struct swo_port *p, unsigned from)
 		if (fd < 0)
 			return sw_fail(n->ctx, SW_ERR_IO, "SWO: socket: %s", strerror(errno));
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (!bind(fd, (struct sockaddr *)&a.ss, a.len) && !listen(fd, 4)) {
+		if (!bind(fd, (struct sockaddr *)&a.ss, a.len) && !listen(fd, SW_LISTEN_BACKLOG)) {
 			p->listen_fd = fd;
 			p->port = port;
 			return SW_OK;
@@ -209,7 +217,7 @@ static unsigned add_port(struct sw_swo_net *n, struct swo_port *p, struct pollfd
 		if (p->cl[i] >= 0) {
 			n->slot[k].p = p;
 			n->slot[k].client = i;
-			pfd[k++] = (struct pollfd){p->cl[i], POLLIN, 0};
+			pfd[k++] = (struct pollfd){p->cl[i], (short)(POLLIN | (sw_outq_len(&p->out[i]) ? POLLOUT : 0)), 0};
 		}
 	return k;
 }
@@ -232,13 +240,28 @@ static unsigned swo_fds(void *user, struct pollfd *pfd, unsigned max, uint64_t *
 	return k;
 }
 
+static void client_close(struct swo_port *p, int i)
+{
+	close(p->cl[i]);
+	sw_outq_free(&p->out[i]);
+	p->cl[i] = -1;
+}
+
 static void fan_out(struct swo_port *p, const uint8_t *b, size_t len)
 {
 	for (int i = 0; i < SWO_CLIENTS && len; i++)
-		if (p->cl[i] >= 0 && send(p->cl[i], b, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
-		    errno != EAGAIN && errno != EWOULDBLOCK) {
-			close(p->cl[i]);
-			p->cl[i] = -1;
+		if (p->cl[i] >= 0 && len <= sw_outq_room(&p->out[i]) && !sw_outq_put(&p->out[i], b, len))
+			client_close(p, i);
+}
+
+/* Drop clients whose socket failed or that took nothing for the deadline. */
+static void reap(struct sw_swo_net *n, struct swo_port *p)
+{
+	for (int i = 0; i < SWO_CLIENTS; i++)
+		if (p->cl[i] >= 0 && sw_outq_stalled(&p->out[i])) {
+			SW_LOG_W(n->ctx, "SWO: port %u: dropped a client that read nothing for %llu s", p->port,
+				 SWO_STALL_NS / 1000000000ull);
+			client_close(p, i);
 		}
 }
 
@@ -285,21 +308,31 @@ static void swo_run(void *user, const struct pollfd *pfd, unsigned k)
 			while (j < SWO_CLIENTS && p->cl[j] >= 0)
 				j++;
 			if (j == SWO_CLIENTS) {
+				if (sw_ratelog_ok(&n->refused_log, n->ctx, "refused SWO connections"))
+					SW_LOG_W(n->ctx, "SWO: port %u: more than %d clients, refused", p->port,
+						 SWO_CLIENTS);
 				close(fd);
 				continue;
 			}
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 			p->cl[j] = fd;
+			sw_outq_init(&p->out[j], fd, SWO_QUEUE, SWO_STALL_NS);
 			SW_LOG_I(n->ctx, "SWO: client on port %u", p->port);
 		} else if (p->cl[c] == pfd[i].fd) {
 			char junk[256];
-			ssize_t r = recv(p->cl[c], junk, sizeof(junk), 0); /* input is ignored */
-			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-				close(p->cl[c]);
-				p->cl[c] = -1;
+			if ((pfd[i].revents & POLLOUT) && !sw_outq_flush(&p->out[c])) {
+				client_close(p, c);
+				continue;
 			}
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t r = recv(p->cl[c], junk, sizeof(junk), 0); /* input is ignored */
+			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+				client_close(p, c);
 		}
 	}
+	reap(n, &n->raw);
+	reap(n, &n->text);
 	capture(n);
 }
 

@@ -67,3 +67,17 @@ class RSP:
 
     def close(self):
         self.s.close()
+
+
+def monitor(rsp, cmd):
+    """qRcmd: (console text of the O packets, the final reply packet)."""
+    hexcmd = cmd.encode().hex().encode()
+    text = b""
+    rsp.send_raw(frame(b"qRcmd," + hexcmd))
+    rsp.read_byte()
+    while True:
+        pkt = rsp.read_packet()
+        if pkt.startswith(b"O") and pkt != b"OK":
+            text += bytes.fromhex(pkt[1:].decode())
+            continue
+        return text.decode(errors="replace"), pkt

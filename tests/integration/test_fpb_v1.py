@@ -18,8 +18,10 @@ def main():
         check("F407: backtrace", re.search(r"#2 .* main \(\)", out) is not None, out[:2000])
         check("F407: hbreak above 0x20000000 refused with the reason",
               "Cannot insert hardware breakpoint 2" in out or "Could not insert hardware breakpoint" in out, out[-2500:])
-        check("F407: the reason names FPB v1 and the code region",
-              "FPB v1 covers only the code region 0x00000000-0x1FFFFFFF" in out, out[-2500:])
+        # The reason is in the Z reply (E.reason, issue #14); gdb 13 prints
+        # its own text for a failed Z, so look for ours on the server log.
+        check("F407: the reason names FPB v1 and the code region (server log)",
+              "FPB v1 covers only the code region 0x00000000-0x1FFFFFFF" in srv.output, srv.output[-2500:])
         check("F407: the next hbreak works", re.search(r"Breakpoint 3, (0x[0-9a-f]+ in )?demo_step", out) is not None,
               out[-1500:])
         # Exhaustion: 6 comparators; halfword-aligned addresses use both
@@ -28,8 +30,8 @@ def main():
         cmds = [f"hbreak *0x{base + 2 * i:x}" for i in range(7)] + ["continue", "delete 7", "continue", "delete",
                                                                     "detach"]
         out = gdb_batch(srv, cmds, elf=ELF)
-        check("F407: the 7th hbreak is refused: all 6 FPB comparators in use",
-              "all 6 FPB comparators in use" in out, out[-2000:])
+        check("F407: the 7th hbreak is refused: all 6 FPB comparators in use (server log)",
+              "all 6 FPB comparators in use" in srv.output, srv.output[-2000:])
         check("F407: after deleting it, the others are hit", re.search(r"Breakpoint \d+, ", out) is not None,
               out[-1500:])
         out = gdb_batch(srv, ["watch demo_state.ticks", "continue", "delete", "monitor watch g_state == 3",

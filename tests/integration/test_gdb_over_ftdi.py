@@ -9,12 +9,26 @@ import re
 from harness import BUILD, DEMO, Server, check, finish, gdb_batch, run_suite
 
 
+def stepped_one_instruction(out):
+    """`info registers pc`, `x/2i $pc`, `stepi`, `info registers pc`: the pc
+    after the step is the next instruction's address, or for a branch any
+    other address (the core stepped exactly once, not ran or stayed)."""
+    pcs = [int(v, 16) for v in re.findall(r"^pc\s+(0x[0-9a-f]+)", out, re.M)]
+    insns = re.findall(r"^(?:=>)?\s+(0x[0-9a-f]+) <[^>]*>:\s+(\S+)", out, re.M)
+    if len(pcs) != 2 or len(insns) != 2 or int(insns[0][0], 16) != pcs[0]:
+        return False
+    if insns[0][1].startswith(("b", "cb")) and not insns[0][1].startswith("bic"):
+        return pcs[1] != pcs[0]
+    return pcs[1] == int(insns[1][0], 16)
+
+
 def main():
     env = {"SW_MPSSE_CHIP": "stm32h743", "SW_MPSSE_LOAD": DEMO}
     with Server(load=None, server=os.path.join(BUILD, "swdbridge-mpsse"), env=env,
                 extra=["--probe", "ftdi", "--ftdi-layout", "ft232h"]) as srv:
-        out = gdb_batch(srv, ["info registers pc", "stepi", "monitor probe", "detach"])
-        check("ftdi: stepi", re.search(r"^0x[0-9a-f]+\s+\d+\s", out, re.M) is not None or "in " in out, out[-800:])
+        out = gdb_batch(srv, ["info registers pc", "x/2i $pc", "stepi", "info registers pc", "monitor probe",
+                              "detach"])
+        check("ftdi: stepi", stepped_one_instruction(out), out[-800:])
         m = re.search(r"probe ftdi: (\d+) round trips", out)
         check("ftdi: probe statistics", m is not None, out[-800:])
         if m:

@@ -125,7 +125,7 @@ def test_bad_options():
           and len(p.stderr.strip().splitlines()) == 1, p.stderr)
     p = subprocess.run([SERVER, "--target", "stm32h743", "--port", "x"], capture_output=True, text=True)
     check("bad port: clear error", p.returncode == 2 and "--port" in p.stderr, p.stderr)
-    p = subprocess.run([SERVER, "--target", "stm32h743", "--load", "/nonexistent.elf", "--port", "0"],
+    p = subprocess.run([SERVER, "--probe", "sim", "--target", "stm32h743", "--load", "/nonexistent.elf", "--port", "0"],
                        capture_output=True, text=True)
     check("missing ELF: clear error", p.returncode == 1 and "cannot open" in p.stderr, p.stderr)
 

@@ -272,10 +272,10 @@ def other_commands(s):
 
 
 def private_server():
-    rc, out, err = swdflash(None, "--target", "stm32h743", "--json", "deploy", DEMO)
+    rc, out, err = swdflash(None, "--probe", "sim", "--target", "stm32h743", "--json", "deploy", DEMO)
     evs = events(out) if rc == 0 else []
     check("deploy with a private server (no --server)", rc == 0 and evs[-1]["event"] == "done", err + out)
-    rc, out, err = swdflash(None, "--target", "nosuchchip", "info")
+    rc, out, err = swdflash(None, "--probe", "sim", "--target", "nosuchchip", "info")
     check("private server that cannot start: exit 3 and its reason", rc == 3 and "nosuchchip" in err,
           f"rc {rc}: {err}")
     rc, out, err = swdflash(None, "--server", "127.0.0.1:1", "info")
@@ -286,7 +286,7 @@ def deploy_then_rtt():
     """deploy --rtt: after programming and reset, the RTT text of the running
     demo streams until Ctrl-C (private server on a free RTT port)."""
     port = free_port()
-    p = subprocess.Popen([SWDFLASH, "--target", "stm32h743", "--rtt-port", str(port), "deploy", DEMO, "--rtt"],
+    p = subprocess.Popen([SWDFLASH, "--probe", "sim", "--target", "stm32h743", "--rtt-port", str(port), "deploy", DEMO, "--rtt"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out, err = p.communicate(timeout=8)

@@ -219,6 +219,33 @@ static void test_reset_halt_and_run(void)
 	rig_close(&g);
 }
 
+/* One line per fault stop (issue #14 item 8), from the register values
+ * ARMv7-M ARM B3.2.15-18 define. */
+static void test_fault_decode(void)
+{
+	char line[300];
+	struct sw_fault_info f = {.exception = 3, .cfsr = 0x8200, .hfsr = 0x40000000, .bfar = 0xA0000000,
+				  .pc = 0x08000040, .pc_valid = true};
+
+	sw_fault_decode(&f, line, sizeof(line));
+	CHECK_MSG(!strcmp(line, "HardFault: precise data bus error at 0xa0000000 (escalated to HardFault) at PC "
+			  "0x08000040 (CFSR 0x00008200 HFSR 0x40000000)"), "%s", line);
+	f = (struct sw_fault_info){.exception = 4, .cfsr = 0x82, .mmfar = 0x1000};
+	sw_fault_decode(&f, line, sizeof(line));
+	CHECK_MSG(!strcmp(line, "MemManage fault: data access violation at 0x00001000 (CFSR 0x00000082 HFSR "
+			  "0x00000000)"), "%s", line);
+	/* BFARVALID clear: no address; several UsageFault causes listed. */
+	f = (struct sw_fault_info){.exception = 6, .cfsr = 0x02010200u};
+	sw_fault_decode(&f, line, sizeof(line));
+	CHECK_MSG(strstr(line, "UsageFault: precise data bus error, undefined instruction, divide by zero (") == line,
+		  "%s", line);
+	f = (struct sw_fault_info){.lockup = true, .hfsr = 0x2};
+	sw_fault_decode(&f, line, sizeof(line));
+	CHECK_MSG(strstr(line, "core locked up") == line && strstr(line, "bus error reading the vector table"), "%s",
+		  line);
+	CHECK(sw_fault_decode(&f, line, 10) == 9 && strlen(line) == 9); /* truncates, stays terminated */
+}
+
 static void test_hardfault_vector_catch_free(void)
 {
 	struct rig g;
@@ -740,6 +767,7 @@ int main(void)
 	RUN_TEST(test_soft_breakpoint_ram);
 	RUN_TEST(test_reset_halt_and_run);
 	RUN_TEST(test_hardfault_vector_catch_free);
+	RUN_TEST(test_fault_decode);
 	ha_ok = rig_open_handasm(&ha) == SW_OK;
 	RUN_TEST(test_handasm_run_control);
 	RUN_TEST(test_handasm_registers);

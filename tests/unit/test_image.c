@@ -179,6 +179,132 @@ static void test_elf(void)
 	free(elf);
 }
 
+/* --- A crafted ELF (issue #14 item 7) ---------------------------------
+ * Three PT_LOAD segments whose file ranges start at offset 0, so they
+ * cover the ELF and program headers, the shape a .bss-only RAM segment
+ * or a segment starting before its first section has:
+ *   A: offset 0, paddr/vaddr 0x07FFFF00, the headers then .text (at file
+ *      0x100 = address 0x08000000);
+ *   B: offset 0, 0x20000000, filesz 0x94 (headers only), memsz 0x400:
+ *      .bss (NOBITS) at 0x20000100;
+ *   C: offset 0x110, vaddr 0x20000400, paddr 0x08000010: .data.
+ * gdb's load writes .text at 0x08000000 and .data at its LMA 0x08000010,
+ * nothing else (not .bss, not the non-allocated .comment, no headers). */
+#define X_PH 3u
+#define X_SH 6u /* null, .text, .data, .bss, .comment, .shstrtab */
+#define X_TEXT_OFF 0x100u
+#define X_DATA_OFF 0x110u
+#define X_CMT_OFF 0x118u
+#define X_STR_OFF 0x120u
+#define X_SH_OFF 0x160u
+#define X_LEN (X_SH_OFF + 40u * X_SH)
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static void x_phdr(uint8_t *e, unsigned i, uint32_t off, uint32_t vaddr, uint32_t paddr, uint32_t filesz,
+		   uint32_t memsz)
+{
+	uint8_t *ph = e + 52 + 32 * i;
+
+	put32(ph, 1); /* PT_LOAD */
+	put32(ph + 4, off);
+	put32(ph + 8, vaddr);
+	put32(ph + 12, paddr);
+	put32(ph + 16, filesz);
+	put32(ph + 20, memsz);
+	put32(ph + 24, 6);
+	put32(ph + 28, 4);
+}
+
+static void x_shdr(uint8_t *e, unsigned i, uint32_t name, uint32_t type, uint32_t flags, uint32_t addr,
+		   uint32_t off, uint32_t size)
+{
+	uint8_t *sh = e + X_SH_OFF + 40 * i;
+
+	put32(sh, name);
+	put32(sh + 4, type);
+	put32(sh + 8, flags);
+	put32(sh + 12, addr);
+	put32(sh + 16, off);
+	put32(sh + 20, size);
+	put32(sh + 32, 4);
+}
+
+static void craft_elf(uint8_t *e)
+{
+	static const char names[] = "\0.text\0.data\0.bss\0.comment\0.shstrtab";
+
+	memset(e, 0, X_LEN);
+	memcpy(e, "\x7f" "ELF\x01\x01\x01", 7);
+	put16(e + 16, 2);  /* ET_EXEC */
+	put16(e + 18, 40); /* EM_ARM */
+	put32(e + 20, 1);
+	put32(e + 24, 0x08000001u);
+	put32(e + 28, 52);
+	put32(e + 32, X_SH_OFF);
+	put16(e + 40, 52);
+	put16(e + 42, 32);
+	put16(e + 44, X_PH);
+	put16(e + 46, 40);
+	put16(e + 48, X_SH);
+	put16(e + 50, 5);
+	x_phdr(e, 0, 0, 0x07FFFF00u, 0x07FFFF00u, X_TEXT_OFF + 16, X_TEXT_OFF + 16);
+	x_phdr(e, 1, 0, 0x20000000u, 0x20000000u, 52 + 32 * X_PH, 0x400);
+	x_phdr(e, 2, X_DATA_OFF, 0x20000400u, 0x08000010u, 8, 8);
+	for (unsigned i = 0; i < 16; i++)
+		e[X_TEXT_OFF + i] = (uint8_t)(0xA0 + i);
+	memcpy(e + X_DATA_OFF, "DATADATA", 8);
+	memcpy(e + X_CMT_OFF, "comment", 8);
+	memcpy(e + X_STR_OFF, names, sizeof(names));
+	x_shdr(e, 1, 1, 1 /* PROGBITS */, 6 /* AX */, 0x08000000u, X_TEXT_OFF, 16);
+	x_shdr(e, 2, 7, 1, 3 /* WA */, 0x20000400u, X_DATA_OFF, 8);
+	x_shdr(e, 3, 13, 8 /* NOBITS */, 3, 0x20000100u, X_DATA_OFF, 0x300);
+	x_shdr(e, 4, 18, 1, 0, 0, X_CMT_OFF, 8);
+	x_shdr(e, 5, 27, 3 /* STRTAB */, 0, 0, X_STR_OFF, sizeof(names));
+}
+
+static void test_elf_sections_not_headers(void)
+{
+	struct sw_ctx ctx = quiet();
+	struct sw_image img;
+	uint8_t e[X_LEN];
+
+	craft_elf(e);
+	CHECK_ERR(sw_image_load_mem(&ctx, "hdr.elf", e, sizeof(e), SW_IMG_AUTO, false, 0, &img), SW_OK);
+	CHECK_EQ_U(img.n, 1);
+	if (img.n == 1) {
+		CHECK_EQ_U(img.seg[0].addr, 0x08000000u);
+		CHECK_EQ_U(img.seg[0].len, 24);
+		CHECK(!memcmp(img.seg[0].data, e + X_TEXT_OFF, 16));
+		CHECK(!memcmp(img.seg[0].data + 16, "DATADATA", 8));
+	}
+	for (size_t i = 0; i < img.n; i++) /* never the "\x7fELF" headers, anywhere */
+		CHECK(img.seg[i].len < 4 || memcmp(img.seg[i].data, "\x7f" "ELF", 4));
+	sw_image_free(&img);
+	/* Without section headers only the segments describe the image. */
+	put32(e + 32, 0);
+	put16(e + 48, 0);
+	CHECK_ERR(sw_image_load_mem(&ctx, "nosh.elf", e, sizeof(e), SW_IMG_AUTO, false, 0, &img), SW_OK);
+	CHECK_EQ_U(img.n, 2); /* A and C merged at 0x07FFFF00, B at 0x20000000 */
+	CHECK(img.n == 2 && img.seg[0].addr == 0x07FFFF00u && img.seg[1].addr == 0x20000000u);
+	sw_image_free(&img);
+	/* A section whose contents lie past the end of the file. */
+	craft_elf(e);
+	put32(e + X_SH_OFF + 40 * 2 + 16, X_LEN - 4);
+	CHECK_ERR(sw_image_load_mem(&ctx, "cut.elf", e, sizeof(e), SW_IMG_AUTO, false, 0, &img), SW_ERR_PROTO);
+	CHECK(strstr(sw_errmsg(&ctx), "truncated") != NULL);
+}
+
 int main(void)
 {
 	RUN_TEST(test_hex_good);
@@ -187,5 +313,6 @@ int main(void)
 	RUN_TEST(test_merge_and_fill);
 	RUN_TEST(test_check_map);
 	RUN_TEST(test_elf);
+	RUN_TEST(test_elf_sections_not_headers);
 	return TEST_MAIN_END();
 }

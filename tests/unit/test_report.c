@@ -14,6 +14,19 @@ static void test_json_escape(void)
 	CHECK(!strcmp(out, "abc"));
 }
 
+/* RTT bytes for swdflash --json rtt: NUL, high bytes and quotes survive as
+ * \u00XX / escapes, so the consumer gets the bytes back with latin-1. */
+static void test_json_escape_bytes(void)
+{
+	static const uint8_t raw[] = {'o', 'k', 0x00, 0xC3, 0xA9, '"', '\n', 0x7F};
+	char out[96];
+
+	sw_json_escape_bytes(raw, sizeof(raw), out, sizeof(out));
+	CHECK_MSG(!strcmp(out, "ok\\u0000\\u00c3\\u00a9\\\"\\n\\u007f"), "%s", out);
+	sw_json_escape_bytes(raw, sizeof(raw), out, 8); /* cut before a whole escape */
+	CHECK_MSG(!strcmp(out, "ok"), "%s", out);
+}
+
 static void test_events(void)
 {
 	struct sw_job_result res = {.sectors_touched = 3, .sectors_erased = 0, .sectors_skipped = 3};
@@ -53,6 +66,7 @@ static void test_progress(void)
 int main(void)
 {
 	RUN_TEST(test_json_escape);
+	RUN_TEST(test_json_escape_bytes);
 	RUN_TEST(test_events);
 	RUN_TEST(test_progress);
 	return TEST_MAIN_END();

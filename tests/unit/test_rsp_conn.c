@@ -81,12 +81,16 @@ static void fake_answer(struct fake *f, int n)
 		for (int i = 20; i < n; i++)
 			f->got[f->got_len++] = f->pkt[i] == '}' ? (uint8_t)(f->pkt[++i] ^ 0x20) : (uint8_t)f->pkt[i];
 		fake_send(f, "OK");
+	} else if (!strcmp(f->pkt, "qRcmd,626164")) { /* "bad": output, then an error */
+		fake_console(f, "unknown monitor command 'bad'\n");
+		fake_send(f, "E01");
 	} else if (!strncmp(f->pkt, "qRcmd,", 6)) {
 		fake_console(f, "hello\n");
 		fake_send(f, "OK");
 	} else if (!strcmp(f->pkt, "vFlashDone")) {
-		fake_console(f, "swdbridge: flash programming: target reset\n");
-		fake_send(f, "E01");
+		fake_send(f, "E.flash programming: target reset"); /* the reason in the reply */
+	} else if (!strcmp(f->pkt, "vFlashErase:9000000,20000")) {
+		fake_send(f, "E.vFlashErase: 0x09000000 is not in flash");
 	} else if (!strncmp(f->pkt, "qCRC:", 5)) {
 		fake_send(f, "C1234abcd");
 	} else if (!strcmp(f->pkt, "m8000000,3")) {
@@ -173,8 +177,12 @@ static void test_against_fake(void)
 	sw_rsp_set_output(c, on_out, out);
 	CHECK_OK(sw_rsp_monitor(c, "reset run"));
 	CHECK(!strcmp(out, "hello\n"));
+	CHECK(sw_rsp_monitor(c, "bad") == SW_ERR_TARGET_STATE); /* swdflash exits 6 */
+	CHECK_MSG(strstr(sw_errmsg(&ctx), "unknown monitor command 'bad'") != NULL, "%s", sw_errmsg(&ctx));
 	CHECK(sw_rsp_flash_done(c) == SW_ERR_FLASH);
 	CHECK_MSG(!strcmp(sw_errmsg(&ctx), "flash programming: target reset"), "%s", sw_errmsg(&ctx));
+	CHECK(sw_rsp_flash_erase(c, 0x09000000, 0x20000) == SW_ERR_FLASH);
+	CHECK_MSG(!strcmp(sw_errmsg(&ctx), "flash erase: 0x09000000 is not in flash"), "%s", sw_errmsg(&ctx));
 	CHECK_OK(sw_rsp_crc(c, 0x08000000, 0x100, &crc));
 	CHECK_EQ_U(crc, 0x1234abcd);
 	CHECK_OK(sw_rsp_read_mem(c, 0x08000000, mem, 3));

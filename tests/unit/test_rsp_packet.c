@@ -92,6 +92,36 @@ static void test_frame_escape_roundtrip(void)
 	CHECK_EQ_U(rsp_frame(bin, sizeof(bin), out, 8), 0); /* too small: refused, no overflow */
 }
 
+/* Issue #15: every packet's ADDR,LEN goes through one parser that refuses
+ * what a 32-bit target cannot address instead of truncating it. */
+static void test_parse_range(void)
+{
+	uint32_t a = 7, n = 7;
+	const char *end = NULL;
+
+	CHECK(rsp_parse_range("20000000,4:", &a, &n, &end) == NULL);
+	CHECK_EQ_U(a, 0x20000000u);
+	CHECK_EQ_U(n, 4u);
+	CHECK(*end == ':');
+	CHECK(rsp_parse_range("fffffffc,4", &a, &n, NULL) == NULL); /* ends exactly at 2^32 */
+	CHECK_EQ_U(a, 0xFFFFFFFCu);
+	CHECK(rsp_parse_range("0,0", &a, &n, NULL) == NULL);
+	a = n = 7;
+	CHECK(rsp_parse_range("120000000,4", &a, &n, NULL) != NULL); /* was truncated to 0x20000000 */
+	CHECK_EQ_U(a, 7u);
+	CHECK(rsp_parse_range("fffffffd,4", &a, &n, NULL) != NULL);  /* wraps */
+	CHECK(rsp_parse_range("ffffffff,ffffffff", &a, &n, NULL) != NULL);
+	CHECK(rsp_parse_range("ffffffffffffffff,2", &a, &n, NULL) != NULL); /* the old qCRC overflow */
+	CHECK(rsp_parse_range("0,100000000", &a, &n, NULL) != NULL);
+	CHECK(rsp_parse_range("10000000000000000,1", &a, &n, NULL) != NULL);
+	CHECK(rsp_parse_range("x,1", &a, &n, NULL) != NULL);
+	CHECK(rsp_parse_range("1;2", &a, &n, NULL) != NULL);
+	CHECK(rsp_check_range(0xFFFFFFFFull, 1) == NULL);
+	CHECK(rsp_check_range(0xFFFFFFFFull, 2) != NULL);
+	CHECK(rsp_check_range(0x100000000ull, 0) != NULL);
+	CHECK_EQ_U(a, 7u);
+}
+
 static void test_hex_and_crc(void)
 {
 	uint8_t b[4];
@@ -119,5 +149,6 @@ int main(void)
 	RUN_TEST(test_truncated_and_oversize);
 	RUN_TEST(test_frame_escape_roundtrip);
 	RUN_TEST(test_hex_and_crc);
+	RUN_TEST(test_parse_range);
 	return TEST_MAIN_END();
 }

@@ -459,6 +459,42 @@ static void run_for(struct simrig *g, struct sw_rtt *rtt, uint64_t ns)
 	}
 }
 
+/* Issue #14 item 6: an ELF from another build names an address with no
+ * control block. The engine scans RAM anyway and finds the block where the
+ * rebuilt firmware put it; once the ELF's address holds a block (the
+ * firmware it describes initialised it), that one wins. With no block at
+ * all, the status counts complete RAM scans, so "not found" is a fact. */
+static void test_engine_stale_elf_falls_back_to_scan(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct sw_ctx ctx;
+	struct sw_rtt *rtt = fake_engine(f, &ctx, true);
+	struct sw_rtt_status st;
+
+	CHECK(rtt != NULL);
+	if (!rtt)
+		return;
+	f->room = 4096;
+	sw_rtt_set_elf_addr(rtt, RAM_BASE + 0x1000);
+	sw_rtt_start(rtt);
+	poll_n(rtt, 2 * (int)(RAM_SIZE / SW_RTT_SCAN_CHUNK) + 2);
+	sw_rtt_get_status(rtt, &st);
+	CHECK(st.state == SW_RTT_SEARCHING && st.scans >= 1 && st.has_elf && st.elf_addr == RAM_BASE + 0x1000);
+	fake_block(f, 0x3000, SW_RTT_MODE_SKIP); /* the rebuilt firmware's block */
+	fake_up_write(f, 0x3000, "moved");
+	poll_n(rtt, (int)(RAM_SIZE / SW_RTT_SCAN_CHUNK) + 2);
+	sw_rtt_get_status(rtt, &st);
+	CHECK(st.state == SW_RTT_FOUND && st.addr == RAM_BASE + 0x3000 && !strcmp(st.source, "scan"));
+	CHECK(f->out_len == 5 && !memcmp(f->out, "moved", 5));
+	fake_block(f, 0x1000, SW_RTT_MODE_SKIP); /* now the ELF's address holds one */
+	poll_n(rtt, 2);
+	sw_rtt_get_status(rtt, &st);
+	CHECK(st.state == SW_RTT_FOUND && st.addr == RAM_BASE + 0x1000 && !strcmp(st.source, "elf"));
+	CHECK_EQ_U(f->bad_access, 0u);
+	sw_rtt_free(rtt);
+	free(f);
+}
+
 static void test_engine_on_sim(void)
 {
 	struct simrig *g = calloc(1, sizeof(*g));
@@ -518,6 +554,7 @@ int main(void)
 	RUN_TEST(test_engine_batched);
 	RUN_TEST(test_engine_down_modes);
 	RUN_TEST(test_engine_hostile_and_rediscovery);
+	RUN_TEST(test_engine_stale_elf_falls_back_to_scan);
 	RUN_TEST(test_engine_on_sim);
 	return TEST_MAIN_END();
 }

@@ -141,9 +141,22 @@ static void test_program_erase_timing(void)
 	rig_close(&g);
 }
 
+/* A virgin chip has no sector write-protected: FLASH_WPSN_CUR1R/2R read
+ * 0xFF (RM0433 §4.9.13); OpenOCD's `flash info` reports protection from it. */
+static void test_wpsn_virgin(void)
+{
+	struct rig g;
+
+	rig_open(&g);
+	CHECK_EQ_U(rd(&g, 0x52002038u) & 0xFFu, 0xFF);
+	CHECK_EQ_U(rd(&g, 0x52002138u) & 0xFFu, 0xFF);
+	rig_close(&g);
+}
+
 int main(void)
 {
 	RUN_TEST(test_lock_and_keys);
+	RUN_TEST(test_wpsn_virgin);
 	RUN_TEST(test_program_erase_timing);
 	return TEST_MAIN_END();
 }

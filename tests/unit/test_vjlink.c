@@ -376,12 +376,12 @@ int main(void)
 	if (geteuid() != 0) {
 		printf("SKIP: test_vjlink needs root (private network namespace for "
 		       "libjaylink's UDP discovery)\n");
-		return 0;
+		return 77; /* skipped (scripts/run-tests) */
 	}
 	if (netns_setup() != 0) {
 		printf("SKIP: test_vjlink: cannot set up a network namespace: %s\n",
 		       strerror(errno));
-		return 0;
+		return 77;
 	}
 	if (fixture_up() != 0) {
 		printf("FAIL: fixture: %s\n", sw_errmsg(&fx.vj_ctx));

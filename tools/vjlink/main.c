@@ -97,6 +97,7 @@ static int serve(struct sw_ctx *ctx, const struct opts *o)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0)
@@ -112,8 +113,17 @@ static int serve(struct sw_ctx *ctx, const struct opts *o)
 		printf("vjlink: %s serial %u on %s:%u (%s)\n", o->target, o->cfg.serial, o->cfg.ip,
 		       o->cfg.port, vjlink_firmware_string());
 		fflush(stdout);
-		r = vjlink_run(v, sfd);
-		print_stats(v, sim);
+		/* SIGUSR1 prints the counters and goes on (make bench reads them
+		 * around each job); SIGINT/SIGTERM print them and stop. */
+		for (;;) {
+			struct signalfd_siginfo si;
+
+			r = vjlink_run(v, sfd);
+			print_stats(v, sim);
+			if (r != SW_OK || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si) ||
+			    si.ssi_signo != SIGUSR1)
+				break;
+		}
 	}
 	vjlink_free(v);
 	sim_free(sim);

@@ -13,6 +13,31 @@
 #define RADDR 0x02u
 #define WRITE 0x08u
 #define READ 0x09u
+#define DUMMY 0x0Cu
+
+/* The LUT. By default the boot ROM's full set; the read-only variants are
+ * what Teensy 4.x, Arduino-style and minimal SDK images ship: sequence 0
+ * (the ROM's XIP read) and nothing else, so a debugger must take program
+ * and erase commands from the NOR itself (issue #14 item 1).
+ * RT_FCB_READ_ONLY=1: quad I/O read EBh (1-4-4, 6 dummy clocks);
+ * RT_FCB_READ_ONLY=2: fast read 0Bh (1-1-1, 8 dummy clocks). */
+#if defined(RT_FCB_READ_ONLY) && RT_FCB_READ_ONLY == 1
+#define FCB_LUT {[0] = LUTW(INS(CMD, 0, 0xEB), INS(RADDR, 2, 24)), [1] = LUTW(INS(DUMMY, 2, 6), INS(READ, 2, 4))}
+#define FCB_PADS 4
+#elif defined(RT_FCB_READ_ONLY) && RT_FCB_READ_ONLY == 2
+#define FCB_LUT {[0] = LUTW(INS(CMD, 0, 0x0B), INS(RADDR, 0, 24)), [1] = LUTW(INS(DUMMY, 0, 8), INS(READ, 0, 4))}
+#define FCB_PADS 1
+#else
+#define FCB_LUT                                                                                                   \
+	{                                                                                                          \
+		[0] = LUTW(INS(CMD, 0, 0x03), INS(RADDR, 0, 24)), [1] = LUTW(INS(READ, 0, 4), 0),                 \
+		[4] = LUTW(INS(CMD, 0, 0x05), INS(READ, 0, 1)), [12] = LUTW(INS(CMD, 0, 0x06), 0),                \
+		[20] = LUTW(INS(CMD, 0, 0x20), INS(RADDR, 0, 24)),                                                \
+		[36] = LUTW(INS(CMD, 0, 0x02), INS(RADDR, 0, 24)), [37] = LUTW(INS(WRITE, 0, 4), 0),              \
+		[44] = LUTW(INS(CMD, 0, 0x60), 0),                                                                 \
+	}
+#define FCB_PADS 1
+#endif
 
 struct fcb {
 	uint32_t tag, version, reserved0;
@@ -39,17 +64,10 @@ __attribute__((section(".boot_hdr.fcb"), used)) static const struct fcb demo_fcb
 	.cs_hold = 3,
 	.cs_setup = 3,
 	.device_type = 1, /* serial NOR */
-	.pad_type = 1,    /* single pad */
+	.pad_type = FCB_PADS,
 	.serial_clk_freq = 1,
 	.a1_size = 8u << 20,
-	.lut = {
-		[0] = LUTW(INS(CMD, 0, 0x03), INS(RADDR, 0, 24)), [1] = LUTW(INS(READ, 0, 4), 0),
-		[4] = LUTW(INS(CMD, 0, 0x05), INS(READ, 0, 1)),
-		[12] = LUTW(INS(CMD, 0, 0x06), 0),
-		[20] = LUTW(INS(CMD, 0, 0x20), INS(RADDR, 0, 24)),
-		[36] = LUTW(INS(CMD, 0, 0x02), INS(RADDR, 0, 24)), [37] = LUTW(INS(WRITE, 0, 4), 0),
-		[44] = LUTW(INS(CMD, 0, 0x60), 0),
-	},
+	.lut = FCB_LUT,
 	.page_size = 256,
 	.sector_size = 4096,
 	.block_size = 65536,

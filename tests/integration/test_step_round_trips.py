@@ -1,0 +1,93 @@
+"""Stepping cost in probe round trips (issue #20; deterministic counts from
+the simulator, no clock): a bare vCont;s is answered after one round trip,
+a gdb `stepi` (vCont;s, g, and a dozen small reads of the code around the
+PC) costs at most 4, because flash reads go through a read cache. The cache
+must never show stale flash: after a `load` of a changed image, after
+`monitor flash erase` and after a reset, gdb reads the new contents."""
+import os
+import re
+import subprocess
+import tempfile
+
+from harness import DEMO, Server, check, finish, gdb_batch
+from rsp_client import RSP, monitor
+
+SIM = re.compile(r"sim: ([0-9.]+) s virtual, \d+ resets, (\d+) round trips")
+
+
+def round_trips(rsp):
+    return int(SIM.search(monitor(rsp, "sim")[0]).group(2))
+
+
+def bare_step():
+    with Server() as srv:
+        rsp = RSP("127.0.0.1", srv.port)
+        monitor(rsp, "halt")
+        monitor(rsp, "sim tick off")
+        counts = []
+        for _ in range(3):
+            rt0 = round_trips(rsp)
+            stop = rsp.command(b"vCont;s:1;c")
+            counts.append(round_trips(rsp) - rt0)
+            check("vCont;s answers with a stop reply carrying SP, LR and PC",
+                  stop.startswith(b"T05") and b"0d:" in stop and b"0f:" in stop, stop)
+        check("vCont;s costs one probe round trip to its stop reply", max(counts) == 1, counts)
+        # The registers the stop reply carried are cached: reading PC is free.
+        rt0 = round_trips(rsp)
+        pc = rsp.command(b"p0f")
+        check("the PC of the stop reply comes from the register cache", round_trips(rsp) - rt0 == 0, pc)
+        rsp.close()
+
+
+def gdb_stepi():
+    with Server() as srv:
+        out = gdb_batch(srv, ["monitor halt", "monitor sim tick off", "stepi", "monitor sim", "stepi",
+                              "monitor sim", "stepi", "stepi", "stepi", "stepi", "monitor sim", "detach"])
+        rts = [int(m.group(2)) for m in SIM.finditer(out)]
+        check("gdb printed the simulator's counters", len(rts) == 3, out[-1500:])
+        if len(rts) == 3:
+            check("one gdb stepi costs at most 4 probe round trips", rts[1] - rts[0] <= 4,
+                  f"{rts[1] - rts[0]} round trips")
+            check("four stepi cost at most 16 probe round trips", rts[2] - rts[1] <= 16,
+                  f"{rts[2] - rts[1]} round trips")
+
+
+def stale_flash():
+    """Flash contents gdb read while stepping must not survive a change."""
+    tmp = tempfile.mkdtemp()
+    a, b = os.path.join(tmp, "a.bin"), os.path.join(tmp, "b.bin")
+    open(a, "wb").write(bytes(range(256)) * 4)
+    open(b, "wb").write(bytes(255 - (i & 0xFF) for i in range(1024)))
+    addr = 0x08100000  # bank 2: the demo does not live there
+    for f in (a, b):  # raw bytes into an ELF gdb can `load` into flash
+        subprocess.run(["arm-none-eabi-objcopy", "-I", "binary", "-O", "elf32-littlearm", "-B", "arm",
+                        "--rename-section", ".data=.img,alloc,load,contents",
+                        "--change-section-address", f".data={addr:#x}", f, f + ".elf"], check=True)
+    with Server() as srv:
+        out = gdb_batch(srv, ["monitor halt",
+                              f"load {a}.elf", "x/2xw 0x08100000", "stepi", "x/2xw 0x08100000",
+                              f"load {b}.elf", "x/2xw 0x08100000",
+                              "monitor flash erase 0x08100000 0x20000", "x/2xw 0x08100000",
+                              "monitor reset halt", "x/2xw 0x08100000", "detach"])
+        words = re.findall(r"0x8100000:\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)", out)
+        check("gdb read the flash five times", len(words) == 5, out[-2000:])
+        if len(words) == 5:
+            check("flash written through gdb reads back", words[0] == ("0x03020100", "0x07060504"), words)
+            check("a step keeps the cached contents", words[1] == words[0], words)
+            check("a second image replaces the cached contents", words[2] == ("0xfcfdfeff", "0xf8f9fafb"), words)
+            check("monitor flash erase drops the cached contents", words[3] == ("0xffffffff", "0xffffffff"), words)
+            check("a reset keeps it erased", words[4] == ("0xffffffff", "0xffffffff"), words)
+
+
+def main():
+    bare_step()
+    gdb_stepi()
+    stale_flash()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (OSError, subprocess.SubprocessError, ValueError) as e:
+        check("step round-trip tests ran", False, repr(e))
+    finish()
