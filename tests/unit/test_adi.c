@@ -239,7 +239,7 @@ static void faults(const char *chip, sw_ap_addr apaddr, uint32_t base)
 		sim_inject(g.sim, SIM_FAULT_WPARITY, 0, 1);
 		r = sw_mem_write32(g.ap, base, 0x22222222u);
 		sim_get_counters(g.sim, &c);
-		CHECK_EQ_U(c.faults_fired, 204);
+		CHECK_EQ_U(c.faults_fired, 54);
 		CHECK_OK(sw_mem_read32(g.ap, base, &v));
 		CHECK_MSG(r == SW_OK ? v == 0x22222222u : v == 0x11111111u, "write r=%d, memory 0x%08x", r, v);
 		CHECK_OK(sw_mem_write32(g.ap, base, 0xCAFEF00Du));
