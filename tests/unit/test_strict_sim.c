@@ -8,6 +8,7 @@
 #include "probes/probe.h"
 #include "probes/sim_probe.h"
 #include "sim/sim.h"
+#include "server/flash/loader.h"
 #include "sim/sim_flash_h743.h"
 #include "targets/target.h"
 #include "targets/targets_priv.h"
@@ -442,6 +443,41 @@ static void test_rt1062_host_path_over_old_data(void)
 	sim_free(sim);
 }
 
+/* A reset between two loader calls, while the core sits halted: the core
+ * stays halted (C1.6.3) but the flash relocks and RAM set-up may be gone;
+ * the next call must refuse with the reason instead of running on. */
+static void test_loader_refuses_after_reset_between_calls(void)
+{
+	struct rig g;
+	struct sw_target *t = NULL;
+	struct sw_loader *l = NULL;
+	const struct sw_target_desc *d = sw_target_find("stm32h743");
+	struct swl_range rg = {0x08000000u, 0x100u, 0};
+
+	memset(&g, 0, sizeof(g));
+	sw_ctx_init(&g.ctx);
+	g.ctx.level = SW_LOG_NONE;
+	CHECK_OK(sim_new(&g.ctx, "stm32h743", &g.sim));
+	CHECK_OK(sw_sim_probe_open(&g.ctx, g.sim, 0, &g.probe));
+	CHECK_OK(sw_target_open(&g.ctx, g.probe, d, 0, &t));
+	if (!t)
+		return;
+	struct sw_core *core = sw_target_core(t, 0);
+	CHECK_OK(sw_core_halt(core));
+	CHECK_OK(sw_loader_open(&g.ctx, core, d->loader, 0x20000u, &l));
+	if (l) {
+		CHECK_OK(sw_loader_crc(l, &rg, 1));
+		sim_schedule_reset(g.sim, 1000);
+		sim_advance_ns(g.sim, 100000);
+		CHECK_EQ_U(sw_loader_crc(l, &rg, 1), SW_ERR_TARGET_STATE);
+		CHECK(strstr(sw_errmsg(&g.ctx), "reset") != NULL);
+		sw_loader_close(l, NULL);
+	}
+	sw_target_close(t);
+	sw_probe_close(g.probe);
+	sim_free(g.sim);
+}
+
 int main(void)
 {
 	RUN_TEST(test_wait_policy_rides_out_a_stall);
@@ -455,5 +491,6 @@ int main(void)
 	RUN_TEST(test_h743_max_corner);
 	RUN_TEST(test_reset_of_halted_core_is_latched);
 	RUN_TEST(test_rt1062_host_path_over_old_data);
+	RUN_TEST(test_loader_refuses_after_reset_between_calls);
 	return TEST_MAIN_END();
 }
