@@ -46,7 +46,7 @@ static void on_signal(int sig)
 
 struct opts {
 	const char *server, *target, *probe;
-	const char *speed, *log;  /* passed to a private server */
+	const char *speed, *log, *ftdi_layout; /* passed to a private server */
 	bool json, no_reset, all, have_base, rtt;
 	bool connect_under_reset; /* passed to a private server */
 	uint32_t base;
@@ -83,7 +83,8 @@ static void usage(FILE *f)
 		"  --probe P           for the private server: sim, jlink[:SERIAL|:tcp:HOST], ftdi[:VID:PID[:SERIAL]];\n"
 		"                      default: the one real probe connected (never the simulator)\n"
 		"  --target NAME       for the private server (e.g. stm32h743)\n"
-		"  --speed KHZ|auto    --log FILE    --connect-under-reset    passed to the private server\n"
+		"  --speed KHZ|auto    --log FILE    --connect-under-reset    --ftdi-layout L\n"
+		"                      passed to the private server\n"
 		"                      (SWDBRIDGE_PROBE, SWDBRIDGE_TARGET, SWDBRIDGE_SPEED: defaults for it)\n"
 		"  --json              only JSON on stdout, one object per line, for every command (start, erase,\n"
 		"                      write, program, verify, reset, done, info, monitor, rtt / error)\n"
@@ -137,6 +138,8 @@ static int parse_opt(struct opts *o, int argc, char **argv, int *i)
 		o->speed = val;
 	else if (!strcmp(a, "--log"))
 		o->log = val;
+	else if (!strcmp(a, "--ftdi-layout"))
+		o->ftdi_layout = val;
 	else if (!strcmp(a, "--base") && !parse_u32(val, &o->base))
 		o->have_base = true;
 	else if (!strcmp(a, "--channel") && !parse_u32(val, &n) && n < 16)
@@ -178,6 +181,11 @@ static int parse(int argc, char **argv, struct opts *o)
 	}
 	if (!o->npos) {
 		usage(stderr);
+		return -1;
+	}
+	if (o->server && (o->speed || o->log || o->ftdi_layout || o->connect_under_reset)) {
+		fprintf(stderr, "swdflash: --speed, --log, --ftdi-layout and --connect-under-reset are for the private "
+				"server; with --server give them to that server (or use monitor speed)\n");
 		return -1;
 	}
 	return 0;
@@ -286,7 +294,7 @@ static void server_path(char *out, size_t cap)
 static int start_private(struct session *s, const struct opts *o)
 {
 	char exe[PATH_MAX + 16];
-	char *argv[24], rtt_port[16];
+	char *argv[28], rtt_port[16];
 	const char *env_target = getenv("SWDBRIDGE_TARGET");
 	int n = 0, r;
 
@@ -298,7 +306,8 @@ static int start_private(struct session *s, const struct opts *o)
 	/* The user's --probe only: without one the server picks the one real
 	 * probe connected (or SWDBRIDGE_PROBE), never the simulator. */
 	const char *const pass[][2] = {
-		{"--probe", o->probe}, {"--target", o->target}, {"--speed", o->speed}, {"--log", o->log}};
+		{"--probe", o->probe}, {"--target", o->target}, {"--speed", o->speed}, {"--log", o->log},
+		{"--ftdi-layout", o->ftdi_layout}};
 	for (size_t i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
 		if (pass[i][1]) {
 			argv[n++] = (char *)(uintptr_t)pass[i][0];

@@ -111,6 +111,7 @@ int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
 	    (r = sw_mem_read32(ap, CM_DEMCR, &demcr)) ||
 	    (r = sw_mem_write32(ap, CM_DEMCR, demcr | DEMCR_TRCENA | DEMCR_VC_HARDERR)))
 		goto fail;
+	c->vc_at_attach = demcr & DEMCR_VC_ALL;
 	if ((r = clear_comparators(c)))
 		goto fail;
 	c->halted = (dhcsr & DHCSR_S_HALT) != 0;
@@ -123,6 +124,22 @@ int sw_core_new(struct sw_ctx *ctx, sw_ap *ap, struct sw_core **out)
 fail:
 	free(c);
 	return r;
+}
+
+/* C_DEBUGEN stays set after we leave, so a vector catch left armed would
+ * stop the board at its next HardFault with nobody attached (a firmware
+ * that resets itself on a fault would hang instead): put the catch bits
+ * back as they were at attach. */
+int sw_core_release(struct sw_core *c)
+{
+	uint32_t demcr = 0;
+	int r;
+
+	if ((r = sw_mem_read32(c->ap, CM_DEMCR, &demcr)))
+		return r;
+	if ((demcr & DEMCR_VC_ALL) == c->vc_at_attach)
+		return SW_OK;
+	return sw_mem_write32(c->ap, CM_DEMCR, (demcr & ~DEMCR_VC_ALL) | c->vc_at_attach);
 }
 
 void sw_core_free(struct sw_core *c)
@@ -493,7 +510,7 @@ int sw_core_vector_catch_get(struct sw_core *c, uint32_t *mask)
 	uint32_t demcr = 0;
 	int r = sw_mem_read32(c->ap, CM_DEMCR, &demcr);
 
-	*mask = demcr & 0x7F1u;
+	*mask = demcr & DEMCR_VC_ALL;
 	return r;
 }
 

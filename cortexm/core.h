@@ -109,6 +109,8 @@ int sw_core_wp_value_clear(struct sw_core *core);
 int sw_core_vector_catch(struct sw_core *core, uint32_t mask, bool on);
 int sw_core_vector_catch_get(struct sw_core *core, uint32_t *mask);
 
+/* True if a breakpoint of this layer (FPB or BKPT patch) is at addr. */
+bool sw_core_bp_at(const struct sw_core *core, uint32_t addr);
 /* A fault stop explained (cortexm/fault.c): the fault status registers and
  * the PC the exception frame holds, valid after a fault vector catch or a
  * halt out of lockup. */
@@ -125,6 +127,10 @@ int sw_core_fault_info(struct sw_core *core, const struct sw_core_state *st, str
  * (escalated to HardFault) at PC 0x080001a6 (CFSR 0x00008200 HFSR
  * 0x40000000)". Returns its length. */
 size_t sw_fault_decode(const struct sw_fault_info *f, char *out, size_t cap);
+
+/* Before the program lets go of the core: vector catch back as it was at
+ * attach (HardFault catch is on while we are attached). */
+int sw_core_release(struct sw_core *core);
 
 /* Remove every breakpoint this layer set (restores RAM, frees FPB). */
 int sw_core_bp_clear_all(struct sw_core *core);

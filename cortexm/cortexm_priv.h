@@ -35,6 +35,7 @@
 #define DCRSR_REGWNR (1u << 16)
 #define DEMCR_VC_CORERESET (1u << 0)
 #define DEMCR_VC_HARDERR (1u << 10)
+#define DEMCR_VC_ALL 0x7F1u
 #define DEMCR_TRCENA (1u << 24)
 #define DFSR_HALTED (1u << 0)
 #define DFSR_BKPT (1u << 1)
@@ -89,6 +90,7 @@ struct sw_core {
 	bool reset_latched;       /* S_RESET_ST seen by a DHCSR read made for another reason */
 	uint32_t spurious_pc;     /* erratum 3092511 guard: last PC resumed */
 	unsigned spurious_count;  /* consecutive spurious halts there */
+	uint32_t vc_at_attach;    /* DEMCR vector catch bits before we set ours */
 };
 
 /* cortexm/watch.c */

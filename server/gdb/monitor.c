@@ -18,6 +18,7 @@ static const char help_text[] =
 	"  step_irq on|off        on: take pending interrupts while single-stepping (step into\n"
 	"                         their handlers); off (default): mask them (DHCSR.C_MASKINTS)\n"
 	"  vector_catch [NAME...] on|off   halt on: reset hard bus mem usage state chk nocp int all\n"
+	"                         (hard is on from attach until the server exits)\n"
 	"  targets                list supported targets\n"
 	"  flash info             flash regions, sectors and the programming method\n"
 	"  flash erase all|REGION|ADDR LEN   erase (blank sectors are skipped; halts the core)\n"
@@ -30,6 +31,10 @@ static const char help_text[] =
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
 	"  probe reconnect        open the probe and the target again (after an unplug)\n"
 	"  sim                    (--probe sim) virtual time, resets and wire counters\n"
+	"  semihosting enable|disable  serve ARM semihosting (BKPT 0xAB); also 'arm semihosting ...'\n"
+	"  J-Link GDB Server's:   exec SetRTTAddr|SetRTTSearchRanges|memU32 ..., memU8/16/32 ADDR [= V],\n"
+	"                         reset 0|1|2, speed auto, sleep MS, waithalt [MS], regs, setbp, clrbp,\n"
+	"                         SWO EnableTarget CPU SWO MASK 0, SWO DisableTarget MASK\n"
 	"  help                   this text";
 
 static int do_reset(struct sw_session *s, const char *arg, bool *changed)
@@ -118,8 +123,10 @@ static int do_watch(struct sw_session *s, const char *arg)
 	int n;
 
 	if (!strcmp(arg, "clear")) {
-		if (sw_core_wp_value_clear(s->core))
+		if (sw_core_wp_value_clear(s->core)) {
+			sw_session_say(s, "watch clear: %s", sw_errmsg(s->ctx));
 			return -1;
+		}
 		sw_session_say(s, "data value watch removed");
 		return 0;
 	}
@@ -184,8 +191,10 @@ static int do_vector_catch(struct sw_session *s, char *arg)
 		sw_session_say(s, "vector_catch: name what to catch (e.g. 'vector_catch hard on')");
 		return -1;
 	}
-	if (sw_core_vector_catch_get(s->core, &now))
+	if (sw_core_vector_catch_get(s->core, &now)) {
+		sw_session_say(s, "vector_catch: %s", sw_errmsg(s->ctx));
 		return -1;
+	}
 	char list[128] = "";
 	for (size_t i = 0; i < 8; i++)
 		if (now & catches[i].bits) {
@@ -207,6 +216,9 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 	}
 	for (char *e = arg + strlen(arg); e > arg && (e[-1] == ' ' || e[-1] == '\t'); e--)
 		e[-1] = 0;
+	int jr = rsp_monitor_jlink(s, cmd, arg, changed);
+	if (jr != 1)
+		return jr;
 	if (!strcmp(cmd, "help")) {
 		sw_session_say(s, "%s", help_text);
 	} else if (!strcmp(cmd, "reset")) {

@@ -195,32 +195,12 @@ static size_t put_reg(char *out, uint64_t v, unsigned bits)
 	return sw_hex_encode(b, bits / 8, out);
 }
 
-/* A fault stop (vector catch on a fault, or lockup): one line on the server
- * log and on gdb's console saying what faulted and where; the signal gdb
- * shows: SIGSEGV for HardFault/MemManage/lockup, SIGBUS for BusFault,
- * SIGILL for UsageFault (gdb's numbering), as pyOCD reports them. */
-static int report_fault(struct rsp_client *c, const struct sw_core_state *st)
+static bool jlink_bp(const struct sw_session *s, uint32_t pc)
 {
-	struct sw_fault_info f;
-	char why[400];
-
-	if (st->reason == SW_HALT_VCATCH && (st->ipsr < 3 || st->ipsr > 7)) {
-		sw_session_say(c->s, "swdbridge: halted by vector catch (IPSR %u)", st->ipsr);
-		return 5;
-	}
-	if (sw_core_fault_info(c->s->core, st, &f)) {
-		SW_LOG_W(c->s->ctx, "%s", sw_errmsg(c->s->ctx));
-		snprintf(why, sizeof(why), "%s (fault status unreadable)",
-			 st->reason == SW_HALT_LOCKUP ? "core locked up" : "fault");
-	} else {
-		sw_fault_decode(&f, why, sizeof(why));
-	}
-	SW_LOG_W(c->s->ctx, "core %s: %s", c->s->core_name ? c->s->core_name : "", why);
-	if (st->reason == SW_HALT_VCATCH)
-		sw_session_say(c->s, "swdbridge: halted by vector catch: %s", why);
-	else
-		sw_session_say(c->s, "swdbridge: %s", why);
-	return st->reason == SW_HALT_LOCKUP ? 11 : st->ipsr == 5 ? 10 : st->ipsr == 6 ? 4 : 11;
+	for (unsigned i = 0; i < s->n_jlink_bp; i++)
+		if (s->jlink_bp[i] == pc)
+			return true;
+	return false;
 }
 
 /* Stop reply with the reason gdb understands and the PC/SP/LR expedited. */
@@ -232,10 +212,14 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 	int sig = 5;
 	char *p = c->reply;
 	uint64_t v[3];
+	size_t said = strlen(c->s->console);
 
 	switch (st->reason) {
 	case SW_HALT_BREAKPOINT:
-		reason = c->hwbreak ? "hwbreak:;" : "";
+		/* Only for gdb's own breakpoints: gdb silently resumes from a
+		 * hwbreak stop where it has none, so the program's own BKPT (and a
+		 * J-Link setbp) would never be reported (plain SIGTRAP instead). */
+		reason = c->hwbreak && sw_core_bp_at(c->s->core, st->pc) && !jlink_bp(c->s, st->pc) ? "hwbreak:;" : "";
 		break;
 	case SW_HALT_WATCHPOINT:
 		if (st->watch_kind == 0)
@@ -252,14 +236,18 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 		break;
 	case SW_HALT_VCATCH:
 	case SW_HALT_LOCKUP:
-		sig = report_fault(c, st);
+		sig = rsp_report_fault(c, st);
 		break;
 	default:
 		break;
 	}
-	/* O packets are only legal while gdb waits for a resume to end. */
+	/* O packets are only legal while gdb waits for a resume to end. Else
+	 * this stop's text (it is on the log too) is dropped rather than shown
+	 * at some later resume, where it would read as news. */
 	if ((c->waiting || c->stepping) && !c->nonstop)
 		rsp_flush_console(c);
+	else
+		c->s->console[said] = 0;
 	p += sprintf(p, "T%02x%sthread:1;", sig, reason);
 	if (!sw_core_regs_read(c->s->core, exp, 3, v))
 		for (unsigned i = 0; i < 3; i++) {
@@ -352,9 +340,12 @@ static void cmd_p(struct rsp_client *c, const char *arg)
 	uint64_t regno, v;
 	const char *end;
 
-	if (sw_hex_u64(arg, &end, &regno) || *end || regno >= SW_REG_COUNT || !reg_known(c, (unsigned)regno) ||
-	    sw_core_reg_read(c->s->core, (unsigned)regno, &v)) {
-		rsp_send_err(c, 1);
+	if (sw_hex_u64(arg, &end, &regno) || *end || regno >= SW_REG_COUNT || !reg_known(c, (unsigned)regno)) {
+		rsp_send_err_reason(c, "p: no such register");
+		return;
+	}
+	if (sw_core_reg_read(c->s->core, (unsigned)regno, &v)) {
+		rsp_send_err_reason(c, "p: reading %s: %s", sw_reg_table()[regno].name, sw_errmsg(c->s->ctx));
 		return;
 	}
 	rsp_send_bin(c, c->reply, put_reg(c->reply, v, sw_reg_table()[regno].bits));
@@ -436,7 +427,7 @@ static void resume(struct rsp_client *c, bool step)
 	if (c->nonstop) {
 		/* Non-stop: acknowledge now, report the stop as a notification. */
 		if (step ? sw_core_step(c->s->core, c->s->step_mask_irq) : sw_core_resume(c->s->core)) {
-			rsp_send_err(c, 1);
+			rsp_send_err_reason(c, "%s failed: %s", step ? "step" : "resume", sw_errmsg(c->s->ctx));
 			return;
 		}
 		rsp_send_str(c, "OK");
@@ -482,7 +473,7 @@ static void range_step(struct rsp_client *c, const char *arg)
 	int r = SW_OK;
 
 	if (rsp_parse_hex_pair(arg, &lo, &hi, NULL)) {
-		rsp_send_err(c, 1);
+		rsp_send_err_reason(c, "vCont;r: malformed START,END");
 		return;
 	}
 	if (c->nonstop) {
@@ -518,7 +509,7 @@ static void cmd_vcont(struct rsp_client *c, const char *arg)
 		resume(c, false);
 	else if (arg[0] == 't' && c->nonstop) {
 		if (sw_core_halt(c->s->core)) {
-			rsp_send_err(c, 1);
+			rsp_send_err_reason(c, "cannot halt the core: %s", sw_errmsg(c->s->ctx));
 			return;
 		}
 		rsp_send_str(c, "OK");
@@ -533,10 +524,23 @@ static void cmd_vcont(struct rsp_client *c, const char *arg)
 				return;
 			}
 		}
-		rsp_send_err(c, 1);
+		rsp_send_err_reason(c, "cannot halt the core: %s", sw_errmsg(c->s->ctx));
 	} else {
-		rsp_send_err(c, 1);
+		rsp_send_err_reason(c, "vCont: unknown action '%c'", arg[0]);
 	}
+}
+
+/* Lockup (DHCSR.S_LOCKUP, ARMv7-M ARM B1.5.15): the core executes nothing
+ * more and halting is the debugger's way out; the stop is the lockup. */
+static int halt_lockup(struct rsp_client *c, struct sw_core_state *st)
+{
+	int r = sw_core_halt(c->s->core);
+
+	if (!r)
+		r = sw_core_poll(c->s->core, st);
+	if (!r)
+		st->reason = SW_HALT_LOCKUP;
+	return r;
 }
 
 static void halt_and_report(struct rsp_client *c)
@@ -560,7 +564,7 @@ static void cmd_question(struct rsp_client *c)
 	if (c->nonstop) {
 		/* Non-stop attach: never halt; report a stop only if there is one. */
 		if (sw_core_poll(c->s->core, &st)) {
-			rsp_send_err(c, 1);
+			rsp_send_err_reason(c, "cannot read the core state: %s", sw_errmsg(c->s->ctx));
 			return;
 		}
 		if (st.halted)
@@ -573,7 +577,14 @@ static void cmd_question(struct rsp_client *c)
 	}
 	/* All-stop gdb needs a stopped thread at connect: halt if running. */
 	if (sw_core_poll(c->s->core, &st)) {
-		rsp_send_err(c, 1);
+		rsp_send_err_reason(c, "cannot read the core state: %s", sw_errmsg(c->s->ctx));
+		return;
+	}
+	if (!st.halted && st.locked_up) {
+		if (halt_lockup(c, &st))
+			rsp_send_err_reason(c, "cannot halt the locked-up core: %s", sw_errmsg(c->s->ctx));
+		else
+			send_stop(c, &st);
 		return;
 	}
 	if (!st.halted) {
@@ -676,6 +687,7 @@ static void cmd_vattach(struct rsp_client *c)
 
 static void cmd_qsupported(struct rsp_client *c, const char *arg)
 {
+	c->fileio = true; /* gdb: it understands File-I/O requests */
 	c->swbreak = strstr(arg, "swbreak+") != NULL;
 	c->hwbreak = strstr(arg, "hwbreak+") != NULL;
 	snprintf(c->reply, sizeof(c->reply),
@@ -713,7 +725,19 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 
 	SW_LOG_WIRE(c->s->ctx, "gdb -> %.*s", (int)(len > 200 ? 200 : len), s);
 	c->quiet_since_ns = c->poll_next_ns = mono_ns(); /* gdb is active: poll fast again */
-	if (c->waiting && !c->nonstop && strcmp(s, "vCtrlC") != 0) {
+	if (c->refused[0]) {
+		rsp_refused_dispatch(c);
+		return;
+	}
+	if (c->observer && rsp_observer_dispatch(c, s))
+		return;
+	if (c->fileio_pending && s[0] == 'F') {
+		if (rsp_semihost_reply(c, s + 1))
+			halt_and_report(c);
+		return;
+	}
+	/* During a File-I/O request gdb reads and writes memory (m, M, X). */
+	if (c->waiting && !c->nonstop && !c->fileio_pending && strcmp(s, "vCtrlC") != 0) {
 		/* Only interrupts make sense while the target runs; ignore others. */
 		return;
 	}
@@ -849,7 +873,7 @@ bool rsp_client_readable(struct rsp_client *c)
 				write_all(c, c->last, c->last_len);
 			break;
 		case RSP_EV_INTERRUPT:
-			if (c->waiting)
+			if (c->waiting && !c->fileio_pending)
 				halt_and_report(c);
 			break;
 		case RSP_EV_BAD:
@@ -870,7 +894,7 @@ bool rsp_client_tick(struct rsp_client *c)
 
 	uint64_t now;
 
-	if (!c->waiting) {
+	if (!c->waiting || c->fileio_pending) {
 		c->poll_armed = false;
 		return !c->closing;
 	}
@@ -892,15 +916,12 @@ bool rsp_client_tick(struct rsp_client *c)
 		rsp_send_str(c, "S0b"); /* SIGSEGV-style stop so gdb regains control */
 		return !c->closing;
 	}
-	if (!st.halted && st.locked_up) {
-		/* Lockup (DHCSR.S_LOCKUP, B1.5.15): the core executes nothing
-		 * more; halting is the debugger's way out. Report it as a stop. */
-		if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
-			SW_LOG_E(c->s->ctx, "lockup: %s", sw_errmsg(c->s->ctx));
-			return !c->closing;
-		}
-		st.reason = SW_HALT_LOCKUP;
+	if (!st.halted && st.locked_up && halt_lockup(c, &st)) {
+		SW_LOG_E(c->s->ctx, "lockup: %s", sw_errmsg(c->s->ctx));
+		return !c->closing;
 	}
+	if (st.halted && rsp_semihost_halt(c, &st))
+		return !c->closing;
 	if (st.halted) {
 		c->async_stop = true;
 		send_stop(c, &st);

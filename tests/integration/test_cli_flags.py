@@ -110,6 +110,13 @@ def ftdi_default():
     check("one FTDI adapter whose VID:PID fits several layouts: one line asking for --ftdi-layout",
           rc != 0 and len(err.strip().splitlines()) == 1 and "--ftdi-layout" in err and "minimodule-b" in err,
           out + err)
+    rc, out, err = run([SWDFLASH, "--target", "stm32h743", "info"], dict(env, SWDBRIDGE=MPSSE))
+    check("swdflash, same adapter, no --ftdi-layout: exit 3 with the server's one line",
+          rc == 3 and len(err.strip().splitlines()) == 1 and "--ftdi-layout" in err, out + err)
+    rc, out, err = run([SWDFLASH, "--target", "stm32h743", "--ftdi-layout", "minimodule", "verify", DEMO],
+                       dict(env, SWDBRIDGE=MPSSE))
+    check("swdflash passes --ftdi-layout; the server picks the FTDI adapter and verify matches",
+          rc == 0 and "private server: probe ftdi:0403:6010:MPSSE0001" in err and "matches" in err, out + err)
     srv = start(["--target", "stm32h743", "--elf", DEMO, "--ftdi-layout", "minimodule"], env, server=MPSSE)
     try:
         check("... and with --ftdi-layout it is picked", "probe ftdi:0403:6010:MPSSE0001" in srv.output
@@ -168,6 +175,9 @@ def speed_and_env():
                        {"SWDBRIDGE_PROBE": "sim", "SWDBRIDGE_TARGET": "stm32h743", "SWDBRIDGE_SPEED": "1500"})
     check("swdflash: no flags with SWDBRIDGE_* set (private server inherits them)",
           rc == 0 and "SWD clock: 1500 kHz" in out, f"rc {rc}: {out}{err}")
+    rc, out, err = run([SWDFLASH, "--server", "127.0.0.1:1", "--speed", "1200", "info"])
+    check("swdflash --server with --speed: one-line usage error (the flag would be ignored), exit 1",
+          rc == 1 and len(err.strip().splitlines()) == 1 and "private server" in err, f"rc {rc}: {err}")
     rc, out, err = run([SWDFLASH, "--probe", "sim", "--target", "stm32h743", "--speed", "1200", "monitor", "speed"])
     check("swdflash --speed passes to the private server", rc == 0 and "SWD clock: 1200 kHz" in out,
           f"rc {rc}: {out}{err}")
@@ -189,9 +199,13 @@ def log_file():
 
 
 def connect_under_reset():
+    rt = os.path.join(BUILD, "fw", "demo-rt1062.elf")
     for target, elf, note in (("adiv6-m55", M55, "core AP answers under nRST"),
-                              ("stm32h743", DEMO, "H7 AP0 dead under nRST: halt after release, reset with catch")):
-        reset = nm("Reset_Handler", elf)
+                              ("stm32h743", DEMO, "H7 AP0 dead under nRST: halt after release, reset with catch"),
+                              ("mimxrt1062", rt, "nRST is a POR that clears the catch: halt after release, "
+                                                 "reset with catch, stops in the boot ROM")):
+        # The RT1062 boot ROM runs first after every reset (sim/chip_rt1062.c: its reset handler at 0x00200100).
+        reset = 0x00200100 if target == "mimxrt1062" else nm("Reset_Handler", elf)
         srv = start(["--probe", "sim", "--target", target, "--load", elf, "--connect-under-reset"])
         try:
             out = gdb_batch(srv, ["info registers pc", "monitor vector_catch", "detach"], elf=elf)
@@ -204,6 +218,9 @@ def connect_under_reset():
                   vc is not None and "reset" not in vc.group(1), out[-600:])
         finally:
             srv.stop()
+        if target == "mimxrt1062":
+            check("--connect-under-reset on mimxrt1062: the lost catch is said in one warning",
+                  "did not hold after the release" in srv.output, srv.output)
         if target == "adiv6-m55":
             held = srv.output.find("nRST held, debug port up, reset vector catch being armed")
             check("--connect-under-reset on adiv6-m55: the catch is armed while nRST is held, no fallback",

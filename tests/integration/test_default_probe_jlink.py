@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BUILD, DEMO, ROOT, SERVER, VJLINK_SERIAL, VJLink, check, finish, gdb_batch  # noqa: E402
+from harness import BUILD, DEMO, ROOT, SERVER, VJLINK_SERIAL, VJLink, check, finish, gdb_batch, nm  # noqa: E402
 from test_cli_flags import CLEAN, Srv  # noqa: E402
 
 SWDFLASH = os.path.join(BUILD, "swdflash")
@@ -36,6 +36,14 @@ def client():
         try:
             check("--speed auto on the J-Link: the probe's fastest clock (vjlink: 60 MHz / 4 = 15 MHz)",
                   "SWD clock 15000 kHz (--speed auto)" in srv.output and "gdb port" in srv.output, srv.output)
+        finally:
+            srv.stop()
+        srv = Srv(["--target", "stm32h743", "--elf", DEMO, "--connect-under-reset"])
+        try:
+            out = gdb_batch(srv, ["info registers pc", "detach"])
+            m = re.search(r"^pc\s+(0x[0-9a-f]+)", out, re.M)
+            check("--connect-under-reset through the J-Link's nRST (vjlink): halted at the reset vector",
+                  m is not None and int(m.group(1), 16) == nm("Reset_Handler"), srv.output + out[-400:])
         finally:
             srv.stop()
         p = subprocess.run([SWDFLASH, "--target", "stm32h743", "deploy", DEMO], capture_output=True, text=True,

@@ -66,6 +66,18 @@ def lockup_reported():
           srv.output[-1500:])
 
 
+def lockup_at_connect():
+    """gdb connecting to a core that locked up while nobody watched: the
+    connect stop is the lockup, explained on the log."""
+    with Server(load=LOCKUP) as srv:
+        gdb(srv, LOCKUP, ["monitor vector_catch hard off", "monitor reset run", "detach"])
+        out = gdb(srv, LOCKUP, ["print/x $pc", "detach"])
+        check("lockup at connect: gdb gets a stop", "$1 = 0x" in out and "TIMEOUT" not in out, out[-1500:])
+        srv.stop()
+    check("lockup at connect: reported on the server log",
+          re.search(r"warn: core \S+: core locked up", srv.output) is not None, srv.output[-1500:])
+
+
 def catch_can_be_turned_off():
     with Server(load=FAULT) as srv:
         out = gdb(srv, FAULT, ["monitor vector_catch", "monitor vector_catch hard off", "monitor vector_catch",
@@ -77,6 +89,7 @@ def catch_can_be_turned_off():
 def main():
     hardfault_caught()
     lockup_reported()
+    lockup_at_connect()
     catch_can_be_turned_off()
 
 

@@ -9,7 +9,7 @@ import os
 import subprocess
 import tempfile
 
-from harness import BUILD, DEMO, GDB, Server, check, finish, gdb_batch
+from harness import BUILD, DEMO, GDB, Server, check, finish, gdb_batch, nm
 
 SWDFLASH = os.environ.get("SWDFLASH", os.path.join(BUILD, "swdflash"))
 
@@ -55,7 +55,7 @@ def load_failure():
         check("compare-sections after it matches every section",
               rest.count("matched.") == 3 and "MIS-MATCHED" not in rest, rest[-2000:])
         check("info registers after reset halt reads the reset handler's address",
-              "pc             0x8000510" in rest, rest[-1000:])
+              f"pc             0x{nm('Reset_Handler'):x}" in rest, rest[-1000:])
         check("detach works", "detached]" in rest and "Remote connection closed" not in rest
               and "Remote failure" not in rest, rest[-1000:])
         srv.stop()

@@ -159,6 +159,8 @@ def reset_mid_programming(s):
     print(f"INFO: failed deploy took {sim_seconds(s) - t0:.3f} s virtual: {(err.strip().splitlines() or [''])[-1]}")
     check("a reset during programming fails the deploy (exit 4)", rc == 4, f"rc {rc}: {err}")
     check("... with one clear line about the reset", "reset" in err and len(err.strip().splitlines()) <= 4, err)
+    check("... the server's E.reason text, shown once (issue #14)",
+          err.count("target reset during flash programming") == 1, err)
     rc, out, err = swdflash(s, "--json", "deploy", path, "--base", base)
     evs = events(out) if rc == 0 else []
     check("the next deploy succeeds", rc == 0, err + out[-300:])
@@ -230,10 +232,18 @@ def other_commands(s):
     """info, reset halt|run, HEX input, erase --all, rtt."""
     busy = RSP("127.0.0.1", s.port)
     busy.command(b"qSupported")
+    # Beside a gdb, swdflash is the passive second connection (liveWatch,
+    # issue #17): what would reset, run or flash is refused with the reason.
+    rc, out, err = swdflash(s, "reset", "halt")
+    check("beside another gdb, swdflash reset is refused with the reason (passive connection)",
+          rc != 0 and "passive" in err, f"rc {rc}: {err}")
+    busy2 = RSP("127.0.0.1", s.port)
+    busy2.command(b"qSupported")
     rc, out, err = swdflash(s, "info")
+    busy2.close()
     busy.close()
-    check("a server busy with another gdb: exit 3 with its reason", rc == 3 and "already connected" in err,
-          f"rc {rc}: {err}")
+    check("a server busy with a gdb and a passive one: exit 3 with its reason",
+          rc == 3 and "already connected" in err, f"rc {rc}: {err}")
     time.sleep(0.2)
     rc, out, err = swdflash(s, "info")
     check("info lists the flash banks", rc == 0 and "flash 0x08000000..0x080fffff" in out and

@@ -195,10 +195,9 @@ static void test_reset_halt_and_run(void)
 	uint64_t pc = 0;
 	uint32_t reset = sym("Reset_Handler");
 
-	uint32_t vc = 0, vc0 = 0;
+	uint32_t vc = 0;
 
 	CHECK_OK(rig_open(&g));
-	CHECK_OK(sw_core_vector_catch_get(g.core, &vc0));
 	/* From a running core: only the reset vector catch can stop it there. */
 	CHECK_OK(sw_core_resume(g.core));
 	CHECK_OK(sw_core_poll(g.core, &st));
@@ -208,11 +207,10 @@ static void test_reset_halt_and_run(void)
 	CHECK(st.halted && st.reason == SW_HALT_RESET);
 	CHECK_OK(sw_core_reg_read(g.core, SW_REG_PC, &pc));
 	CHECK_EQ_U(pc, reset);
-	/* The vector catch setting from before is put back afterwards (no
-	 * VC_CORERESET left behind). */
+	/* The vector catch setting is put back afterwards: the reset catch
+	 * off again, the HardFault catch of attach (issue #14) still on. */
 	CHECK_OK(sw_core_vector_catch_get(g.core, &vc));
-	CHECK_EQ_U(vc, vc0);
-	CHECK_EQ_U(vc & 1u, 0);
+	CHECK_EQ_U(vc, 1u << 10);
 	CHECK_OK(sw_core_reset(g.core, SW_RESET_CORE, true));
 	CHECK_OK(sw_core_reg_read(g.core, SW_REG_PC, &pc));
 	CHECK_EQ_U(pc, reset);
@@ -249,6 +247,24 @@ static void test_fault_decode(void)
 	CHECK(sw_fault_decode(&f, line, 10) == 9 && strlen(line) == 9); /* truncates, stays terminated */
 }
 
+/* HardFault is caught while we are attached, and the catch is put back
+ * as it was when we let go (issue #14 item 8). */
+static void test_hardfault_catch_default(void)
+{
+	struct rig g;
+	uint32_t vc = 0, demcr = 0;
+
+	CHECK_OK(rig_open(&g));
+	CHECK_OK(sw_core_vector_catch_get(g.core, &vc));
+	CHECK_EQ_U(vc, 1u << 10); /* VC_HARDERR only */
+	CHECK_OK(sw_core_vector_catch(g.core, 1u << 8, true)); /* a user's BusFault catch goes too */
+	CHECK_OK(sw_core_release(g.core));
+	CHECK_OK(sw_core_mem_read(g.core, 0xE000EDFCu, &demcr, 4));
+	CHECK_EQ_U(demcr & 0x7F1u, 0u);
+	CHECK(demcr & (1u << 24)); /* TRCENA stays: ITM/DWT users keep their trace */
+	rig_close(&g);
+}
+
 static void test_hardfault_vector_catch_free(void)
 {
 	struct rig g;
@@ -265,9 +281,9 @@ static void test_hardfault_vector_catch_free(void)
 	CHECK_EQ_U(st.pc, hf);
 	uint64_t lr = 0;
 	CHECK_OK(sw_core_reg_read(g.core, SW_REG_LR, &lr));
-	/* EXC_RETURN: thread mode, MSP; bit 4 clear when the demo's FP context
-	 * was active (extended frame, ARMv7-M B1.5.7). */
-	CHECK_EQ_U(lr | 0x10u, 0xFFFFFFF9u);
+	/* EXC_RETURN: thread mode, MSP, extended frame (bit 4 clear): the demo
+	 * has used the FPU, so CONTROL.FPCA is set (ARMv7-M ARM B1.5.7). */
+	CHECK_EQ_U(lr, 0xFFFFFFE9u);
 	CHECK_OK(sw_core_mem_read(g.core, 0xE000ED38u, &count, 4));
 	CHECK_EQ_U(count, 0xA0000000u); /* BFAR */
 	rig_close(&g);
@@ -773,6 +789,7 @@ int main(void)
 	RUN_TEST(test_reset_halt_and_run);
 	RUN_TEST(test_hardfault_vector_catch_free);
 	RUN_TEST(test_fault_decode);
+	RUN_TEST(test_hardfault_catch_default);
 	ha_ok = rig_open_handasm(&ha) == SW_OK;
 	RUN_TEST(test_handasm_run_control);
 	RUN_TEST(test_handasm_registers);
