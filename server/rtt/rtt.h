@@ -49,6 +49,9 @@ struct sw_rtt_ops {
 	int (*q_read_words)(void *user, uint32_t addr, uint32_t *dst, size_t n);
 	int (*q_write)(void *user, uint32_t addr, const void *buf, size_t len);
 	int (*run)(void *user);
+	/* Optional: the probe's SWD clock now, to size a busy poll's data
+	 * from the wire time (NULL or 0: 4 MHz assumed). */
+	uint32_t (*swclk_hz)(void *user);
 };
 
 enum sw_rtt_state { SW_RTT_STOPPED, SW_RTT_SEARCHING, SW_RTT_FOUND };

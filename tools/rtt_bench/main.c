@@ -32,6 +32,7 @@ struct bench {
 	struct sw_target *t;
 	struct sw_core *core;
 	struct sw_rtt *rtt;
+	unsigned khz;
 	uint32_t cb, flood_addr;
 	/* channel 0: write times by byte count, delivery */
 	uint64_t written0, delivered0, prev_look_ns;
@@ -76,6 +77,11 @@ static int b_run(void *u)
 static uint64_t b_clock(void *u)
 {
 	return sim_now_ns(((struct bench *)u)->sim);
+}
+
+static uint32_t b_swclk(void *u)
+{
+	return ((struct bench *)u)->khz * 1000u;
 }
 
 static size_t b_room(void *u, unsigned ch)
@@ -167,7 +173,8 @@ static void run(struct bench *b, uint64_t ns)
 
 static int setup(struct bench *b, const char *elf_path, unsigned khz)
 {
-	struct sw_rtt_ops ops = {b_read, b_write, b_clock, b_room, b_data, b, b_qread, b_qwrite, b_run};
+	struct sw_rtt_ops ops = {b_read,  b_write, b_clock, b_room, b_data,
+				 b,       b_qread, b_qwrite, b_run, b_swclk};
 	struct sim_timing tm;
 	struct sw_elf *elf = NULL;
 	uint32_t size;
@@ -175,6 +182,7 @@ static int setup(struct bench *b, const char *elf_path, unsigned khz)
 
 	sw_ctx_init(&b->ctx);
 	b->ctx.level = SW_LOG_WARN;
+	b->khz = khz;
 	if ((r = sw_elf_open_file(&b->ctx, elf_path, &elf)) ||
 	    (r = sw_elf_symbol(elf, "_SEGGER_RTT", &b->cb, &size)) ||
 	    (r = sw_elf_symbol(elf, "demo_rtt_flood", &b->flood_addr, &size))) {
