@@ -405,11 +405,10 @@ static size_t plan_reads(struct sw_rtt *rtt, struct up_plan *p, uint32_t fixed_t
 
 	for (unsigned i = 0; i < cb->n_up; i++) {
 		const struct sw_rtt_ring *r = &cb->up[i];
+		size_t room = r->valid ? rtt->ops.up_room(rtt->ops.user, i) : 0;
 		uint64_t w = 0;
-		p[i].room = r->valid ? (uint32_t)(rtt->ops.up_room(rtt->ops.user, i) < UP_READ_MAX
-							  ? rtt->ops.up_room(rtt->ops.user, i)
-							  : UP_READ_MAX)
-				     : 0;
+
+		p[i].room = (uint32_t)(room < UP_READ_MAX ? room : UP_READ_MAX);
 		if (p[i].room) {
 			w = (uint64_t)sw_rtt_ring_used_from(r, rtt->cons[i]) + PEEK_BYTES;
 			if (w > r->size - 1u)
@@ -450,6 +449,22 @@ static void undo_write(struct sw_rtt *rtt, unsigned ch, const uint8_t *blk)
 	uint32_t off = SW_RTT_HDR_SIZE + ch * SW_RTT_DESC_SIZE + SW_RTT_OFF_RD;
 
 	rtt->ops.write(rtt->ops.user, rtt->addr + off, blk + off, 4);
+}
+
+/* The firmware's WrOff moved further than the room it had at the last
+ * look (up to the RdOff it saw): only a re-initialisation does that. It
+ * catches one whose RdOff is still 0, as ours may be before our first
+ * write-back. */
+static bool wr_jumped(const struct sw_rtt *rtt, const struct sw_rtt_ring *now, unsigned ch)
+{
+	const struct sw_rtt_ring *was = &rtt->cb.up[ch];
+	uint32_t rd = expected_rd(rtt, ch);
+
+	if (!was->valid || !now->valid || rd >= was->size)
+		return false;
+	uint32_t room = was->size - 1u - sw_rtt_ring_used_from(was, rd);
+	uint32_t moved = now->wr >= was->wr ? now->wr - was->wr : was->size - (was->wr - now->wr);
+	return moved > room;
 }
 
 /* One batched poll (see the top of the file); false if the block is gone
@@ -498,7 +513,7 @@ static bool service_batched(struct sw_rtt *rtt, bool *moved)
 	 * writes were planned on the old rings. */
 	for (unsigned i = 0; i < n_up; i++)
 		reinit |= (rtt->rd_written[i] && cb.up[i].rd != rtt->rd_written[i] - 1u) ||
-			  !same_shape(&cb.up[i], &rtt->cb.up[i]);
+			  !same_shape(&cb.up[i], &rtt->cb.up[i]) || wr_jumped(rtt, &cb.up[i], i);
 	if (reinit) {
 		for (unsigned i = 0; i < n_up; i++) {
 			if (p[i].wrote)

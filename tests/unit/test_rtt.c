@@ -101,6 +101,19 @@ static void test_ring_math(void)
 	CHECK_EQ_U(drop, 20u);
 	CHECK_EQ_U(sw_rtt_down_plan(&r, 8, &drop), 8u);
 	CHECK_EQ_U(drop, 0u);
+	CHECK_EQ_U(sw_rtt_ring_used_from(&r, 14), 5u); /* a reader ahead of RdOff */
+	CHECK_EQ_U(sw_rtt_ring_used_from(&r, 16), 0u);
+	{
+		/* Max-min fair: the small demand is met whole, the rest is shared. */
+		uint32_t want[3] = {40, 5000, 5000}, got[3];
+		sw_rtt_fair_share(want, 3, 1000, 0, got);
+		CHECK(got[0] == 40 && got[1] == 480 && got[2] == 480);
+		sw_rtt_fair_share(want, 3, 20000, 0, got); /* enough for all */
+		CHECK(got[0] == 40 && got[1] == 5000 && got[2] == 5000);
+		want[0] = want[1] = want[2] = 10;
+		sw_rtt_fair_share(want, 3, 2, 1, got); /* the odd bytes go round robin */
+		CHECK(got[0] == 0 && got[1] == 1 && got[2] == 1);
+	}
 	CHECK(sw_rtt_find_id((const uint8_t *)"xxSEGGER RTT\0", 13) == 2);
 	CHECK(sw_rtt_find_id((const uint8_t *)"xxSEGGER RTT", 12) == -1);
 }
@@ -306,6 +319,54 @@ static void test_engine_batched(void)
 	engine_scan_and_data(true);
 }
 
+/* Batched: a poll delivers what it read at once but writes RdOff back at
+ * the start of the next one. A re-initialisation in between (RdOff 0 then
+ * as before, so only the write offset tells) must not get our stale RdOff:
+ * it is put back, and the new ring's bytes come once. */
+static void test_engine_batched_reinit_before_writeback(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct sw_ctx ctx;
+	struct sw_rtt *rtt = fake_engine(f, &ctx, true);
+	struct sw_rtt_status st;
+	uint8_t *up;
+
+	CHECK(rtt != NULL);
+	if (!rtt)
+		return;
+	f->room = 4096;
+	fake_block(f, 0x800, SW_RTT_MODE_SKIP);
+	up = f->ram + 0x800 + 24;
+	sw_rtt_set_user_addr(rtt, RAM_BASE + 0x800);
+	sw_rtt_start(rtt);
+	sw_rtt_poll(rtt, true);
+	fake_up_write(f, 0x800, "abc");
+	sw_rtt_poll(rtt, true);
+	CHECK(f->out_len == 3 && !memcmp(f->out, "abc", 3));
+	CHECK_EQ_U(sw_le32_get(up + SW_RTT_OFF_RD), 0u); /* not written back yet */
+	sw_le32_put(up + SW_RTT_OFF_WR, 0);                /* re-initialised in place */
+	fake_up_write(f, 0x800, "x");
+	sw_rtt_poll(rtt, true);
+	sw_rtt_get_status(rtt, &st);
+	CHECK_EQ_U(st.reinits, 1u);
+	CHECK_EQ_U(sw_le32_get(up + SW_RTT_OFF_RD), 0u); /* our stale 3 was put back */
+	poll_n(rtt, 2);
+	CHECK(f->out_len == 4 && !memcmp(f->out, "abcx", 4));
+	CHECK_EQ_U(sw_le32_get(up + SW_RTT_OFF_RD), 1u);
+	/* Stop writes back what was delivered: a restart brings nothing twice. */
+	fake_up_write(f, 0x800, "yz");
+	sw_rtt_poll(rtt, true);
+	CHECK(f->out_len == 6 && !memcmp(f->out, "abcxyz", 6));
+	sw_rtt_stop(rtt);
+	CHECK_EQ_U(sw_le32_get(up + SW_RTT_OFF_RD), 3u);
+	sw_rtt_start(rtt);
+	poll_n(rtt, 3);
+	CHECK_EQ_U(f->out_len, 6u);
+	CHECK_EQ_U(f->bad_access, 0u);
+	sw_rtt_free(rtt);
+	free(f);
+}
+
 static void test_engine_down_modes(void)
 {
 	struct fake *f = calloc(1, sizeof(*f));
@@ -352,11 +413,11 @@ static void test_engine_down_modes(void)
 	free(f);
 }
 
-static void test_engine_hostile_and_rediscovery(void)
+static void engine_hostile_and_rediscovery(bool batched)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 	struct sw_ctx ctx;
-	struct sw_rtt *rtt = fake_engine(f, &ctx, false);
+	struct sw_rtt *rtt = fake_engine(f, &ctx, batched);
 	struct sw_rtt_status st;
 
 	CHECK(rtt != NULL);
@@ -391,6 +452,12 @@ static void test_engine_hostile_and_rediscovery(void)
 	CHECK_EQ_U(f->bad_access, 0u);
 	sw_rtt_free(rtt);
 	free(f);
+}
+
+static void test_engine_hostile_and_rediscovery(void)
+{
+	engine_hostile_and_rediscovery(false);
+	engine_hostile_and_rediscovery(true);
 }
 
 /* ---- engine against the simulated H743 running the demo ---------------- */
@@ -658,6 +725,7 @@ int main(void)
 	RUN_TEST(test_ring_math);
 	RUN_TEST(test_engine_scan_and_data);
 	RUN_TEST(test_engine_batched);
+	RUN_TEST(test_engine_batched_reinit_before_writeback);
 	RUN_TEST(test_engine_down_modes);
 	RUN_TEST(test_engine_hostile_and_rediscovery);
 	RUN_TEST(test_engine_stale_elf_falls_back_to_scan);
