@@ -266,6 +266,17 @@ int main(int argc, char **argv)
 	       kbs, dt, wire, khz, 100.0 * kbs / wire, (unsigned long long)b->gaps);
 	printf("rtt latency under flood (up 0 lines): mean %.2f ms, max %.2f ms virtual\n",
 	       nl ? b->lat_sum / (double)nl : 0.0, b->lat_max);
+	/* What the link allows at best: every exchange full (16384 bits, the
+	 * sim probe's J-Link limit, minus the 8 idle bits at its end) of data
+	 * reads, each paying the round trip and its USB bytes (J-Link
+	 * EMU_CMD_HW_JTAG3 sizes, as probes/sim_probe.c charges them). */
+	struct sim_timing tm;
+	sim_get_timing(b->sim, &tm);
+	double xbits = (double)((16384 - 8) / 46 * 46), xbytes = 4.0 + 2.0 * 2048.0 + 2049.0;
+	double xwire = xbits / (khz * 1000.0), xt = xwire + (double)tm.t_rt_ns / 1e9 +
+				(tm.usb_bytes_per_s ? xbytes / (double)tm.usb_bytes_per_s : 0.0);
+	printf("rtt ceiling: full 16384-bit exchanges of data alone, one %.2f ms round trip each: %.0f %% of the "
+	       "wire at %u kHz\n", (double)tm.t_rt_ns / 1e6, 100.0 * xwire / xt, khz);
 	sw_rtt_free(b->rtt);
 	sw_target_close(b->t);
 	sw_probe_close(b->probe);
