@@ -148,8 +148,9 @@ mutants: all
 bench: all
 	@s=0; scripts/bench || s=1; scripts/bench-remote || s=1; exit $$s
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: programs, man pages, udev
-# rules, the probe-server systemd unit, bash completion, the user docs.
+# make install [PREFIX=/usr/local] [DESTDIR=]: programs (and the J-Link
+# argument-mode link in libexec/swdbridge), man pages, udev rules, the
+# probe-server systemd unit, bash completion, the user docs.
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
 install: all
@@ -157,6 +158,9 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/udev/rules.d $(DESTDIR)$(PREFIX)/lib/systemd/system \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/doc/swdbridge
 	install -m 755 $(B)/swdbridge $(DESTDIR)$(BINDIR)/swdbridge
+	# J-Link argument mode: Cortex-Debug's serverpath points here; never on PATH.
+	install -d $(DESTDIR)$(PREFIX)/libexec/swdbridge
+	ln -sf $(BINDIR)/swdbridge $(DESTDIR)$(PREFIX)/libexec/swdbridge/JLinkGDBServerCLExe
 	if [ -x $(B)/swdflash ]; then install -m 755 $(B)/swdflash $(DESTDIR)$(BINDIR)/swdflash; fi
 	install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 packaging/udev/60-swdbridge.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/

@@ -15,6 +15,8 @@
 #include "probes/sim_probe.h"
 #include "server/core_watch.h"
 #include "server/connect_reset.h"
+#include "server/jlink_args.h"
+#include "server/jlink_mode.h"
 #include "server/log_file.h"
 #include "server/options.h"
 #include "server/net/addr.h"
@@ -93,11 +95,11 @@ static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const 
 	user = h->sim;
 	sim_get_counters(user, &c);
 	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles, "
-		       "%llu injected faults fired, %llu scheduled resets fired",
+		       "%llu injected faults fired, %llu scheduled resets fired, %llu halts",
 		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
 		       (unsigned long long)c.round_trips, (unsigned long long)c.transactions,
 		       (unsigned long long)c.swclk_cycles, (unsigned long long)c.faults_fired,
-		       (unsigned long long)c.resets_fired);
+		       (unsigned long long)c.resets_fired, (unsigned long long)c.halts);
 	return 0;
 }
 
@@ -409,12 +411,19 @@ int main(int argc, char **argv)
 	struct late_cores late = {.sessions = sessions, .t = &t, .o = &o, .rtts = rtts};
 	struct sw_probe_found pick;
 	struct sw_log_file log = {NULL};
+	struct sw_jlink_mode jm = {0};
 	int r;
 
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
 		return list_probes();
 	if (argc >= 2 && !strcmp(argv[1], "probe-server"))
 		return sw_probe_server_main(argc - 1, argv + 1, &stop_requested, on_signal);
+	if (sw_jlink_args_wanted(argc, argv)) { /* J-Link GDB Server's command line */
+		if ((r = sw_jlink_args_translate(argc, argv, &jm, stderr)))
+			return r;
+		argc = jm.argc;
+		argv = jm.argv;
+	}
 	if ((r = sw_options_parse(argc, argv, &o)))
 		return r;
 	sw_ctx_init(&ctx);
@@ -502,6 +511,9 @@ int main(int argc, char **argv)
 		sessions[i].no_loader = o.no_loader;
 		sessions[i].reconnect = sim ? NULL : reconnect_probe;
 		sessions[i].reconnect_user = &ph;
+		sessions[i].clock_ns = sim ? sim_clock : NULL;
+		sessions[i].clock_user = &host;
+		sessions[i].semihosting = o.semihosting;
 		ph.desc = desc;
 		ph.n_sessions = i + 1;
 		/* RTT for every core now (services cannot be added while the loop
@@ -528,6 +540,11 @@ int main(int argc, char **argv)
 		sw_server_close(&srv);
 		goto out;
 	}
+	if (jm.on && (r = sw_jlink_mode_start(&jm, &srv, &sessions[0], swo))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_server_close(&srv);
+		goto out;
+	}
 	fflush(stdout);
 	r = sw_server_run(&srv, &stop_requested);
 	printf("swdbridge: shutting down\n");
@@ -539,6 +556,7 @@ out:
 	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
 		sw_rtt_net_free(rtts[i]);
 	sw_swo_net_free(swo);
+	sw_jlink_mode_stop(&jm);
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);

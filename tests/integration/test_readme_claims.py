@@ -179,15 +179,16 @@ def monitor_commands():
 
 
 def step_irq(c):
-    """step_irq off/on switches interrupt masking while stepping and says so;
-    anything else is refused with the current state."""
+    """step_irq on/off switches interrupts on/off while stepping (off, the
+    default, masks them) and says so; anything else is refused with the
+    current state."""
     _, off = c.mon("step_irq off")
     _, bad = c.mon("step_irq maybe")
     _, on = c.mon("step_irq on")
     _, bad2 = c.mon("step_irq maybe")
     check("monitor step_irq on|off",
-          "interrupts enabled while stepping" in off and "(now off)" in bad and
-          "interrupts masked while stepping" in on and "(now on)" in bad2, (off, bad, on, bad2))
+          "interrupts masked while stepping" in off and "(now off)" in bad and
+          "interrupts enabled while stepping" in on and "(now on)" in bad2, (off, bad, on, bad2))
 
 
 def sigint_shutdown():
