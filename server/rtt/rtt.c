@@ -19,7 +19,7 @@
  * (issue #20: <= 5 ms with 0.5 ms round trips), and a poll stays within
  * one J-Link exchange (16384 bits, reference/jlink.md "SWD queueing and
  * batching"), since a second one adds a round trip. */
-#define POLL_WIRE_NS 1750000ull
+#define POLL_WIRE_NS 1600000ull
 #define POLL_MAX_BITS (16384u - 8u)
 #define TXN_BITS 46u /* one SWD transaction (perf.md §1.1) */
 #define DEFAULT_SWCLK_HZ 4000000u
@@ -433,7 +433,10 @@ static size_t plan_reads(struct sw_rtt *rtt, struct up_plan *p, uint32_t fixed_t
 	/* Per reader: a TAR write and the final RDBUFF, twice when wrapping,
 	 * and a word of alignment at each end. */
 	fixed_txns += 6u * readers;
-	budget = txns > fixed_txns + 16u ? (txns - fixed_txns) * 4u : 64u;
+	/* At a slow clock the bookkeeping alone nearly fills the wire time:
+	 * there keep at least twice its size for data (latency grows; it
+	 * cannot stay under 5 ms there anyway). */
+	budget = (txns > 3u * fixed_txns ? txns - fixed_txns : 2u * fixed_txns) * 4u;
 	if (budget > UP_READ_MAX)
 		budget = UP_READ_MAX;
 	budget -= budget / 256u; /* a TAR write per KiB (perf.md §1.4) */
