@@ -11,7 +11,7 @@
 #include "server/rtt/rtt.h"
 #include "sw/types.h"
 
-#define UP_READ_MAX 16384u /* bytes read from one ring per poll */
+#define UP_READ_MAX 16384u /* bytes read per poll (unbatched: from one ring) */
 /* Read ahead of the known write offset of each ring with room: a short
  * line written since the last look comes in the same poll. */
 #define PEEK_BYTES 32u

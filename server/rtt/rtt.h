@@ -8,8 +8,10 @@
  * then a scan of the RAM ranges (4 KiB per search poll), also with an ELF:
  * a rebuilt firmware may have moved the block. A block found elsewhere is
  * left for the ELF's as soon as that one holds a block. Every poll re-reads the header and
- * descriptors in one read, so a reset or re-initialisation (id gone, or
- * counts changed) is noticed at once and the search starts again. */
+ * descriptors (with batching: the up ones, in the poll's one batch; the
+ * down ones too when down data waits), so a reset or re-initialisation
+ * (id gone, or counts changed) is noticed at once and the search starts
+ * again. */
 #ifndef SW_RTT_H
 #define SW_RTT_H
 
