@@ -9,6 +9,11 @@
 #define RC_LINE 64u
 #define RC_LINES 256u /* 16 KiB: a few functions around the PC */
 #define RC_SPAN 1024u /* larger reads (dumps, x/1000) bypass the cache */
+/* A miss also fetches this much on either side (clipped to the region):
+ * gdb reads a few bytes before and after the PC after every step, and the
+ * next step's PC is a few bytes on, so one fill serves several steps even
+ * where the code crosses a line boundary. */
+#define RC_MARGIN 32u
 
 struct rc_line {
 	uint32_t tag; /* line address; valid only with `valid` */
@@ -104,6 +109,17 @@ int sw_read_cache_read(struct sw_read_cache *rc, struct sw_core *core, uint32_t 
 		copy_out(rc, addr, buf, len);
 		return SW_OK;
 	}
+	const struct sw_mem_region *reg = flash_region(rc->desc, lo, hi);
+	uint32_t flo = lo >= reg->base + RC_MARGIN ? (lo - RC_MARGIN) & ~(RC_LINE - 1u) : reg->base;
+	uint64_t fhi = hi + RC_MARGIN <= (uint64_t)reg->base + reg->size ? hi + RC_MARGIN : hi;
+
+	fhi = (fhi + RC_LINE - 1u) & ~(uint64_t)(RC_LINE - 1u);
+	if (fhi - flo > sizeof(rc->span) || fhi > (uint64_t)reg->base + reg->size) {
+		flo = lo; /* no room for the margins: the request's own lines */
+		fhi = hi;
+	}
+	lo = flo;
+	hi = fhi;
 	if ((r = sw_core_mem_read(core, lo, rc->span, (size_t)(hi - lo))))
 		return r;
 	rc->stats.fills++;

@@ -41,7 +41,11 @@ def bare_step():
 
 def gdb_stepi():
     with Server() as srv:
-        out = gdb_batch(srv, ["monitor halt", "monitor sim tick off", "stepi", "monitor sim", "stepi",
+        # Straight-line stepping in one place (the demo's delay loop), not
+        # wherever a wall-clock halt lands: stepping into a call makes gdb
+        # unwind through the stack in RAM, which no cache may serve.
+        out = gdb_batch(srv, ["break delay", "continue", "delete", "monitor sim tick off",
+                              "stepi", "stepi", "stepi", "stepi", "monitor sim", "stepi",
                               "monitor sim", "stepi", "stepi", "stepi", "stepi", "monitor sim", "detach"])
         rts = [int(m.group(2)) for m in SIM.finditer(out)]
         check("gdb printed the simulator's counters", len(rts) == 3, out[-1500:])
