@@ -234,7 +234,7 @@ int sw_flash_done_loader(struct sw_flash_stage *st, struct sw_core *core, struct
 	for (size_t i = 0; i < st->n && !r; i++)
 		if (st->rs[i].img && st->desc->flash->prepare)
 			r = st->desc->flash->prepare(core, st->rs[i].r);
-	if (r || (r = sw_loader_open(st->ctx, core, st->desc->loader, refs[0].s->r->sector_size, &l)) ||
+	if (r || (r = sw_loader_open(st->ctx, core, st->desc->loader, refs[0].s->r->sector_size, false, &l)) ||
 	    (r = compare(st, core, l, refs, rg, changed, n)))
 		goto close;
 	for (size_t i = 0; i < n; i++)
@@ -323,7 +323,7 @@ int sw_flash_stage_crc(struct sw_flash_stage *st, struct sw_core *core, uint32_t
 		if (st->desc->flash->prepare && st->rs[i].r->base < addr + (uint64_t)len &&
 		    addr < (uint64_t)st->rs[i].r->base + st->rs[i].r->size)
 			r = st->desc->flash->prepare(core, st->rs[i].r);
-	if (r || (r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, &l)))
+	if (r || (r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, true, &l)))
 		return r;
 	r = sw_loader_crc(l, &rg, 1);
 	r2 = sw_loader_close(l, NULL);

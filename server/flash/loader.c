@@ -176,7 +176,7 @@ static int call(struct sw_loader *l, uint32_t entry_off)
 }
 
 int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loader_desc *ld,
-		   uint32_t sector_size, struct sw_loader **out)
+		   uint32_t sector_size, bool keep_ram, struct sw_loader **out)
 {
 	struct sw_loader *l = calloc(1, sizeof(*l));
 	struct sw_core_state cs;
@@ -195,7 +195,7 @@ int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loa
 	/* Keep the RAM under the blob, parameters and stack (a few KiB) so a
 	 * qCRC in the middle of a debug session changes nothing; the rings are
 	 * the caller's business (see flash_stage.h). */
-	if (!(l->backup = malloc(l->rings - l->code))) {
+	if (keep_ram && !(l->backup = malloc(l->rings - l->code))) {
 		r = sw_fail(ctx, SW_ERR_NOMEM, "flash loader: out of memory");
 		goto fail;
 	}
@@ -203,7 +203,7 @@ int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loa
 	    (r = sw_core_traps_suspend(core, &l->demcr)))
 		goto fail;
 	l->suspended = true;
-	if ((r = sw_mem_read(sw_core_ap(core), l->code, l->backup, l->rings - l->code)) ||
+	if ((l->backup && (r = sw_mem_read(sw_core_ap(core), l->code, l->backup, l->rings - l->code))) ||
 	    (r = sw_mem_write(sw_core_ap(core), l->code, ld->image->code, ld->image->size)) ||
 	    (r = sw_core_sync_code(core, l->code, ld->image->size)))
 		goto fail;
@@ -380,7 +380,7 @@ int sw_loader_close(struct sw_loader *l, struct sw_loader_stats *stats)
 		vals[i] = l->saved[N_SAVED - 1 - i];
 	}
 	r2 = sw_core_regs_write(l->core, order, vals, N_SAVED);
-	if (!r2)
+	if (!r2 && l->backup)
 		r2 = sw_mem_write(sw_core_ap(l->core), l->code, l->backup, l->rings - l->code);
 	if (!r2)
 		r2 = sw_core_traps_resume(l->core, l->demcr);

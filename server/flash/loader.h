@@ -36,8 +36,11 @@ struct sw_loader_stats {
 	unsigned crc_calls;        /* separate CRC calls (compare or verify) */
 };
 
+/* keep_ram: save the RAM under the blob, parameters and stack and put it
+ * back at close (a qCRC in a debug session); a `load` that saves the RAM
+ * gdb wrote itself passes false and saves the round trips. */
 int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loader_desc *ld,
-		   uint32_t sector_size, struct sw_loader **out);
+		   uint32_t sector_size, bool keep_ram, struct sw_loader **out);
 /* CRC-32 (gdb's qCRC) of each range, computed on the target. */
 int sw_loader_crc(struct sw_loader *l, struct swl_range *ranges, size_t n);
 /* Erase the sectors of each range (sector-aligned); blank ones are skipped. */
