@@ -134,7 +134,7 @@ valgrind: all
 # Fault campaign (issues 9, 16): faults injected, fired, survived, data lost
 # (must be 0, judged by reading back the whole flash), sectors in doubt.
 faults: all
-	scripts/faults --rounds 8
+	scripts/faults --rounds 6
 
 # Mutation campaign (issue 18): every mutation in tests/mutants/mutants.txt
 # applied to its own copy of the tree, its tests run one mutant at a time;
@@ -148,8 +148,9 @@ mutants: all
 bench: all
 	@s=0; scripts/bench || s=1; scripts/bench-remote || s=1; exit $$s
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: programs, man pages, udev
-# rules, the probe-server systemd unit, bash completion, the user docs.
+# make install [PREFIX=/usr/local] [DESTDIR=]: programs (and the J-Link
+# argument-mode link in libexec/swdbridge), man pages, udev rules, the
+# probe-server systemd unit, bash completion, the user docs.
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
 install: all
@@ -157,6 +158,9 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/udev/rules.d $(DESTDIR)$(PREFIX)/lib/systemd/system \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/doc/swdbridge
 	install -m 755 $(B)/swdbridge $(DESTDIR)$(BINDIR)/swdbridge
+	# J-Link argument mode: Cortex-Debug's serverpath points here; never on PATH.
+	install -d $(DESTDIR)$(PREFIX)/libexec/swdbridge
+	ln -sf $(BINDIR)/swdbridge $(DESTDIR)$(PREFIX)/libexec/swdbridge/JLinkGDBServerCLExe
 	if [ -x $(B)/swdflash ]; then install -m 755 $(B)/swdflash $(DESTDIR)$(BINDIR)/swdflash; fi
 	install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 packaging/udev/60-swdbridge.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
@@ -193,11 +197,41 @@ FUZZ_SRC_image := client/lib/image.c client/lib/image_hex.c client/lib/memmap.c 
                   lib/hex.c
 # The monitor target drives a whole simulated board: every library source,
 # compiled with clang and the fuzzer's instrumentation.
+# So does rsp_session (the whole RSP dispatcher, tests/fuzz/fuzz_board.h).
 FUZZ_SRC_monitor := $(LIB_SRCS)
-$(B)/fuzz/fuzz_monitor: tests/fuzz/fuzz_monitor.c $(LIB_SRCS) $(FW_ELFS)
+FUZZ_SRC_rsp_session := $(LIB_SRCS)
+# The simulator is the test bench, not the code under test: it is built with
+# ASan+UBSan but without the fuzzer's coverage instrumentation, which would
+# steer mutations into the chip model and cost most of the run time (every
+# simulated instruction passes through its hooks).
+FUZZ_SIM_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter sim/%,$(LIB_SRCS)))
+FUZZ_BOARD_SRCS := $(filter-out sim/%,$(LIB_SRCS))
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(filter-out -fsanitize=fuzzer%,$(FUZZ_CFLAGS)) -fsanitize=address,undefined $(PKG_CFLAGS) \
+		-I$(B)/gen -c $< -o $@
+$(B)/fuzz/fuzz_monitor $(B)/fuzz/fuzz_rsp_session: $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_board.h \
+		$(FUZZ_BOARD_SRCS) $(FUZZ_SIM_OBJS) $(FW_ELFS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -I$(B)/gen -DFUZZ_DEMO_ELF='"$(B)/fw/demo-h743.elf"' -o $@ \
-		tests/fuzz/fuzz_monitor.c $(LIB_SRCS) $(LDLIBS)
+		$< $(FUZZ_BOARD_SRCS) $(FUZZ_SIM_OBJS) $(LDLIBS)
+
+# The TLS handshake of probe-server (server/net/tls.c) against mbedTLS, with
+# credentials and seeds (real client first flights) made at build time.
+FUZZ_SRC_remote_tls := server/net/tls.c lib/err.c lib/log.c
+$(B)/fuzz/fuzz_remote_tls: tests/fuzz/fuzz_remote_tls.c $(FUZZ_SRC_remote_tls)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -DFUZZ_TLS_DIR='"$(CURDIR)/$(B)/fuzz/tls"' -o $@ $^ -lmbedtls -lmbedx509 -lmbedcrypto
+
+$(B)/fuzz/seed-remote_tls/.recorded: tests/fuzz/record_tls_seeds.py $(B)/swdbridge
+	python3 tests/fuzz/record_tls_seeds.py $(B)/fuzz/tls $(dir $@)
+	touch $@
+
+# Seeds for rsp_session: real gdb sessions against swdbridge, recorded with
+# gdb's remotelogfile at build time (tests/fuzz/record_rsp_seeds.py).
+$(B)/fuzz/seed-rsp_session/.recorded: tests/fuzz/record_rsp_seeds.py $(B)/swdbridge $(FW_ELFS)
+	python3 tests/fuzz/record_rsp_seeds.py $(dir $@)
+	touch $@
 
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*)
@@ -210,12 +244,14 @@ $(B)/fuzz/seed-elf/demo: $(FW_ELFS)
 	cp $(B)/fw/demo-m55.elf $(dir $@)/demo-m55
 	{ printf '\001'; cat $(B)/fw/demo-h743.elf; } > $(B)/fuzz/seed-image/demo-elf
 
-fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seed-elf/demo
+fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seed-elf/demo $(B)/fuzz/seed-rsp_session/.recorded \
+		$(B)/fuzz/seed-remote_tls/.recorded
 	@for f in $(FUZZERS); do \
 		mkdir -p $(B)/fuzz/work-$$f; \
 		seeds=""; for d in tests/fuzz/corpus/$$f $(B)/fuzz/seed-$$f; do [ -d $$d ] && seeds="$$seeds $$d"; done; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
-		$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(B)/fuzz/work-$$f $$seeds \
+		$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(B)/fuzz/ \
+			$(B)/fuzz/work-$$f $$seeds \
 			2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|crash-' ; \
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done

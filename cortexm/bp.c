@@ -151,6 +151,11 @@ bool cm_bp_known(const struct sw_core *c, uint32_t addr)
 	return false;
 }
 
+bool sw_core_bp_at(const struct sw_core *c, uint32_t addr)
+{
+	return cm_bp_known(c, addr);
+}
+
 int sw_core_bp_set(struct sw_core *c, uint32_t addr, unsigned len, enum sw_bp_kind kind)
 {
 	(void)len; /* one comparator covers both halfwords of a 32-bit Thumb-2 instruction */

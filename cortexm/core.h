@@ -109,6 +109,8 @@ int sw_core_wp_value_clear(struct sw_core *core);
 int sw_core_vector_catch(struct sw_core *core, uint32_t mask, bool on);
 int sw_core_vector_catch_get(struct sw_core *core, uint32_t *mask);
 
+/* True if a breakpoint of this layer (FPB or BKPT patch) is at addr. */
+bool sw_core_bp_at(const struct sw_core *core, uint32_t addr);
 /* A fault stop explained (cortexm/fault.c): the fault status registers and
  * the PC the exception frame holds, valid after a fault vector catch or a
  * halt out of lockup. */

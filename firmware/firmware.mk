@@ -78,6 +78,15 @@ $(B)/fw/demo-ae3-he.elf: $(DEMO_DEPS) firmware/demo/ae3_he.ld
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(ARM_COMMON) -T firmware/demo/ae3_he.ld -o $@ $(DEMO_SRCS)
 
+# Semihosting test firmware (issue 17) for the simulated H743, with the
+# demo's start-up code.
+FW_ELFS += $(if $(wildcard firmware/semihost/main.c),$(B)/fw/semihost-h743.elf)
+$(B)/fw/semihost-h743.elf: firmware/semihost/main.c firmware/demo/startup.c firmware/demo/demo.h \
+		firmware/demo/stm32h743.ld firmware/firmware.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -Ifirmware/demo -T firmware/demo/stm32h743.ld -o $@ \
+		firmware/semihost/main.c firmware/demo/startup.c
+
 # Fault test images (issue #14 item 8): the H743 layout, a stray read after a
 # few loops; -DFAULT_LOCKUP faults again in the HardFault handler (lockup).
 FW_ELFS += $(B)/fw/fault-h743.elf $(B)/fw/fault-lockup-h743.elf
@@ -93,12 +102,29 @@ $(B)/fw/fault-lockup-h743.elf: firmware/fault/fault.c firmware/demo/stm32h743.ld
 # clock trees, power, FlexRAM, SysTick interrupts, double precision.
 # -O2 and -fno-math-errno so gcc emits FPv5 DP instructions inline
 # (vsqrt, vfma, vrint*, vsel).
-REALFW_DEPS := $(wildcard firmware/realfw/*.h) firmware/firmware.mk
+REALFW_DEPS := $(wildcard firmware/realfw/*.h) firmware/realfw/crt.c firmware/firmware.mk
 REALFW_CFLAGS := -mthumb -g -O2 -fno-math-errno -ffunction-sections -fdata-sections -Wall -Wextra \
 	-Werror -std=c17 -nostartfiles -specs=nano.specs -specs=nosys.specs -Wl,--gc-sections
 FW_ELFS += $(B)/fw/realfw-h743.elf
-$(B)/fw/realfw-h743.elf: firmware/realfw/h7_startup.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c \
+$(B)/fw/realfw-h743.elf: firmware/realfw/vectors.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c \
 		firmware/realfw/stm32h743.ld $(REALFW_DEPS)
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_H743) $(REALFW_CFLAGS) -T firmware/realfw/stm32h743.ld -o $@ \
-		firmware/realfw/h7_startup.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c -lm
+		firmware/realfw/vectors.c firmware/realfw/h7_main.c firmware/realfw/dp_loop.c firmware/realfw/crt.c -lm
+
+FW_ELFS += $(B)/fw/realfw-rt1062.elf
+$(B)/fw/realfw-rt1062.elf: firmware/realfw/rt_startup.c firmware/realfw/rt_main.c firmware/realfw/dp_loop.c firmware/realfw/crt.c \
+		firmware/realfw/mimxrt1062.ld firmware/demo/rt1062/boot_hdr.c $(REALFW_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(REALFW_CFLAGS) -T firmware/realfw/mimxrt1062.ld -o $@ \
+		firmware/realfw/rt_startup.c firmware/realfw/rt_main.c firmware/realfw/dp_loop.c firmware/realfw/crt.c \
+		firmware/demo/rt1062/boot_hdr.c -lm
+
+# STM32N657 FSBL for the blank-board (dev-boot) deploy test: the demo's
+# FSBL layout and header, our own code.
+FW_ELFS += $(B)/fw/realfw-n657.elf
+$(B)/fw/realfw-n657.elf: firmware/realfw/vectors.c firmware/realfw/n6_main.c firmware/demo/stm32n657.ld \
+		firmware/demo/n657/fsbl_hdr.c $(REALFW_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_M55) $(REALFW_CFLAGS) -T firmware/demo/stm32n657.ld -o $@ \
+		firmware/realfw/vectors.c firmware/realfw/n6_main.c firmware/realfw/crt.c firmware/demo/n657/fsbl_hdr.c

@@ -3,7 +3,9 @@
  * INTR.IPTXWE, RX popped with INTR.IPRXWA). The host's prepare() hook has
  * already written the LUT sequences this loader uses (the boot ROM's slot
  * numbers: 1 read status, 3 write enable, 5 4 KiB erase, 8 64 KiB erase,
- * 9 page program), from the FCB or from the NOR's SFDP table.
+ * 9 page program), from the FCB when it defines them, else (no FCB, or
+ * one whose LUT holds only the boot ROM's read sequence) from the NOR's
+ * SFDP table.
  *
  * Program: each aligned 64 KiB block the job covers is erased with one
  * block erase (about 150 ms against 16 x 45 ms, perf.md §3.2), the rest in

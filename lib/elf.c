@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sw/err.h"
 #include "sw/types.h"
@@ -34,6 +35,10 @@ struct sw_elf {
 	size_t n_loads;
 	/* .symtab and its string table, 0 if absent */
 	uint32_t sym_off, sym_len, str_off, str_len;
+	/* Opened from a file: its path and what stat() said then (refresh). */
+	char *path;
+	struct timespec mtime;
+	off_t size;
 };
 
 static int in_file(const struct sw_elf *e, uint64_t off, uint64_t len)
@@ -240,13 +245,14 @@ int sw_elf_open_file(struct sw_ctx *ctx, const char *path, struct sw_elf **out)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf = NULL;
+	struct stat st;
 	long size;
 	int r;
 
 	*out = NULL;
 	if (!f)
 		return sw_fail(ctx, SW_ERR_IO, "%s: cannot open", path);
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+	if (fstat(fileno(f), &st) || fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
 		fclose(f);
 		return sw_fail(ctx, SW_ERR_IO, "%s: cannot read", path);
 	}
@@ -259,7 +265,34 @@ int sw_elf_open_file(struct sw_ctx *ctx, const char *path, struct sw_elf **out)
 	fclose(f);
 	r = sw_elf_open_mem(ctx, path, buf, (size_t)size, out);
 	free(buf);
+	if (!r && !((*out)->path = strdup(path))) {
+		sw_elf_close(*out);
+		*out = NULL;
+		return sw_fail(ctx, SW_ERR_NOMEM, "%s: out of memory", path);
+	}
+	if (!r) {
+		(*out)->mtime = st.st_mtim;
+		(*out)->size = st.st_size;
+	}
 	return r;
+}
+
+int sw_elf_refresh(struct sw_ctx *ctx, struct sw_elf *e)
+{
+	struct sw_elf *n = NULL, old;
+	struct stat st;
+	int r;
+
+	if (!e->path || stat(e->path, &st) ||
+	    (st.st_mtim.tv_sec == e->mtime.tv_sec && st.st_mtim.tv_nsec == e->mtime.tv_nsec && st.st_size == e->size))
+		return 0;
+	if ((r = sw_elf_open_file(ctx, e->path, &n)))
+		return r; /* half-written by the linker? the old contents stay */
+	old = *e;
+	*e = *n;     /* the caller's pointer stays valid, the contents are new */
+	*n = old;
+	sw_elf_close(n);
+	return 1;
 }
 
 void sw_elf_close(struct sw_elf *e)
@@ -270,6 +303,7 @@ void sw_elf_close(struct sw_elf *e)
 		free(e->loads);
 	free(e->segs);
 	free(e->img);
+	free(e->path);
 	free(e);
 }
 

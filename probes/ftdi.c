@@ -76,9 +76,8 @@ static int ft_err(struct ftdi_probe *f, const char *what, int r)
 static int ft_lost(struct ftdi_probe *f, const char *what, int r)
 {
 	if (!f->probe.lost)
-		SW_LOG_E(f->probe.ctx, "ftdi: probe lost (%s failed: %s); %s", what, ftdi_get_error_string(f->ftdi),
-			 f->probe.reopen[0] ? "reopened by serial at the next gdb connection once it is back"
-					    : "type 'monitor probe reconnect' once it is back");
+		SW_LOG_E(f->probe.ctx, "ftdi: probe lost (%s failed: %s); type 'monitor probe reconnect' once it is back",
+			 what, ftdi_get_error_string(f->ftdi));
 	f->probe.lost = true;
 	return sw_fail(f->probe.ctx, SW_ERR_IO, "ftdi: probe lost (%s failed: %d: %s)", what, r,
 		       ftdi_get_error_string(f->ftdi));
@@ -543,11 +542,6 @@ int sw_ftdi_open(struct sw_ctx *ctx, const char *selector, const char *layout,
 		ft_free(f);
 		return r;
 	}
-	/* Recognised again only by a serial the user named: without one, the
-	 * first adapter of that VID:PID may be another board's. */
-	if (sel.serial[0])
-		snprintf(f->probe.reopen, sizeof(f->probe.reopen), "ftdi:%04x:%04x:%.40s", sel.vid, sel.pid,
-			 sel.serial);
 	SW_LOG_I(ctx, "ftdi: %04x:%04x channel %c, layout %s, %u Hz SWCLK", sel.vid, sel.pid,
 		 lay->channel == 2 ? 'B' : 'A', lay->name, f->probe.freq_hz);
 	*out = &f->probe;

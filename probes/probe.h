@@ -81,8 +81,9 @@ struct sw_probe {
 	 * gone): every later call fails until it is opened again. */
 	bool lost;
 	/* A --probe selector that finds this very probe again (J-Link by
-	 * serial, FTDI by serial, remote by address); "" when it cannot be
-	 * recognised, so it is never reopened automatically. */
+	 * serial, remote by address); "" when it cannot be recognised (FTDI:
+	 * neither serial nor USB location is checked yet), so it is never
+	 * reopened automatically. */
 	char reopen[64];
 };
 

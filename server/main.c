@@ -15,6 +15,8 @@
 #include "probes/sim_probe.h"
 #include "server/core_watch.h"
 #include "server/connect_reset.h"
+#include "server/jlink_args.h"
+#include "server/jlink_mode.h"
 #include "server/log_file.h"
 #include "server/options.h"
 #include "server/net/addr.h"
@@ -45,6 +47,7 @@ struct sim_host {
 
 /* Fault injection for tests and fault campaigns (issue 9):
  *   sim reset-in MS                  system reset MS ms of virtual time from now
+ *   sim wait MS                      let MS ms of virtual time pass (the cores run)
  *   sim inject wait|fault|parity|noresp|wparity SKIP COUNT, sim inject clear
  *   sim inject flashbit ADDR         the next program of that flash word fails silently */
 static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
@@ -59,6 +62,11 @@ static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *
 	if (sscanf(arg, "reset-in %lf", &ms) == 1 && ms >= 0) {
 		sim_schedule_reset(sim, (uint64_t)(ms * 1e6));
 		sw_session_say(s, "sim: system reset in %.3f ms of virtual time", ms);
+		return 0;
+	}
+	if (sscanf(arg, "wait %lf", &ms) == 1 && ms >= 0 && ms <= 60000) {
+		sim_advance_ns(sim, (uint64_t)(ms * 1e6));
+		sw_session_say(s, "sim: %.3f ms of virtual time passed", ms);
 		return 0;
 	}
 	if (!strcmp(arg, "inject clear")) {
@@ -78,7 +86,8 @@ static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *
 				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
 				return 0;
 			}
-	sw_session_say(s, "sim: tick on|off | reset-in MS | inject wait|fault|parity|noresp|wparity SKIP COUNT | inject flashbit ADDR | inject clear");
+	sw_session_say(s, "sim: tick on|off | reset-in MS | wait MS | inject wait|fault|parity|noresp|wparity SKIP COUNT | "
+			  "inject flashbit ADDR | inject clear");
 	return -1;
 }
 
@@ -99,11 +108,11 @@ static int sim_monitor(void *user, struct sw_session *s, const char *cmd, const 
 	user = h->sim;
 	sim_get_counters(user, &c);
 	sw_session_say(s, "sim: %.6f s virtual, %llu resets, %llu round trips, %llu SWD transactions, %llu SWCLK cycles, "
-		       "%llu injected faults fired, %llu scheduled resets fired",
+		       "%llu injected faults fired, %llu scheduled resets fired, %llu halts",
 		       (double)sim_now_ns(user) / 1e9, (unsigned long long)c.resets,
 		       (unsigned long long)c.round_trips, (unsigned long long)c.transactions,
 		       (unsigned long long)c.swclk_cycles, (unsigned long long)c.faults_fired,
-		       (unsigned long long)c.resets_fired);
+		       (unsigned long long)c.resets_fired, (unsigned long long)c.halts);
 	return 0;
 }
 
@@ -415,12 +424,19 @@ int main(int argc, char **argv)
 	struct late_cores late = {.sessions = sessions, .t = &t, .o = &o, .rtts = rtts};
 	struct sw_probe_found pick;
 	struct sw_log_file log = {NULL};
+	struct sw_jlink_mode jm = {0};
 	int r;
 
 	if (argc == 2 && !strcmp(argv[1], "list-probes"))
 		return list_probes();
 	if (argc >= 2 && !strcmp(argv[1], "probe-server"))
 		return sw_probe_server_main(argc - 1, argv + 1, &stop_requested, on_signal);
+	if (sw_jlink_args_wanted(argc, argv)) { /* J-Link GDB Server's command line */
+		if ((r = sw_jlink_args_translate(argc, argv, &jm, stderr)))
+			return r;
+		argc = jm.argc;
+		argv = jm.argv;
+	}
 	if ((r = sw_options_parse(argc, argv, &o)))
 		return r;
 	sw_ctx_init(&ctx);
@@ -508,6 +524,9 @@ int main(int argc, char **argv)
 		sessions[i].no_loader = o.no_loader;
 		sessions[i].reconnect = sim ? NULL : reconnect_probe;
 		sessions[i].reconnect_user = &ph;
+		sessions[i].clock_ns = sim ? sim_clock : NULL;
+		sessions[i].clock_user = &host;
+		sessions[i].semihosting = o.semihosting;
 		ph.desc = desc;
 		ph.n_sessions = i + 1;
 		/* RTT for every core now (services cannot be added while the loop
@@ -534,6 +553,11 @@ int main(int argc, char **argv)
 		sw_server_close(&srv);
 		goto out;
 	}
+	if (jm.on && (r = sw_jlink_mode_start(&jm, &srv, &sessions[0], swo))) {
+		fprintf(stderr, "swdbridge: %s\n", sw_errmsg(&ctx));
+		sw_server_close(&srv);
+		goto out;
+	}
 	fflush(stdout);
 	r = sw_server_run(&srv, &stop_requested);
 	printf("swdbridge: shutting down\n");
@@ -545,6 +569,7 @@ out:
 	for (size_t i = 0; i < SW_SERVER_MAX_PORTS; i++)
 		sw_rtt_net_free(rtts[i]);
 	sw_swo_net_free(swo);
+	sw_jlink_mode_stop(&jm);
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);

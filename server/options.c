@@ -14,7 +14,7 @@ enum opt_id {
 	O_VERBOSE = 'v',
 	O_PROBE = 256, O_FTDI_LAYOUT, O_TARGET, O_LOAD, O_SIM_CHIP, O_NO_LOADER, O_ELF, O_PORT, O_LISTEN,
 	O_PSK, O_CERT, O_KEY, O_CA, O_ATTACH, O_CONNECT_RESET, O_SPEED, O_RTT, O_RTT_LOG, O_RTT_PORT,
-	O_SWO, O_SWO_CLK, O_SWO_PORT, O_LOG, O_VERSION,
+	O_SWO, O_SWO_CLK, O_SWO_PORT, O_LOG, O_VERSION, O_SEMIHOSTING,
 };
 
 struct opt_def {
@@ -49,6 +49,8 @@ static const struct opt_def defs[] = {
 	 "the reset vector, then release it (firmware that disables SWD or sleeps)"},
 	{"speed", "KHZ|auto", O_SPEED, "SWD clock in kHz (default: the probe's, 4000 on J-Link and FTDI);\n"
 				       "auto: the fastest the probe offers"},
+	{"semihosting", NULL, O_SEMIHOSTING, "serve ARM semihosting (BKPT 0xAB): console, files through gdb, exit\n"
+					     "(else 'monitor semihosting enable')"},
 	{"rtt", NULL, O_RTT, "serve RTT channels from the start (TCP 19021+N; else 'monitor rtt start')"},
 	{"rtt-log", "FILE", O_RTT_LOG, "append RTT up channel 0 to FILE (implies --rtt)"},
 	{"rtt-port", "N", O_RTT_PORT, "first RTT port (default 19021), +16 per further core"},
@@ -151,6 +153,7 @@ static int apply(struct options *o, int id, const char *arg)
 	case O_ATTACH: o->attach = true; return 0;
 	case O_CONNECT_RESET: o->connect_under_reset = true; return 0;
 	case O_SPEED: return parse_speed(o, arg, "--speed");
+	case O_SEMIHOSTING: o->semihosting = true; return 0;
 	case O_RTT: o->rtt = true; return 0;
 	case O_RTT_LOG: o->rtt_log = arg; o->rtt = true; return 0;
 	case O_LOG: o->log_path = arg; return 0;

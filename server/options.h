@@ -21,6 +21,7 @@ struct options {
 	long port;
 	int verbose;
 	bool attach, no_loader;
+	bool semihosting;      /* --semihosting: serve BKPT 0xAB calls from the start */
 	bool rtt;              /* --rtt: start RTT at once */
 	const char *rtt_log;   /* --rtt-log FILE */
 	long rtt_port;         /* --rtt-port N (0: default 19021) */

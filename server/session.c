@@ -1,6 +1,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/session.h"
 
@@ -30,5 +31,33 @@ void sw_session_say(struct sw_session *s, const char *fmt, ...)
 	if (len && s->console[len - 1] != '\n' && len + 1 < sizeof(s->console)) {
 		s->console[len] = '\n';
 		s->console[len + 1] = 0;
+	}
+}
+
+uint64_t sw_session_now_ns(const struct sw_session *s)
+{
+	struct timespec ts;
+
+	if (s->clock_ns)
+		return s->clock_ns(s->clock_user);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void sw_session_write(struct sw_session *s, const char *text, size_t len)
+{
+	while (len) {
+		size_t have = strlen(s->console), n = sizeof(s->console) - 1 - have;
+		if (!n && s->console_flush) {
+			s->console_flush(s->console_flush_user);
+			continue;
+		}
+		if (!n)
+			return; /* nobody to take it: the rest is dropped */
+		n = len < n ? len : n;
+		memcpy(s->console + have, text, n);
+		s->console[have + n] = 0;
+		text += n;
+		len -= n;
 	}
 }

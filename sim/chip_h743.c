@@ -90,7 +90,7 @@ static const struct sim_block_name h743_blocks[] = {
 	{0x48022400u, 0x400, "SDMMC2"},   {0x50001000u, 0x1000, "LTDC"},
 	{0x50003000u, 0x1000, "WWDG1"},   {0x52000000u, 0x1000, "MDMA"},
 	{0x52001000u, 0x1000, "DMA2D"},   {0x52003000u, 0x1000, "JPEG"},
-	{0x52004000u, 0x1000, "FMC"},     {0x52005000u, 0x1000, "QUADSPI"},
+	{0x52005000u, 0x1000, "QUADSPI"},
 	{0x52007000u, 0x1000, "SDMMC1"},  {0x58000000u, 0x400, "EXTI"},
 	{0x58000C00u, 0x400, "LPUART1"},  {0x58001400u, 0x400, "SPI6"},
 	{0x58001C00u, 0x400, "I2C4"},     {0x58002400u, 0x400, "LPTIM2"},
@@ -172,6 +172,11 @@ static int build_sysbus(struct sim *sim, struct h743 *h, struct sim_bus *b)
 	r |= sim_bus_add_ram(b, "sram4", 0x38000000u, 64 * 1024, NULL);
 	r |= sim_bus_add_ram(b, "backup-sram", 0x38800000u, 4 * 1024, NULL);
 	r |= sim_bus_add_mmio(b, "dbgmcu", 0x5C001000u, 0x1000, dbgmcu_read, dbgmcu_write, h);
+	/* Written by vendor SystemInit (STM32CubeH7): the AXI interconnect GPV
+	 * (0x51008108, read issuing for AXI SRAM, an errata workaround) and FMC
+	 * bank 1 (BTCR1 disabled) [simplified: registers as storage]. */
+	r |= sim_bus_add_ram(b, "axi-gpv", 0x51000000u, 0x100000, NULL);
+	r |= sim_bus_add_ram(b, "fmc", 0x52004000u, 0x1000, NULL);
 	r |= sim_rcc_h7_new(sim, b, H743_HSE_HZ, &h->rcc);
 	if (!r)
 		r |= sim_gpio_stm32_new(sim, b, 0x58020000u, 11, sim_rcc_h7_ahb4enr(h->rcc), &h->gpio);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim/sim_internal.h"
+#include "sim/sim_rcc_n6.h"
 #include "sim/sim_spinor.h"
 #include "sim/sim_xspi.h"
 
@@ -32,6 +33,9 @@
 struct n657 {
 	struct sim_spinor *nor;
 	struct sim_xspi *xspi;
+	struct sim_rcc_n6 *rcc;
+	struct sim *sim;
+	bool window_on;       /* XSPI2 clocked, enabled and memory-mapped */
 	uint8_t *nor_mem, *sram;
 	uint64_t ap1_open_at;
 	uint32_t dbgmcu[0x100 / 4];
@@ -95,6 +99,67 @@ static void park_core(struct n657 *n)
 	memcpy(p, stub, sizeof(stub));
 }
 
+static bool xspi2_clocked(const struct n657 *n)
+{
+	return sim_rcc_n6_get(n->rcc, N6_RCC_AHB5ENR) & N6_AHB5ENR_XSPI2EN;
+}
+
+/* The window at 0x70000000 reads only while XSPI2 is clocked, enabled and
+ * in memory-mapped mode (RM0486 XSPI: FMODE 11); otherwise the CPU and
+ * the debugger get a bus error. */
+static void update_window(struct n657 *n, bool force)
+{
+	uint32_t cr = sim_xspi_cr(n->xspi);
+	bool on = xspi2_clocked(n) && (cr & 1u) && ((cr >> 28) & 3u) == 3u;
+
+	if (on == n->window_on && !force)
+		return;
+	n->window_on = on;
+	for (unsigned i = 0; i < n->sim->n_cores; i++)
+		sim_core_set_readable(n->sim->cores[i], N6_NOR_BASE, N6_NOR_SIZE, on);
+}
+
+static void clocks_changed(void *opaque)
+{
+	update_window(opaque, false);
+}
+
+static int window_gate(void *opaque, uint32_t off, unsigned size, uint32_t *val)
+{
+	const struct n657 *n = opaque;
+
+	(void)off, (void)size, (void)val;
+	return n->window_on ? 0 : -1;
+}
+
+/* XSPI2 registers: with the clock off, reads are 0 and writes are lost
+ * [unverified: RM0486 leaves the gated-access behaviour to the bus]. */
+static int xspi_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
+{
+	struct n657 *n = opaque;
+
+	if (!xspi2_clocked(n)) {
+		*val = 0;
+		return 0;
+	}
+	return sim_xspi_reg_read(n->xspi, off, size, val);
+}
+
+static int xspi_write(void *opaque, uint32_t off, unsigned size, uint32_t val)
+{
+	struct n657 *n = opaque;
+	int r;
+
+	if (!xspi2_clocked(n))
+		return 0;
+	r = sim_xspi_reg_write(n->xspi, off, size, val);
+	update_window(n, false);
+	return r;
+}
+
+/* Boot ROM: with a valid FSBL header in the NOR it clocks XSPI2 and XSPIM,
+ * maps the NOR and copies the image; on a blank board it boots nothing and
+ * leaves XSPI2 unclocked, the state a debugger finds in development boot. */
 static void boot_rom(struct sim *sim)
 {
 	struct n657 *n = sim->chip_priv;
@@ -104,10 +169,13 @@ static void boot_rom(struct sim *sim)
 	n->ap1_open_at = sim_now_ns(sim) + N6_ROM_NS;
 	if (memcmp(hdr, "STM2", 4) || len == 0 || len > N6_FSBL_MAX) {
 		park_core(n);
+		update_window(n, true);
 		return;
 	}
 	memcpy(n->sram + (N6_FSBL_HDR - N6_AXISRAM), hdr, 0x400u + len);
+	sim_rcc_n6_set(n->rcc, N6_RCC_AHB5ENR, N6_AHB5ENR_XSPI2EN | N6_AHB5ENR_XSPIMEN);
 	sim_xspi_boot_config(n->xspi, N6_NOR_SIZE);
+	update_window(n, true);
 	for (unsigned i = 0; i < sim->n_cores; i++)
 		sim_core_flush_code(sim->cores[i]);
 }
@@ -118,6 +186,7 @@ static void n657_reset(struct sim *sim)
 
 	sim_xspi_reset(n->xspi);
 	sim_spinor_reset(n->nor);
+	sim_rcc_n6_reset(n->rcc);
 	memset(n->dbgmcu, 0, sizeof(n->dbgmcu));
 	boot_rom(sim);
 }
@@ -145,7 +214,9 @@ static int build_sysbus(struct sim *sim, struct n657 *n, struct sim_bus *b)
 	cfg.mem = n->nor_mem;
 	if (sim_spinor_new(&cfg, &n->nor) || sim_xspi_new(n->nor, &n->xspi))
 		return -1;
-	return sim_bus_add_mmio(b, "xspi2", N6_XSPI2, 0x1000, sim_xspi_reg_read, sim_xspi_reg_write, n->xspi);
+	return sim_bus_add_mmio(b, "xspi2", N6_XSPI2, 0x1000, xspi_read, xspi_write, n) ||
+	       sim_bus_set_read_gate(b, N6_NOR_BASE, window_gate, n) ||
+	       sim_rcc_n6_new(sim, b, clocks_changed, n, &n->rcc);
 }
 
 static int n657_build(struct sim *sim)
@@ -157,6 +228,7 @@ static int n657_build(struct sim *sim)
 	if (!n)
 		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: out of memory");
 	sim->chip_priv = n;
+	n->sim = sim;
 	n->rom_ap0 = (struct sim_rom_table){{SIM_JEP_ST, 0x486, 0, 0x1, 0, 0}, ap0_rom_entries, 1};
 	n->rom_m55 = (struct sim_rom_table){{SIM_JEP_ARM, 0x4E9, 0, 0x9, 0x47700AF7u, 0}, m55_rom_entries, 4};
 	sim->dp.version = 2;
@@ -181,6 +253,7 @@ static int n657_build(struct sim *sim)
 		.name = "cm55", .arch = 8, .cpuid = 0x411FD221u, .fpu = true, .dp_fpu = true,
 		.fpb_rev = 1, .fpb_code = 8, .fpb_lit = 0, .dwt_comps = 4, .cpu_hz = 64000000u,
 		.vtor_reset = N6_FSBL_CODE, .sysresetreq = sim_system_reset, .chip = sim,
+		.unmodelled = sim_unmodelled,
 	};
 	if ((r = sim_core_new(sim->ctx, sys, &cfg, &sim->cores[0])))
 		return r;
@@ -196,6 +269,7 @@ static void n657_free(struct sim *sim)
 	if (n) {
 		sim_xspi_free(n->xspi);
 		sim_spinor_free(n->nor);
+		sim_rcc_n6_free(n->rcc);
 	}
 	free(n);
 }

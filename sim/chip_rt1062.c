@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/sim_ccm_rt1062.h"
+#include "sim/sim_flexram_rt1062.h"
 #include "sim/sim_flexspi.h"
 #include "sim/sim_internal.h"
 #include "sim/sim_spinor.h"
@@ -32,6 +34,8 @@
 struct rt1062 {
 	struct sim_spinor *nor;
 	struct sim_flexspi *fspi;
+	struct sim_flexram_rt1062 *flexram;
+	struct sim_ccm_rt1062 *ccm;
 	uint8_t *nor_mem;
 	uint32_t src[0x48 / 4];
 	uint32_t hook_status;
@@ -128,6 +132,13 @@ static int src_write(void *opaque, uint32_t off, unsigned size, uint32_t val)
 	return 0;
 }
 
+/* Named for the unmodelled-access log: FlexRAM windows past their banks. */
+static const struct sim_block_name rt1062_blocks[] = {
+	{0x00000000u, 0x80000u, "ITCM beyond the FlexRAM banks assigned to it (IOMUXC_GPR17)"},
+	{0x20000000u, 0x80000u, "DTCM beyond the FlexRAM banks assigned to it (IOMUXC_GPR17)"},
+	{0x20280000u, 0x80000u, "FlexRAM OCRAM beyond its banks (IOMUXC_GPR17)"},
+};
+
 static uint64_t clock_now(void *sim)
 {
 	return sim_now_ns(sim);
@@ -160,17 +171,18 @@ static int build_sysbus(struct sim *sim, struct rt1062 *h, struct sim_bus *b)
 	uint8_t *rom;
 	int r = 0;
 
-	/* FlexRAM with the fuse default split: 128 KiB ITCM, 128 KiB DTCM, 256 KiB OCRAM */
-	r |= sim_bus_add_ram(b, "itcm", 0x00000000u, 128 * 1024, NULL);
+	/* FlexRAM: ITCM, DTCM and its OCRAM sized by IOMUXC_GPR (fuse default
+	 * 128/128/256 KiB); OCRAM2 is a separate 512 KiB. */
+	r |= sim_flexram_rt1062_new(sim, b, &h->flexram);
 	r |= sim_bus_add_rom(b, "boot-rom", RT_ROM_BASE, RT_ROM_SIZE, 0xFF, NULL, NULL, &rom);
 	r |= sim_bus_add_mmio(b, "boot-rom-hook", RT_ROM_HOOK, 0x1000, hook_read, hook_write, h);
-	r |= sim_bus_add_ram(b, "dtcm", 0x20000000u, 128 * 1024, NULL);
 	r |= sim_bus_add_ram(b, "ocram2", 0x20200000u, 512 * 1024, NULL);
-	r |= sim_bus_add_ram(b, "ocram", 0x20280000u, 256 * 1024, NULL);
-	r |= sim_bus_add_ram(b, "iomuxc-gpr", 0x400AC000u, 0x1000, NULL);
-	r |= sim_bus_add_ram(b, "ccm-analog", 0x400D8000u, 0x1000, NULL);
+	/* IOMUXC pad mux and pad control (RM §11): pins are configured at
+	 * start-up [simplified: registers as storage]. */
+	r |= sim_bus_add_ram(b, "iomuxc", 0x401F8000u, 0x4000, NULL);
 	r |= sim_bus_add_mmio(b, "src", RT_SRC, 0x1000, src_read, src_write, h);
-	r |= sim_bus_add_ram(b, "ccm", 0x400FC000u, 0x1000, NULL);
+	if (!r)
+		r |= sim_ccm_rt1062_new(sim, b, &h->ccm);
 	r |= build_nor(sim, h, b);
 	r |= sim_bus_add_mmio(b, "nxp-rom", 0xE00FD000u, 0x1000, sim_rom_table_read, NULL, &h->rom_nxp);
 	r |= sim_bus_add_mmio(b, "m7-rom", 0xE00FE000u, 0x1000, sim_rom_table_read, NULL, &h->rom_m7);
@@ -187,6 +199,8 @@ static void rt1062_reset(struct sim *sim)
 
 	sim_flexspi_reset(h->fspi);
 	sim_spinor_reset(h->nor);
+	sim_flexram_rt1062_reset(h->flexram);
+	sim_ccm_rt1062_reset(h->ccm);
 	memset(h->src, 0, sizeof(h->src));
 	h->src[0x1C / 4] = 2u << 24;
 	h->hook_status = 1;
@@ -212,6 +226,8 @@ static int rt1062_build(struct sim *sim)
 	if (!h)
 		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim: out of memory");
 	sim->chip_priv = h;
+	sim->blocks = rt1062_blocks;
+	sim->n_blocks = sizeof(rt1062_blocks) / sizeof(rt1062_blocks[0]);
 	h->rom_nxp = (struct sim_rom_table){{0x015, 0x88C, 0, 0x1, 0, 0}, nxp_rom_entries, 1};
 	h->rom_m7 = (struct sim_rom_table){{SIM_JEP_ARM, 0x4C8, 0, 0x1, 0, 0}, m7_rom_entries, 1};
 	h->rom_ppb = (struct sim_rom_table){{SIM_JEP_ARM, 0x4C7, 0, 0x1, 0, 0}, ppb_rom_entries, 4};
@@ -231,6 +247,9 @@ static int rt1062_build(struct sim *sim)
 		.name = "cm7", .arch = 7, .cpuid = 0x411FC271u, .fpu = true, .dp_fpu = true,
 		.fpb_rev = 1, .fpb_code = 8, .fpb_lit = 0, .dwt_comps = 4, .cpu_hz = RT_CPU_HZ,
 		.vtor_reset = RT_ROM_BASE, .sysresetreq = sim_system_reset, .chip = sim,
+		/* 160 IRQs, 4 priority bits (RM §4.3); SysTick's 100 kHz reference
+		 * as a divider of the 600 MHz core clock [simplified]. */
+		.n_irq = 160, .prio_bits = 4, .systick_ref_div = 6000, .unmodelled = sim_unmodelled,
 	};
 	if ((r = sim_core_new(sim->ctx, sys, &cfg, &sim->cores[0])))
 		return r;
@@ -245,6 +264,8 @@ static void rt1062_free(struct sim *sim)
 	if (h) {
 		sim_flexspi_free(h->fspi);
 		sim_spinor_free(h->nor);
+		sim_flexram_rt1062_free(h->flexram);
+		sim_ccm_rt1062_free(h->ccm);
 	}
 	free(h);
 }

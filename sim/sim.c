@@ -166,6 +166,9 @@ void sim_advance_ns(struct sim *sim, uint64_t ns)
 void sim_get_counters(const struct sim *sim, struct sim_counters *c)
 {
 	*c = sim->cnt;
+	c->halts = 0;
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		c->halts += sim_core_halt_entries(sim->cores[i]);
 }
 
 void sim_inject(struct sim *sim, enum sim_fault fault, unsigned skip, unsigned count)

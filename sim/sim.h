@@ -74,6 +74,7 @@ struct sim_counters {
 	uint64_t bytes_out, bytes_in;
 	uint64_t waits, faults; /* ACKs given */
 	uint64_t resets;        /* system resets (power-on, SYSRESETREQ, nRST) */
+	uint64_t halts;         /* entries into Debug state, all cores (halt history) */
 	/* Fault injection that actually happened (a campaign must know whether
 	 * an injected fault hit a transaction or expired unused). */
 	uint64_t faults_fired;  /* transactions that got an injected fault */

@@ -118,6 +118,22 @@ int sim_bus_add_alias(struct sim_bus *bus, const struct sim_region *src, const c
 	return add(bus, &r);
 }
 
+int sim_bus_resize(struct sim_bus *bus, uint32_t base, uint32_t size)
+{
+	for (size_t i = 0; i < bus->n; i++) {
+		struct sim_region *r = &bus->regions[i];
+		if (r->base != base || r->kind != SIM_REGION_RAM)
+			continue;
+		if (!r->max_size)
+			r->max_size = r->size;
+		if (size > r->max_size)
+			return -1;
+		r->size = size;
+		return 0;
+	}
+	return -1;
+}
+
 int sim_bus_set_read_gate(struct sim_bus *bus, uint32_t base, sim_mmio_read_fn gate, void *opaque)
 {
 	for (size_t i = 0; i < bus->n; i++) {

@@ -29,6 +29,7 @@ struct sim_region {
 	sim_mmio_write_fn wr;
 	void *opaque;
 	int borrowed; /* mem belongs to another region (an alias): not freed here */
+	uint32_t max_size; /* size at creation once sim_bus_resize changed it, else 0 */
 };
 
 struct sim_bus;
@@ -51,6 +52,11 @@ int sim_bus_add_mmio(struct sim_bus *bus, const char *name, uint32_t base, uint3
  * must not outlive the bus that owns the memory. */
 int sim_bus_add_alias(struct sim_bus *bus, const struct sim_region *src, const char *name,
 		      uint32_t base);
+
+/* Shrink or regrow a RAM region within the size it was created with (its
+ * backing memory stays): the part beyond `size` answers with bus errors.
+ * For memories whose size is configurable at run time (RT1062 FlexRAM). */
+int sim_bus_resize(struct sim_bus *bus, uint32_t base, uint32_t size);
 
 /* A read gate for the ROM region at `base`: called before each bus read
  * of it (the flash controller stalls a read of a busy bank); returns 0 to

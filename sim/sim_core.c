@@ -7,6 +7,7 @@
 #include "sim/sim_core_priv.h"
 
 #define XPSR_T (1u << 24)
+#define MASKED_POLL 16u
 
 static bool is_special(int reg)
 {
@@ -76,6 +77,7 @@ static uint32_t mem32(struct sim_core *c, uint32_t addr)
 
 void sim_core_enter_halt(struct sim_core *c, uint32_t dfsr_bits)
 {
+	c->halt_entries += !c->halted;
 	c->halted = true;
 	c->sleeping = false;
 	c->dhcsr_ctrl |= DHCSR_C_HALT;
@@ -113,19 +115,21 @@ int sim_core_run_hooks(struct sim_core *c)
 	return SW_OK;
 }
 
-/* Unicorn returned by itself (EXCP_HLT) after a WFI or WFE: the core sleeps
- * until something wakes it; nothing pends here, so only a halt or a reset
- * does (B1.5.19). Check the instruction before PC to be sure. */
-static bool after_wait_insn(struct sim_core *c)
+/* Unicorn returns by itself after a WFI (EXCP_HLT, no error) and after a
+ * WFE (as an invalid instruction, PC past it): the core sleeps until
+ * something wakes it (B1.5.19). Which of the two ends just before PC? */
+enum { WAIT_NONE, WAIT_WFI, WAIT_WFE };
+
+static int wait_insn(struct sim_core *c, uint32_t pc)
 {
-	uint32_t pc = sim_core_rd(c, UC_ARM_REG_PC), hw = 0, w = 0;
+	uint32_t hw = 0, w = 0;
 
 	sim_bus_read(c->bus, (pc - 2) & ~1u, 2, &hw);
-	if (hw == 0xBF30u || hw == 0xBF20u) /* WFI, WFE */
-		return true;
+	if (hw == 0xBF30u || hw == 0xBF20u)
+		return hw == 0xBF30u ? WAIT_WFI : WAIT_WFE;
 	if (!(pc & 2u))
 		sim_bus_read(c->bus, pc - 4, 4, &w);
-	return w == 0x8003F3AFu || w == 0x8002F3AFu; /* WFI.W, WFE.W */
+	return w == 0x8003F3AFu ? WAIT_WFI : w == 0x8002F3AFu ? WAIT_WFE : WAIT_NONE; /* .W forms */
 }
 
 static bool pending_reset(struct sim_core *c)
@@ -158,6 +162,12 @@ static uint64_t execute(struct sim_core *c, uint64_t n)
 		pc = sim_core_rd(c, UC_ARM_REG_PC);
 		t = (sim_core_rd(c, UC_ARM_REG_XPSR) & XPSR_T) ? 1u : 0u;
 		budget = sim_systick_cycles_to_irq(c);
+		/* A pending interrupt held off by PRIMASK/BASEPRI/priority: the
+		 * CPU can unmask it with CPSIE/MSR, which Unicorn runs on its
+		 * own, so look again every few instructions [simplified: taken
+		 * within MASKED_POLL instructions, not at the next one]. */
+		if (budget > MASKED_POLL && sim_nvic_held(c))
+			budget = MASKED_POLL;
 		c->stop_request = c->slice_done = false;
 		c->insn_count = 0;
 		c->insn_limit = budget < n ? budget : n;
@@ -181,11 +191,23 @@ static uint64_t execute(struct sim_core *c, uint64_t n)
 		if ((c->dwt_ctrl & 1u) && (c->demcr & DEMCR_TRCENA))
 			c->cyccnt += (uint32_t)done; /* CPI 1: one cycle per instruction */
 		n -= done < n ? (done ? done : 1) : n;
-		if (e == UC_ERR_OK && !c->stop_request && !c->slice_done && !c->fault_pending &&
-		    after_wait_insn(c))
+		uint32_t now_pc = sim_core_rd(c, UC_ARM_REG_PC);
+		int wait = !c->stop_request && !c->slice_done && !c->fault_pending && now_pc != pc
+				   ? wait_insn(c, now_pc)
+				   : WAIT_NONE;
+		if (wait == WAIT_WFI && e == UC_ERR_OK) {
 			c->sleeping = true;
-		else
+		} else if (wait == WAIT_WFE && e == UC_ERR_INSN_INVALID) {
+			/* WFE consumes a set event register, else sleeps (B1.5.18).
+			 * (A stop with PC still where the slice began is an invalid
+			 * instruction there, not a WFE before it.) */
+			if (c->event_reg)
+				c->event_reg = false;
+			else
+				c->sleeping = true;
+		} else {
 			sim_core_after_run(c, e);
+		}
 		if (c->lockup) /* B1.5.15: PC reads 0xFFFFFFFE in lockup */
 			sim_core_set_pc(c, 0xFFFFFFFEu);
 		if (pending_reset(c))
@@ -337,6 +359,7 @@ void sim_core_reset(struct sim_core *c, enum sim_reset_kind kind)
 	c->scr = c->aircr_prigroup = 0;
 	sim_nvic_reset(c);
 	sim_systick_reset(c);
+	c->event_reg = false;
 	c->lockup = c->halted = c->sleeping = false;
 	c->fault_pending = 0;
 	sim_core_rom_undo(c, false);
@@ -355,6 +378,7 @@ void sim_core_reset(struct sim_core *c, enum sim_reset_kind kind)
 	/* Reset vector catch (C1.6.5 DEMCR.VC_CORERESET): halt before the
 	 * first instruction of the reset handler. */
 	if ((c->demcr & DEMCR_VC_CORERESET) && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
+		c->halt_entries += !c->halted;
 		c->halted = true;
 		c->dhcsr_ctrl |= DHCSR_C_HALT;
 		c->dfsr |= DFSR_VCATCH;
@@ -402,6 +426,11 @@ void sim_core_code_written(struct sim_core *c, uint32_t addr, unsigned size)
 bool sim_core_halted(const struct sim_core *c)
 {
 	return c->halted;
+}
+
+uint64_t sim_core_halt_entries(const struct sim_core *c)
+{
+	return c->halt_entries;
 }
 
 size_t sim_core_itm_take(struct sim_core *c, uint8_t *buf, size_t max)

@@ -70,9 +70,19 @@ void sim_core_set_reset_line(struct sim_core *core, bool asserted);
 void sim_core_set_power(struct sim_core *core, bool on);
 
 bool sim_core_halted(const struct sim_core *core);
+/* How often the core entered Debug state since it was created (any cause:
+ * C_HALT, BKPT/FPB, DWT, vector catch); steps from Debug state do not count. */
+uint64_t sim_core_halt_entries(const struct sim_core *core);
 
 /* A peripheral raises external interrupt `irq` (NVIC ISPR bit; pulse). */
 void sim_core_irq(struct sim_core *core, unsigned irq);
+/* A RAM region of the bus was resized (sim_bus_resize): the CPU's view
+ * follows; `max_size` is the size it was mapped with. Contents may have
+ * moved, so code translated from the region is dropped. */
+void sim_core_ram_resized(struct sim_core *core, uint32_t base, uint32_t size, uint32_t max_size);
+/* A read-only region (a memory-mapped flash window) becomes readable or
+ * not for the CPU: while not, loads and fetches are bus errors. */
+void sim_core_set_readable(struct sim_core *core, uint32_t base, uint32_t size, bool readable);
 /* The core clock (RCC switched SYSCLK): cycles per virtual second. */
 void sim_core_set_hz(struct sim_core *core, uint32_t hz);
 

@@ -188,6 +188,7 @@ static void exception_return(struct sim_core *c, uint32_t exc_return)
 		sim_core_wr(c, UC_ARM_REG_FPSCR, f[24]);
 	}
 	sim_core_set_pc(c, f[6]);
+	c->event_reg = true; /* an exception return is a WFE wake-up event (B1.5.18) */
 	c->stop_request = true;
 }
 
@@ -269,7 +270,7 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
 	(void)uc, (void)type, (void)size, (void)value;
 	c->fault_pending = SIM_BUSERR_PRECISE;
 	c->fault_addr = (uint32_t)addr;
-	if (c->cfg.unmodelled)
+	if (c->cfg.unmodelled && !sim_bus_find(c->bus, (uint32_t)addr)) /* not a gated window */
 		c->cfg.unmodelled(c->cfg.chip, (uint32_t)addr);
 	return false;
 }
@@ -310,8 +311,9 @@ void sim_core_after_run(struct sim_core *c, uc_err e)
 int sim_core_exc_hooks(struct sim_core *c)
 {
 	if (uc_hook_add(c->uc, &c->intr_hook, UC_HOOK_INTR, (void *)on_intr, c, 1, 0) ||
-	    uc_hook_add(c->uc, &c->unmapped_hook, UC_HOOK_MEM_UNMAPPED, (void *)on_unmapped, c, 1,
-			0))
+	    uc_hook_add(c->uc, &c->unmapped_hook,
+			UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_FETCH_PROT,
+			(void *)on_unmapped, c, 1, 0))
 		return sw_fail(c->ctx, SW_ERR_IO, "sim core: cannot install exception hooks");
 	return SW_OK;
 }

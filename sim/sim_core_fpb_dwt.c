@@ -11,6 +11,7 @@
 #define FP_COMP0 0x008u
 #define DWT_CTRL 0x000u
 #define DWT_CYCCNT 0x004u
+#define DWT_PCSR 0x01Cu
 #define DWT_COMP0 0x020u
 #define DWT_DEVARCH 0xFBCu
 #define DWT_MATCHED (1u << 24)
@@ -146,6 +147,10 @@ void sim_core_dwt_read(struct sim_core *c, uint32_t off, uint32_t *v)
 		*v = (c->cfg.dwt_comps & 0xFu) << 28 | (c->dwt_ctrl & 0x0FFFFFFFu);
 	} else if (off == DWT_CYCCNT) {
 		*v = c->cyccnt;
+	} else if (off == DWT_PCSR) {
+		/* PC sample without halting (ARMv7-M C1.8.9 DWT_PCSR): 0xFFFFFFFF
+		 * in Debug state or reset; else the PC of the running code. */
+		*v = c->halted || c->reset_line ? 0xFFFFFFFFu : sim_core_rd(c, UC_ARM_REG_PC) & ~1u;
 	} else if (off >= DWT_COMP0 && n < c->cfg.dwt_comps) {
 		switch ((off - DWT_COMP0) % 16) {
 		case 0: *v = c->dwt_comp[n]; break;
@@ -336,6 +341,7 @@ static void on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr64, int size, i
 	if (event && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN) && !c->halted) {
 		/* Watchpoints are imprecise: the access completes and the core
 		 * halts before the next instruction (the count hook stops it). */
+		c->halt_entries++;
 		c->halted = true;
 		c->dhcsr_ctrl |= DHCSR_C_HALT;
 		c->dfsr |= DFSR_DWTTRAP;

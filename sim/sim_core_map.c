@@ -162,12 +162,16 @@ int sim_core_map_bus(struct sim_core *c)
 		else if (r->kind == SIM_REGION_MMIO)
 			e = map_mmio(c, r);
 		else
-			e = uc_mem_map_ptr(c->uc, r->base, r->size,
+			/* A resizable RAM (sim_bus_resize) is mapped whole, its
+			 * unused tail protected. */
+			e = uc_mem_map_ptr(c->uc, r->base, r->max_size ? r->max_size : r->size,
 					   r->kind == SIM_REGION_RAM ? UC_PROT_ALL
 								     : UC_PROT_READ | UC_PROT_EXEC,
 					   r->mem)
 				    ? -1
 				    : 0;
+		if (!e && r->max_size)
+			sim_core_ram_resized(c, r->base, r->size, r->max_size);
 		if (e)
 			return sw_fail(c->ctx, SW_ERR_IO,
 				       "sim core: cannot map %s at 0x%08x into Unicorn (base and size "
@@ -177,6 +181,21 @@ int sim_core_map_bus(struct sim_core *c)
 	if (uc_hook_add(c->uc, &c->rom_hook, UC_HOOK_MEM_WRITE_PROT, (void *)on_rom_write, c, 1, 0))
 		return sw_fail(c->ctx, SW_ERR_IO, "sim core: cannot install the ROM write hook");
 	return SW_OK;
+}
+
+void sim_core_ram_resized(struct sim_core *c, uint32_t base, uint32_t size, uint32_t max_size)
+{
+	if (size)
+		uc_mem_protect(c->uc, base, size, UC_PROT_ALL);
+	if (size < max_size) /* access there: a protection fault, taken as a bus error */
+		uc_mem_protect(c->uc, (uint64_t)base + size, max_size - size, UC_PROT_NONE);
+	uc_ctl_remove_cache(c->uc, base, (uint64_t)base + max_size);
+}
+
+void sim_core_set_readable(struct sim_core *c, uint32_t base, uint32_t size, bool readable)
+{
+	uc_mem_protect(c->uc, base, size, readable ? UC_PROT_READ | UC_PROT_EXEC : UC_PROT_NONE);
+	uc_ctl_remove_cache(c->uc, base, (uint64_t)base + size);
 }
 
 int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_cfg *cfg,

@@ -102,6 +102,7 @@ struct sim_core {
 
 	/* run state */
 	bool halted;
+	uint64_t halt_entries; /* times the core entered Debug state (any cause) */
 	bool lockup;
 	bool reset_line;
 	bool retired;        /* S_RETIRE_ST */
@@ -124,6 +125,7 @@ struct sim_core {
 	uint64_t insn_carry;  /* fractional instructions (x 1e9) carried between slices */
 	uint64_t cycles;      /* processor clock cycles so far (CPI 1, sleep included) */
 	bool stepping;        /* inside a C_STEP: take no pending exception first */
+	bool event_reg;       /* the WFE event register (B1.5.18) */
 
 	/* NVIC and system handler state (sim_nvic.c), by exception number */
 	uint32_t exc_pending[SIM_EXC_WORDS], exc_active[SIM_EXC_WORDS], irq_enable[SIM_EXC_WORDS];
@@ -197,6 +199,8 @@ bool sim_nvic_fault_enabled(const struct sim_core *c, unsigned exc);
 bool sim_nvic_can_preempt(struct sim_core *c, unsigned exc);
 /* The exception the core would take now (0 = none); for_wfi: ignore PRIMASK. */
 unsigned sim_nvic_preempting(struct sim_core *c, bool for_wfi);
+/* An enabled exception is pending (taken or not: PRIMASK, BASEPRI, priority). */
+bool sim_nvic_held(struct sim_core *c);
 /* Take the pending exception that can preempt now; true if one was taken. */
 bool sim_nvic_take(struct sim_core *c);
 /* sim_systick.c: SysTick (ARMv7-M B3.3) counted in processor cycles */

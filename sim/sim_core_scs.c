@@ -140,6 +140,7 @@ static void dhcsr_write(struct sim_core *c, uint32_t v)
 	c->dhcsr_ctrl = ctrl;
 	if (ctrl & DHCSR_C_HALT) {
 		if (!c->halted && !c->reset_line) {
+			c->halt_entries++;
 			c->halted = true;
 			c->sleeping = false; /* a halt request wakes a WFI */
 			c->lockup = false; /* entering Debug state leaves lockup (B1.5.15) */
@@ -301,8 +302,13 @@ static int ppb_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t v
 		itm_write(c, lo, size, val, cpu);
 		return 0;
 	}
-	if (sim_nvic_write(c, off, size, val, cpu))
+	if (sim_nvic_write(c, off, size, val, cpu)) {
+		/* A new pending/enable/priority: the budget hook stops before the
+		 * next instruction (stopping here would repeat this store). */
+		if (cpu)
+			c->stop_request = true;
 		return 0;
+	}
 	if (size != 4)
 		return 0; /* SCS, FPB, DWT registers are word-accessed */
 	if (block == FPB_BASE)

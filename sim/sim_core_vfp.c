@@ -50,6 +50,11 @@ int sim_core_vfp_trap(struct sim_core *c, uint32_t pc)
 		for (unsigned i = 0; i < 16; i++)
 			uc_reg_write(c->uc, UC_ARM_REG_D0 + (int)i, &v.d[i]);
 		sim_core_wr(c, UC_ARM_REG_FPSCR, v.fpscr);
+		/* An FP instruction makes the FP context active (CONTROL.FPCA
+		 * with FPCCR.ASPEN, B1.4.7), as Unicorn does for the ones it runs. */
+		uint32_t control = sim_core_rd(c, UC_ARM_REG_CONTROL);
+		if ((c->fpccr & (1u << 31)) && !(control & 4u))
+			sim_core_wr(c, UC_ARM_REG_CONTROL, control | 4u);
 	}
 	if (it & 0xFu) { /* ITAdvance */
 		it = (it & 7u) ? (it & 0xE0u) | ((it << 1) & 0x1Fu) : 0;

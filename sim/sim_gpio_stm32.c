@@ -58,7 +58,7 @@ static int gpio_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
 		v = 0; /* write-only */
 	else
 		v = g->regs[port][reg];
-	*val = size == 4 ? v : (v >> (8 * (off & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);
+	*val = sim_sub_word(v, off, size);
 	return 0;
 }
 

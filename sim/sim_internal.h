@@ -167,6 +167,13 @@ void sim_sync(struct sim *sim);
  * once per block (by the chip's block names, else per 4 KiB page). The
  * signature fits sim_core_cfg.unmodelled with chip = the sim. */
 void sim_unmodelled(void *sim, uint32_t addr);
+/* The bytes a 1-, 2- or 4-byte read at `off` takes from register value v
+ * (little-endian bus). */
+static inline uint32_t sim_sub_word(uint32_t v, uint32_t off, unsigned size)
+{
+	return size == 4 ? v : (v >> (8 * (off & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);
+}
+
 /* chip helpers */
 int sim_add_bus(struct sim *sim, struct sim_bus **out);
 int sim_add_ap(struct sim *sim, const struct sim_ap *ap);

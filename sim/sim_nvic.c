@@ -196,6 +196,11 @@ bool sim_nvic_can_preempt(struct sim_core *c, unsigned exc)
 	return group(c, sim_nvic_exc_priority(c, exc)) < sim_nvic_exec_priority(c, true);
 }
 
+bool sim_nvic_held(struct sim_core *c)
+{
+	return highest_pending(c, true) != 0;
+}
+
 bool sim_nvic_take(struct sim_core *c)
 {
 	unsigned exc = sim_nvic_preempting(c, false);

@@ -256,20 +256,15 @@ static uint32_t pwr_read(const struct sim_rcc_h7 *r, uint32_t off)
 	return r->pwr[off / 4];
 }
 
-static uint32_t sub_word(uint32_t v, uint32_t off, unsigned size)
-{
-	return size == 4 ? v : (v >> (8 * (off & 3u))) & (size == 1 ? 0xFFu : 0xFFFFu);
-}
-
 static int page_rcc_pwr_read(void *opaque, uint32_t off, unsigned size, uint32_t *val)
 {
 	struct sim_rcc_h7 *r = opaque;
 	uint32_t w = off & ~3u;
 
 	if (w >= RCC_OFF && w < RCC_OFF + 0x400u)
-		*val = sub_word(rcc_read(r, w - RCC_OFF), off, size);
+		*val = sim_sub_word(rcc_read(r, w - RCC_OFF), off, size);
 	else if (w >= PWR_OFF && w < PWR_OFF + 0x400u)
-		*val = sub_word(pwr_read(r, w - PWR_OFF), off, size);
+		*val = sim_sub_word(pwr_read(r, w - PWR_OFF), off, size);
 	else {
 		sim_unmodelled(r->sim, PAGE_RCC_PWR + off);
 		return -1;
@@ -309,7 +304,7 @@ static int page_syscfg_read(void *opaque, uint32_t off, unsigned size, uint32_t 
 		sim_unmodelled(r->sim, PAGE_SYSCFG + off);
 		return -1;
 	}
-	*val = sub_word(r->syscfg[(off - SYSCFG_OFF) / 4], off, size);
+	*val = sim_sub_word(r->syscfg[(off - SYSCFG_OFF) / 4], off, size);
 	return 0;
 }
 

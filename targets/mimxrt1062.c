@@ -77,15 +77,18 @@ static const char *const rt1062_aliases[] = {"MIMXRT1062xxx6A", "MIMXRT1062xxx6B
 
 static const struct sw_core_desc rt1062_cores[] = {{"cm7", 0, 0}};
 
-/* FlexRAM with the fuse-default split (128 KiB ITCM / 128 KiB DTCM / 256
- * KiB OCRAM); the NOR as an 8 MiB IS25WP064A with 4 KiB sectors, the
- * smallest erase, so unchanged 4 KiB sectors are skipped. */
+/* FlexRAM windows at their largest (512 KiB each): firmware repartitions
+ * the banks through IOMUXC_GPR17 (fuse default 128 KiB ITCM / 128 KiB DTCM
+ * / 256 KiB OCRAM), so gdb must be able to reach e.g. a stack in a 448 KiB
+ * DTCM; the part not configured answers with a bus error. The NOR as an
+ * 8 MiB IS25WP064A with 4 KiB sectors, the smallest erase, so unchanged
+ * 4 KiB sectors are skipped. */
 static const struct sw_mem_region rt1062_regions[] = {
-	{"itcm", 0x00000000u, 0x00020000u, SW_MEM_RAM, 0},
+	{"itcm", 0x00000000u, 0x00080000u, SW_MEM_RAM, 0},
 	{"boot-rom", 0x00200000u, 0x00020000u, SW_MEM_ROM, 0},
-	{"dtcm", 0x20000000u, 0x00020000u, SW_MEM_RAM, 0},
+	{"dtcm", 0x20000000u, 0x00080000u, SW_MEM_RAM, 0},
 	{"ocram2", 0x20200000u, 0x00080000u, SW_MEM_RAM, 0},
-	{"ocram", 0x20280000u, 0x00040000u, SW_MEM_RAM, 0},
+	{"ocram", 0x20280000u, 0x00080000u, SW_MEM_RAM, 0},
 	{"peripherals", 0x40000000u, 0x20000000u, SW_MEM_MMIO, 0},
 	{"flexspi-nor", 0x60000000u, 0x00800000u, SW_MEM_FLASH, 0x1000u},
 	{"ppb", 0xE0000000u, 0x00100000u, SW_MEM_MMIO, 0},

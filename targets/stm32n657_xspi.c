@@ -7,8 +7,11 @@
  * memory-mapped mode so reads at 0x70000000 and XIP keep working.
  * Programming an image at the boot address without the STM32 FSBL header
  * ("STM2") draws a warning: the boot ROM will not start it (§2.4).
- * [Not done: XSPI/XSPIM clocks and I/O power (RCC, PWR) when the ROM did
- * not boot from the NOR; the simulator does not model them.] */
+ * On a blank board the ROM booted nothing and left XSPI2/XSPIM unclocked
+ * and XSPI2 disabled: prepare clocks them and maps the NOR with 1-bit
+ * READ (13h), as the ROM does, so blank checks and CRCs can read the
+ * window [not done: the I/O supply (PWR_SVMCR3) and XSPIM port mux, which
+ * the simulator does not model]. */
 #include <string.h>
 
 #include "cortexm/core.h"
@@ -188,12 +191,45 @@ static int n6_program(struct sw_core *core, const struct sw_mem_region *rg, uint
 	return leave_indirect(core, &m, r);
 }
 
+/* Before any erase, program or CRC (host or loader): clocks on, and the
+ * window memory-mapped unless it already is (whatever mode the ROM or the
+ * application chose is kept). */
+static int n6_prepare(struct sw_core *core, const struct sw_mem_region *rg)
+{
+	sw_ap *ap = sw_core_ap(core);
+	uint32_t en = 0, cr = 0, dcr1 = 0, clocks = RCC_AHB5ENR_XSPI2EN | RCC_AHB5ENR_XSPIMEN;
+	int r;
+
+	(void)rg;
+	if ((r = sw_mem_read32(ap, RCC_AHB5ENR, &en)))
+		return r;
+	if ((en & clocks) != clocks &&
+	    ((r = sw_mem_write32(ap, RCC_AHB5ENSR, clocks)) || (r = sw_mem_read32(ap, RCC_AHB5ENR, &en))))
+		return r;
+	if ((en & clocks) != clocks)
+		return sw_fail(ctx_of(core), SW_ERR_TARGET_STATE,
+			       "stm32n657: XSPI2/XSPIM clocks stay off (RCC_AHB5ENR=0x%08x)", en);
+	if ((r = sw_mem_queue_read32(ap, XSPI_CR, &cr)) || (r = sw_mem_queue_read32(ap, XSPI_DCR1, &dcr1)) ||
+	    (r = sw_dap_run(sw_ap_dap(ap))))
+		return r;
+	if ((cr & (CR_EN | CR_FMODE_MASK)) == (CR_EN | CR_FMODE_MMAP))
+		return SW_OK;
+	if ((r = sw_mem_queue_write32(ap, XSPI_CR, CR_ABORT)) ||
+	    (!(dcr1 & (0x1Fu << 16)) && (r = sw_mem_queue_write32(ap, XSPI_DCR1, DCR1_DEVSIZE_128M))) ||
+	    (r = sw_mem_queue_write32(ap, XSPI_TCR, 0)) ||
+	    (r = sw_mem_queue_write32(ap, XSPI_CCR, CCR_IMODE_1 | CCR_ADMODE_1 | CCR_ADSIZE_32 | CCR_DMODE_1)) ||
+	    (r = sw_mem_queue_write32(ap, XSPI_IR, 0x13)) ||
+	    (r = sw_mem_queue_write32(ap, XSPI_CR, CR_EN | CR_FMODE_MMAP)))
+		return r;
+	return sw_dap_run(sw_ap_dap(ap));
+}
+
 const struct sw_flash_ops sw_flash_n657_xspi2 = {
 	.erase_sector = n6_erase_sector,
 	.program = n6_program,
 	.program_unit = PAGE,
 	.erased_value = 0xFF,
-	.prepare = NULL,
+	.prepare = n6_prepare,
 	.erase_range = n6_erase_range,
 	.check_image = check_fsbl_header,
 };

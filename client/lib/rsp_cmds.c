@@ -30,24 +30,25 @@ static void last_line(const char *text, char *out, size_t cap)
 }
 
 /* After an error reply: was the server's probe lost? Said in the reply or
- * its console text, else asked with `monitor probe` (swdbridge answers
- * "probe NAME: lost; ..."; other servers never say "lost", so nothing
- * changes for them). On true, *hint tells what happens next. */
+ * its console text, or else (a bare "Enn") asked with `monitor probe`:
+ * swdbridge answers "probe NAME: lost; WHAT HAPPENS NEXT", other servers
+ * never say "lost", so nothing changes for them. On true, *hint tells what
+ * happens next. */
 static bool probe_lost(struct sw_rsp *c, const char *reply, char *hint, size_t cap)
 {
 	static const char cmd[] = "qRcmd,70726f6265"; /* "probe" */
+	bool said = strstr(reply, "probe lost") || strstr(c->console, "probe lost");
 	const char *r2, *at;
 
-	if (strstr(reply, "probe lost") || strstr(c->console, "probe lost")) {
-		snprintf(hint, cap, "it is opened again at the next connection once it is back");
+	if (!said && reply[0] != 'E')
+		return false;
+	if (!sw_rsp_transact(c, (const uint8_t *)cmd, sizeof(cmd) - 1, &r2, NULL) &&
+	    (at = strstr(c->console, ": lost; "))) {
+		snprintf(hint, cap, "%.*s", (int)strcspn(at + 8, "\n"), at + 8);
 		return true;
 	}
-	if (reply[0] != 'E' || sw_rsp_transact(c, (const uint8_t *)cmd, sizeof(cmd) - 1, &r2, NULL))
-		return false;
-	if (!(at = strstr(c->console, ": lost; ")))
-		return false;
-	snprintf(hint, cap, "%.*s", (int)strcspn(at + 8, "\n"), at + 8);
-	return true;
+	snprintf(hint, cap, "type 'monitor probe reconnect' once it is back");
+	return said;
 }
 
 int rsp_fail_reply(struct sw_rsp *c, int err, const char *what, const char *reply)

@@ -59,6 +59,26 @@ static void wait_set(volatile uint32_t *reg, uint32_t mask, uint32_t stage)
 		;
 }
 
+/* What vendor SystemInit does first (RM0433): clock tree back to HSI with
+ * every prescaler and PLL at its reset value, the AXI SRAM read issuing
+ * capability to 1 (AXI_TARG7_FN_MOD in the interconnect GPV, an erratum
+ * workaround), FMC bank 1 disabled (FMC_BCR1). */
+static void system_init(void)
+{
+	RCC_CR |= 1u;                 /* HSION */
+	RCC_CFGR = 0;
+	RCC_CR &= 0xEAF6ED7Fu;        /* HSEON, CSSON, CSION, HSI48ON, PLLxON off */
+	RCC_D1CFGR = 0;
+	RCC_D2CFGR = 0;
+	RCC_D3CFGR = 0;
+	RCC_PLLCKSELR = 0x02020200u;
+	RCC_PLLCFGR = 0x01FF0000u;
+	RCC_PLL1DIVR = 0x01010280u;
+	REG(0x51008108u) = 1u;        /* AXI_TARG7_FN_MOD: READ_ISS_OVERRIDE */
+	REG(0x52004000u) = 0x000030D2u; /* FMC_BCR1: MBKEN cleared */
+	clock_stage = 0;
+}
+
 static void clock_init(void)
 {
 	/* RM0433 §6.8.4: LDO supply (LDOEN, not BYPASS), then ACTVOSRDY. */
@@ -98,6 +118,7 @@ static void clock_init(void)
 
 int main(void)
 {
+	system_init();
 	clock_init();
 	RCC_AHB4ENR |= 1u << 1; /* GPIOB */
 	GPIOB_MODER = (GPIOB_MODER & ~3u) | 1u; /* PB0 output: the LED */

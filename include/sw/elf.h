@@ -29,6 +29,13 @@ int sw_elf_open_file(struct sw_ctx *ctx, const char *path, struct sw_elf **out);
 int sw_elf_open_mem(struct sw_ctx *ctx, const char *name, const uint8_t *data, size_t len,
 		    struct sw_elf **out);
 void sw_elf_close(struct sw_elf *elf);
+/* A file rebuilt since it was opened (its mtime or size changed): read it
+ * again in place, so pointers to this sw_elf see the new symbols. Returns
+ * 1 reloaded, 0 unchanged (or not opened from a file), or an error code
+ * with a message (unreadable or not a valid ELF now: the old contents
+ * stay). Pointers into the old data (sw_elf_seg/sw_elf_load) are invalid
+ * after a reload. */
+int sw_elf_refresh(struct sw_ctx *ctx, struct sw_elf *elf);
 
 uint32_t sw_elf_entry(const struct sw_elf *elf);
 

@@ -293,6 +293,18 @@ out:
 
 #define CRC_ON_TARGET_MIN (16u * 1024u) /* below this, reading it is cheaper than a loader call */
 
+/* The flash controllers' set-up (prepare) for the regions [addr, addr+len) touches. */
+static int prepare_overlapping(struct sw_flash_stage *st, struct sw_core *core, uint32_t addr, uint32_t len)
+{
+	int r = SW_OK;
+
+	for (size_t i = 0; i < st->n && !r; i++)
+		if (st->desc->flash->prepare && st->rs[i].r->base < addr + (uint64_t)len &&
+		    addr < (uint64_t)st->rs[i].r->base + st->rs[i].r->size)
+			r = st->desc->flash->prepare(core, st->rs[i].r);
+	return r;
+}
+
 int sw_flash_stage_crc(struct sw_flash_stage *st, struct sw_core *core, uint32_t addr, uint32_t len,
 		       uint32_t *crc)
 {
@@ -315,15 +327,17 @@ int sw_flash_stage_crc(struct sw_flash_stage *st, struct sw_core *core, uint32_t
 			}
 		in_flash = found;
 	}
-	if (!ld || st->no_loader || !in_flash || len < CRC_ON_TARGET_MIN)
+	if (!ld || st->no_loader || !in_flash || len < CRC_ON_TARGET_MIN) {
+		/* The host reads the flash itself: its controller must map it
+		 * (a blank N657's XSPI2 is unclocked and off). */
+		if (in_flash && (r = prepare_overlapping(st, core, addr, len)))
+			return r;
 		return SW_ERR_NOT_SUPPORTED;
+	}
 	if ((r = sw_core_poll(core, &cs)) || !cs.halted)
 		return r ? r : SW_ERR_NOT_SUPPORTED;
-	for (size_t i = 0; i < st->n && !r; i++)
-		if (st->desc->flash->prepare && st->rs[i].r->base < addr + (uint64_t)len &&
-		    addr < (uint64_t)st->rs[i].r->base + st->rs[i].r->size)
-			r = st->desc->flash->prepare(core, st->rs[i].r);
-	if (r || (r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, true, &l)))
+	if ((r = prepare_overlapping(st, core, addr, len)) ||
+	    (r = sw_loader_open(st->ctx, core, ld, st->rs[0].r->sector_size, true, &l)))
 		return r;
 	r = sw_loader_crc(l, &rg, 1);
 	r2 = sw_loader_close(l, NULL);

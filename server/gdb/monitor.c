@@ -31,6 +31,10 @@ static const char help_text[] =
 	"  probe                  probe statistics (round trips, SWD transactions, cycles)\n"
 	"  probe reconnect        open the probe and the target again (after an unplug)\n"
 	"  sim                    (--probe sim) virtual time, resets and wire counters\n"
+	"  semihosting enable|disable  serve ARM semihosting (BKPT 0xAB); also 'arm semihosting ...'\n"
+	"  J-Link GDB Server's:   exec SetRTTAddr|SetRTTSearchRanges|memU32 ..., memU8/16/32 ADDR [= V],\n"
+	"                         reset 0|1|2, speed auto, sleep MS, waithalt [MS], regs, setbp, clrbp,\n"
+	"                         SWO EnableTarget CPU SWO MASK 0, SWO DisableTarget MASK\n"
 	"  help                   this text";
 
 static int do_reset(struct sw_session *s, const char *arg, bool *changed)
@@ -212,6 +216,9 @@ int rsp_monitor(struct sw_session *s, const char *line, bool *changed)
 	}
 	for (char *e = arg + strlen(arg); e > arg && (e[-1] == ' ' || e[-1] == '\t'); e--)
 		e[-1] = 0;
+	int jr = rsp_monitor_jlink(s, cmd, arg, changed);
+	if (jr != 1)
+		return jr;
 	if (!strcmp(cmd, "help")) {
 		sw_session_say(s, "%s", help_text);
 	} else if (!strcmp(cmd, "reset")) {

@@ -60,6 +60,30 @@ static int parse_addr(struct sw_session *s, const char *arg, uint32_t *addr)
 	return -1;
 }
 
+/* The firmware was rebuilt since the server read its ELF (same path, new
+ * file): read it again, so `rtt address _SEGGER_RTT` and the search use
+ * the new build's address, not the old one. */
+static void refresh_elf(struct sw_session *s, struct sw_rtt_net *n)
+{
+	uint32_t addr, size;
+	int r;
+
+	if (!s->elf || !(r = sw_elf_refresh(s->ctx, s->elf)))
+		return;
+	if (r < 0) {
+		sw_session_say(s, "rtt: the ELF changed on disk but cannot be read again (%s); keeping the old one",
+			       sw_errmsg(s->ctx));
+		return;
+	}
+	if (!sw_elf_symbol(s->elf, "_SEGGER_RTT", &addr, &size)) {
+		sw_rtt_set_elf_addr(sw_rtt_net_engine(n), addr);
+		sw_session_say(s, "rtt: the ELF was rebuilt; _SEGGER_RTT now at 0x%08x", addr);
+	} else {
+		sw_rtt_clear_elf_addr(sw_rtt_net_engine(n));
+		sw_session_say(s, "rtt: the ELF was rebuilt and has no _SEGGER_RTT; RAM is scanned");
+	}
+}
+
 int rsp_monitor_rtt(struct sw_session *s, const char *arg)
 {
 	struct sw_rtt_net *n = s->rtt;
@@ -70,6 +94,7 @@ int rsp_monitor_rtt(struct sw_session *s, const char *arg)
 		sw_session_say(s, "rtt: not available in this session");
 		return -1;
 	}
+	refresh_elf(s, n);
 	sscanf(arg, "%15s %95s", verb, rest);
 	if (!strcmp(verb, "start") || !strcmp(verb, "address")) {
 		if (!strcmp(verb, "address")) {

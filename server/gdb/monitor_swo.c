@@ -1,6 +1,5 @@
 /* monitor swo start [BAUD [CLK_HZ [MASK]]] | stop | status, and the J-Link
- * GDB Server spelling Cortex-Debug sends (clients.md §1.3):
- *   monitor SWO EnableTarget <cpu_hz> <swo_hz> <port_mask> <fmt> */
+ * GDB Server spelling "SWO ..." reaches monitor_jlink.c first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +37,8 @@ int rsp_monitor_swo(struct sw_session *s, const char *cmd, const char *arg)
 		sw_session_say(s, "swo: not available on this core");
 		return -1;
 	}
+	(void)cmd; /* J-Link's "SWO EnableTarget" is in monitor_jlink.c */
 	n = sscanf(arg, "%23s %li %li %li", verb, &a, &b, &c);
-	if (!strcmp(cmd, "SWO") && !strcmp(verb, "EnableTarget")) /* cpu, swo, mask */
-		return n >= 4 ? start(s, b, a, c) : (sw_session_say(s, "usage: SWO EnableTarget CPU_HZ SWO_HZ MASK FMT"), -1);
 	if (!strcmp(verb, "start"))
 		return start(s, n >= 2 ? a : SW_SWO_DEFAULT_BAUD, n >= 3 ? b : SW_SWO_DEFAULT_CLK, n >= 4 ? c : 1u);
 	if (!strcmp(verb, "stop")) {

@@ -195,6 +195,14 @@ static size_t put_reg(char *out, uint64_t v, unsigned bits)
 	return sw_hex_encode(b, bits / 8, out);
 }
 
+static bool jlink_bp(const struct sw_session *s, uint32_t pc)
+{
+	for (unsigned i = 0; i < s->n_jlink_bp; i++)
+		if (s->jlink_bp[i] == pc)
+			return true;
+	return false;
+}
+
 /* Stop reply with the reason gdb understands and the PC/SP/LR expedited. */
 static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 {
@@ -208,7 +216,10 @@ static void send_stop(struct rsp_client *c, const struct sw_core_state *st)
 
 	switch (st->reason) {
 	case SW_HALT_BREAKPOINT:
-		reason = c->hwbreak ? "hwbreak:;" : "";
+		/* Only for gdb's own breakpoints: gdb silently resumes from a
+		 * hwbreak stop where it has none, so the program's own BKPT (and a
+		 * J-Link setbp) would never be reported (plain SIGTRAP instead). */
+		reason = c->hwbreak && sw_core_bp_at(c->s->core, st->pc) && !jlink_bp(c->s, st->pc) ? "hwbreak:;" : "";
 		break;
 	case SW_HALT_WATCHPOINT:
 		if (st->watch_kind == 0)
@@ -676,6 +687,7 @@ static void cmd_vattach(struct rsp_client *c)
 
 static void cmd_qsupported(struct rsp_client *c, const char *arg)
 {
+	c->fileio = true; /* gdb: it understands File-I/O requests */
 	c->swbreak = strstr(arg, "swbreak+") != NULL;
 	c->hwbreak = strstr(arg, "hwbreak+") != NULL;
 	snprintf(c->reply, sizeof(c->reply),
@@ -713,7 +725,19 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 
 	SW_LOG_WIRE(c->s->ctx, "gdb -> %.*s", (int)(len > 200 ? 200 : len), s);
 	c->quiet_since_ns = c->poll_next_ns = mono_ns(); /* gdb is active: poll fast again */
-	if (c->waiting && !c->nonstop && strcmp(s, "vCtrlC") != 0) {
+	if (c->refused[0]) {
+		rsp_refused_dispatch(c);
+		return;
+	}
+	if (c->observer && rsp_observer_dispatch(c, s))
+		return;
+	if (c->fileio_pending && s[0] == 'F') {
+		if (rsp_semihost_reply(c, s + 1))
+			halt_and_report(c);
+		return;
+	}
+	/* During a File-I/O request gdb reads and writes memory (m, M, X). */
+	if (c->waiting && !c->nonstop && !c->fileio_pending && strcmp(s, "vCtrlC") != 0) {
 		/* Only interrupts make sense while the target runs; ignore others. */
 		return;
 	}
@@ -849,7 +873,7 @@ bool rsp_client_readable(struct rsp_client *c)
 				write_all(c, c->last, c->last_len);
 			break;
 		case RSP_EV_INTERRUPT:
-			if (c->waiting)
+			if (c->waiting && !c->fileio_pending)
 				halt_and_report(c);
 			break;
 		case RSP_EV_BAD:
@@ -870,7 +894,7 @@ bool rsp_client_tick(struct rsp_client *c)
 
 	uint64_t now;
 
-	if (!c->waiting) {
+	if (!c->waiting || c->fileio_pending) {
 		c->poll_armed = false;
 		return !c->closing;
 	}
@@ -896,6 +920,8 @@ bool rsp_client_tick(struct rsp_client *c)
 		SW_LOG_E(c->s->ctx, "lockup: %s", sw_errmsg(c->s->ctx));
 		return !c->closing;
 	}
+	if (st.halted && rsp_semihost_halt(c, &st))
+		return !c->closing;
 	if (st.halted) {
 		c->async_stop = true;
 		send_stop(c, &st);

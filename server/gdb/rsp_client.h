@@ -14,6 +14,13 @@ struct rsp_client;
 int rsp_client_new(struct sw_session *s, int fd, struct rsp_client **out);
 void rsp_client_free(struct rsp_client *c);
 int rsp_client_fd(const struct rsp_client *c);
+/* Make a connection passive (liveWatch's second gdb, ARCHITECTURE.md §7):
+ * it reads and writes memory, never halts, resumes or gets stop replies. */
+void rsp_client_set_observer(struct rsp_client *c);
+/* A connection that is only told why it cannot be served: every packet
+ * is answered with E.<why> until gdb gives up and closes (closing at once
+ * would reset the socket before gdb read the reason). */
+void rsp_client_set_refused(struct rsp_client *c, const char *why);
 /* Read (when nothing read is left) and handle input; returns false when
  * the connection should close. */
 bool rsp_client_readable(struct rsp_client *c);
@@ -44,6 +51,9 @@ int rsp_monitor(struct sw_session *s, const char *cmd, bool *target_changed);
 int rsp_monitor_flash(struct sw_session *s, const char *arg, bool *target_changed);
 /* monitor rtt ... (monitor_rtt.c) */
 int rsp_monitor_rtt(struct sw_session *s, const char *arg);
+/* J-Link GDB Server's vocabulary (monitor_jlink.c): returns 0, -1 (failed,
+ * the console says why) or 1 (not a J-Link command: try ours). */
+int rsp_monitor_jlink(struct sw_session *s, const char *cmd, const char *arg, bool *target_changed);
 /* monitor swo ... and J-Link's "SWO EnableTarget" (monitor_swo.c) */
 int rsp_monitor_swo(struct sw_session *s, const char *cmd, const char *arg);
 

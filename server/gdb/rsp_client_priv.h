@@ -35,6 +35,10 @@ struct rsp_client {
 	bool poll_armed;
 	uint64_t poll_next_ns, quiet_since_ns;
 	bool closing;
+	bool observer;           /* passive second gdb (rsp_observer.c) */
+	bool fileio;             /* gdb (it sent qSupported): takes File-I/O F requests */
+	bool fileio_pending;     /* a semihosting F request waits for gdb's F reply */
+	char refused[160];       /* non-empty: every packet gets this error (rsp_observer.c) */
 	uint8_t last[OUT_MAX];   /* last framed packet, resent on NAK */
 	size_t last_len;
 	struct sw_outq out;      /* never a blocking write: see server/net/outq.h */
@@ -60,6 +64,14 @@ void rsp_send_err_reason(struct rsp_client *c, const char *fmt, ...) __attribute
 void rsp_flush_console(struct rsp_client *c);
 int rsp_parse_hex_pair(const char *p, uint64_t *a, uint64_t *b, const char **end);
 
+/* A passive connection's packets: true when handled here (rsp_observer.c). */
+bool rsp_observer_dispatch(struct rsp_client *c, const char *pkt);
+void rsp_refused_dispatch(struct rsp_client *c);
+/* rsp_semihost.c: a halt on BKPT 0xAB while gdb waits; true when handled
+ * (no stop reply now). */
+bool rsp_semihost_halt(struct rsp_client *c, const struct sw_core_state *st);
+/* gdb's F reply; true when a stop must be reported now (Ctrl-C, failure). */
+bool rsp_semihost_reply(struct rsp_client *c, const char *arg);
 /* rsp_fault.c: explain a vector-catch or lockup stop; returns the signal
  * for the stop reply. */
 int rsp_report_fault(struct rsp_client *c, const struct sw_core_state *st);

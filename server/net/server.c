@@ -73,38 +73,48 @@ int sw_server_listen(struct sw_server *srv, struct sw_session *s, const char *ad
 		p->more_fds[p->n_more++] = fd;
 		return SW_OK;
 	}
-	srv->ports[srv->n] = (struct sw_server_port){s, fd, *bound, NULL, {-1, -1, -1}, 0};
+	srv->ports[srv->n] = (struct sw_server_port){.session = s, .listen_fd = fd, .port = *bound, .more_fds = {-1, -1, -1}};
 	srv->n++;
 	s->port = *bound;
 	return SW_OK;
 }
 
-/* A second gdb on a core port gets a clear error instead of a hung socket. */
+/* A third gdb on a core port is told why at once (an E.reason packet
+ * before it asks anything), then, in the one "refused" slot, again in reply
+ * to each of its packets until it closes: closing at once would reset the
+ * socket under gdb's first packet and gdb would print "Connection reset by
+ * peer" instead of the reason. Any more at the same time are closed right
+ * after the E packet. */
 static void refuse(struct sw_server *srv, struct sw_server_port *p, int fd)
 {
-	char msg[128];
-	uint8_t pkt[160];
+	char msg[160];
+	uint8_t pkt[200];
 	size_t n;
 
-	snprintf(msg, sizeof(msg), "E.port %u: another gdb is already connected to core %s", p->port,
-		 p->session->core_name ? p->session->core_name : "0");
+	snprintf(msg, sizeof(msg), "E.port %u: another gdb is already connected to core %s (and a passive one)",
+		 p->port, p->session->core_name ? p->session->core_name : "0");
 	n = rsp_frame((const uint8_t *)msg, strlen(msg), pkt, sizeof(pkt));
-	/* A fresh socket takes 160 bytes at once; never wait for this peer. */
+	/* A fresh socket takes 200 bytes at once; never wait for this peer. */
 	if (send(fd, pkt, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		SW_LOG_D(srv->ctx, "refuse: %s", strerror(errno));
 	if (sw_ratelog_ok(&srv->refused_log, srv->ctx, "refused gdb connections"))
-		SW_LOG_W(srv->ctx, "port %u: refused a second gdb connection", p->port);
+		SW_LOG_W(srv->ctx, "port %u: refused a further gdb connection (a controlling and a passive one are connected)",
+			 p->port);
+	if (!p->refused && !rsp_client_new(p->session, fd, &p->refused)) {
+		rsp_client_set_refused(p->refused, msg + 2);
+		return;
+	}
 	close(fd);
 }
 
-static void drop(struct sw_server *srv, struct sw_server_port *p);
+static void drop(struct sw_server *srv, struct sw_server_port *p, struct rsp_client **slot);
 
-/* True if the current client has already hung up (its close not yet seen by
- * the loop): then a new gdb may take the port. */
-static bool client_gone(struct sw_server_port *p)
+/* True if a client has already hung up (its close not yet seen by the
+ * loop): then a new gdb may take its place. */
+static bool client_gone(struct rsp_client *c)
 {
 	char b;
-	ssize_t n = recv(rsp_client_fd(p->client), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	ssize_t n = recv(rsp_client_fd(c), &b, 1, MSG_PEEK | MSG_DONTWAIT);
 
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
@@ -137,51 +147,81 @@ static bool accept_on(struct sw_server *srv, struct sw_server_port *p, int lfd)
 
 	if (fd < 0)
 		return false;
-	if (p->client && client_gone(p))
-		drop(srv, p);
-	if (p->client) {
+	if (p->client && client_gone(p->client))
+		drop(srv, p, &p->client);
+	if (p->observer && client_gone(p->observer))
+		drop(srv, p, &p->observer);
+	/* The first gdb controls the core; a second one only watches
+	 * (liveWatch, ARCHITECTURE.md §7). */
+	struct rsp_client **slot = !p->client ? &p->client : !p->observer ? &p->observer : NULL;
+	if (!slot) {
 		refuse(srv, p, fd);
 		return true;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	sw_net_sockaddr_text((const struct sockaddr *)&peer, ip, sizeof(ip));
-	if (rsp_client_new(p->session, fd, &p->client)) {
+	if (rsp_client_new(p->session, fd, slot)) {
 		close(fd);
 		return true;
 	}
-	SW_LOG_I(srv->ctx, "gdb connected from %s to port %u", ip, p->port);
+	if (slot == &p->observer)
+		rsp_client_set_observer(p->observer);
+	srv->had_client = true;
+	SW_LOG_I(srv->ctx, "gdb connected from %s to port %u%s", ip, p->port,
+		 slot == &p->observer ? " (passive: reads and writes memory, never halts or resumes)" : "");
 	reconnect_lost_probe(srv, p->session);
 	return true;
 }
 
 
-static void drop(struct sw_server *srv, struct sw_server_port *p)
+static void drop(struct sw_server *srv, struct sw_server_port *p, struct rsp_client **slot)
 {
-	(void)rsp_client_writable(p->client); /* a last reply (detach's OK) if the socket takes it now */
-	rsp_client_free(p->client);
-	p->client = NULL;
-	SW_LOG_I(srv->ctx, "gdb disconnected from port %u", p->port);
+	(void)rsp_client_writable(*slot); /* a last reply (detach's OK) if the socket takes it now */
+	rsp_client_free(*slot);
+	*slot = NULL;
+	if (slot != &p->refused)
+		SW_LOG_I(srv->ctx, "gdb disconnected from port %u%s", p->port,
+			 slot == &p->observer ? " (passive)" : "");
+}
+
+/* -singlerun: true once a gdb has been and no gdb is left. */
+static bool last_gone(const struct sw_server *srv)
+{
+	if (!srv->singlerun || !srv->had_client)
+		return false;
+	for (unsigned i = 0; i < srv->n; i++)
+		if (srv->ports[i].client || srv->ports[i].observer)
+			return false;
+	return true;
 }
 
 /* Output first (it may make room for parsing), then input; a gdb whose
  * output has stalled is dropped with one line. */
-static void serve_client(struct sw_server *srv, struct sw_server_port *p, short rev)
+static void serve_client(struct sw_server *srv, struct sw_server_port *p, struct rsp_client **slot, short rev)
 {
 	const char *why;
 
-	if ((rev & POLLOUT) && !rsp_client_writable(p->client)) {
-		drop(srv, p);
+	if ((rev & POLLOUT) && !rsp_client_writable(*slot)) {
+		drop(srv, p, slot);
 		return;
 	}
-	if (((rev & (POLLIN | POLLHUP | POLLERR)) || rsp_client_has_input(p->client)) &&
-	    !rsp_client_readable(p->client)) {
-		drop(srv, p);
+	if (((rev & (POLLIN | POLLHUP | POLLERR)) || rsp_client_has_input(*slot)) && !rsp_client_readable(*slot)) {
+		drop(srv, p, slot);
 		return;
 	}
-	if ((why = rsp_client_stalled(p->client))) {
+	if ((why = rsp_client_stalled(*slot))) {
 		SW_LOG_W(srv->ctx, "port %u: dropped the gdb connection: %s", p->port, why);
-		drop(srv, p);
+		drop(srv, p, slot);
 	}
+}
+
+/* The connections of a port: controller, passive observer, refused one. */
+#define PORT_SLOTS 3
+static void port_slots(struct sw_server_port *p, struct rsp_client **slots[PORT_SLOTS])
+{
+	slots[0] = &p->client;
+	slots[1] = &p->observer;
+	slots[2] = &p->refused;
 }
 
 int sw_server_add_svc(struct sw_server *srv, const struct sw_server_svc *svc)
@@ -200,19 +240,31 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 
 	while (!*stop) {
 		unsigned n = 0;
-		bool waiting = false;
+		/* Sleep until something is due: a core poll a gdb connection
+		 * wants (every millisecond at first, less often as a run goes
+		 * on quietly), buffered input, a service's timer; with the
+		 * simulator, every 5 ms so simulated time passes. Otherwise at
+		 * most 50 ms (output deadlines), so an idle server costs
+		 * nothing measurable (issue #20). */
+		unsigned timeout = srv->tick ? 5 : 50;
 		uint64_t wake = UINT64_MAX;
 
 		for (unsigned i = 0; i < srv->n; i++) {
 			pfd[n++] = (struct pollfd){srv->ports[i].listen_fd, POLLIN, 0};
 			for (unsigned k = 0; k < srv->ports[i].n_more; k++)
 				pfd[n++] = (struct pollfd){srv->ports[i].more_fds[k], POLLIN, 0};
-			if (srv->ports[i].client) {
-				struct rsp_client *c = srv->ports[i].client;
+			struct rsp_client **slots[PORT_SLOTS];
+			port_slots(&srv->ports[i], slots);
+			for (unsigned k = 0; k < PORT_SLOTS; k++) {
+				struct rsp_client *c = *slots[k];
+				if (!c)
+					continue;
 				short ev = (short)((rsp_client_wants_input(c) ? POLLIN : 0) |
 						   (rsp_client_output_pending(c) ? POLLOUT : 0));
 				pfd[n++] = (struct pollfd){rsp_client_fd(c), ev, 0};
-				waiting |= rsp_client_waiting(c) || rsp_client_has_input(c);
+				int w = rsp_client_has_input(c) ? 1 : rsp_client_poll_wait_ms(c);
+				if (w >= 0 && (unsigned)w < timeout)
+					timeout = (unsigned)w;
 			}
 		}
 		for (unsigned i = 0; i < srv->n_svcs; i++) {
@@ -220,14 +272,6 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			svc_at[i] = n;
 			svc_n[i] = v->fds(v->user, pfd + n, (unsigned)(sizeof(pfd) / sizeof(pfd[0])) - n, &wake);
 			n += svc_n[i];
-		}
-		/* Wake when a gdb connection wants the core polled (every
-		 * millisecond at first, less often as the run goes on quietly). */
-		unsigned timeout = 5;
-		for (unsigned i = 0; waiting && i < srv->n; i++) {
-			int w = srv->ports[i].client ? rsp_client_poll_wait_ms(srv->ports[i].client) : -1;
-			if (w >= 0 && (unsigned)w < timeout)
-				timeout = (unsigned)w;
 		}
 		if (wake < 1000000ull * timeout)
 			timeout = (unsigned)((wake + 999999u) / 1000000u);
@@ -238,10 +282,14 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 			struct sw_server_port *p = &srv->ports[i];
 			unsigned l0 = n;
 			n += 1 + p->n_more;
-			if (p->client) {
-				short crev = pfd[n++].revents;
-				serve_client(srv, p, crev);
-			}
+			struct rsp_client **slots[PORT_SLOTS];
+			port_slots(p, slots);
+			/* The same slots as above: none was filled or emptied since. */
+			for (unsigned k = 0; k < PORT_SLOTS; k++)
+				if (*slots[k]) {
+					short crev = pfd[n++].revents;
+					serve_client(srv, p, slots[k], crev);
+				}
 			for (unsigned k = 0; k <= p->n_more; k++)
 				if (pfd[l0 + k].revents & POLLIN)
 					for (unsigned a = 0; a < ACCEPT_PER_LOOP; a++)
@@ -255,7 +303,11 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 		for (unsigned i = 0; i < srv->n; i++) {
 			struct sw_server_port *p = &srv->ports[i];
 			if (p->client && !rsp_client_tick(p->client))
-				drop(srv, p);
+				drop(srv, p, &p->client);
+		}
+		if (last_gone(srv)) {
+			SW_LOG_I(srv->ctx, "single run: the last gdb left");
+			break;
 		}
 		for (unsigned i = 0; i < srv->n_svcs; i++)
 			srv->svcs[i]->run(srv->svcs[i]->user, pfd + svc_at[i], svc_n[i]);
@@ -266,8 +318,11 @@ int sw_server_run(struct sw_server *srv, volatile sig_atomic_t *stop)
 void sw_server_close(struct sw_server *srv)
 {
 	for (unsigned i = 0; i < srv->n; i++) {
-		if (srv->ports[i].client)
-			rsp_client_free(srv->ports[i].client);
+		struct rsp_client **slots[PORT_SLOTS];
+		port_slots(&srv->ports[i], slots);
+		for (unsigned k = 0; k < PORT_SLOTS; k++)
+			if (*slots[k])
+				rsp_client_free(*slots[k]);
 		close(srv->ports[i].listen_fd);
 		for (unsigned k = 0; k < srv->ports[i].n_more; k++)
 			close(srv->ports[i].more_fds[k]);

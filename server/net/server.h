@@ -4,6 +4,7 @@
 #define SW_SERVER_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -11,7 +12,7 @@
 #include "server/session.h"
 
 #define SW_SERVER_MAX_PORTS 4
-#define SW_SERVER_MAX_SVCS 4
+#define SW_SERVER_MAX_SVCS 6 /* RTT per core, SWO, late cores, the RTT telnet port */
 #define SW_SERVER_SVC_FDS 64 /* pollfds for all services together */
 #define SW_SERVER_MAX_LISTEN 4 /* --listen addresses per core session */
 
@@ -21,7 +22,9 @@ struct sw_server_port {
 	struct sw_session *session;
 	int listen_fd;
 	unsigned port;
-	struct rsp_client *client;
+	struct rsp_client *client;   /* the controlling gdb */
+	struct rsp_client *observer; /* a passive second gdb (liveWatch), rsp_observer.c */
+	struct rsp_client *refused;  /* a further gdb being told why it is refused */
 	/* Further listeners (other --listen addresses) for the same session;
 	 * they share the one-client slot above. */
 	int more_fds[SW_SERVER_MAX_LISTEN - 1];
@@ -47,6 +50,8 @@ struct sw_server {
 	void *tick_user;
 	const struct sw_server_svc *svcs[SW_SERVER_MAX_SVCS];
 	unsigned n_svcs;
+	bool singlerun;   /* J-Link's -singlerun: return once the last gdb has left */
+	bool had_client;
 	struct sw_ratelog refused_log; /* "refused a second gdb" lines */
 	uint64_t reconnect_ns;         /* last automatic reconnect attempt of a lost probe */
 };

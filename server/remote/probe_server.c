@@ -121,10 +121,29 @@ static bool same_host(const char *a, const char *b)
 	return ca && cb && ca - a == cb - b && !strncmp(a, b, (size_t)(ca - a));
 }
 
+/* Has the peer sent anything yet? Peeked, so it holds whatever mbedTLS has
+ * not read, however poll() was set up when the slot changed hands. */
+static void note_input(struct peer *p)
+{
+	char b;
+
+	if (!p->got_byte && recv(sw_tls_conn_fd(p->conn), &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+		p->got_byte = true;
+}
+
+/* Which of two handshakes to evict first: one that has sent nothing yet
+ * (a real client sends its ClientHello at once), then the older. */
+static bool evict_before(const struct peer *a, const struct peer *b)
+{
+	if (a->got_byte != b->got_byte)
+		return !a->got_byte;
+	return a->accepted_ms < b->accepted_ms;
+}
+
 /* A slot for a new handshake. Never refuse the newcomer (a full table of
  * idle connections would lock everyone out): take a free slot, else evict
- * the oldest handshake of the same address once it has PER_ADDR_PENDING,
- * else the oldest of all. */
+ * a handshake of the same address once it has PER_ADDR_PENDING, else one
+ * of all (silent ones first, then the oldest). */
 static struct peer *pending_slot(struct sw_probe_server *ps, const char *addr)
 {
 	struct peer *free_slot = NULL, *oldest = NULL, *oldest_same = NULL, *victim;
@@ -136,11 +155,12 @@ static struct peer *pending_slot(struct sw_probe_server *ps, const char *addr)
 			free_slot = free_slot ? free_slot : p;
 			continue;
 		}
-		if (!oldest || p->accepted_ms < oldest->accepted_ms)
+		note_input(p);
+		if (!oldest || evict_before(p, oldest))
 			oldest = p;
 		if (same_host(p->addr, addr)) {
 			same++;
-			if (!oldest_same || p->accepted_ms < oldest_same->accepted_ms)
+			if (!oldest_same || evict_before(p, oldest_same))
 				oldest_same = p;
 		}
 	}
@@ -150,7 +170,7 @@ static struct peer *pending_slot(struct sw_probe_server *ps, const char *addr)
 	if (!victim->closing)
 		log_reject(ps, victim->addr,
 			   victim == oldest_same ? "evicted: too many handshakes from its address"
-						 : "evicted: handshake table full, it was the oldest");
+						 : "evicted: handshake table full");
 	drop_pending(victim);
 	return victim;
 }
@@ -175,6 +195,7 @@ static bool accept_one(struct sw_probe_server *ps, int lfd)
 	slot->accepted_ms = sw_ps_now_ms();
 	slot->deadline_ms = slot->accepted_ms + HANDSHAKE_MS;
 	slot->got_byte = false;
+	slot->fresh = true;
 	slot->closing = false;
 	return true;
 }
@@ -229,8 +250,7 @@ static void step_pending(struct sw_probe_server *ps, struct peer *p, short rev)
 			drop_pending(p);
 		return;
 	}
-	if (rev & (POLLIN | POLLHUP | POLLERR))
-		p->got_byte = true;
+	note_input(p);
 	r = sw_tls_conn_handshake(p->conn);
 	if (r == 0) {
 		promote(ps, p);
@@ -291,9 +311,12 @@ int sw_probe_server_run(struct sw_probe_server *ps, volatile sig_atomic_t *stop)
 				for (unsigned a = 0; a < SW_PROBE_SERVER_MAX_PENDING; a++)
 					if (!accept_one(ps, ps->lfd[i]))
 						break;
-		for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING; i++, k++)
-			if (ps->pending[i].conn)
-				step_pending(ps, &ps->pending[i], pfd[k].revents);
+		for (unsigned i = 0; i < SW_PROBE_SERVER_MAX_PENDING; i++, k++) {
+			struct peer *p = &ps->pending[i];
+			if (p->conn)
+				step_pending(ps, p, p->fresh ? 0 : pfd[k].revents);
+			p->fresh = false;
+		}
 		if (ps->active.conn && (pfd[k].revents & POLLOUT) && !sw_outq_flush(&ps->out))
 			sw_ps_drop_active(ps, "dropped: its socket failed while taking a reply");
 		if (ps->active.conn && !sw_outq_len(&ps->out) &&

@@ -27,6 +27,7 @@ struct peer {
 	char addr[SW_ADDR_TEXT];
 	int64_t accepted_ms, deadline_ms;
 	bool got_byte; /* the handshake has seen input (FIRST_BYTE_MS met) */
+	bool fresh;    /* accepted in this loop: the poll results are not its own */
 	bool closing;  /* told "busy"; draining until the peer closes */
 };
 

@@ -58,6 +58,12 @@ void sw_rtt_free(struct sw_rtt *rtt)
 	free(rtt);
 }
 
+void sw_rtt_clear_ranges(struct sw_rtt *rtt)
+{
+	rtt->n_ranges = 0;
+	rtt->scan_range = 0;
+}
+
 int sw_rtt_add_range(struct sw_rtt *rtt, uint32_t base, uint32_t size)
 {
 	if (rtt->n_ranges == SW_RTT_MAX_RANGES)
@@ -74,6 +80,11 @@ void sw_rtt_set_elf_addr(struct sw_rtt *rtt, uint32_t addr)
 	rtt->elf_addr = addr;
 	rtt->has_elf = true;
 	rtt->elf_empty_said = false;
+}
+
+void sw_rtt_clear_elf_addr(struct sw_rtt *rtt)
+{
+	rtt->has_elf = false;
 }
 
 void sw_rtt_set_user_addr(struct sw_rtt *rtt, uint32_t addr)

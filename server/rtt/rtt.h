@@ -76,7 +76,10 @@ int sw_rtt_new(struct sw_ctx *ctx, const struct sw_rtt_ops *ops, struct sw_rtt *
 void sw_rtt_free(struct sw_rtt *rtt);
 /* RAM the block and its rings may live in (scanned in this order). */
 int sw_rtt_add_range(struct sw_rtt *rtt, uint32_t base, uint32_t size);
+/* Forget the ranges (J-Link's SetRTTSearchRanges replaces them). */
+void sw_rtt_clear_ranges(struct sw_rtt *rtt);
 void sw_rtt_set_elf_addr(struct sw_rtt *rtt, uint32_t addr);
+void sw_rtt_clear_elf_addr(struct sw_rtt *rtt); /* the ELF has no _SEGGER_RTT (any more) */
 void sw_rtt_set_user_addr(struct sw_rtt *rtt, uint32_t addr);
 void sw_rtt_start(struct sw_rtt *rtt);
 void sw_rtt_stop(struct sw_rtt *rtt);

@@ -43,6 +43,7 @@ struct sw_rtt_net {
 	struct sw_server_svc svc;
 	struct rtt_chan ch[SW_RTT_MAX_CHANNELS];
 	bool listen_failed[SW_RTT_MAX_CHANNELS];
+	bool no_ports; /* J-Link argument mode: the telnet port serves instead */
 	FILE *log;
 	struct sw_ratelog refused_log;
 	/* What each pollfd handed out by fds() stands for: channel, client
@@ -261,6 +262,33 @@ unsigned sw_rtt_net_port(const struct sw_rtt_net *n, unsigned ch)
 	return ch < SW_RTT_MAX_CHANNELS ? n->ch[ch].port : 0;
 }
 
+void sw_rtt_net_channel_ports(struct sw_rtt_net *n, bool on)
+{
+	n->no_ports = !on;
+}
+
+int sw_rtt_net_adopt(struct sw_rtt_net *n, unsigned ch, int fd, const uint8_t *data, size_t len)
+{
+	struct rtt_chan *c;
+
+	if (ch >= SW_RTT_MAX_CHANNELS) {
+		close(fd);
+		return sw_fail(n->ctx, SW_ERR_ARG, "RTT: no channel %u (0..%u)", ch, SW_RTT_MAX_CHANNELS - 1u);
+	}
+	c = &n->ch[ch];
+	for (unsigned i = 0; i < SW_RTT_CLIENTS; i++)
+		if (c->cl[i].fd < 0) {
+			c->cl[i] = (struct rtt_client){.fd = fd};
+			sw_outq_init(&c->cl[i].out, fd, PENDING_MAX, STALL_NS);
+			if (len)
+				sw_rtt_down_push(n->rtt, ch, data, len);
+			SW_LOG_I(n->ctx, "RTT: telnet client on channel %u", ch);
+			return SW_OK;
+		}
+	close(fd);
+	return sw_fail(n->ctx, SW_ERR_BUSY, "RTT: channel %u has %d clients already", ch, SW_RTT_CLIENTS);
+}
+
 unsigned sw_rtt_net_fds(void *user, struct pollfd *pfd, unsigned max, uint64_t *wake_ns)
 {
 	struct sw_rtt_net *n = user;
@@ -271,11 +299,15 @@ unsigned sw_rtt_net_fds(void *user, struct pollfd *pfd, unsigned max, uint64_t *
 		max = SW_SERVER_SVC_FDS;
 	for (unsigned c = 0; c < SW_RTT_MAX_CHANNELS; c++) {
 		struct rtt_chan *ch = &n->ch[c];
-		if (ch->listen_fd < 0 || k == max)
+		if (k == max)
 			continue;
-		n->slot[k].ch = (uint8_t)c;
-		n->slot[k].client = -1;
-		pfd[k++] = (struct pollfd){ch->listen_fd, POLLIN, 0};
+		/* Without a listener (J-Link mode) a channel may still have
+		 * clients the telnet port handed over. */
+		if (ch->listen_fd >= 0) {
+			n->slot[k].ch = (uint8_t)c;
+			n->slot[k].client = -1;
+			pfd[k++] = (struct pollfd){ch->listen_fd, POLLIN, 0};
+		}
 		for (unsigned i = 0; i < SW_RTT_CLIENTS && k < max; i++) {
 			const struct rtt_client *cl = &ch->cl[i];
 			short ev = 0;
@@ -387,7 +419,7 @@ void sw_rtt_net_run(void *user, const struct pollfd *pfd, unsigned k)
 	sw_rtt_poll(n->rtt, false);
 	sw_rtt_get_status(n->rtt, &st);
 	for (unsigned c = 0; c < st.n_up || c < st.n_down; c++)
-		if (n->ch[c].listen_fd < 0 && !n->listen_failed[c] && listen_on(n, c)) {
+		if (!n->no_ports && n->ch[c].listen_fd < 0 && !n->listen_failed[c] && listen_on(n, c)) {
 			SW_LOG_W(n->ctx, "%s", sw_errmsg(n->ctx));
 			n->listen_failed[c] = true;
 		}

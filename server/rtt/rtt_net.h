@@ -36,6 +36,12 @@ const struct sw_server_svc *sw_rtt_net_svc(struct sw_rtt_net *n);
 struct sw_rtt *sw_rtt_net_engine(struct sw_rtt_net *n);
 /* Port of channel ch (0 if not listening yet). */
 unsigned sw_rtt_net_port(const struct sw_rtt_net *n, unsigned ch);
+/* J-Link argument mode: no per-channel ports (its one RTT telnet port,
+ * rtt_telnet.h, hands its clients over with sw_rtt_net_adopt). */
+void sw_rtt_net_channel_ports(struct sw_rtt_net *n, bool on);
+/* Serve an accepted socket as a client of channel ch; data = bytes it sent
+ * already (for the down channel). Closes fd when there is no room. */
+int sw_rtt_net_adopt(struct sw_rtt_net *n, unsigned ch, int fd, const uint8_t *data, size_t len);
 /* The poll loop's two halves (also used by tests without a server). */
 unsigned sw_rtt_net_fds(void *user, struct pollfd *pfd, unsigned max, uint64_t *wake_ns);
 void sw_rtt_net_run(void *user, const struct pollfd *pfd, unsigned n);

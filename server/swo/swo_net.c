@@ -138,6 +138,20 @@ void sw_swo_net_free(struct sw_swo_net *n)
 	free(n);
 }
 
+int sw_swo_net_listen(struct sw_swo_net *n, unsigned text_port)
+{
+	int r;
+
+	if (n->raw.port)
+		return SW_OK;
+	if ((r = port_open(n, &n->raw, n->cfg.port)) ||
+	    (r = port_open(n, &n->text, text_port ? text_port : n->raw.port + 1)))
+		return r;
+	if (n->raw.port != n->cfg.port)
+		return sw_fail(n->ctx, SW_ERR_IO, "SWO: port %u is taken", n->cfg.port);
+	return SW_OK;
+}
+
 int sw_swo_net_start(struct sw_swo_net *n, uint32_t baud, uint32_t clk, uint32_t mask)
 {
 	const struct sw_swo_layout *l = sw_swo_layout_for(n->cfg.target);
@@ -252,6 +266,11 @@ static void fan_out(struct swo_port *p, const uint8_t *b, size_t len)
 	for (int i = 0; i < SWO_CLIENTS && len; i++)
 		if (p->cl[i] >= 0 && len <= sw_outq_room(&p->out[i]) && !sw_outq_put(&p->out[i], b, len))
 			client_close(p, i);
+}
+
+void sw_swo_net_terminal(struct sw_swo_net *n, const char *text, size_t len)
+{
+	fan_out(&n->text, (const uint8_t *)text, len);
 }
 
 /* Drop clients whose socket failed or that took nothing for the deadline. */

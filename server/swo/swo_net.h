@@ -35,9 +35,15 @@ struct sw_swo_net;
 int sw_swo_net_new(struct sw_session *s, const struct sw_swo_net_cfg *cfg, struct sw_swo_net **out);
 void sw_swo_net_free(struct sw_swo_net *n);
 const struct sw_server_svc *sw_swo_net_svc(struct sw_swo_net *n);
+/* Open the two ports now (J-Link argument mode: they must listen before
+ * the readiness line); text_port 0 = the one after the raw port. */
+int sw_swo_net_listen(struct sw_swo_net *n, unsigned text_port);
 /* Configure the target, start capture, open the ports (once). */
 int sw_swo_net_start(struct sw_swo_net *n, uint32_t baud, uint32_t clk, uint32_t mask);
 int sw_swo_net_stop(struct sw_swo_net *n);
+/* Program text for the text port too (J-Link's "terminal I/O" port carries
+ * semihosting output beside the ITM text). */
+void sw_swo_net_terminal(struct sw_swo_net *n, const char *text, size_t len);
 void sw_swo_net_status(const struct sw_swo_net *n, struct sw_swo_status *st);
 
 #endif

@@ -20,6 +20,7 @@
 #define CR_FMODE_MASK (3u << 28)
 #define CR_FMODE_IND_WRITE (0u << 28)
 #define CR_FMODE_IND_READ (1u << 28)
+#define CR_FMODE_MMAP (3u << 28)
 #define SR_BUSY (1u << 5)
 #define SR_TCF (1u << 1)
 #define CCR_IMODE_1 (1u << 0)
@@ -28,5 +29,12 @@
 #define CCR_DMODE_1 (1u << 24)
 #define DCR1_DEVSIZE_128M (26u << 16) /* 2^(26+1) bytes */
 #define PAGE 256u /* serial NOR page program size (bytes) */
+/* RCC (secure alias 0x56028000): XSPI2 and XSPIM kernel/bus clocks in
+ * AHB5ENR, set through AHB5ENSR (RM0486 RCC; off after reset until the
+ * boot ROM boots from the NOR). */
+#define RCC_AHB5ENR 0x56028260u
+#define RCC_AHB5ENSR 0x56028A60u
+#define RCC_AHB5ENR_XSPI2EN (1u << 12)
+#define RCC_AHB5ENR_XSPIMEN (1u << 13)
 
 #endif

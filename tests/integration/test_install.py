@@ -32,10 +32,18 @@ def main():
           os.access(os.path.join(dest, "usr/bin/swdbridge"), os.X_OK))
     r = subprocess.run([os.path.join(dest, "usr/bin/swdbridge"), "--help"], capture_output=True, text=True)
     check("installed swdbridge runs", r.returncode == 0 and "usage: swdbridge" in r.stdout, r.stderr)
+    # Issue #17: the link Cortex-Debug's serverpath points at, outside PATH.
+    link = os.path.join(dest, "usr/libexec/swdbridge/JLinkGDBServerCLExe")
+    check("J-Link argument-mode link in libexec/swdbridge points at the installed swdbridge",
+          os.path.islink(link) and os.readlink(link) == "/usr/bin/swdbridge", link)
+    check("no SEGGER program name on PATH (bin)",
+          not any(n.startswith("JLink") for n in os.listdir(os.path.join(dest, "usr/bin"))))
     if shutil.which("man"):
         man = subprocess.run(["man", "-l", "-P", "cat", os.path.join(dest, "usr/share/man/man1/swdbridge.1")],
                              capture_output=True, text=True, env=dict(os.environ, MANWIDTH="80"))
         check("man page renders", man.returncode == 0 and "SYNOPSIS" in man.stdout, man.stderr[-500:])
+    else:
+        print("SKIP: test_install man page: man not installed (man-db)")
     shutil.rmtree(dest, ignore_errors=True)
 
 

@@ -179,15 +179,26 @@ def monitor_commands():
 
 
 def step_irq(c):
-    """step_irq off/on switches interrupt masking while stepping and says so;
-    anything else is refused with the current state."""
-    _, off = c.mon("step_irq off")
+    """A SysTick exception pended (ICSR.PENDSTSET) before a single step:
+    with step_irq off (the default) the step masks it (DHCSR.C_MASKINTS,
+    ARMv7-M C1.6.2) and lands on the next instruction; with step_irq on the
+    step enters the handler (the demo's SysTick vector is Default_Handler).
+    Anything else is refused with the current state."""
+    icsr, handler = 0xE000ED04, nm("Default_Handler")
+    got = {}
+    for mode in ("off", "on"):
+        c.mon("reset")
+        _, say = c.mon(f"step_irq {mode}")
+        pc0 = c.pc()
+        c.pkt(b"M%x,4:%s" % (icsr, (1 << 26).to_bytes(4, "little").hex().encode()))
+        c.pkt(b"s")
+        got[mode] = (say.strip(), hex(pc0), hex(c.pc()))
+    off, on = got["off"], got["on"]
     _, bad = c.mon("step_irq maybe")
-    _, on = c.mon("step_irq on")
-    _, bad2 = c.mon("step_irq maybe")
-    check("monitor step_irq on|off",
-          "interrupts enabled while stepping" in off and "(now off)" in bad and
-          "interrupts masked while stepping" in on and "(now on)" in bad2, (off, bad, on, bad2))
+    check("monitor step_irq: off masks a pending interrupt while stepping, on steps into its handler",
+          "masked" in off[0] and 0 < int(off[2], 16) - int(off[1], 16) <= 4 and
+          "enabled" in on[0] and int(on[2], 16) == handler and "(now on)" in bad, (got, bad))
+    c.mon("step_irq off")
 
 
 def sigint_shutdown():
@@ -213,7 +224,7 @@ def sigint_shutdown():
 def rtt_log():
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "rtt.log")
-        with Server(extra=["--probe", "sim", "--rtt-port", "0" if False else str(free_rtt_port()), "--rtt-log", log]) as srv:
+        with Server(extra=["--probe", "sim", "--rtt-port", str(free_rtt_port()), "--rtt-log", log]) as srv:
             c = Conn(srv.port)
             c.mon("go")
             deadline = time.time() + 15

@@ -228,9 +228,11 @@ def veth_listen_test(net):
               re.search(r"pc\s+0x", out.stdout) is not None, (out.stdout + out.stderr)[-800:])
         p2 = net.run(net.a, [sys.executable, "-c",
                              "import socket,sys,time; a=socket.create_connection((sys.argv[1],int(sys.argv[2])));"
+                             "p=socket.create_connection((sys.argv[1],int(sys.argv[2])));"
                              "b=socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=5);"
                              "print(b.recv(200))", net.ip_b, str(port)], timeout=30)
-        check("a second gdb on the core port gets a clear error, not a hung socket",
+        # The second is the passive (liveWatch) connection, issue #17.
+        check("a third gdb on the core port gets a clear error, not a hung socket",
               "another gdb is already connected" in p2.stdout, (p2.stdout, p2.stderr[-300:]))
     finally:
         sv.stop()

@@ -84,12 +84,16 @@ def main():
         check("no ack after QStartNoAckMode", c.read_packet() == b"QC1")
         c.close()
         time.sleep(0.5)  # let the server notice the close before the next client
-        # A second client on the same core port gets a clear error.
+        # A second client is a passive one (liveWatch, issue #17); a third
+        # on the same core port gets a clear error.
         c1 = RSP("127.0.0.1", srv.port)
         c1.command(b"qC")
         c2 = RSP("127.0.0.1", srv.port)
-        msg = c2.read_packet()
-        check("second gdb on the port gets a clear error", msg.startswith(b"E.") and b"already connected" in msg, msg)
+        check("second gdb on the port is served (passive)", c2.command(b"qC") == b"QC1")
+        c3 = RSP("127.0.0.1", srv.port)
+        msg = c3.read_packet()  # sent before it asks anything
+        check("third gdb on the port gets a clear error", msg.startswith(b"E.") and b"already connected" in msg, msg)
+        c3.close()
         c2.close()
         c1.close()
         check("server still alive", srv.proc.poll() is None, srv.output)

@@ -5,8 +5,8 @@ nothing else; program and erase commands must come from the NOR itself
 (SFDP). Two such images (quad read A, fast read B; build/fw/rt1062-readlut-*)
 are deployed one after the other with swdflash, each verified and seen
 running; then gdb `load` over one of them, compare-sections, running; then
-`swdflash erase --all` leaves the NOR blank. Once through the on-target
-loader, once host-driven (--no-loader)."""
+`swdflash erase --all` and `monitor flash erase all` leave the NOR blank.
+Once through the on-target loader, once host-driven (--no-loader)."""
 import os
 import re
 import subprocess
@@ -54,6 +54,15 @@ def one_path(label, extra):
         out = gdb_batch(srv, ["x/4wx 0x60000000", "x/4wx 0x60002000", "detach"], elf=IMG["A"])
         check(f"{label}: NOR blank after erase --all",
               out.count("0xffffffff\t0xffffffff\t0xffffffff\t0xffffffff") == 2, out[-600:])
+        rc, out = swdflash(srv, "deploy", IMG["B"])
+        check(f"{label}: deploy B onto the erased NOR", rc == 0 and "verified" in out, out[-600:])
+        # The blank check of 8 MiB takes longer than gdb's default 2 s
+        # remotetimeout and no output comes meanwhile: raise it, as for any
+        # long monitor command.
+        out = gdb_batch(srv, ["set remotetimeout 60", "monitor flash erase all", "x/4wx 0x60000000", "detach"],
+                        elf=IMG["B"])
+        check(f"{label}: monitor flash erase all over a read-only-LUT image",
+              "0xffffffff\t0xffffffff\t0xffffffff\t0xffffffff" in out and "fail" not in out.lower(), out[-800:])
         check(f"{label}: the server said where the sequences came from",
               "the FCB's LUT lacks program/erase sequences (normal: it is for the boot ROM); LUT from SFDP"
               in srv.output, srv.output[-1500:])

@@ -6,10 +6,13 @@ by a build whose _SEGGER_RTT sits 1 KiB higher (demo-h743-rttmoved.elf):
     ELF names another address;
   - deployed with `swdflash deploy --rtt`: swdflash tells the server the new
     ELF's address (monitor rtt address), the text streams;
+  - the server's ELF file rebuilt in place: `monitor rtt address
+    _SEGGER_RTT` reads it again;
   - a build without RTT at all (demo-h743-nortt.elf): `deploy --rtt` says
     the image has no RTT control block, exit 6, not "Connection refused"."""
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -103,9 +106,32 @@ def no_rtt_firmware():
               and "refused" not in err, err[-500:])
 
 
+def rebuilt_elf_reread():
+    """The ELF the server was started with is rebuilt in place (same path):
+    `monitor rtt address _SEGGER_RTT` reads it again and uses the new
+    build's address, not the one from start-up."""
+    old, new = nm("_SEGGER_RTT", DEMO), nm("_SEGGER_RTT", MOVED)
+    path = os.path.join(tempfile.mkdtemp(prefix="rebuild-"), "firmware.elf")
+    shutil.copyfile(DEMO, path)
+    with Server(load=path) as srv:
+        out = gdb_batch(srv, ["load", "monitor reset run", "detach"], elf=MOVED)
+        check("the rebuilt firmware loaded with gdb", "Transfer rate" in out, out[-800:])
+        time.sleep(0.2)
+        shutil.copyfile(MOVED, path)  # the build writes the new ELF over the old one
+        out = gdb_batch(srv, ["monitor rtt address _SEGGER_RTT", "detach"], elf=path)
+        deadline = time.time() + 10
+        while time.time() < deadline and f"control block at 0x{new:08x}" not in out:
+            time.sleep(0.3)
+            out += gdb_batch(srv, ["monitor rtt status", "detach"], elf=path)
+        check("monitor rtt address _SEGGER_RTT after a rebuild in place: the new ELF is read",
+              f"_SEGGER_RTT now at 0x{new:08x}" in out and f"control block at 0x{new:08x} (user)" in out and
+              f"0x{old:08x}" not in out, out[-1000:])
+
+
 def main():
     gdb_load_then_scan()
     swdflash_tells_address()
+    rebuilt_elf_reread()
     no_rtt_firmware()
 
 

@@ -232,10 +232,18 @@ def other_commands(s):
     """info, reset halt|run, HEX input, erase --all, rtt."""
     busy = RSP("127.0.0.1", s.port)
     busy.command(b"qSupported")
+    # Beside a gdb, swdflash is the passive second connection (liveWatch,
+    # issue #17): what would reset, run or flash is refused with the reason.
+    rc, out, err = swdflash(s, "reset", "halt")
+    check("beside another gdb, swdflash reset is refused with the reason (passive connection)",
+          rc != 0 and "passive" in err, f"rc {rc}: {err}")
+    busy2 = RSP("127.0.0.1", s.port)
+    busy2.command(b"qSupported")
     rc, out, err = swdflash(s, "info")
+    busy2.close()
     busy.close()
-    check("a server busy with another gdb: exit 3 with its reason", rc == 3 and "already connected" in err,
-          f"rc {rc}: {err}")
+    check("a server busy with a gdb and a passive one: exit 3 with its reason",
+          rc == 3 and "already connected" in err, f"rc {rc}: {err}")
     time.sleep(0.2)
     rc, out, err = swdflash(s, "info")
     check("info lists the flash banks", rc == 0 and "flash 0x08000000..0x080fffff" in out and

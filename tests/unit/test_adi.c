@@ -216,22 +216,22 @@ static void faults(const char *chip, sw_ap_addr apaddr, uint32_t base)
 	CHECK_EQ_U(v, 0xCAFEF00Du);
 	{
 		/* The simulator counts the injected faults that hit a transaction:
-		 * 200 + 1 + 1 + 1 above; one cleared before any access never fires. */
+		 * 50 + 1 + 1 + 1 above; one cleared before any access never fires. */
 		struct sim_counters c;
 
 		sim_get_counters(g.sim, &c);
-		CHECK_EQ_U(c.faults_fired, 203);
+		CHECK_EQ_U(c.faults_fired, 53);
 		sim_inject(g.sim, SIM_FAULT_FAULT, 5, 1);
 		sim_inject_clear(g.sim);
 		CHECK_OK(sw_mem_read(g.ap, base, buf, sizeof(buf)));
 		sim_get_counters(g.sim, &c);
-		CHECK_EQ_U(c.faults_fired, 203);
+		CHECK_EQ_U(c.faults_fired, 53);
 		/* A parity fault waiting for a read does not fire on writes. */
 		sim_inject(g.sim, SIM_FAULT_PARITY, 0, 1);
 		CHECK_OK(sw_mem_write32(g.ap, base + 4, 1));
 		sim_inject_clear(g.sim);
 		sim_get_counters(g.sim, &c);
-		CHECK_EQ_U(c.faults_fired, 203);
+		CHECK_EQ_U(c.faults_fired, 53);
 		/* Write data with a bad parity bit: the target discards it and sets
 		 * WDATAERR (ADIv5.2 B4.2.4); the write fails or is redone, never
 		 * reported done while memory holds the old value. */
@@ -239,7 +239,7 @@ static void faults(const char *chip, sw_ap_addr apaddr, uint32_t base)
 		sim_inject(g.sim, SIM_FAULT_WPARITY, 0, 1);
 		r = sw_mem_write32(g.ap, base, 0x22222222u);
 		sim_get_counters(g.sim, &c);
-		CHECK_EQ_U(c.faults_fired, 204);
+		CHECK_EQ_U(c.faults_fired, 54);
 		CHECK_OK(sw_mem_read32(g.ap, base, &v));
 		CHECK_MSG(r == SW_OK ? v == 0x22222222u : v == 0x11111111u, "write r=%d, memory 0x%08x", r, v);
 		CHECK_OK(sw_mem_write32(g.ap, base, 0xCAFEF00Du));

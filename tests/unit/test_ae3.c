@@ -7,6 +7,7 @@
 
 #include "cortexm/core.h"
 #include "probes/sim_probe.h"
+#include "server/core_watch.h"
 #include "sim/sim.h"
 #include "targets/ae3.h"
 #include "targets/target.h"
@@ -128,6 +129,70 @@ static void test_he_not_started(void)
 	g.t = NULL;
 	CHECK_EQ_U(sw_target_open(&g.ctx, g.probe, &sw_target_ae3_he, 0, &g.t), SW_ERR_TARGET_STATE);
 	CHECK(strstr(sw_errmsg(&g.ctx), "core he is not started") != NULL);
+out:
+	rig_close(&g);
+}
+
+/* Issue #14 item 9: HE is off at open; the core watch (one AP CSW read per
+ * round) notices nothing until the PPU-HE power policy is set to ON (what
+ * the HP demo does), then attaches HE without halting it and hands it to
+ * the program once. */
+struct watched {
+	size_t calls, last;
+};
+
+static int on_up(void *user, size_t i)
+{
+	struct watched *w = user;
+
+	w->calls++;
+	w->last = i;
+	return SW_OK;
+}
+
+static void test_late_core_watch(void)
+{
+	struct rig g;
+	struct sw_core_watch w;
+	struct watched seen = {0, 99};
+	struct sw_core_state st = {0};
+
+	memset(&g, 0, sizeof(g));
+	sw_ctx_init(&g.ctx);
+	g.ctx.level = SW_LOG_NONE;
+	CHECK_OK(sim_new(&g.ctx, "ae3", &g.sim));
+	CHECK_OK(sim_load_elf(g.sim, HE_ELF)); /* HE's image only: nothing starts HE */
+	sim_power_on_reset(g.sim);
+	sim_advance_ns(g.sim, 2000000);
+	CHECK_OK(sw_sim_probe_open(&g.ctx, g.sim, 0, &g.probe));
+	CHECK_OK(sw_target_open(&g.ctx, g.probe, &sw_target_ae3, 0, &g.t));
+	if (!g.t)
+		goto out;
+	CHECK(sw_target_core(g.t, 1) == NULL);
+	sw_core_watch_init(&w, &g.ctx, &g.t, on_up, &seen);
+	sw_core_watch_add(&w, 1);
+	sw_core_watch_poll(&w);
+	sim_advance_ns(g.sim, 5000000);
+	sw_core_watch_poll(&w);
+	CHECK(seen.calls == 0 && sw_core_watch_active(&w) && sw_target_core(g.t, 1) == NULL);
+	/* PPU-HE PWPR (0x1A601000) = ON (0x8), as the HP firmware writes it. */
+	CHECK_OK(sw_mem_write32(sw_core_ap(sw_target_core(g.t, 0)), 0x1A601000u, 0x8u));
+	sim_advance_ns(g.sim, 2000000);
+	sw_core_watch_poll(&w);
+	CHECK(seen.calls == 1 && seen.last == 1 && !sw_core_watch_active(&w));
+	struct sw_core *he = sw_target_core(g.t, 1);
+	CHECK(he != NULL);
+	if (he) {
+		uint32_t c = sym(HE_ELF, "counter"), c1, c2;
+		CHECK_OK(sw_core_poll(he, &st));
+		CHECK(!st.halted); /* attached, not halted */
+		c1 = rd(he, c);
+		sim_advance_ns(g.sim, 2000000);
+		c2 = rd(he, c);
+		CHECK(c2 > c1);
+	}
+	sw_core_watch_poll(&w); /* nothing left to watch: no second call */
+	CHECK_EQ_U(seen.calls, 1);
 out:
 	rig_close(&g);
 }
@@ -280,6 +345,7 @@ int main(void)
 {
 	RUN_TEST(test_desc);
 	RUN_TEST(test_he_not_started);
+	RUN_TEST(test_late_core_watch);
 	RUN_TEST(test_two_cores_independent);
 	RUN_TEST(test_mram_units_over_swd);
 	RUN_TEST(test_mram_flash_ops);

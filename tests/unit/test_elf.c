@@ -1,7 +1,11 @@
 /* ELF reader: the real demo image, then damaged copies of it. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sw/elf.h"
 #include "sw/err.h"
@@ -9,6 +13,7 @@
 #include "tests/test.h"
 
 #define DEMO_ELF BUILD_DIR "/fw/demo-h743.elf"
+#define MOVED_ELF BUILD_DIR "/fw/demo-h743-rttmoved.elf" /* _SEGGER_RTT 1 KiB further */
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -134,9 +139,69 @@ static void test_bad(void)
 	free(img);
 }
 
+static int copy_file(const char *from, const char *to)
+{
+	FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+	char buf[4096];
+	size_t n;
+	int r = a && b ? 0 : -1;
+
+	while (!r && (n = fread(buf, 1, sizeof(buf), a)) > 0)
+		r = fwrite(buf, 1, n, b) == n ? 0 : -1;
+	if (a)
+		fclose(a);
+	if (b)
+		fclose(b);
+	return r;
+}
+
+/* A rebuild in place (issue #14 item 6): the same path, a new ELF.
+ * sw_elf_refresh reads it again into the same sw_elf; unchanged files and
+ * a broken new file leave it as it was. */
+static void test_refresh(void)
+{
+	char path[] = "/tmp/test_elf_refreshXXXXXX";
+	struct sw_ctx ctx;
+	struct sw_elf *e = NULL;
+	uint32_t a0 = 0, a1 = 0, a2 = 0;
+	int fd = mkstemp(path);
+
+	sw_ctx_init(&ctx);
+	ctx.level = SW_LOG_NONE;
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	CHECK(copy_file(DEMO_ELF, path) == 0);
+	CHECK_OK(sw_elf_open_file(&ctx, path, &e));
+	if (!e)
+		goto out;
+	CHECK_OK(sw_elf_symbol(e, "_SEGGER_RTT", &a0, NULL));
+	CHECK_EQ_U(sw_elf_refresh(&ctx, e), 0u);
+	CHECK(copy_file(MOVED_ELF, path) == 0);
+	struct timespec later[2] = {{0, UTIME_NOW}, {time(NULL) + 5, 0}}; /* a distinct mtime */
+	CHECK(utimensat(AT_FDCWD, path, later, 0) == 0);
+	CHECK_EQ_U(sw_elf_refresh(&ctx, e), 1u);
+	CHECK_OK(sw_elf_symbol(e, "_SEGGER_RTT", &a1, NULL));
+	CHECK(a1 != a0 && sw_elf_seg_count(e) > 0 && sw_elf_load_count(e) > 0);
+	FILE *f = fopen(path, "wb"); /* the linker has only begun writing */
+	if (f) {
+		fputs("\x7f" "EL", f);
+		fclose(f);
+	}
+	CHECK(sw_elf_refresh(&ctx, e) < 0);
+	CHECK_OK(sw_elf_symbol(e, "_SEGGER_RTT", &a2, NULL));
+	CHECK_EQ_U(a2, a1);
+	CHECK(sw_elf_has_symbols(e));
+out:
+	sw_elf_close(e);
+	unlink(path);
+}
+
 int main(void)
 {
 	RUN_TEST(test_demo);
 	RUN_TEST(test_bad);
+	RUN_TEST(test_refresh);
 	return TEST_MAIN_END();
 }

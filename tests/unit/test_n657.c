@@ -110,6 +110,17 @@ static void test_xspi_indirect_id_and_sfdp(void)
 	CHECK_OK(sw_dap_new(&g.ctx, g.probe, &g.dap));
 	CHECK_OK(sw_dap_connect(g.dap, 0));
 	CHECK_OK(sw_ap_open(g.dap, 1, &ap));
+	/* A blank board: the ROM left XSPI2 unclocked, its registers read 0
+	 * and ignore writes, the window answers with bus errors, until
+	 * RCC_AHB5ENSR turns XSPI2 and XSPIM on (RM0486 RCC). */
+	xw(ap, 0x000, 1u);
+	CHECK_OK(sw_mem_read32(ap, XSPI2, &id));
+	CHECK_EQ_U(id, 0u);
+	CHECK(sw_mem_read32(ap, 0x70000000u, &id) != SW_OK);
+	CHECK_OK(sw_mem_write32(ap, 0x56028A60u, (1u << 12) | (1u << 13)));
+	CHECK_OK(sw_mem_read32(ap, 0x56028260u, &id));
+	CHECK_EQ_U(id & 0x3000u, 0x3000u);
+	id = 0;
 	xw(ap, 0x000, 1u | (1u << 28));         /* EN, indirect read */
 	xw(ap, 0x100, 1u | (1u << 24));         /* instruction + data on 1 line */
 	xw(ap, 0x040, 2);                       /* 3 bytes */

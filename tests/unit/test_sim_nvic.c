@@ -71,11 +71,22 @@ static void vector(struct board *b, unsigned exc, uint32_t off)
 /* Thread programs and handlers (offsets from CODE). */
 static const uint16_t count_loop[] = {0x3001, 0xE7FD}; /* 0x00: adds r0,#1; b 0x00 */
 static const uint16_t wfi_prog[] = {0xBF30, 0x3501, 0xE7FE}; /* 0x10: wfi; adds r5,#1; b . */
+static const uint16_t wfe_prog[] = {0xBF20, 0x3501, 0xE7FE}; /* 0x18: wfe; adds r5,#1; b . */
 static const uint16_t fp_prog[] = {0xEE00, 0x0A10, 0xE7FE}; /* 0x20: vmov s0,r0; b . */
 static const uint16_t tick_handler[] = {0x3601, 0x4770}; /* 0x40: adds r6,#1; bx lr */
 static const uint16_t irq0_handler[] = {0x013F, 0x3701, 0x4770}; /* 0x50: lsls r7,#4; adds r7,#1 */
 static const uint16_t irq1_handler[] = {0x013F, 0x3702, 0x4770}; /* 0x60: lsls r7,#4; adds r7,#2 */
 static const uint16_t fp_handler[] = {0xEE00, 0x1A10, 0x4770}; /* 0x70: vmov s0,r1; bx lr */
+/* 0x80: vmov.f64 d0,#1.0; vadd.f64 d1,d0,d0; cmp r0,r0; it ne; vaddne.f64 d2,d0,d0;
+ * it eq; vaddeq.f64 d3,d0,d0; b . (double precision: the emulated path) */
+static const uint16_t dp_prog[] = {0xEEB7, 0x0B00, 0xEE30, 0x1B00, 0x4280, 0xBF18,
+				   0xEE30, 0x2B00, 0xBF08, 0xEE30, 0x3B00, 0xE7FE};
+
+/* 0xA0: cpsid i; ldr r0,=STIR; movs r1,#3; str r1,[r0] (pend IRQ3); cpsie i;
+ * 1: adds r6,#1; b 1b. IRQ3's handler at 0xC0 keeps r6 in r7. */
+static const uint16_t unmask_prog[] = {0xB672, 0x4803, 0x2103, 0x6001, 0xB662, 0x3601, 0xE7FD, 0xBF00,
+				       0xEF00, 0xE000};
+static const uint16_t snap_handler[] = {0x4637, 0x4770}; /* 0xC0: mov r7, r6; bx lr */
 
 static int board_new(struct board *b)
 {
@@ -98,11 +109,16 @@ static int board_new(struct board *b)
 	vector(b, 18, 0x70);
 	code(b, 0x00, count_loop, 2);
 	code(b, 0x10, wfi_prog, 3);
+	code(b, 0x18, wfe_prog, 3);
 	code(b, 0x20, fp_prog, 3);
 	code(b, 0x40, tick_handler, 2);
 	code(b, 0x50, irq0_handler, 3);
 	code(b, 0x60, irq1_handler, 3);
 	code(b, 0x70, fp_handler, 3);
+	code(b, 0x80, dp_prog, 12);
+	code(b, 0xA0, unmask_prog, 10);
+	code(b, 0xC0, snap_handler, 2);
+	vector(b, 19, 0xC0);
 	return sim_core_new(&b->ctx, b->bus, &cfg, &b->core);
 }
 
@@ -324,6 +340,44 @@ static void test_wfi_wakeup(void)
 	board_free(&b);
 }
 
+/* A CPU store to STIR under PRIMASK pends the interrupt; CPSIE lets it in
+ * within a few instructions (the handler snapshots the loop counter), not
+ * at the end of the run. */
+static void test_unmask_takes_pending(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b));
+	start_at(&b, 0xA0);
+	reg_wr(&b, 7, 0xFFFFu);
+	wr(&b, ISER0, 1u << 3);
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
+	sim_core_run(b.core, 100000); /* 6400 instructions */
+	halt(&b);
+	CHECK_MSG(reg_rd(&b, 7) < 16u, "IRQ3 taken after %u loop iterations", reg_rd(&b, 7));
+	CHECK(reg_rd(&b, 6) > 1000u);
+	board_free(&b);
+}
+
+/* WFE sleeps too (no event pending after reset) and an interrupt wakes it
+ * (B1.5.19: any exception entry is a wake-up event). */
+static void test_wfe_wakeup(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b));
+	start_at(&b, 0x18);
+	systick_on(&b, 3999);
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
+	sim_core_run(b.core, 20000);
+	CHECK(rd(&b, DHCSR) & S_SLEEP);
+	sim_core_run(b.core, 50000);
+	halt(&b);
+	CHECK_EQ_U(reg_rd(&b, REG_R6), 1u);
+	CHECK_EQ_U(reg_rd(&b, REG_R5), 1u);
+	board_free(&b);
+}
+
 /* With FP context active (CONTROL.FPCA) the extended frame is stacked,
  * EXC_RETURN is 0xFFFFFFE9 and S0 comes back on return. */
 static void test_fp_extended_frame(void)
@@ -355,6 +409,35 @@ static void test_fp_extended_frame(void)
 	board_free(&b);
 }
 
+/* Double-precision instructions Unicorn traps run through the emulation
+ * (sim_core_vfp.c): results, IT-block conditions, FPCA, and NOCP while
+ * CPACR denies CP10. */
+static void test_dp_in_the_core(void)
+{
+	struct board b;
+
+	CHECK_OK(board_new(&b));
+	start_at(&b, 0x80);
+	wr(&b, 0xE000ED88u, 0xFu << 20); /* CPACR: CP10/CP11 */
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
+	sim_core_run(b.core, 10000);
+	halt(&b);
+	CHECK_EQ_U(reg_rd(&b, REG_PC), CODE + 0x96);
+	CHECK_EQ_U(reg_rd(&b, REG_S0 + 3), 0x40000000u); /* D1 = 2.0 */
+	CHECK_EQ_U(reg_rd(&b, REG_S0 + 5), 0u);          /* D2: condition NE failed */
+	CHECK_EQ_U(reg_rd(&b, REG_S0 + 7), 0x40000000u); /* D3: condition EQ passed */
+	CHECK(reg_rd(&b, REG_SPECIAL) & (4u << 24));     /* CONTROL.FPCA */
+	CHECK_EQ_U(reg_rd(&b, REG_XPSR) & 0x0600FC00u, 0u); /* IT block over */
+	/* CP10 denied: the first FP instruction is a NOCP UsageFault. */
+	start_at(&b, 0x80);
+	wr(&b, 0xE000ED88u, 0);
+	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
+	sim_core_run(b.core, 1000);
+	halt(&b);
+	CHECK(rd(&b, 0xE000ED28u) & (1u << 19)); /* CFSR.NOCP */
+	board_free(&b);
+}
+
 int main(void)
 {
 	RUN_TEST(test_systick_counts_exactly);
@@ -362,6 +445,9 @@ int main(void)
 	RUN_TEST(test_step_into_and_over);
 	RUN_TEST(test_nvic_priorities);
 	RUN_TEST(test_wfi_wakeup);
+	RUN_TEST(test_unmask_takes_pending);
+	RUN_TEST(test_wfe_wakeup);
 	RUN_TEST(test_fp_extended_frame);
+	RUN_TEST(test_dp_in_the_core);
 	return TEST_MAIN_END();
 }
