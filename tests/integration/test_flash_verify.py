@@ -1,6 +1,6 @@
 """Flash verification inside the loader's program call (issue #20): the
-STM32H743 and AE3 MRAM loaders read every sector back by CRC while
-programming, so a load makes no separate verify pass (counted from the
+STM32H743, AE3 MRAM and RT1062 NOR loaders read every sector back by CRC
+while programming, so a load makes no separate verify pass (counted from the
 server's loader statistics), and a flash word that silently fails to
 program (`monitor sim inject flashbit`) still fails the load with the
 sector named."""
@@ -84,23 +84,25 @@ def h743_verify_in_loader():
         c.close()
 
 
-def ae3_verify_in_loader():
-    with Server(target="ae3", load=None) as srv:
+def verify_in_loader(name, target, base):
+    """MRAM and RT1062 NOR: 8 sectors of 4 KiB, each read back by CRC
+    inside the program call."""
+    with Server(target=target, load=None) as srv:
         c = RSP("127.0.0.1", srv.port, timeout=120)
         rsp_monitor(c, "sim tick off")
         rsp_monitor(c, "halt")
         data = random.Random(3).randbytes(0x8000)
-        check("ae3: MRAM load", load(c, 0x80000000, data) == b"OK", srv.output[-600:])
-        check("ae3: qCRC of what was loaded", c.command(b"qCRC:80000000,8000") == b"C%08x" % gdb_crc(data))
+        check(f"{name}: load", load(c, base, data) == b"OK", srv.output[-600:])
+        check(f"{name}: qCRC of what was loaded", c.command(b"qCRC:%x,8000" % base) == b"C%08x" % gdb_crc(data))
         c.close()
         srv.stop()
-        s = stats(srv, 0)
-        check("ae3: every MRAM sector verified inside the program call, no separate CRC pass",
-              s is not None and s[1] == 0 and s[2] > 0, srv.output[-600:])
+        check(f"{name}: every sector verified inside the program call, no separate CRC pass",
+              stats(srv, 0) == (3, 0, 8), srv.output[-600:])
 
 
 
 if __name__ == "__main__":
     h743_verify_in_loader()
-    ae3_verify_in_loader()
+    verify_in_loader("ae3 MRAM", "ae3", 0x80000000)
+    verify_in_loader("rt1062 NOR", "mimxrt1062", 0x60000000)
     finish()
