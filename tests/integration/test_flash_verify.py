@@ -1,5 +1,5 @@
 """Flash verification inside the loader's program call (issue #20): the
-STM32H743, AE3 MRAM and RT1062 NOR loaders read every sector back by CRC
+STM32H743, AE3 MRAM and NOR (RT1062, N657) loaders read every sector back by CRC
 while programming, so a load makes no separate verify pass (counted from the
 server's loader statistics), and a flash word that silently fails to
 program (`monitor sim inject flashbit`) still fails the load with the
@@ -85,7 +85,7 @@ def h743_verify_in_loader():
 
 
 def verify_in_loader(name, target, base):
-    """MRAM and RT1062 NOR: 8 sectors of 4 KiB, each read back by CRC
+    """MRAM and NOR: 8 sectors of 4 KiB, each read back by CRC
     inside the program call."""
     with Server(target=target, load=None) as srv:
         c = RSP("127.0.0.1", srv.port, timeout=120)
@@ -105,4 +105,5 @@ if __name__ == "__main__":
     h743_verify_in_loader()
     verify_in_loader("ae3 MRAM", "ae3", 0x80000000)
     verify_in_loader("rt1062 NOR", "mimxrt1062", 0x60000000)
+    verify_in_loader("n657 NOR", "stm32n657", 0x70000000)
     finish()
