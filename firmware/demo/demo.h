@@ -24,4 +24,12 @@ void demo_io_init(void);
 void demo_io_poll(uint32_t iteration);
 void demo_rtt_line(uint32_t n);
 
+/* Test images built from the demo's sources tell themselves apart by
+ * their text (-DDEMO_TEXT="..."); the default build keeps its own. */
+#ifdef DEMO_TEXT
+#define DEMO_TEXT_IMAGE 1
+#else
+#define DEMO_TEXT "hello from swdbridge"
+#endif
+
 #endif

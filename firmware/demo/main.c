@@ -13,11 +13,7 @@ volatile uint32_t g_state;
 int32_t demo_int = -42;
 double demo_double = 3.25;
 float demo_float = 1.5f;
-#ifdef DEMO_TEXT /* test images built from these sources tell themselves apart by it */
-char demo_text[32] = DEMO_TEXT;
-#else
-char demo_text[32] = "hello from swdbridge";
-#endif
+char demo_text[32] = DEMO_TEXT; /* one line: tests pin this file's line numbers */
 struct demo_state demo_state = {.ticks = 0, .temp = 215, .name = "openmv", .ratio = 0.5f, .pair = {1, 2}};
 __attribute__((section(".axisram"))) uint32_t demo_buffer[256];
 
@@ -66,7 +62,7 @@ __attribute__((noinline)) static uint32_t bad_access(void)
 
 int main(void)
 {
-#ifdef DEMO_TEXT
+#ifdef DEMO_TEXT_IMAGE
 	(void)*(volatile char *)demo_text; /* keep it (--gc-sections) for gdb to print */
 #endif
 	demo_io_init();

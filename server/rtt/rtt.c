@@ -1,13 +1,29 @@
-/* RTT engine (see rtt.h). One poll = one read of the control block's
- * header and descriptors, then per channel with work: one read (two when
- * the data wraps) plus the RdOff write, or the down data plus WrOff. */
+/* RTT engine (see rtt.h). With batching (the probe queues), one poll is
+ * one batch: the header and up descriptors (the check for this batch's
+ * writes and the offsets for the next poll), the RdOff writes of what the
+ * previous poll delivered, and the data of every up ring, each within a
+ * fair share of a budget sized from the wire time, plus a short read-ahead
+ * so a line written since the last poll comes in this one. Without
+ * batching: one read of the block, then per channel a read and a write. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/rtt/rtt.h"
 #include "sw/types.h"
 
-#define UP_READ_MAX 16384u /* bytes read from one ring per poll */
+#define UP_READ_MAX 16384u /* bytes read per poll (unbatched: from one ring) */
+/* Read ahead of the known write offset of each ring with room: a short
+ * line written since the last look comes in the same poll. */
+#define PEEK_BYTES 32u
+/* Wire time a busy poll aims at: channel 0 waits at most about two polls
+ * (issue #20: <= 5 ms with 0.5 ms round trips), and a poll stays within
+ * one J-Link exchange (16384 bits, reference/jlink.md "SWD queueing and
+ * batching"), since a second one adds a round trip. */
+#define POLL_WIRE_NS 1600000ull
+#define POLL_MAX_BITS (16384u - 8u)
+#define TXN_BITS 46u /* one SWD transaction (perf.md §1.1) */
+#define DEFAULT_SWCLK_HZ 4000000u
+#define BLOCK_MAX (SW_RTT_HDR_SIZE + 2 * SW_RTT_MAX_CHANNELS * SW_RTT_DESC_SIZE)
 
 struct down_queue {
 	uint8_t buf[SW_RTT_DOWN_QUEUE];
@@ -26,6 +42,10 @@ struct sw_rtt {
 	enum sw_rtt_state state;
 	struct sw_rtt_cb cb;
 	uint32_t rd_written[SW_RTT_MAX_CHANNELS]; /* last RdOff we wrote + 1; 0 = none */
+	/* Batched: how far the host has delivered each up ring; written back
+	 * as RdOff at the start of the next poll, after its check read. */
+	uint32_t cons[SW_RTT_MAX_CHANNELS];
+	unsigned rr; /* round-robin start of the fair share */
 	size_t scan_range;
 	uint32_t scan_off;
 	uint64_t next_ns, interval_ns;
@@ -33,11 +53,16 @@ struct sw_rtt {
 	bool backlog;          /* a ring was at least half full: poll again at once */
 	struct sw_rtt_status st; /* counters */
 	struct down_queue down[SW_RTT_MAX_CHANNELS];
-	uint8_t block[SW_RTT_HDR_SIZE + 2 * SW_RTT_MAX_CHANNELS * SW_RTT_DESC_SIZE];
+	uint8_t block[BLOCK_MAX];
 	uint8_t data[UP_READ_MAX];
-	uint32_t words[UP_READ_MAX / 4 + 4];
+	uint32_t words[UP_READ_MAX / 4 + 4 * SW_RTT_MAX_CHANNELS];
+	uint32_t head[BLOCK_MAX / 4]; /* the header and descriptors, read in a batch */
 	uint8_t scan[SW_RTT_SCAN_CHUNK + SW_RTT_ID_LEN];
 };
+
+static uint32_t desc_addr(const struct sw_rtt *rtt, bool up, unsigned ch);
+static int still_same(struct sw_rtt *rtt, uint32_t desc, const struct sw_rtt_ring *r, bool up);
+static uint32_t expected_rd(const struct sw_rtt *rtt, unsigned ch);
 
 int sw_rtt_new(struct sw_ctx *ctx, const struct sw_rtt_ops *ops, struct sw_rtt **out)
 {
@@ -104,8 +129,27 @@ void sw_rtt_start(struct sw_rtt *rtt)
 	rtt->next_ns = 0;
 }
 
+/* Write back RdOff for what was delivered (batched polls do it one poll
+ * late), so nothing comes twice after a stop and start. */
+static void flush_rd(struct sw_rtt *rtt)
+{
+	uint8_t w[4];
+
+	for (unsigned i = 0; rtt->state == SW_RTT_FOUND && i < rtt->cb.n_up; i++) {
+		if (!rtt->cb.up[i].valid || rtt->cons[i] == expected_rd(rtt, i))
+			continue;
+		sw_le32_put(w, rtt->cons[i]);
+		if (still_same(rtt, desc_addr(rtt, true, i), &(struct sw_rtt_ring){.rd = expected_rd(rtt, i)},
+			       true) ||
+		    rtt->ops.write(rtt->ops.user, desc_addr(rtt, true, i) + SW_RTT_OFF_RD, w, 4))
+			return;
+		rtt->rd_written[i] = rtt->cons[i] + 1u;
+	}
+}
+
 void sw_rtt_stop(struct sw_rtt *rtt)
 {
+	flush_rd(rtt);
 	rtt->state = SW_RTT_STOPPED;
 	rtt->next_ns = UINT64_MAX;
 }
@@ -134,11 +178,34 @@ static bool read_block(struct sw_rtt *rtt, uint32_t addr, struct sw_rtt_cb *cb)
 	return sw_rtt_cb_parse(rtt->block, size, rtt->ranges, rtt->n_ranges, cb);
 }
 
+/* What the target's RdOff of up ring ch holds, as far as we know. */
+static uint32_t expected_rd(const struct sw_rtt *rtt, unsigned ch)
+{
+	return rtt->rd_written[ch] ? rtt->rd_written[ch] - 1u : rtt->cb.up[ch].rd;
+}
+
+static bool same_shape(const struct sw_rtt_ring *a, const struct sw_rtt_ring *b)
+{
+	return a->valid == b->valid && a->buf == b->buf && a->size == b->size;
+}
+
 static bool try_addr(struct sw_rtt *rtt, uint32_t addr, const char *source)
 {
+	struct sw_rtt_cb cb;
+
 	/* The block holds words: an unaligned "id" is a string, not a block. */
-	if ((addr & 3u) || !read_block(rtt, addr, &rtt->cb))
+	if ((addr & 3u) || !read_block(rtt, addr, &cb))
 		return false;
+	/* Found again where it was (the target was out of reach for a poll):
+	 * what was delivered but not yet written back as RdOff must not come
+	 * twice, unless the ring changed meanwhile. */
+	for (unsigned i = 0; i < cb.n_up; i++) {
+		bool keep = addr == rtt->addr && i < rtt->cb.n_up && same_shape(&cb.up[i], &rtt->cb.up[i]) &&
+			    cb.up[i].rd == expected_rd(rtt, i) && rtt->cons[i] < cb.up[i].size;
+		if (!keep)
+			rtt->cons[i] = cb.up[i].rd;
+	}
+	rtt->cb = cb;
 	rtt->addr = rtt->last_addr = addr;
 	rtt->has_last = true;
 	rtt->source = source;
@@ -256,42 +323,6 @@ static void unpack(const uint32_t *w, uint32_t skip, uint8_t *out, uint32_t len)
 		out[i] = (uint8_t)(w[(skip + i) / 4] >> (8 * ((skip + i) & 3u)));
 }
 
-/* One batch: re-read the ring's offsets, read the data, write RdOff. If
- * the offsets show the block was re-initialised after the header read,
- * the data is dropped and the firmware's RdOff put back. */
-static int service_up_batched(struct sw_rtt *rtt, unsigned ch, uint32_t n, bool *moved)
-{
-	const struct sw_rtt_ring *r = &rtt->cb.up[ch];
-	uint32_t desc = desc_addr(rtt, true, ch), len[2], check[2], skip0, skip1 = 0, w1, rd;
-	unsigned pieces = sw_rtt_ring_split(r, r->rd, n, len);
-	uint8_t w[4];
-	int e = 0;
-
-	rd = (uint32_t)(((uint64_t)r->rd + n) % r->size);
-	sw_le32_put(w, rd);
-	e = rtt->ops.q_read_words(rtt->ops.user, desc + SW_RTT_OFF_WR, check, 2);
-	skip0 = q_bytes(rtt, r->buf + r->rd, len[0], rtt->words, &e);
-	w1 = (skip0 + len[0] + 3u) / 4u;
-	if (pieces == 2)
-		skip1 = q_bytes(rtt, r->buf, len[1], rtt->words + w1, &e);
-	if (e || (e = rtt->ops.q_write(rtt->ops.user, desc + SW_RTT_OFF_RD, w, 4)) ||
-	    (e = rtt->ops.run(rtt->ops.user)))
-		return -1;
-	if (check[1] != r->rd) {
-		sw_le32_put(w, check[1]);
-		rtt->ops.write(rtt->ops.user, desc + SW_RTT_OFF_RD, w, 4);
-		return -1;
-	}
-	unpack(rtt->words, skip0, rtt->data, len[0]);
-	if (pieces == 2)
-		unpack(rtt->words + w1, skip1, rtt->data + len[0], len[1]);
-	rtt->ops.up_data(rtt->ops.user, ch, rtt->data, n);
-	rtt->st.bytes_up[ch] += n;
-	rtt->rd_written[ch] = rd + 1u;
-	*moved = true;
-	return 0;
-}
-
 /* Move what the consumer of up channel ch can take; <0 on access error. */
 static int service_up(struct sw_rtt *rtt, unsigned ch, bool *moved)
 {
@@ -308,8 +339,6 @@ static int service_up(struct sw_rtt *rtt, unsigned ch, bool *moved)
 		n = UP_READ_MAX;
 	if (n >= r->size / 2)
 		rtt->backlog = true;
-	if (rtt->ops.run)
-		return service_up_batched(rtt, ch, n, moved);
 	unsigned pieces = sw_rtt_ring_split(r, r->rd, n, len);
 	if (rtt->ops.read(rtt->ops.user, r->buf + r->rd, rtt->data, len[0]) ||
 	    (pieces == 2 && rtt->ops.read(rtt->ops.user, r->buf, rtt->data + len[0], len[1])))
@@ -321,6 +350,7 @@ static int service_up(struct sw_rtt *rtt, unsigned ch, bool *moved)
 	rtt->ops.up_data(rtt->ops.user, ch, rtt->data, n);
 	rtt->st.bytes_up[ch] += n;
 	*moved = true;
+	rtt->cons[ch] = rd;
 	if (still_same(rtt, desc_addr(rtt, true, ch), r, true) ||
 	    rtt->ops.write(rtt->ops.user, desc_addr(rtt, true, ch) + SW_RTT_OFF_RD, w, 4))
 		return -1;
@@ -359,11 +389,190 @@ static int service_down(struct sw_rtt *rtt, unsigned ch, bool *moved)
 	return 0;
 }
 
+/* Transactions one busy poll may take: POLL_WIRE_NS of wire at the
+ * probe's clock, within one probe exchange. */
+static uint32_t poll_txns(const struct sw_rtt *rtt)
+{
+	uint64_t hz = rtt->ops.swclk_hz ? rtt->ops.swclk_hz(rtt->ops.user) : 0;
+	uint64_t bits = (hz ? hz : DEFAULT_SWCLK_HZ) * POLL_WIRE_NS / 1000000000ull;
+
+	return (uint32_t)((bits < POLL_MAX_BITS ? bits : POLL_MAX_BITS) / TXN_BITS);
+}
+
+struct up_plan {
+	uint32_t want, got, room, len[2], skip[2], woff[2];
+	unsigned pieces;
+	bool wrote;
+};
+
+/* Plan and queue the data reads: every ring with room wants what the last
+ * look showed plus PEEK_BYTES; the budget left after the fixed costs is
+ * shared fairly. Returns the number of words queued. */
+static size_t plan_reads(struct sw_rtt *rtt, struct up_plan *p, uint32_t fixed_txns, int *e)
+{
+	const struct sw_rtt_cb *cb = &rtt->cb;
+	uint32_t want[SW_RTT_MAX_CHANNELS], got[SW_RTT_MAX_CHANNELS], txns = poll_txns(rtt), budget, readers = 0;
+	size_t wpos = 0;
+
+	for (unsigned i = 0; i < cb->n_up; i++) {
+		const struct sw_rtt_ring *r = &cb->up[i];
+		size_t room = r->valid ? rtt->ops.up_room(rtt->ops.user, i) : 0;
+		uint64_t w = 0;
+
+		p[i].room = (uint32_t)(room < UP_READ_MAX ? room : UP_READ_MAX);
+		if (p[i].room) {
+			w = (uint64_t)sw_rtt_ring_used_from(r, rtt->cons[i]) + PEEK_BYTES;
+			if (w > r->size - 1u)
+				w = r->size - 1u;
+			if (w > p[i].room)
+				w = p[i].room;
+			readers++;
+		}
+		want[i] = (uint32_t)w;
+	}
+	/* Per reader: a TAR write and the final RDBUFF, twice when wrapping,
+	 * and a word of alignment at each end. */
+	fixed_txns += 6u * readers;
+	/* At a slow clock the bookkeeping alone nearly fills the wire time:
+	 * there keep at least twice its size for data (latency grows; it
+	 * cannot stay under 5 ms there anyway). */
+	budget = (txns > 3u * fixed_txns ? txns - fixed_txns : 2u * fixed_txns) * 4u;
+	if (budget > UP_READ_MAX)
+		budget = UP_READ_MAX;
+	budget -= budget / 256u; /* a TAR write per KiB (perf.md §1.4) */
+	sw_rtt_fair_share(want, cb->n_up, budget, rtt->rr, got);
+	rtt->rr = (rtt->rr + 1u) % cb->n_up;
+	for (unsigned i = 0; i < cb->n_up; i++) {
+		const struct sw_rtt_ring *r = &cb->up[i];
+		p[i].want = want[i];
+		p[i].got = got[i];
+		p[i].pieces = got[i] ? sw_rtt_ring_split(r, rtt->cons[i], got[i], p[i].len) : 0;
+		for (unsigned k = 0; k < p[i].pieces; k++) {
+			p[i].woff[k] = (uint32_t)wpos;
+			p[i].skip[k] = q_bytes(rtt, r->buf + (k ? 0 : rtt->cons[i]), p[i].len[k], rtt->words + wpos, e);
+			wpos += (p[i].skip[k] + p[i].len[k] + 3u) / 4u;
+		}
+	}
+	return wpos;
+}
+
+/* Put back the RdOff the check read saw, where this batch wrote one into a
+ * ring that turned out not to be what the write was planned on. */
+static void undo_write(struct sw_rtt *rtt, unsigned ch, const uint8_t *blk)
+{
+	uint32_t off = SW_RTT_HDR_SIZE + ch * SW_RTT_DESC_SIZE + SW_RTT_OFF_RD;
+
+	rtt->ops.write(rtt->ops.user, rtt->addr + off, blk + off, 4);
+}
+
+/* The firmware's WrOff moved further than the room it had at the last
+ * look (up to the RdOff it saw): only a re-initialisation does that. It
+ * catches one whose RdOff is still 0, as ours may be before our first
+ * write-back. */
+static bool wr_jumped(const struct sw_rtt *rtt, const struct sw_rtt_ring *now, unsigned ch)
+{
+	const struct sw_rtt_ring *was = &rtt->cb.up[ch];
+	uint32_t rd = expected_rd(rtt, ch);
+
+	if (!was->valid || !now->valid || rd >= was->size)
+		return false;
+	uint32_t room = was->size - 1u - sw_rtt_ring_used_from(was, rd);
+	uint32_t moved = now->wr >= was->wr ? now->wr - was->wr : was->size - (was->wr - now->wr);
+	return moved > room;
+}
+
+/* One batched poll (see the top of the file); false if the block is gone
+ * or changed shape. */
+static bool service_batched(struct sw_rtt *rtt, bool *moved)
+{
+	struct up_plan p[SW_RTT_MAX_CHANNELS];
+	struct sw_rtt_cb cb;
+	uint32_t n_up = rtt->cb.n_up, n_down = rtt->cb.n_down, writes = 0;
+	bool down = false, reinit = false;
+	size_t a_len;
+	uint8_t w[4];
+	int e;
+
+	memset(p, 0, sizeof(p));
+	for (unsigned i = 0; i < n_down; i++)
+		down |= rtt->down[i].len != 0;
+	/* The down descriptors only when there is something to send. */
+	a_len = sw_rtt_cb_size(n_up, down ? n_down : 0);
+	e = rtt->ops.q_read_words(rtt->ops.user, rtt->addr, rtt->head, a_len / 4);
+	for (unsigned i = 0; i < n_up && !e; i++) {
+		if (!rtt->cb.up[i].valid || rtt->cons[i] == expected_rd(rtt, i))
+			continue;
+		sw_le32_put(w, rtt->cons[i]);
+		e = rtt->ops.q_write(rtt->ops.user, desc_addr(rtt, true, i) + SW_RTT_OFF_RD, w, 4);
+		p[i].wrote = true;
+		writes++;
+	}
+	plan_reads(rtt, p, (uint32_t)(a_len / 4) + 2u + 2u * writes, &e);
+	if (e || rtt->ops.run(rtt->ops.user))
+		return false;
+	for (size_t k = 0; k < a_len / 4; k++)
+		sw_le32_put(rtt->block + 4 * k, rtt->head[k]);
+	if (!(down ? sw_rtt_cb_parse : sw_rtt_cb_parse_up)(rtt->block, a_len, rtt->ranges, rtt->n_ranges, &cb) ||
+	    cb.n_up != n_up || cb.n_down != n_down) {
+		for (unsigned i = 0; i < n_up; i++)
+			if (p[i].wrote)
+				undo_write(rtt, i, rtt->block);
+		return false;
+	}
+	if (!down)
+		memcpy(cb.down, rtt->cb.down, sizeof(cb.down));
+	/* Only the host moves an up ring's RdOff; if it is not what we last
+	 * wrote, the firmware re-initialised the block in place (a reset too
+	 * quick for a poll to see the id missing): this batch's reads and
+	 * writes were planned on the old rings. */
+	for (unsigned i = 0; i < n_up; i++)
+		reinit |= (rtt->rd_written[i] && cb.up[i].rd != rtt->rd_written[i] - 1u) ||
+			  !same_shape(&cb.up[i], &rtt->cb.up[i]) || wr_jumped(rtt, &cb.up[i], i);
+	if (reinit) {
+		for (unsigned i = 0; i < n_up; i++) {
+			if (p[i].wrote)
+				undo_write(rtt, i, rtt->block);
+			rtt->cons[i] = cb.up[i].rd;
+		}
+		rtt->st.reinits++;
+		memset(rtt->rd_written, 0, sizeof(rtt->rd_written));
+		SW_LOG_I(rtt->ctx, "RTT: control block at 0x%08x re-initialised", rtt->addr);
+		rtt->cb = cb;
+		return true;
+	}
+	for (unsigned i = 0; i < n_up; i++) {
+		const struct sw_rtt_ring *r = &cb.up[i];
+		uint32_t avail = sw_rtt_ring_used_from(r, rtt->cons[i]), n = p[i].got < avail ? p[i].got : avail;
+		if (p[i].wrote)
+			rtt->rd_written[i] = rtt->cons[i] + 1u;
+		/* More waiting than the budget took: poll again at once. */
+		if (avail > n && p[i].room > p[i].got)
+			rtt->backlog = true;
+		if (!n)
+			continue;
+		uint32_t n0 = n < p[i].len[0] ? n : p[i].len[0];
+		unpack(rtt->words + p[i].woff[0], p[i].skip[0], rtt->data, n0);
+		if (n > n0)
+			unpack(rtt->words + p[i].woff[1], p[i].skip[1], rtt->data + n0, n - n0);
+		rtt->ops.up_data(rtt->ops.user, i, rtt->data, n);
+		rtt->st.bytes_up[i] += n;
+		rtt->cons[i] = (uint32_t)(((uint64_t)rtt->cons[i] + n) % r->size);
+		*moved = true;
+	}
+	rtt->cb = cb;
+	for (unsigned i = 0; down && i < n_down; i++)
+		if (service_down(rtt, i, moved))
+			return false;
+	return true;
+}
+
 /* One poll of a found block; false if it is gone (or changed shape). */
 static bool service(struct sw_rtt *rtt, bool *moved)
 {
 	struct sw_rtt_cb cb;
 
+	if (rtt->ops.run)
+		return service_batched(rtt, moved);
 	if (!read_block(rtt, rtt->addr, &cb) || cb.n_up != rtt->cb.n_up || cb.n_down != rtt->cb.n_down)
 		return false;
 	/* Only the host moves an up ring's RdOff; if it is not what we last
@@ -378,6 +587,8 @@ static bool service(struct sw_rtt *rtt, bool *moved)
 			break;
 		}
 	rtt->cb = cb;
+	for (unsigned i = 0; i < cb.n_up; i++)
+		rtt->cons[i] = cb.up[i].rd;
 	for (unsigned i = 0; i < cb.n_up; i++)
 		if (service_up(rtt, i, moved))
 			return false;

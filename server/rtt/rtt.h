@@ -8,8 +8,10 @@
  * then a scan of the RAM ranges (4 KiB per search poll), also with an ELF:
  * a rebuilt firmware may have moved the block. A block found elsewhere is
  * left for the ELF's as soon as that one holds a block. Every poll re-reads the header and
- * descriptors in one read, so a reset or re-initialisation (id gone, or
- * counts changed) is noticed at once and the search starts again. */
+ * descriptors (with batching: the up ones, in the poll's one batch; the
+ * down ones too when down data waits), so a reset or re-initialisation
+ * (id gone, or counts changed) is noticed at once and the search starts
+ * again. */
 #ifndef SW_RTT_H
 #define SW_RTT_H
 
@@ -49,6 +51,9 @@ struct sw_rtt_ops {
 	int (*q_read_words)(void *user, uint32_t addr, uint32_t *dst, size_t n);
 	int (*q_write)(void *user, uint32_t addr, const void *buf, size_t len);
 	int (*run)(void *user);
+	/* Optional: the probe's SWD clock now, to size a busy poll's data
+	 * from the wire time (NULL or 0: 4 MHz assumed). */
+	uint32_t (*swclk_hz)(void *user);
 };
 
 enum sw_rtt_state { SW_RTT_STOPPED, SW_RTT_SEARCHING, SW_RTT_FOUND };

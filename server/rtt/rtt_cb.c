@@ -53,29 +53,40 @@ static void parse_ring(const uint8_t *d, const struct sw_rtt_range *ranges, size
 		   in_ranges(r->buf, r->size, ranges, n_ranges);
 }
 
-bool sw_rtt_cb_parse(const uint8_t *buf, size_t len, const struct sw_rtt_range *ranges,
-		     size_t n_ranges, struct sw_rtt_cb *cb)
+static bool parse(const uint8_t *buf, size_t len, const struct sw_rtt_range *ranges, size_t n_ranges,
+		  struct sw_rtt_cb *cb, bool with_down)
 {
 	uint32_t up, down;
 
 	memset(cb, 0, sizeof(*cb));
-	if (!sw_rtt_cb_header(buf, len, &up, &down) || len < sw_rtt_cb_size(up, down))
+	if (!sw_rtt_cb_header(buf, len, &up, &down) ||
+	    len < (with_down ? sw_rtt_cb_size(up, down) : sw_rtt_cb_size(up, 0)))
 		return false;
 	cb->n_up = up;
 	cb->n_down = down;
 	for (uint32_t i = 0; i < up; i++)
 		parse_ring(buf + SW_RTT_HDR_SIZE + i * SW_RTT_DESC_SIZE, ranges, n_ranges, &cb->up[i]);
-	for (uint32_t i = 0; i < down; i++)
+	for (uint32_t i = 0; with_down && i < down; i++)
 		parse_ring(buf + SW_RTT_HDR_SIZE + (up + i) * SW_RTT_DESC_SIZE, ranges, n_ranges,
 			   &cb->down[i]);
 	return true;
 }
 
+bool sw_rtt_cb_parse(const uint8_t *buf, size_t len, const struct sw_rtt_range *ranges,
+		     size_t n_ranges, struct sw_rtt_cb *cb)
+{
+	return parse(buf, len, ranges, n_ranges, cb, true);
+}
+
+bool sw_rtt_cb_parse_up(const uint8_t *buf, size_t len, const struct sw_rtt_range *ranges,
+			size_t n_ranges, struct sw_rtt_cb *cb)
+{
+	return parse(buf, len, ranges, n_ranges, cb, false);
+}
+
 uint32_t sw_rtt_ring_used(const struct sw_rtt_ring *r)
 {
-	if (!r->valid)
-		return 0;
-	return r->wr >= r->rd ? r->wr - r->rd : r->size - (r->rd - r->wr);
+	return sw_rtt_ring_used_from(r, r->rd);
 }
 
 uint32_t sw_rtt_ring_free(const struct sw_rtt_ring *r)
@@ -83,6 +94,43 @@ uint32_t sw_rtt_ring_free(const struct sw_rtt_ring *r)
 	if (!r->valid)
 		return 0;
 	return r->size - 1u - sw_rtt_ring_used(r);
+}
+
+uint32_t sw_rtt_ring_used_from(const struct sw_rtt_ring *r, uint32_t rd)
+{
+	if (!r->valid || rd >= r->size)
+		return 0;
+	return r->wr >= rd ? r->wr - rd : r->size - (rd - r->wr);
+}
+
+void sw_rtt_fair_share(const uint32_t *want, unsigned n, uint32_t budget, unsigned first, uint32_t *got)
+{
+	uint32_t left = budget;
+
+	memset(got, 0, n * sizeof(*got));
+	for (;;) {
+		unsigned hungry = 0;
+		for (unsigned i = 0; i < n; i++)
+			hungry += got[i] < want[i];
+		if (!hungry || !left)
+			return;
+		uint32_t share = left / hungry;
+		if (!share) { /* fewer bytes than channels: one each, round robin */
+			for (unsigned j = 0; j < n && left; j++) {
+				unsigned i = (first + j) % n;
+				if (got[i] < want[i]) {
+					got[i]++;
+					left--;
+				}
+			}
+			return;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t give = want[i] - got[i] < share ? want[i] - got[i] : share;
+			got[i] += give;
+			left -= give;
+		}
+	}
 }
 
 unsigned sw_rtt_ring_split(const struct sw_rtt_ring *r, uint32_t off, uint32_t n, uint32_t len[2])

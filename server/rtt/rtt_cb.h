@@ -61,8 +61,20 @@ size_t sw_rtt_cb_size(uint32_t n_up, uint32_t n_down);
 bool sw_rtt_cb_parse(const uint8_t *buf, size_t len, const struct sw_rtt_range *ranges,
 		     size_t n_ranges, struct sw_rtt_cb *cb);
 
+/* The same for the header and the up descriptors only (len >= the block
+ * with no down channels); the down rings are left zero. */
+bool sw_rtt_cb_parse_up(const uint8_t *buf, size_t len, const struct sw_rtt_range *ranges,
+			size_t n_ranges, struct sw_rtt_cb *cb);
+
 /* Bytes waiting in a ring (writer at wr, reader at rd). */
 uint32_t sw_rtt_ring_used(const struct sw_rtt_ring *r);
+/* Bytes waiting for a reader that has consumed up to rd (the host's read
+ * position may run ahead of the RdOff it has written back). */
+uint32_t sw_rtt_ring_used_from(const struct sw_rtt_ring *r, uint32_t rd);
+/* Split budget among n channels wanting want[i] (max-min fair: a channel
+ * wanting less than an equal share gets all of it, the rest is shared by
+ * the others; leftover single bytes go round robin from `first`). */
+void sw_rtt_fair_share(const uint32_t *want, unsigned n, uint32_t budget, unsigned first, uint32_t *got);
 /* Room for the writer (one slot stays free: wr == rd means empty). */
 uint32_t sw_rtt_ring_free(const struct sw_rtt_ring *r);
 /* Split a transfer of n bytes starting at offset off into at most two

@@ -92,6 +92,13 @@ static int q_run(void *user)
 	return sw_mem_run(sw_core_ap(((struct sw_rtt_net *)user)->s->core));
 }
 
+static uint32_t swclk_hz(void *user)
+{
+	const struct sw_session *s = ((struct sw_rtt_net *)user)->s;
+
+	return s->probe ? s->probe->freq_hz : 0;
+}
+
 static uint64_t clock_ns(void *user)
 {
 	struct sw_rtt_net *n = user;
@@ -186,7 +193,7 @@ int sw_rtt_net_new(struct sw_session *s, const struct sw_rtt_net_cfg *cfg, struc
 {
 	struct sw_rtt_net *n = calloc(1, sizeof(*n));
 	struct sw_rtt_ops ops = {mem_read, mem_write, clock_ns, up_room, up_data, NULL,
-				 q_read_words, q_write, q_run};
+				 q_read_words, q_write, q_run, swclk_hz};
 	uint32_t addr, size;
 	int r;
 

@@ -177,10 +177,11 @@ class Server:
         self.stop()
 
 
-def gdb_batch(server, commands, elf=DEMO, timeout=60):
-    """Run gdb-multiarch -batch with the commands after connecting; return its output."""
+def gdb_batch(server, commands, elf=DEMO, timeout=60, slow_server=False):
+    """Run gdb-multiarch -batch with the commands after connecting; return its output.
+    slow_server: the server runs under valgrind, give it time to answer."""
     script = ["set pagination off", "set confirm off"]
-    if "SW_TEST_SERVER" in os.environ:  # a server under valgrind answers slowly
+    if slow_server or "SW_TEST_SERVER" in os.environ:  # a server under valgrind answers slowly
         script.append("set remotetimeout 120")
         timeout *= 10
     script += [f"target extended-remote {server.target()}"] + commands

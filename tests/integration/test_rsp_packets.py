@@ -76,8 +76,11 @@ def main():
         c.command(b"vCont;s:1;c")
         s_rt = round_trips() - base
         print(f"INFO: probe round trips: 'g' (info registers) {g_rt}, 'vCont;s' (stepi incl. stop reply) {s_rt}")
-        check("g packet reads all registers in one probe round trip", g_rt == 1, g_rt)
-        check("stepi costs at most 3 probe round trips", s_rt <= 3, s_rt)
+        # 'g' moves 52 registers, 3 MEM-AP accesses each with a TAR write:
+        # ~420 SWD transactions, more than one 16384-bit J-Link exchange
+        # carries (reference/jlink.md), so two round trips, not one per register.
+        check("g packet reads all registers in at most two probe round trips", g_rt <= 2, g_rt)
+        check("vCont;s costs one probe round trip to its stop reply", s_rt == 1, s_rt)
         # No-ack mode: after QStartNoAckMode the server stops sending '+'.
         check("QStartNoAckMode", c.command(b"QStartNoAckMode") == b"OK")
         c.send_raw(frame(b"qC"))

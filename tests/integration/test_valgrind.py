@@ -26,7 +26,7 @@ def main():
     with Server(server=wrapper) as srv:
         out = gdb_batch(srv, ["break compute", "continue", "bt", "stepi", "x/4wx 0x20000000",
                               "watch counter", "continue", "delete", "load", "compare-sections",
-                              "monitor flash info", "detach"], timeout=600)
+                              "monitor flash info", "detach"], timeout=600, slow_server=True)
         check("valgrind: gdb session works", "Breakpoint 1, compute" in out and "matched." in out, out[-1500:])
         rc = srv.stop()
         log = srv.output

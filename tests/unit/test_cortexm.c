@@ -195,7 +195,7 @@ static void test_reset_halt_and_run(void)
 	uint64_t pc = 0;
 	uint32_t reset = sym("Reset_Handler");
 
-	uint32_t vc = 1;
+	uint32_t vc = 0;
 
 	CHECK_OK(rig_open(&g));
 	/* From a running core: only the reset vector catch can stop it there. */

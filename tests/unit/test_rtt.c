@@ -10,6 +10,7 @@
 #include "server/rtt/rtt.h"
 #include "server/rtt/rtt_cb.h"
 #include "sim/sim.h"
+#include "sw/elf.h"
 #include "sw/types.h"
 #include "targets/target.h"
 #include "tests/test.h"
@@ -100,6 +101,19 @@ static void test_ring_math(void)
 	CHECK_EQ_U(drop, 20u);
 	CHECK_EQ_U(sw_rtt_down_plan(&r, 8, &drop), 8u);
 	CHECK_EQ_U(drop, 0u);
+	CHECK_EQ_U(sw_rtt_ring_used_from(&r, 14), 5u); /* a reader ahead of RdOff */
+	CHECK_EQ_U(sw_rtt_ring_used_from(&r, 16), 0u);
+	{
+		/* Max-min fair: the small demand is met whole, the rest is shared. */
+		uint32_t want[3] = {40, 5000, 5000}, got[3];
+		sw_rtt_fair_share(want, 3, 1000, 0, got);
+		CHECK(got[0] == 40 && got[1] == 480 && got[2] == 480);
+		sw_rtt_fair_share(want, 3, 20000, 0, got); /* enough for all */
+		CHECK(got[0] == 40 && got[1] == 5000 && got[2] == 5000);
+		want[0] = want[1] = want[2] = 10;
+		sw_rtt_fair_share(want, 3, 2, 1, got); /* the odd bytes go round robin */
+		CHECK(got[0] == 0 && got[1] == 1 && got[2] == 1);
+	}
 	CHECK(sw_rtt_find_id((const uint8_t *)"xxSEGGER RTT\0", 13) == 2);
 	CHECK(sw_rtt_find_id((const uint8_t *)"xxSEGGER RTT", 12) == -1);
 }
@@ -216,7 +230,7 @@ static void fake_up_write(struct fake *f, uint32_t off, const char *s)
 
 static struct sw_rtt *fake_engine(struct fake *f, struct sw_ctx *ctx, bool batched)
 {
-	struct sw_rtt_ops ops = {fake_read, fake_write, fake_clock, fake_room, fake_data, f, NULL, NULL, NULL};
+	struct sw_rtt_ops ops = {fake_read, fake_write, fake_clock, fake_room, fake_data, f, NULL, NULL, NULL, NULL};
 	struct sw_rtt *rtt = NULL;
 
 	if (batched) {
@@ -273,6 +287,9 @@ static void engine_scan_and_data(bool batched)
 	f->room = 4096;
 	sw_rtt_poll(rtt, true);
 	CHECK(f->out_len == 10 && !memcmp(f->out, "0123456789", 10));
+	if (batched) /* RdOff goes back at the start of the next poll, after its check read */
+		sw_rtt_poll(rtt, true);
+	CHECK(f->out_len == 10);
 	CHECK_EQ_U(sw_le32_get(f->ram + off + 24 + SW_RTT_OFF_RD), 4u);
 	sw_rtt_get_status(rtt, &st);
 	CHECK_EQ_U(st.reinits, 1u);
@@ -300,6 +317,54 @@ static void test_engine_scan_and_data(void)
 static void test_engine_batched(void)
 {
 	engine_scan_and_data(true);
+}
+
+/* Batched: a poll delivers what it read at once but writes RdOff back at
+ * the start of the next one. A re-initialisation in between (RdOff 0 then
+ * as before, so only the write offset tells) must not get our stale RdOff:
+ * it is put back, and the new ring's bytes come once. */
+static void test_engine_batched_reinit_before_writeback(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct sw_ctx ctx;
+	struct sw_rtt *rtt = fake_engine(f, &ctx, true);
+	struct sw_rtt_status st;
+	uint8_t *up;
+
+	CHECK(rtt != NULL);
+	if (!rtt)
+		return;
+	f->room = 4096;
+	fake_block(f, 0x800, SW_RTT_MODE_SKIP);
+	up = f->ram + 0x800 + 24;
+	sw_rtt_set_user_addr(rtt, RAM_BASE + 0x800);
+	sw_rtt_start(rtt);
+	sw_rtt_poll(rtt, true);
+	fake_up_write(f, 0x800, "abc");
+	sw_rtt_poll(rtt, true);
+	CHECK(f->out_len == 3 && !memcmp(f->out, "abc", 3));
+	CHECK_EQ_U(sw_le32_get(up + SW_RTT_OFF_RD), 0u); /* not written back yet */
+	sw_le32_put(up + SW_RTT_OFF_WR, 0);                /* re-initialised in place */
+	fake_up_write(f, 0x800, "x");
+	sw_rtt_poll(rtt, true);
+	sw_rtt_get_status(rtt, &st);
+	CHECK_EQ_U(st.reinits, 1u);
+	CHECK_EQ_U(sw_le32_get(up + SW_RTT_OFF_RD), 0u); /* our stale 3 was put back */
+	poll_n(rtt, 2);
+	CHECK(f->out_len == 4 && !memcmp(f->out, "abcx", 4));
+	CHECK_EQ_U(sw_le32_get(up + SW_RTT_OFF_RD), 1u);
+	/* Stop writes back what was delivered: a restart brings nothing twice. */
+	fake_up_write(f, 0x800, "yz");
+	sw_rtt_poll(rtt, true);
+	CHECK(f->out_len == 6 && !memcmp(f->out, "abcxyz", 6));
+	sw_rtt_stop(rtt);
+	CHECK_EQ_U(sw_le32_get(up + SW_RTT_OFF_RD), 3u);
+	sw_rtt_start(rtt);
+	poll_n(rtt, 3);
+	CHECK_EQ_U(f->out_len, 6u);
+	CHECK_EQ_U(f->bad_access, 0u);
+	sw_rtt_free(rtt);
+	free(f);
 }
 
 static void test_engine_down_modes(void)
@@ -348,11 +413,11 @@ static void test_engine_down_modes(void)
 	free(f);
 }
 
-static void test_engine_hostile_and_rediscovery(void)
+static void engine_hostile_and_rediscovery(bool batched)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 	struct sw_ctx ctx;
-	struct sw_rtt *rtt = fake_engine(f, &ctx, false);
+	struct sw_rtt *rtt = fake_engine(f, &ctx, batched);
 	struct sw_rtt_status st;
 
 	CHECK(rtt != NULL);
@@ -389,6 +454,12 @@ static void test_engine_hostile_and_rediscovery(void)
 	free(f);
 }
 
+static void test_engine_hostile_and_rediscovery(void)
+{
+	engine_hostile_and_rediscovery(false);
+	engine_hostile_and_rediscovery(true);
+}
+
 /* ---- engine against the simulated H743 running the demo ---------------- */
 
 struct simrig {
@@ -399,6 +470,10 @@ struct simrig {
 	struct sw_core *core;
 	char text[8192];
 	size_t len;
+	uint32_t hz;                /* SWD clock told to the engine (0: not told) */
+	bool take_up1;              /* a consumer for up channel 1 (the flood) */
+	uint64_t bytes1, gaps1;     /* up 1: bytes and breaks in the byte sequence */
+	uint8_t next1;
 };
 
 static int sr_read(void *user, uint32_t addr, void *buf, size_t len)
@@ -435,18 +510,41 @@ static size_t sr_room(void *user, unsigned ch)
 {
 	struct simrig *g = user;
 
+	if (ch == 1 && g->take_up1)
+		return 1u << 20;
 	return ch == 0 ? sizeof(g->text) - 1 - g->len : 0;
+}
+
+static uint32_t sr_swclk(void *user)
+{
+	return ((struct simrig *)user)->hz;
 }
 
 static void sr_data(void *user, unsigned ch, const uint8_t *data, size_t len)
 {
 	struct simrig *g = user;
 
+	if (ch == 1) {
+		for (size_t i = 0; i < len; i++) {
+			g->gaps1 += g->bytes1 + i && data[i] != g->next1;
+			g->next1 = (uint8_t)(data[i] + 1);
+		}
+		g->bytes1 += len;
+	}
 	if (ch == 0 && g->len + len < sizeof(g->text)) {
 		memcpy(g->text + g->len, data, len);
 		g->len += len;
 		g->text[g->len] = 0;
 	}
+}
+
+static void simrig_free(struct simrig *g, struct sw_rtt *rtt)
+{
+	sw_rtt_free(rtt);
+	sw_target_close(g->t);
+	sw_probe_close(g->probe);
+	sim_free(g->sim);
+	free(g);
 }
 
 static void run_for(struct simrig *g, struct sw_rtt *rtt, uint64_t ns)
@@ -498,7 +596,7 @@ static void test_engine_stale_elf_falls_back_to_scan(void)
 static void test_engine_on_sim(void)
 {
 	struct simrig *g = calloc(1, sizeof(*g));
-	struct sw_rtt_ops ops = {sr_read, sr_write, sr_clock, sr_room, sr_data, g, sr_qread, sr_qwrite, sr_run};
+	struct sw_rtt_ops ops = {sr_read, sr_write, sr_clock, sr_room, sr_data, g, sr_qread, sr_qwrite, sr_run, NULL};
 	const struct sw_target_desc *desc = sw_target_find("stm32h743");
 	struct sw_rtt *rtt = NULL;
 	struct sw_rtt_status st;
@@ -539,11 +637,86 @@ static void test_engine_on_sim(void)
 	TEST_INFO("after reset: found %llu times, %llu in-place re-inits", (unsigned long long)st.found_count,
 		  (unsigned long long)st.reinits);
 out:
-	sw_rtt_free(rtt);
-	sw_target_close(g->t);
-	sw_probe_close(g->probe);
-	sim_free(g->sim);
-	free(g);
+	simrig_free(g, rtt);
+}
+
+/* Issue #20: one poll is one probe round trip (the block read folded into
+ * the batch, each ring's data within a share sized from the wire time), and
+ * while the firmware keeps up channel 1 full, every line it wrote on
+ * channel 0 before a poll starts comes out in that poll. Counted by the
+ * simulator (round trips), not timed. */
+static void fair_under_flood(uint32_t khz)
+{
+	struct simrig *g = calloc(1, sizeof(*g));
+	struct sw_rtt_ops ops = {sr_read, sr_write, sr_clock, sr_room, sr_data, g, sr_qread, sr_qwrite, sr_run,
+				 sr_swclk};
+	struct sw_rtt *rtt = NULL;
+	struct sw_elf *elf = NULL;
+	struct sim_timing tm;
+	struct sim_counters c0, c1;
+	uint32_t cb = 0, flood = 0, lines = 0, size;
+	unsigned polls = 0, multi = 0, missed = 0, starved = 0;
+	uint8_t w[4];
+
+	sw_ctx_init(&g->ctx);
+	g->ctx.level = SW_LOG_NONE;
+	g->hz = khz * 1000u;
+	CHECK_OK(sw_elf_open_file(&g->ctx, DEMO_ELF, &elf));
+	CHECK_OK(sw_elf_symbol(elf, "_SEGGER_RTT", &cb, &size));
+	CHECK_OK(sw_elf_symbol(elf, "demo_rtt_flood", &flood, &size));
+	CHECK_OK(sw_elf_symbol(elf, "demo_rtt_lines", &lines, &size));
+	sw_elf_close(elf);
+	CHECK_OK(sim_new(&g->ctx, "stm32h743", &g->sim));
+	CHECK_OK(sim_load_elf(g->sim, DEMO_ELF));
+	sim_get_timing(g->sim, &tm);
+	tm.swclk_hz = g->hz;
+	sim_set_timing(g->sim, &tm);
+	sim_power_on_reset(g->sim);
+	CHECK_OK(sw_sim_probe_open(&g->ctx, g->sim, 0, &g->probe));
+	CHECK_OK(sw_target_open(&g->ctx, g->probe, sw_target_find("stm32h743"), 0, &g->t));
+	if (!g->t || !cb || !flood || !lines)
+		goto out;
+	g->core = sw_target_core(g->t, 0);
+	CHECK_OK(sw_rtt_new(&g->ctx, &ops, &rtt));
+	sw_rtt_set_elf_addr(rtt, cb);
+	sw_rtt_start(rtt);
+	run_for(g, rtt, 50000000ull);
+	g->take_up1 = true;
+	sw_le32_put(w, 1);
+	sim_mem_write(g->sim, flood, w, 4);
+	run_for(g, rtt, 20000000ull);
+	for (; polls < 400; polls++) {
+		uint64_t b1 = g->bytes1;
+		uint32_t n;
+		char want[32];
+
+		sim_advance_ns(g->sim, 50000);
+		sim_mem_read(g->sim, lines, w, 4); /* counted after the line's WrOff store */
+		n = sw_le32_get(w);
+		sim_get_counters(g->sim, &c0);
+		sw_rtt_poll(rtt, true);
+		sim_get_counters(g->sim, &c1);
+		multi += c1.round_trips - c0.round_trips != 1;
+		snprintf(want, sizeof(want), "rtt: tick %u\n", n);
+		missed += n && !strstr(g->text, want);
+		starved += g->bytes1 == b1;
+	}
+	TEST_INFO("%u kHz: %u polls, %llu bytes of up 1, %zu of up 0; %u polls of more than one round trip, "
+		  "%u with a line missing, %u with nothing from up 1",
+		  khz, polls, (unsigned long long)g->bytes1, g->len, multi, missed, starved);
+	CHECK_EQ_U(multi, 0u);
+	CHECK_EQ_U(missed, 0u);
+	CHECK_EQ_U(starved, 0u);
+	CHECK_EQ_U(g->gaps1, 0u);
+	CHECK(g->len > 400 && g->bytes1 > 400u * 256u);
+out:
+	simrig_free(g, rtt);
+}
+
+static void test_engine_fair_under_flood(void)
+{
+	fair_under_flood(4000);
+	fair_under_flood(15000);
 }
 
 int main(void)
@@ -552,9 +725,11 @@ int main(void)
 	RUN_TEST(test_ring_math);
 	RUN_TEST(test_engine_scan_and_data);
 	RUN_TEST(test_engine_batched);
+	RUN_TEST(test_engine_batched_reinit_before_writeback);
 	RUN_TEST(test_engine_down_modes);
 	RUN_TEST(test_engine_hostile_and_rediscovery);
 	RUN_TEST(test_engine_stale_elf_falls_back_to_scan);
 	RUN_TEST(test_engine_on_sim);
+	RUN_TEST(test_engine_fair_under_flood);
 	return TEST_MAIN_END();
 }

@@ -8,6 +8,7 @@
 #include "probes/probe.h"
 #include "probes/sim_probe.h"
 #include "sim/sim.h"
+#include "server/flash/loader.h"
 #include "sim/sim_flash_h743.h"
 #include "targets/target.h"
 #include "targets/targets_priv.h"
@@ -418,6 +419,9 @@ static void test_rt1062_host_path_over_old_data(void)
 	struct sw_core *core = sw_target_core(t, 0);
 	CHECK_OK(sw_core_halt(core));
 	CHECK_OK(sw_flash_rt1062_flexspi.prepare(core, &rg));
+	/* AHBCR.PREFETCHEN, as an XIP application (or the boot ROM) sets it. */
+	CHECK_OK(sw_mem_read32(sw_core_ap(core), 0x402A800Cu, &first));
+	CHECK_OK(sw_mem_write32(sw_core_ap(core), 0x402A800Cu, first | 0x20u));
 	CHECK_OK(sw_mem_read32(sw_core_ap(core), 0x60010000u, &first)); /* fills the AHB buffer */
 	CHECK_EQ_U(first, 0);
 	CHECK_OK(sw_flash_rt1062_flexspi.erase_range(core, &rg, 0x60010000u, 0x2000u));
@@ -430,11 +434,48 @@ static void test_rt1062_host_path_over_old_data(void)
 		page[i] = (uint8_t)(i ^ 0x5Au);
 	CHECK_OK(sw_mem_read32(sw_core_ap(core), 0x60010000u, &first)); /* buffer holds 0xFF now */
 	CHECK_OK(sw_flash_rt1062_flexspi.program(core, &rg, 0x60010000u, page, sizeof(page)));
+	CHECK_OK(sim_mem_read(sim, 0x60010000u, back, sizeof(back)));
+	CHECK_MSG(!memcmp(back, page, sizeof(page)), "the page was not programmed into the NOR");
 	CHECK_OK(sw_mem_read(sw_core_ap(core), 0x60010000u, back, sizeof(back)));
 	CHECK_MSG(!memcmp(back, page, sizeof(page)), "AHB read after programming returned stale data");
 	sw_target_close(t);
 	sw_probe_close(probe);
 	sim_free(sim);
+}
+
+/* A reset between two loader calls, while the core sits halted: the core
+ * stays halted (C1.6.3) but the flash relocks and RAM set-up may be gone;
+ * the next call must refuse with the reason instead of running on. */
+static void test_loader_refuses_after_reset_between_calls(void)
+{
+	struct rig g;
+	struct sw_target *t = NULL;
+	struct sw_loader *l = NULL;
+	const struct sw_target_desc *d = sw_target_find("stm32h743");
+	struct swl_range rg = {0x08000000u, 0x100u, 0};
+
+	memset(&g, 0, sizeof(g));
+	sw_ctx_init(&g.ctx);
+	g.ctx.level = SW_LOG_NONE;
+	CHECK_OK(sim_new(&g.ctx, "stm32h743", &g.sim));
+	CHECK_OK(sw_sim_probe_open(&g.ctx, g.sim, 0, &g.probe));
+	CHECK_OK(sw_target_open(&g.ctx, g.probe, d, 0, &t));
+	if (!t)
+		return;
+	struct sw_core *core = sw_target_core(t, 0);
+	CHECK_OK(sw_core_halt(core));
+	CHECK_OK(sw_loader_open(&g.ctx, core, d->loader, 0x20000u, &l));
+	if (l) {
+		CHECK_OK(sw_loader_crc(l, &rg, 1));
+		sim_schedule_reset(g.sim, 1000);
+		sim_advance_ns(g.sim, 100000);
+		CHECK_EQ_U(sw_loader_crc(l, &rg, 1), SW_ERR_TARGET_STATE);
+		CHECK(strstr(sw_errmsg(&g.ctx), "reset") != NULL);
+		sw_loader_close(l, NULL);
+	}
+	sw_target_close(t);
+	sw_probe_close(g.probe);
+	sim_free(g.sim);
 }
 
 int main(void)
@@ -450,5 +491,6 @@ int main(void)
 	RUN_TEST(test_h743_max_corner);
 	RUN_TEST(test_reset_of_halted_core_is_latched);
 	RUN_TEST(test_rt1062_host_path_over_old_data);
+	RUN_TEST(test_loader_refuses_after_reset_between_calls);
 	return TEST_MAIN_END();
 }

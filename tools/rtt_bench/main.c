@@ -32,6 +32,7 @@ struct bench {
 	struct sw_target *t;
 	struct sw_core *core;
 	struct sw_rtt *rtt;
+	unsigned khz;
 	uint32_t cb, flood_addr;
 	/* channel 0: write times by byte count, delivery */
 	uint64_t written0, delivered0, prev_look_ns;
@@ -76,6 +77,11 @@ static int b_run(void *u)
 static uint64_t b_clock(void *u)
 {
 	return sim_now_ns(((struct bench *)u)->sim);
+}
+
+static uint32_t b_swclk(void *u)
+{
+	return ((struct bench *)u)->khz * 1000u;
 }
 
 static size_t b_room(void *u, unsigned ch)
@@ -167,7 +173,8 @@ static void run(struct bench *b, uint64_t ns)
 
 static int setup(struct bench *b, const char *elf_path, unsigned khz)
 {
-	struct sw_rtt_ops ops = {b_read, b_write, b_clock, b_room, b_data, b, b_qread, b_qwrite, b_run};
+	struct sw_rtt_ops ops = {b_read,  b_write, b_clock, b_room, b_data,
+				 b,       b_qread, b_qwrite, b_run, b_swclk};
 	struct sim_timing tm;
 	struct sw_elf *elf = NULL;
 	uint32_t size;
@@ -175,6 +182,7 @@ static int setup(struct bench *b, const char *elf_path, unsigned khz)
 
 	sw_ctx_init(&b->ctx);
 	b->ctx.level = SW_LOG_WARN;
+	b->khz = khz;
 	if ((r = sw_elf_open_file(&b->ctx, elf_path, &elf)) ||
 	    (r = sw_elf_symbol(elf, "_SEGGER_RTT", &b->cb, &size)) ||
 	    (r = sw_elf_symbol(elf, "demo_rtt_flood", &b->flood_addr, &size))) {
@@ -258,6 +266,17 @@ int main(int argc, char **argv)
 	       kbs, dt, wire, khz, 100.0 * kbs / wire, (unsigned long long)b->gaps);
 	printf("rtt latency under flood (up 0 lines): mean %.2f ms, max %.2f ms virtual\n",
 	       nl ? b->lat_sum / (double)nl : 0.0, b->lat_max);
+	/* What the link allows at best: every exchange full (16384 bits, the
+	 * sim probe's J-Link limit, minus the 8 idle bits at its end) of data
+	 * reads, each paying the round trip and its USB bytes (J-Link
+	 * EMU_CMD_HW_JTAG3 sizes, as probes/sim_probe.c charges them). */
+	struct sim_timing tm;
+	sim_get_timing(b->sim, &tm);
+	double xbits = (double)((16384 - 8) / 46 * 46), xbytes = 4.0 + 2.0 * 2048.0 + 2049.0;
+	double xwire = xbits / (khz * 1000.0), xt = xwire + (double)tm.t_rt_ns / 1e9 +
+				(tm.usb_bytes_per_s ? xbytes / (double)tm.usb_bytes_per_s : 0.0);
+	printf("rtt ceiling: full 16384-bit exchanges of data alone, one %.2f ms round trip each: %.0f %% of the "
+	       "wire at %u kHz\n", (double)tm.t_rt_ns / 1e6, 100.0 * xwire / xt, khz);
 	sw_rtt_free(b->rtt);
 	sw_target_close(b->t);
 	sw_probe_close(b->probe);
