@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define SWL_MAGIC 0x4C575753u /* "SWWL" */
-#define SWL_ABI_VERSION 1u
+#define SWL_ABI_VERSION 2u
 #define SWL_MAX_JOBS 2u
 
 /* Return codes (r0 and params.status). */
@@ -41,7 +41,11 @@ struct swl_job {
 	uint32_t wp;        /* host: bytes written into the ring so far */
 	uint32_t rp;        /* loader: bytes consumed (programmed) so far */
 	uint32_t erased;    /* loader: sectors erased by this job */
-	uint32_t reserved;
+	/* Host: address of len / sector_size words, or 0. The loader stores
+	 * there the CRC-32 (as qCRC) of each sector it programmed, read back
+	 * from flash once the sector is complete, so no separate verify pass
+	 * is needed; it counts them in params.verified. */
+	uint32_t crc_out;
 };
 
 struct swl_range {
@@ -63,7 +67,8 @@ struct swl_params {
 	uint32_t n_ranges;
 	uint32_t progress;   /* loader: ranges done (crc/erase) */
 	uint32_t saved_ccr;  /* loader: SCB CCR at init (caches switched off while it runs) */
-	uint32_t reserved[4];
+	uint32_t verified;   /* loader: sectors whose CRC it stored in a job's crc_out */
+	uint32_t reserved[3];
 };
 
 /* Byte offsets the host uses to poll single fields. */

@@ -4,7 +4,8 @@
  * a unit takes any value directly. So program writes each unit from the
  * ring as the host streams it (the data crosses the wire once), erase
  * writes the erased value 0x00 without any data on the wire, and crc lets
- * the host compare and verify without reading MRAM back (issue #20).
+ * the host compare without reading MRAM back; program reads each sector
+ * back by CRC as soon as it is written (job crc_out, issue #20).
  * Interrupts stay masked (PRIMASK = 1, abi.h) so no handler store lands
  * between the four stores of a unit. */
 #include "common.h"
@@ -49,6 +50,12 @@ uint32_t swl_program(struct swl_params *p)
 			store_unit(a, (const uint32_t *)(j->ring_base + j->rp % j->ring_size));
 			a += UNIT;
 			j->rp += UNIT;
+			/* A sector complete: read it back by CRC while the host
+			 * still streams (the loader waits for the wire anyway). */
+			if (p->sector_size && (a - j->addr) % p->sector_size == 0) {
+				__asm volatile("dsb");
+				swl_verify_sector(p, j, a - p->sector_size);
+			}
 		}
 	}
 	__asm volatile("dsb");

@@ -12,6 +12,11 @@
  * qCRC) into 256 words of scratch RAM. */
 void swl_crc_table(uint32_t *table);
 uint32_t swl_crc_update(const uint32_t *table, uint32_t crc, const uint8_t *p, uint32_t n);
+/* Store the CRC of the sector at addr (inside job j, programmed and
+ * complete) in j->crc_out and count it in p->verified. */
+void swl_verify_sector(struct swl_params *p, const struct swl_job *j, uint32_t addr);
+/* The same with a CRC the loader computed while reading the sector back. */
+void swl_store_crc(struct swl_params *p, const struct swl_job *j, uint32_t addr, uint32_t crc);
 /* CRC every range of params->ranges (init 0xFFFFFFFF, as gdb). */
 uint32_t swl_crc_ranges(struct swl_params *p);
 /* Spin about 2*n cycles without touching the bus (waiting on a busy

@@ -180,10 +180,14 @@ uint32_t swl_program(struct swl_params *p)
 
 	if (r != SWL_OK || p->n_jobs != 1 || j->addr % SMALL || j->len % SMALL || j->ring_size % PAGE)
 		return p->status = r != SWL_OK ? r : SWL_ERR_ARG;
-	for (uint32_t a = j->addr; a < end && r == SWL_OK;) {
+	for (uint32_t a = j->addr, v = j->addr; a < end && r == SWL_OK;) {
 		uint32_t u = swl_nor_unit(a, end);
 		r = program_unit(p, j, a, u);
 		a += u;
+		/* Back in memory-mapped mode: read the sectors now complete back
+		 * by CRC while the host streams the next unit. */
+		for (; r == SWL_OK && j->crc_out && v + p->sector_size <= a; v += p->sector_size)
+			swl_verify_sector(p, j, v);
 	}
 	return p->status = r;
 }

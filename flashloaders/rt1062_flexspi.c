@@ -181,6 +181,15 @@ uint32_t swl_program(struct swl_params *p)
 			return p->status = r;
 		next += PAGE;
 		j->rp += PAGE;
+		/* A sector complete: once the NOR is ready read it back through
+		 * the AHB map (prefetch buffer flushed) by CRC, while the host
+		 * streams the next one. */
+		if (j->crc_out && (next - j->addr) % p->sector_size == 0) {
+			if ((r = wait_ready(p, next - PAGE, 16)) != SWL_OK)
+				return p->status = r;
+			ahb_flush();
+			swl_verify_sector(p, j, next - p->sector_size);
+		}
 	}
 	r = wait_ready(p, end, 16);
 	ahb_flush();

@@ -3,7 +3,8 @@
  * gives one job per bank both are erased and programmed at the same time.
  * Erase happens sector by sector just before programming reaches it, and
  * only when the sector is not blank, so the host streams data into the
- * ring while the first erase runs. */
+ * ring while the first erase runs. Each sector is read back by CRC once
+ * programmed (job crc_out), so the host needs no verify pass. */
 #include "common.h"
 #include "../targets/regs/stm32h7_flash.h"
 
@@ -14,8 +15,23 @@ struct bank_run {
 	uint32_t next;  /* next flash word to program */
 	uint32_t ready; /* sectors below this address are erased (or blank) */
 	uint32_t end;
+	uint32_t checked; /* sectors below this address are verified */
 	uint32_t erasing; /* an erase was started and may still run */
+	uint32_t pg;      /* CR holds PG */
+	uint32_t back;    /* flash words below this address are read back into crc */
+	uint32_t crc;     /* CRC of the sector's words read back so far */
 };
+
+/* Read back the flash word at br->back (done: the bank is idle) and run it
+ * through the CRC. The loads come first, the CRC of the copy later, while
+ * the next word programs. */
+static void read_back(const struct bank_run *br, uint32_t *copy)
+{
+	const volatile uint32_t *w = (const volatile uint32_t *)br->back;
+
+	for (uint32_t i = 0; i < H7_FLASH_WORD / 4u; i++)
+		copy[i] = w[i];
+}
 
 static uint32_t bank_of(uint32_t addr)
 {
@@ -61,27 +77,57 @@ static uint32_t prepare_sector(const struct swl_params *p, uint32_t b, uint32_t 
 static uint32_t step(struct swl_params *p, struct bank_run *br)
 {
 	struct swl_job *j = br->job;
-	uint32_t sr = SWL_REG(H7_FLASH_SR(br->bank));
+	uint32_t sr = SWL_REG(H7_FLASH_SR(br->bank)), idle = !(sr & (H7_SR_BSY | H7_SR_QW | H7_SR_WBNE));
 
 	if (sr & H7_SR_ERRORS)
 		return 0x100u | fail(p, br->bank, br->next, sr);
-	if (br->next >= br->end || (sr & (H7_SR_BSY | H7_SR_QW | H7_SR_WBNE)))
+	if (idle)
+		br->erasing = 0;
+	if (br->checked < br->next && br->next == br->ready) {
+		/* The sector below `ready` is programmed: read its last word back
+		 * once done (a read of a busy bank stalls, §4.3.8) and store the
+		 * sector's CRC before the next erase. */
+		uint32_t copy[H7_FLASH_WORD / 4u];
+		if (!idle)
+			return 0;
+		read_back(br, copy);
+		br->crc = swl_crc_update((const uint32_t *)p->scratch, br->crc, (const uint8_t *)copy, H7_FLASH_WORD);
+		swl_store_crc(p, j, br->ready - p->sector_size, br->crc);
+		br->checked = br->back = br->next;
+		br->crc = 0xFFFFFFFFu;
+		return 1;
+	}
+	if (br->next >= br->end)
 		return 0;
-	br->erasing = 0;
 	if (br->next >= br->ready) {
+		if (!idle)
+			return 0;
 		br->erasing = prepare_sector(p, br->bank, br->ready);
 		j->erased += br->erasing;
 		br->ready += p->sector_size;
+		br->pg = 0;
 		return 1;
 	}
-	if ((uint32_t)(j->wp - j->rp) < H7_FLASH_WORD)
-		return 0; /* the host has not sent this word yet */
+	if (!idle || (uint32_t)(j->wp - j->rp) < H7_FLASH_WORD)
+		return 0; /* the previous word still programs, or the host has not sent this one */
+	/* Verify as we go: the word programmed last is read back now (the bank
+	 * is idle), the next one starts, and the CRC of the copy is computed
+	 * while it programs. */
+	uint32_t copy[H7_FLASH_WORD / 4u], had = br->back < br->next;
+	if (had)
+		read_back(br, copy);
 	const uint32_t *src = (const uint32_t *)(j->ring_base + j->rp % j->ring_size);
-	if (!swl_all_ones(src, H7_FLASH_WORD / 4u)) {
+	if (src[0] != 0xFFFFFFFFu || !swl_all_ones(src, H7_FLASH_WORD / 4u)) {
 		volatile uint32_t *dst = (volatile uint32_t *)br->next;
-		SWL_REG(H7_FLASH_CR(br->bank)) = H7_CR_PSIZE_X64 | H7_CR_PG;
+		if (!br->pg)
+			SWL_REG(H7_FLASH_CR(br->bank)) = H7_CR_PSIZE_X64 | H7_CR_PG;
+		br->pg = 1;
 		for (uint32_t i = 0; i < H7_FLASH_WORD / 4u; i++)
 			dst[i] = src[i]; /* the eighth store starts the flash word (§4.3.9) */
+	}
+	if (had) {
+		br->crc = swl_crc_update((const uint32_t *)p->scratch, br->crc, (const uint8_t *)copy, H7_FLASH_WORD);
+		br->back += H7_FLASH_WORD;
 	}
 	br->next += H7_FLASH_WORD;
 	j->rp += H7_FLASH_WORD;
@@ -103,9 +149,10 @@ uint32_t swl_program(struct swl_params *p)
 			return p->status = SWL_ERR_ARG;
 		br[i].job = j;
 		br[i].bank = bank_of(j->addr);
-		br[i].next = br[i].ready = j->addr;
+		br[i].next = br[i].ready = br[i].checked = br[i].back = j->addr;
+		br[i].crc = 0xFFFFFFFFu;
 		br[i].end = j->addr + j->len;
-		br[i].erasing = 0;
+		br[i].erasing = br[i].pg = 0;
 		if ((r = unlock(br[i].bank)) != SWL_OK)
 			return p->status = r;
 	}
@@ -116,15 +163,16 @@ uint32_t swl_program(struct swl_params *p)
 			if (s & 0x100u)
 				return p->status = s & 0xFFu;
 			busy |= s;
-			done += br[i].next >= br[i].end;
+			done += br[i].checked >= br[i].end;
 			erasing += br[i].erasing;
 		}
 		if (done == n)
 			break;
-		/* Nothing to do: wait about 1 us, or 20 us when every bank still
-		 * at work is erasing (a sector takes about 1 s). */
-		if (!busy)
-			swl_pause(erasing == n - done ? 640u : 32u);
+		/* Nothing to do: poll again at once while a flash word programs
+		 * (100 us, the next one should follow without a gap), wait 20 us
+		 * when every bank still at work is erasing (about 1 s). */
+		if (!busy && erasing == n - done)
+			swl_pause(640u);
 	}
 	/* The last flash words are complete once QW drops in both banks. */
 	for (uint32_t i = 0; i < n; i++) {

@@ -48,7 +48,8 @@ struct sim_host {
 /* Fault injection for tests and fault campaigns (issue 9):
  *   sim reset-in MS                  system reset MS ms of virtual time from now
  *   sim wait MS                      let MS ms of virtual time pass (the cores run)
- *   sim inject wait|fault|parity|noresp|wparity SKIP COUNT, sim inject clear */
+ *   sim inject wait|fault|parity|noresp|wparity SKIP COUNT, sim inject clear
+ *   sim inject flashbit ADDR         the next program of that flash word fails silently */
 static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *arg)
 {
 	static const char *const kinds[] = {"wait", "fault", "parity", "noresp", "wparity"};
@@ -73,6 +74,11 @@ static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *
 		sw_session_say(s, "sim: no faults pending");
 		return 0;
 	}
+	if (sscanf(arg, "inject flashbit %x", &skip) == 1) {
+		sim_inject_flash_bit(sim, skip);
+		sw_session_say(s, "sim: the next program of the flash word at 0x%08x fails silently", skip & ~31u);
+		return 0;
+	}
 	if (sscanf(arg, "inject %15s %u %u", kind, &skip, &count) == 3)
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 			if (!strcmp(kind, kinds[i])) {
@@ -80,7 +86,8 @@ static int sim_fault_monitor(struct sim *sim, struct sw_session *s, const char *
 				sw_session_say(s, "sim: %s on %u transactions after %u more", kind, count, skip);
 				return 0;
 			}
-	sw_session_say(s, "sim: tick on|off | reset-in MS | wait MS | inject wait|fault|parity|noresp|wparity SKIP COUNT | inject clear");
+	sw_session_say(s, "sim: tick on|off | reset-in MS | wait MS | inject wait|fault|parity|noresp|wparity SKIP COUNT | "
+			  "inject flashbit ADDR | inject clear");
 	return -1;
 }
 

@@ -123,10 +123,23 @@ static bool clock_max_corner(void *sim)
 	return ((struct sim *)sim)->max_corner;
 }
 
+/* `sim inject flashbit ADDR`: one silent program failure, then disarmed. */
+static bool clock_program_fault(void *sim, uint32_t addr)
+{
+	struct sim *s = sim;
+
+	if (!s->flash_fault_armed || (s->flash_fault_addr & ~31u) != addr)
+		return false;
+	s->flash_fault_armed = false;
+	s->cnt.faults_fired++;
+	return true;
+}
+
 static int build_flash(struct sim *sim, struct h743 *h, struct sim_bus *b)
 {
 	struct sim_flash_h743_cfg cfg = {.now_ns = clock_now, .stall_until = clock_stall,
-					 .max_corner_now = clock_max_corner, .clock = sim};
+					 .max_corner_now = clock_max_corner, .program_fault = clock_program_fault,
+					 .clock = sim};
 	uint8_t *bank1 = NULL, *bank2 = NULL;
 	int r = 0;
 

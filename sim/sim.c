@@ -178,8 +178,15 @@ void sim_inject(struct sim *sim, enum sim_fault fault, unsigned skip, unsigned c
 	sim->fault_count = count;
 }
 
+void sim_inject_flash_bit(struct sim *sim, uint32_t addr)
+{
+	sim->flash_fault_addr = addr;
+	sim->flash_fault_armed = true;
+}
+
 void sim_inject_clear(struct sim *sim)
 {
+	sim->flash_fault_armed = false;
 	sim->fault_count = 0;
 	sim->stall_armed = false;
 }

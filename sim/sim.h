@@ -105,6 +105,10 @@ enum sim_fault {
  * are affected for WAIT/FAULT (the DP itself never waits). */
 void sim_inject(struct sim *sim, enum sim_fault fault, unsigned skip, unsigned count);
 void sim_inject_clear(struct sim *sim);
+/* The next program of the internal flash word holding addr leaves bit 0 of
+ * its first byte erased, with no error flag (a worn cell): what only a
+ * verify catches. Chips without a modelled flash ignore it. */
+void sim_inject_flash_bit(struct sim *sim, uint32_t addr);
 /* Stall the AP for ns of virtual time, starting after `skip` more AP
  * accesses or RDBUFF reads: until it ends they answer WAIT, as behind a
  * bus access the interconnect holds up (ADIv5.2 B4.2.3). ABORT.DAPABORT

@@ -165,6 +165,9 @@ static void program_word(struct sim_flash_h743 *f, struct bank *b)
 	for (unsigned i = 0; i < WORD_BYTES; i++)
 		if (b->wbuf_mask & (1u << i))
 			dst[i] = b->wbuf[i];
+	if (f->cfg.program_fault &&
+	    f->cfg.program_fault(f->cfg.clock, 0x08000000u + (uint32_t)(b - f->b) * BANK_SIZE + b->wbuf_row))
+		dst[0] |= 1u; /* [model: injected fault, no flag] the cell did not take the 0 */
 	b->wbuf_mask = 0;
 	start_op(f, b, t_word(f, b));
 }

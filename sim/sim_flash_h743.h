@@ -20,6 +20,9 @@ struct sim_flash_h743_cfg {
 	void *clock;
 	bool max_corner;            /* datasheet maxima instead of typical values */
 	bool (*max_corner_now)(void *clock); /* or ask the simulator (optional) */
+	/* Fault injection (optional): true when the program of the flash word
+	 * at this address is to fail silently (a worn cell: bit 0 stays 1). */
+	bool (*program_fault)(void *clock, uint32_t addr);
 };
 
 int sim_flash_h743_new(const struct sim_flash_h743_cfg *cfg, struct sim_flash_h743 **out);

@@ -105,6 +105,8 @@ struct sim {
 	uint64_t core_ns;      /* time up to which the cores have run */
 	struct sim_core *running; /* the core inside sim_core_run, else NULL */
 	uint64_t reset_at;     /* scheduled system reset (fault injection), 0 = none */
+	uint32_t flash_fault_addr; /* the flash word whose next program fails silently */
+	bool flash_fault_armed;
 	uint64_t pending_cycles;
 	struct sim_counters cnt;
 	struct sim_wire wire;

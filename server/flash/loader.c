@@ -29,6 +29,7 @@
 
 _Static_assert(sizeof(struct swl_params) == SWL_PARAMS_SIZE, "ABI: parameter block size");
 _Static_assert(sizeof(struct swl_range) == 12, "ABI: range size");
+_Static_assert(RANGES_MAX * 12u >= SWL_MAX_JOBS * 4u * SW_LOADER_JOB_SECTORS_MAX, "verify CRCs fit the range list");
 _Static_assert(offsetof(struct swl_params, progress) == SWL_OFF_PROGRESS, "ABI: progress");
 _Static_assert(offsetof(struct swl_params, job[1].erased) == SWL_OFF_JOB(1) + SWL_OFF_JOB_ERASED, "ABI: job");
 
@@ -175,7 +176,7 @@ static int call(struct sw_loader *l, uint32_t entry_off)
 }
 
 int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loader_desc *ld,
-		   uint32_t sector_size, struct sw_loader **out)
+		   uint32_t sector_size, bool keep_ram, struct sw_loader **out)
 {
 	struct sw_loader *l = calloc(1, sizeof(*l));
 	struct sw_core_state cs;
@@ -194,7 +195,7 @@ int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loa
 	/* Keep the RAM under the blob, parameters and stack (a few KiB) so a
 	 * qCRC in the middle of a debug session changes nothing; the rings are
 	 * the caller's business (see flash_stage.h). */
-	if (!(l->backup = malloc(l->rings - l->code))) {
+	if (keep_ram && !(l->backup = malloc(l->rings - l->code))) {
 		r = sw_fail(ctx, SW_ERR_NOMEM, "flash loader: out of memory");
 		goto fail;
 	}
@@ -202,7 +203,7 @@ int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loa
 	    (r = sw_core_traps_suspend(core, &l->demcr)))
 		goto fail;
 	l->suspended = true;
-	if ((r = sw_mem_read(sw_core_ap(core), l->code, l->backup, l->rings - l->code)) ||
+	if ((l->backup && (r = sw_mem_read(sw_core_ap(core), l->code, l->backup, l->rings - l->code))) ||
 	    (r = sw_mem_write(sw_core_ap(core), l->code, ld->image->code, ld->image->size)) ||
 	    (r = sw_core_sync_code(core, l->code, ld->image->size)))
 		goto fail;
@@ -245,6 +246,7 @@ static int ranges_call(struct sw_loader *l, struct swl_range *rg, size_t n, uint
 
 int sw_loader_crc(struct sw_loader *l, struct swl_range *ranges, size_t n)
 {
+	l->st.crc_calls++;
 	return ranges_call(l, ranges, n, l->ld->image->off_crc);
 }
 
@@ -282,22 +284,32 @@ static int feed(struct sw_loader *l, size_t i, const struct sw_loader_job *job, 
 	return sw_mem_queue_write32(ap, l->params + SWL_OFF_JOB(i) + SWL_OFF_JOB_WP, j->wp);
 }
 
-int sw_loader_program(struct sw_loader *l, const struct sw_loader_job *jobs, size_t n)
+int sw_loader_program(struct sw_loader *l, const struct sw_loader_job *jobs, size_t n, bool *verified)
 {
 	sw_ap *ap = sw_core_ap(l->core);
 	uint32_t status = SWL_RUNNING, dhcsr = 0, rp[SWL_MAX_JOBS] = {0}, erased[SWL_MAX_JOBS] = {0};
 	uint32_t progress = 0, last = 0;
 	unsigned stall = 0;
+	uint32_t want = 0;
 	int r;
 
+	*verified = false;
 	if (n == 0 || n > SWL_MAX_JOBS || n > (l->ld->max_jobs ? l->ld->max_jobs : 1u))
 		return sw_fail(l->ctx, SW_ERR_ARG, "flash loader: %zu parallel jobs not supported", n);
 	memset(l->p.job, 0, sizeof(l->p.job));
 	l->p.n_jobs = (uint32_t)n;
-	for (size_t i = 0; i < n; i++)
+	l->p.verified = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t secs = jobs[i].len / l->sector_size;
+		/* The read-back CRCs land in the range list's space (free while
+		 * programming), SW_LOADER_JOB_SECTORS_MAX words per job. */
+		bool crc = jobs[i].crc && secs <= SW_LOADER_JOB_SECTORS_MAX;
 		l->p.job[i] = (struct swl_job){.addr = jobs[i].addr, .len = jobs[i].len,
 					       .ring_base = l->rings + (uint32_t)i * l->ring_size,
-					       .ring_size = l->ring_size};
+					       .ring_size = l->ring_size,
+					       .crc_out = crc ? l->ranges + (uint32_t)i * 4u * SW_LOADER_JOB_SECTORS_MAX : 0};
+		want += crc ? secs : 0;
+	}
 	if ((r = start(l, l->ld->image->off_program)))
 		return r;
 	while (status == SWL_RUNNING && !(dhcsr & (DHCSR_S_HALT | DHCSR_S_LOCKUP))) {
@@ -328,6 +340,15 @@ int sw_loader_program(struct sw_loader *l, const struct sw_loader_job *jobs, siz
 		return r;
 	for (size_t i = 0; i < n; i++)
 		l->st.sectors_erased += l->p.job[i].erased;
+	if (!want || l->p.verified != want)
+		return SW_OK; /* a loader without read-back: the caller verifies */
+	for (size_t i = 0; i < n && !r; i++)
+		if (l->p.job[i].crc_out)
+			r = sw_mem_read(ap, l->p.job[i].crc_out, jobs[i].crc, jobs[i].len / l->sector_size * 4u);
+	if (r)
+		return sw_fail(l->ctx, r, "flash loader: reading the verify CRCs: %s", sw_errmsg(l->ctx));
+	*verified = true;
+	l->st.sectors_verified += want;
 	return SW_OK;
 }
 
@@ -359,7 +380,7 @@ int sw_loader_close(struct sw_loader *l, struct sw_loader_stats *stats)
 		vals[i] = l->saved[N_SAVED - 1 - i];
 	}
 	r2 = sw_core_regs_write(l->core, order, vals, N_SAVED);
-	if (!r2)
+	if (!r2 && l->backup)
 		r2 = sw_mem_write(sw_core_ap(l->core), l->code, l->backup, l->rings - l->code);
 	if (!r2)
 		r2 = sw_core_traps_resume(l->core, l->demcr);
