@@ -464,7 +464,7 @@ static void test_loader_refuses_after_reset_between_calls(void)
 		return;
 	struct sw_core *core = sw_target_core(t, 0);
 	CHECK_OK(sw_core_halt(core));
-	CHECK_OK(sw_loader_open(&g.ctx, core, d->loader, 0x20000u, &l));
+	CHECK_OK(sw_loader_open(&g.ctx, core, d->loader, 0x20000u, true, &l));
 	if (l) {
 		CHECK_OK(sw_loader_crc(l, &rg, 1));
 		sim_schedule_reset(g.sim, 1000);
