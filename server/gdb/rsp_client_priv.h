@@ -82,4 +82,21 @@ void rsp_cmd_X(struct rsp_client *c, uint8_t *pkt, size_t pktlen);
 void rsp_cmd_crc(struct rsp_client *c, const char *arg);
 void rsp_cmd_vflash(struct rsp_client *c, uint8_t *pkt, size_t len);
 
+/* rsp_regs.c */
+size_t rsp_put_reg(char *out, uint64_t v, unsigned bits);
+void rsp_cmd_g(struct rsp_client *c);
+void rsp_cmd_G(struct rsp_client *c, const char *hex);
+void rsp_cmd_p(struct rsp_client *c, const char *arg);
+void rsp_cmd_P(struct rsp_client *c, const char *arg);
+
+/* rsp_run.c */
+uint64_t rsp_mono_ns(void);
+void rsp_send_stop(struct rsp_client *c, const struct sw_core_state *st);
+void rsp_resume(struct rsp_client *c, bool step);
+void rsp_cmd_vcont(struct rsp_client *c, const char *arg);
+void rsp_halt_and_report(struct rsp_client *c);
+void rsp_cmd_question(struct rsp_client *c);
+/* rsp_client.c */
+void rsp_send_notification(struct rsp_client *c, const char *stop);
+
 #endif
