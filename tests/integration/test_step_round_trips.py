@@ -8,8 +8,9 @@ import os
 import re
 import subprocess
 import tempfile
+import types
 
-from harness import DEMO, Server, check, finish, gdb_batch
+from harness import DEMO, SERVER, Server, check, finish, free_port, gdb_batch
 from rsp_client import RSP, monitor
 
 SIM = re.compile(r"sim: ([0-9.]+) s virtual, \d+ resets, (\d+) round trips")
@@ -56,6 +57,37 @@ def gdb_stepi():
                   f"{rts[2] - rts[1]} round trips")
 
 
+def remote_stepi():
+    """The same over `--probe remote://` with 1 ms of modelled LAN round
+    trip per request: one request is one LAN round trip."""
+    tmp = tempfile.mkdtemp()
+    psk = os.path.join(tmp, "psk")
+    with open(psk, "w") as f:
+        f.write("t:" + os.urandom(32).hex() + "\n")
+    os.chmod(psk, 0o600)
+    ps = subprocess.Popen([SERVER, "probe-server", "--probe", "sim", "--target", "stm32h743", "--load", DEMO,
+                           "--listen", "127.0.0.1:0", "--psk-file", psk, "--lan-rtt-us", "1000"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        addr = next(m.group(1) for m in (re.search(r"exported on (127\.0\.0\.1:\d+)", l) for l in ps.stdout) if m)
+        port = free_port()
+        srv = subprocess.Popen([SERVER, "--probe", "remote://" + addr, "--psk-file", psk, "--target", "stm32h743",
+                                "--port", str(port), "--elf", DEMO],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        next(l for l in srv.stdout if "gdb port" in l)
+        out = gdb_batch(types.SimpleNamespace(target=lambda: f"127.0.0.1:{port}"),
+                        ["break delay", "continue", "delete", "stepi", "stepi", "monitor probe", "stepi",
+                         "monitor probe", "detach"])
+        srv.terminate()
+        srv.wait(timeout=10)
+    finally:
+        ps.terminate()
+        ps.wait(timeout=10)
+    rts = [int(x) for x in re.findall(r"probe remote: (\d+) round trips", out)]
+    check("gdb stepi over remote:// costs at most 4 LAN round trips", len(rts) == 2 and rts[1] - rts[0] <= 4,
+          rts or out[-1500:])
+
+
 def stale_flash():
     """Flash contents gdb read while stepping must not survive a change."""
     tmp = tempfile.mkdtemp()
@@ -86,6 +118,7 @@ def stale_flash():
 def main():
     bare_step()
     gdb_stepi()
+    remote_stepi()
     stale_flash()
 
 
