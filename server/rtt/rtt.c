@@ -1,10 +1,17 @@
 /* RTT engine (see rtt.h). With batching (the probe queues), one poll is
- * one batch: the header and up descriptors (the check for this batch's
- * writes and the offsets for the next poll), the RdOff writes of what the
- * previous poll delivered, and the data of every up ring, each within a
- * fair share of a budget sized from the wire time, plus a short read-ahead
- * so a line written since the last poll comes in this one. Without
- * batching: one read of the block, then per channel a read and a write. */
+ * one batch, in this order:
+ *   1. each up ring's data the last look showed (up to its fair share of
+ *      a budget sized from the wire time);
+ *   2. the header and up descriptors: the fresh WrOffs, and the check for
+ *      3 (RdOff still ours, WrOff within the firmware's room);
+ *   3. the RdOff writes of what the previous poll delivered;
+ *   4. each ring's read-ahead past what the last look showed (adaptive to
+ *      what the firmware wrote per poll lately); bytes beyond the WrOff of
+ *      2 are dropped.
+ * A line written before 2 comes out at the end of this poll, so a quiet
+ * channel waits about one poll and a round trip while another floods, and
+ * the flood's reads in 1 can fill most of the poll. Without batching: one
+ * read of the block, then per channel a read and a write. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,16 +19,20 @@
 #include "sw/types.h"
 
 #define UP_READ_MAX 16384u /* bytes read per poll (unbatched: from one ring) */
-/* Read ahead of the known write offset of each ring with room: a short
- * line written since the last look comes in the same poll. */
-#define PEEK_BYTES 32u
-/* Wire time a busy poll aims at: channel 0 waits at most about two polls
- * (issue #20: <= 5 ms with 0.5 ms round trips), and a poll stays within
- * one J-Link exchange (16384 bits, reference/jlink.md "SWD queueing and
- * batching"), since a second one adds a round trip. */
-#define POLL_WIRE_NS 1600000ull
+/* Least read-ahead past the known write offset of a ring with room (one
+ * short line); more while the firmware writes more per poll. */
+#define PEEK_BYTES 16u
+/* Wire time a busy poll aims at. A line written just after a poll's block
+ * read waits for the next poll's block read and that poll's round trip:
+ * about W + 2 x (0.5 ms + USB) with J-Link HS, so 3 ms keeps it under
+ * 5 ms (issue #20) while reads fill ~85 % of the wire. A poll also stays
+ * within one J-Link exchange (16384 bits, reference/jlink.md "SWD
+ * queueing and batching"), since a second one adds a round trip. */
+#define POLL_WIRE_NS 3000000ull
 #define POLL_MAX_BITS (16384u - 8u)
 #define TXN_BITS 46u /* one SWD transaction (perf.md §1.1) */
+#define TAR_BLOCK 1024u /* TAR auto-increment wraps here (ADIv5.2 C2.2.2) */
+#define SPARE_TXNS 2u   /* a CSW write, should another access have changed it */
 #define DEFAULT_SWCLK_HZ 4000000u
 #define BLOCK_MAX (SW_RTT_HDR_SIZE + 2 * SW_RTT_MAX_CHANNELS * SW_RTT_DESC_SIZE)
 
@@ -55,7 +66,8 @@ struct sw_rtt {
 	struct down_queue down[SW_RTT_MAX_CHANNELS];
 	uint8_t block[BLOCK_MAX];
 	uint8_t data[UP_READ_MAX];
-	uint32_t words[UP_READ_MAX / 4 + 4 * SW_RTT_MAX_CHANNELS];
+	uint32_t words[UP_READ_MAX / 4 + 8 * SW_RTT_MAX_CHANNELS];
+	uint32_t peek[SW_RTT_MAX_CHANNELS]; /* read-ahead past the known WrOff, per up ring */
 	uint32_t head[BLOCK_MAX / 4]; /* the header and descriptors, read in a batch */
 	uint8_t scan[SW_RTT_SCAN_CHUNK + SW_RTT_ID_LEN];
 };
@@ -204,6 +216,7 @@ static bool try_addr(struct sw_rtt *rtt, uint32_t addr, const char *source)
 			    cb.up[i].rd == expected_rd(rtt, i) && rtt->cons[i] < cb.up[i].size;
 		if (!keep)
 			rtt->cons[i] = cb.up[i].rd;
+		rtt->peek[i] = PEEK_BYTES;
 	}
 	rtt->cb = cb;
 	rtt->addr = rtt->last_addr = addr;
@@ -317,6 +330,12 @@ static uint32_t q_bytes(struct sw_rtt *rtt, uint32_t addr, uint32_t len, uint32_
 	return addr - a0;
 }
 
+/* Bytes from offset a to offset b of ring r, going forward. */
+static uint32_t ring_dist(const struct sw_rtt_ring *r, uint32_t a, uint32_t b)
+{
+	return b >= a ? b - a : r->size - (a - b);
+}
+
 static void unpack(const uint32_t *w, uint32_t skip, uint8_t *out, uint32_t len)
 {
 	for (uint32_t i = 0; i < len; i++)
@@ -396,23 +415,86 @@ static uint32_t poll_txns(const struct sw_rtt *rtt)
 	uint64_t hz = rtt->ops.swclk_hz ? rtt->ops.swclk_hz(rtt->ops.user) : 0;
 	uint64_t bits = (hz ? hz : DEFAULT_SWCLK_HZ) * POLL_WIRE_NS / 1000000000ull;
 
-	return (uint32_t)((bits < POLL_MAX_BITS ? bits : POLL_MAX_BITS) / TXN_BITS);
+	return (uint32_t)((bits < POLL_MAX_BITS ? bits : POLL_MAX_BITS) / TXN_BITS) - SPARE_TXNS;
 }
 
+/* A run of ring bytes read into rtt->words: words from woff, the first
+ * skip bytes of which are before the run. */
+struct seg {
+	uint32_t woff, skip, len;
+};
+
 struct up_plan {
-	uint32_t want, got, room, len[2], skip[2], woff[2];
-	unsigned pieces;
+	uint32_t got, known, room;
+	struct seg seg[4]; /* the known part and the read-ahead, each split at the wrap */
+	unsigned nseg;
 	bool wrote;
 };
 
-/* Plan and queue the data reads: every ring with room wants what the last
- * look showed plus PEEK_BYTES; the budget left after the fixed costs is
- * shared fairly. Returns the number of words queued. */
-static size_t plan_reads(struct sw_rtt *rtt, struct up_plan *p, uint32_t fixed_txns, int *e)
+/* Transactions reading len ring bytes from off take: per piece the words
+ * (with the unaligned ends), its TAR write and the final RDBUFF. */
+static uint32_t range_txns(const struct sw_rtt_ring *r, uint32_t off, uint32_t len)
+{
+	uint32_t l[2], t = 0;
+	unsigned n = len ? sw_rtt_ring_split(r, off, len, l) : 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		uint32_t a0 = (r->buf + (k ? 0 : off)) & ~3u, words = ((r->buf + (k ? 0 : off)) - a0 + l[k] + 3u) / 4u;
+		uint32_t a1 = a0 + 4u * (words - 1u);
+		/* TAR again at each 1 KiB boundary (perf.md §1.4). */
+		t += words + 2u + (a1 / TAR_BLOCK - a0 / TAR_BLOCK);
+	}
+	return t;
+}
+
+static void q_range(struct sw_rtt *rtt, struct up_plan *p, const struct sw_rtt_ring *r, uint32_t off,
+		    uint32_t len, size_t *wpos, int *e)
+{
+	uint32_t l[2];
+	unsigned n = len ? sw_rtt_ring_split(r, off, len, l) : 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		struct seg *s = &p->seg[p->nseg++];
+		s->woff = (uint32_t)*wpos;
+		s->len = l[k];
+		s->skip = q_bytes(rtt, r->buf + (k ? 0 : off), l[k], rtt->words + *wpos, e);
+		*wpos += (s->skip + s->len + 3u) / 4u;
+	}
+}
+
+/* Split each ring's read: what the last look showed (read before this
+ * poll's block read) and the read-ahead past it (after, so the block read
+ * tells how much of it the firmware had written). */
+static void split_known(const struct sw_rtt *rtt, struct up_plan *p, const uint32_t *got)
+{
+	for (unsigned i = 0; i < rtt->cb.n_up; i++) {
+		uint32_t known = sw_rtt_ring_used_from(&rtt->cb.up[i], rtt->cons[i]);
+		p[i].got = got[i];
+		p[i].known = got[i] < known ? got[i] : known;
+	}
+}
+
+static uint32_t plan_txns(const struct sw_rtt *rtt, const struct up_plan *p)
+{
+	uint32_t t = 0;
+
+	for (unsigned i = 0; i < rtt->cb.n_up; i++) {
+		const struct sw_rtt_ring *r = &rtt->cb.up[i];
+		t += range_txns(r, rtt->cons[i], p[i].known) +
+		     range_txns(r, (uint32_t)(((uint64_t)rtt->cons[i] + p[i].known) % (r->size ? r->size : 1)),
+				p[i].got - p[i].known);
+	}
+	return t;
+}
+
+/* Share the poll's data budget: every ring with room wants what the last
+ * look showed plus its read-ahead; the budget left after the fixed costs
+ * is shared fairly (round robin for the odd bytes), then trimmed until the
+ * poll fits the wire time. */
+static void plan_reads(struct sw_rtt *rtt, struct up_plan *p, uint32_t fixed_txns)
 {
 	const struct sw_rtt_cb *cb = &rtt->cb;
-	uint32_t want[SW_RTT_MAX_CHANNELS], got[SW_RTT_MAX_CHANNELS], txns = poll_txns(rtt), budget, readers = 0;
-	size_t wpos = 0;
+	uint32_t want[SW_RTT_MAX_CHANNELS], got[SW_RTT_MAX_CHANNELS], txns = poll_txns(rtt), budget;
 
 	for (unsigned i = 0; i < cb->n_up; i++) {
 		const struct sw_rtt_ring *r = &cb->up[i];
@@ -421,64 +503,93 @@ static size_t plan_reads(struct sw_rtt *rtt, struct up_plan *p, uint32_t fixed_t
 
 		p[i].room = (uint32_t)(room < UP_READ_MAX ? room : UP_READ_MAX);
 		if (p[i].room) {
-			w = (uint64_t)sw_rtt_ring_used_from(r, rtt->cons[i]) + PEEK_BYTES;
+			w = (uint64_t)sw_rtt_ring_used_from(r, rtt->cons[i]) + rtt->peek[i];
 			if (w > r->size - 1u)
 				w = r->size - 1u;
 			if (w > p[i].room)
 				w = p[i].room;
-			readers++;
 		}
 		want[i] = (uint32_t)w;
 	}
-	/* Per reader: a TAR write and the final RDBUFF, twice when wrapping,
-	 * and a word of alignment at each end. */
-	fixed_txns += 6u * readers;
 	/* At a slow clock the bookkeeping alone nearly fills the wire time:
 	 * there keep at least twice its size for data (latency grows; it
 	 * cannot stay under 5 ms there anyway). */
-	budget = (txns > 3u * fixed_txns ? txns - fixed_txns : 2u * fixed_txns) * 4u;
+	if (txns < 3u * fixed_txns)
+		txns = 3u * fixed_txns;
+	budget = (txns - fixed_txns) * 4u;
 	if (budget > UP_READ_MAX)
 		budget = UP_READ_MAX;
-	budget -= budget / 256u; /* a TAR write per KiB (perf.md §1.4) */
-	sw_rtt_fair_share(want, cb->n_up, budget, rtt->rr, got);
-	rtt->rr = (rtt->rr + 1u) % cb->n_up;
-	for (unsigned i = 0; i < cb->n_up; i++) {
-		const struct sw_rtt_ring *r = &cb->up[i];
-		p[i].want = want[i];
-		p[i].got = got[i];
-		p[i].pieces = got[i] ? sw_rtt_ring_split(r, rtt->cons[i], got[i], p[i].len) : 0;
-		for (unsigned k = 0; k < p[i].pieces; k++) {
-			p[i].woff[k] = (uint32_t)wpos;
-			p[i].skip[k] = q_bytes(rtt, r->buf + (k ? 0 : rtt->cons[i]), p[i].len[k], rtt->words + wpos, e);
-			wpos += (p[i].skip[k] + p[i].len[k] + 3u) / 4u;
-		}
+	for (int tries = 0; tries < 4; tries++) {
+		sw_rtt_fair_share(want, cb->n_up, budget, rtt->rr, got);
+		split_known(rtt, p, got);
+		uint32_t t = fixed_txns + plan_txns(rtt, p);
+		if (t <= txns || budget < 16u)
+			break;
+		/* Over by the pieces' overheads: give up that many words. */
+		budget = budget > 4u * (t - txns) + 4u ? budget - 4u * (t - txns) - 4u : 0;
 	}
-	return wpos;
+	rtt->rr = (rtt->rr + 1u) % cb->n_up;
 }
 
-/* Put back the RdOff the check read saw, where this batch wrote one into a
- * ring that turned out not to be what the write was planned on. */
-static void undo_write(struct sw_rtt *rtt, unsigned ch, const uint8_t *blk)
+/* Put back a ring's RdOff where this batch wrote one into a ring that
+ * turned out not to be what the write was planned on. */
+static void undo_write(struct sw_rtt *rtt, unsigned ch, uint32_t rd)
 {
-	uint32_t off = SW_RTT_HDR_SIZE + ch * SW_RTT_DESC_SIZE + SW_RTT_OFF_RD;
+	uint8_t w[4];
 
-	rtt->ops.write(rtt->ops.user, rtt->addr + off, blk + off, 4);
+	sw_le32_put(w, rd);
+	rtt->ops.write(rtt->ops.user, desc_addr(rtt, true, ch) + SW_RTT_OFF_RD, w, 4);
 }
 
-/* The firmware's WrOff moved further than the room it had at the last
- * look (up to the RdOff it saw): only a re-initialisation does that. It
- * catches one whose RdOff is still 0, as ours may be before our first
- * write-back. */
-static bool wr_jumped(const struct sw_rtt *rtt, const struct sw_rtt_ring *now, unsigned ch)
+/* The firmware's WrOff moved from wr0 to wr1 by more than the room it
+ * had (up to RdOff rd): only a re-initialisation does that. It catches one
+ * whose RdOff is still 0, as ours may be before our first write-back. */
+static bool wr_jumped(const struct sw_rtt *rtt, unsigned ch, uint32_t wr0, uint32_t wr1, uint32_t rd)
 {
 	const struct sw_rtt_ring *was = &rtt->cb.up[ch];
-	uint32_t rd = expected_rd(rtt, ch);
 
-	if (!was->valid || !now->valid || rd >= was->size)
+	if (!was->valid || rd >= was->size || wr0 >= was->size || wr1 >= was->size)
 		return false;
-	uint32_t room = was->size - 1u - sw_rtt_ring_used_from(was, rd);
-	uint32_t moved = now->wr >= was->wr ? now->wr - was->wr : was->size - (was->wr - now->wr);
-	return moved > room;
+	return ring_dist(was, wr0, wr1) > was->size - 1u - ring_dist(was, rd, wr0);
+}
+
+/* Bytes the firmware wrote between two looks: a ring's read-ahead follows
+ * it (and decays back to PEEK_BYTES when the ring goes quiet). */
+static void adapt_peek(struct sw_rtt *rtt, const struct sw_rtt_cb *now)
+{
+	for (unsigned i = 0; i < now->n_up; i++) {
+		uint32_t fresh = ring_dist(&rtt->cb.up[i], rtt->cb.up[i].wr, now->up[i].wr);
+		uint32_t decayed = rtt->peek[i] - rtt->peek[i] / 16u;
+		rtt->peek[i] = fresh > decayed ? fresh : decayed;
+		if (rtt->peek[i] < PEEK_BYTES)
+			rtt->peek[i] = PEEK_BYTES;
+	}
+}
+
+/* Hand over what the block read shows was written: the known part, then
+ * as much of the read-ahead as the fresh WrOff covers. */
+static void deliver(struct sw_rtt *rtt, const struct sw_rtt_cb *cb, const struct up_plan *p, bool *moved)
+{
+	for (unsigned i = 0; i < cb->n_up; i++) {
+		const struct sw_rtt_ring *r = &cb->up[i];
+		uint32_t avail = sw_rtt_ring_used_from(r, rtt->cons[i]), n = p[i].got < avail ? p[i].got : avail;
+		uint32_t done = 0;
+
+		/* More waiting than the budget took: poll again at once. */
+		if (avail > n && p[i].room > p[i].got)
+			rtt->backlog = true;
+		if (!n)
+			continue;
+		for (unsigned k = 0; k < p[i].nseg && done < n; k++) {
+			uint32_t m = n - done < p[i].seg[k].len ? n - done : p[i].seg[k].len;
+			unpack(rtt->words + p[i].seg[k].woff, p[i].seg[k].skip, rtt->data + done, m);
+			done += m;
+		}
+		rtt->ops.up_data(rtt->ops.user, i, rtt->data, n);
+		rtt->st.bytes_up[i] += n;
+		rtt->cons[i] = (uint32_t)(((uint64_t)rtt->cons[i] + n) % r->size);
+		*moved = true;
+	}
 }
 
 /* One batched poll (see the top of the file); false if the block is gone
@@ -489,25 +600,38 @@ static bool service_batched(struct sw_rtt *rtt, bool *moved)
 	struct sw_rtt_cb cb;
 	uint32_t n_up = rtt->cb.n_up, n_down = rtt->cb.n_down, writes = 0;
 	bool down = false, reinit = false;
-	size_t a_len;
+	size_t a_len, wpos = 0;
 	uint8_t w[4];
-	int e;
+	int e = 0;
 
 	memset(p, 0, sizeof(p));
 	for (unsigned i = 0; i < n_down; i++)
 		down |= rtt->down[i].len != 0;
 	/* The down descriptors only when there is something to send. */
 	a_len = sw_rtt_cb_size(n_up, down ? n_down : 0);
-	e = rtt->ops.q_read_words(rtt->ops.user, rtt->addr, rtt->head, a_len / 4);
+	for (unsigned i = 0; i < n_up; i++)
+		writes += rtt->cb.up[i].valid && rtt->cons[i] != expected_rd(rtt, i);
+	/* Fixed costs: the block read (TAR, RDBUFF) and 2 per write-back. */
+	plan_reads(rtt, p, (uint32_t)(a_len / 4) + 2u + 2u * writes);
+	for (unsigned i = 0; i < n_up; i++)
+		q_range(rtt, &p[i], &rtt->cb.up[i], rtt->cons[i], p[i].known, &wpos, &e);
+	if (!e)
+		e = rtt->ops.q_read_words(rtt->ops.user, rtt->addr, rtt->head, a_len / 4);
+	/* RdOff of what the last poll delivered, right behind the block read
+	 * that checks the ring is still the one it was planned on. */
 	for (unsigned i = 0; i < n_up && !e; i++) {
 		if (!rtt->cb.up[i].valid || rtt->cons[i] == expected_rd(rtt, i))
 			continue;
 		sw_le32_put(w, rtt->cons[i]);
 		e = rtt->ops.q_write(rtt->ops.user, desc_addr(rtt, true, i) + SW_RTT_OFF_RD, w, 4);
 		p[i].wrote = true;
-		writes++;
 	}
-	plan_reads(rtt, p, (uint32_t)(a_len / 4) + 2u + 2u * writes, &e);
+	for (unsigned i = 0; i < n_up; i++) {
+		const struct sw_rtt_ring *r = &rtt->cb.up[i];
+		if (p[i].got > p[i].known)
+			q_range(rtt, &p[i], r, (uint32_t)(((uint64_t)rtt->cons[i] + p[i].known) % r->size),
+				p[i].got - p[i].known, &wpos, &e);
+	}
 	if (e || rtt->ops.run(rtt->ops.user))
 		return false;
 	for (size_t k = 0; k < a_len / 4; k++)
@@ -516,22 +640,24 @@ static bool service_batched(struct sw_rtt *rtt, bool *moved)
 	    cb.n_up != n_up || cb.n_down != n_down) {
 		for (unsigned i = 0; i < n_up; i++)
 			if (p[i].wrote)
-				undo_write(rtt, i, rtt->block);
+				undo_write(rtt, i, sw_le32_get(rtt->block + SW_RTT_HDR_SIZE + i * SW_RTT_DESC_SIZE +
+							       SW_RTT_OFF_RD));
 		return false;
 	}
 	if (!down)
 		memcpy(cb.down, rtt->cb.down, sizeof(cb.down));
 	/* Only the host moves an up ring's RdOff; if it is not what we last
-	 * wrote, the firmware re-initialised the block in place (a reset too
-	 * quick for a poll to see the id missing): this batch's reads and
-	 * writes were planned on the old rings. */
+	 * wrote, or WrOff moved further than the room the firmware had, the
+	 * firmware re-initialised the block in place (a reset too quick for a
+	 * poll to see the id missing): this batch's reads and writes were
+	 * planned on the old rings. */
 	for (unsigned i = 0; i < n_up; i++)
-		reinit |= (rtt->rd_written[i] && cb.up[i].rd != rtt->rd_written[i] - 1u) ||
-			  !same_shape(&cb.up[i], &rtt->cb.up[i]) || wr_jumped(rtt, &cb.up[i], i);
+		reinit |= cb.up[i].rd != expected_rd(rtt, i) || !same_shape(&cb.up[i], &rtt->cb.up[i]) ||
+			  wr_jumped(rtt, i, rtt->cb.up[i].wr, cb.up[i].wr, expected_rd(rtt, i));
 	if (reinit) {
 		for (unsigned i = 0; i < n_up; i++) {
 			if (p[i].wrote)
-				undo_write(rtt, i, rtt->block);
+				undo_write(rtt, i, cb.up[i].rd);
 			rtt->cons[i] = cb.up[i].rd;
 		}
 		rtt->st.reinits++;
@@ -540,25 +666,11 @@ static bool service_batched(struct sw_rtt *rtt, bool *moved)
 		rtt->cb = cb;
 		return true;
 	}
-	for (unsigned i = 0; i < n_up; i++) {
-		const struct sw_rtt_ring *r = &cb.up[i];
-		uint32_t avail = sw_rtt_ring_used_from(r, rtt->cons[i]), n = p[i].got < avail ? p[i].got : avail;
+	for (unsigned i = 0; i < n_up; i++)
 		if (p[i].wrote)
 			rtt->rd_written[i] = rtt->cons[i] + 1u;
-		/* More waiting than the budget took: poll again at once. */
-		if (avail > n && p[i].room > p[i].got)
-			rtt->backlog = true;
-		if (!n)
-			continue;
-		uint32_t n0 = n < p[i].len[0] ? n : p[i].len[0];
-		unpack(rtt->words + p[i].woff[0], p[i].skip[0], rtt->data, n0);
-		if (n > n0)
-			unpack(rtt->words + p[i].woff[1], p[i].skip[1], rtt->data + n0, n - n0);
-		rtt->ops.up_data(rtt->ops.user, i, rtt->data, n);
-		rtt->st.bytes_up[i] += n;
-		rtt->cons[i] = (uint32_t)(((uint64_t)rtt->cons[i] + n) % r->size);
-		*moved = true;
-	}
+	adapt_peek(rtt, &cb);
+	deliver(rtt, &cb, p, moved);
 	rtt->cb = cb;
 	for (unsigned i = 0; down && i < n_down; i++)
 		if (service_down(rtt, i, moved))
