@@ -652,7 +652,8 @@ static bool service_batched(struct sw_rtt *rtt, bool *moved)
 	 * poll to see the id missing): this batch's reads and writes were
 	 * planned on the old rings. */
 	for (unsigned i = 0; i < n_up; i++)
-		reinit |= cb.up[i].rd != expected_rd(rtt, i) || !same_shape(&cb.up[i], &rtt->cb.up[i]) ||
+		reinit |= (rtt->rd_written[i] && cb.up[i].rd != rtt->rd_written[i] - 1u) ||
+			  !same_shape(&cb.up[i], &rtt->cb.up[i]) ||
 			  wr_jumped(rtt, i, rtt->cb.up[i].wr, cb.up[i].wr, expected_rd(rtt, i));
 	if (reinit) {
 		for (unsigned i = 0; i < n_up; i++) {
