@@ -7,9 +7,11 @@
  * transaction during them (the probe below is the sim probe's J-Link
  * costing at transaction level, with a look after each packet). A line
  * counts as written at the look before the one that saw its last byte,
- * less one core slice (the simulated core runs in slices of about 20 us
- * between wire accesses, sim/sim.c sim_sync), and as delivered when the
- * engine hands it to the socket side.
+ * less 45 us (the simulated core runs in slices of up to 20 us behind the
+ * wire, sim/sim.c sim_sync, and DP packets do not advance it), and as
+ * delivered when the engine hands it to the socket side. (Looking only
+ * between polls would date a line written late in a poll from the poll's
+ * start, overstating its latency by up to a poll's wire time.)
  * Throughput: the demo's flood mode keeps up channel 1 (8 KiB) full; the
  * byte sequence is checked for gaps. Raw wire: one SWD read transaction
  * (46 cycles) per 4 bytes, no round trips: 4 * f / 46 bytes/s. Ceiling:
@@ -30,7 +32,7 @@
 #include "targets/target.h"
 
 #define STEP_NS 50000ull
-#define CORE_SLICE_NS 30000ull /* sim_sync's 20 us slice and one transaction */
+#define CORE_SLICE_NS 45000ull /* sim_sync's 20 us slice and two packets at 4 MHz */
 #define JLINK_MAX_BITS 16384u  /* one jaylink_swd_io() exchange (reference/jlink.md) */
 #define MAX_LINES 4096
 
