@@ -558,7 +558,10 @@ static bool wr_jumped(const struct sw_rtt *rtt, unsigned ch, uint32_t wr0, uint3
 static void adapt_peek(struct sw_rtt *rtt, const struct sw_rtt_cb *now)
 {
 	for (unsigned i = 0; i < now->n_up; i++) {
-		uint32_t fresh = ring_dist(&rtt->cb.up[i], rtt->cb.up[i].wr, now->up[i].wr);
+		const struct sw_rtt_ring *was = &rtt->cb.up[i];
+		uint32_t fresh = was->valid && was->wr < was->size && now->up[i].wr < was->size
+					 ? ring_dist(was, was->wr, now->up[i].wr)
+					 : 0;
 		uint32_t decayed = rtt->peek[i] - rtt->peek[i] / 16u;
 		rtt->peek[i] = fresh > decayed ? fresh : decayed;
 		if (rtt->peek[i] < PEEK_BYTES)

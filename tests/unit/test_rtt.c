@@ -129,9 +129,11 @@ struct fake {
 	size_t out_len;
 	size_t room;
 	/* The firmware writes this line into up ring 0 of the block at
-	 * write_off just before the next read of that ring's buffer. */
+	 * write_off just before the next write_times reads that start in
+	 * [trig_lo, trig_hi) (offsets in RAM). */
 	const char *write_on_read;
-	uint32_t write_off;
+	uint32_t write_off, trig_lo, trig_hi;
+	unsigned write_times;
 };
 
 static void fake_up_write(struct fake *f, uint32_t off, const char *s);
@@ -146,10 +148,9 @@ static int fake_read(void *user, uint32_t addr, void *buf, size_t len)
 		f->bad_access++;
 		return SW_ERR_MEM_FAULT;
 	}
-	if (f->write_on_read && addr >= RAM_BASE + f->write_off + 0x100 && addr < RAM_BASE + f->write_off + 0x200) {
-		const char *line = f->write_on_read;
-		f->write_on_read = NULL;
-		fake_up_write(f, f->write_off, line);
+	if (f->write_times && addr >= RAM_BASE + f->trig_lo && addr < RAM_BASE + f->trig_hi) {
+		f->write_times--;
+		fake_up_write(f, f->write_off, f->write_on_read);
 	}
 	memcpy(buf, f->ram + (addr - RAM_BASE), len);
 	return 0;
@@ -402,11 +403,54 @@ static void test_engine_batched_block_read_after_data(void)
 	f->room = 4096;
 	f->write_on_read = "XY";
 	f->write_off = 0x800;
+	f->trig_lo = 0x900; /* the ring's buffer */
+	f->trig_hi = 0xA00;
+	f->write_times = 1;
 	sw_rtt_poll(rtt, true);
-	CHECK(f->write_on_read == NULL);
+	CHECK_EQ_U(f->write_times, 0u);
 	CHECK(f->out_len == 8 && !memcmp(f->out, "abcdefXY", 8));
 	sw_rtt_poll(rtt, true);
 	CHECK(f->out_len == 8);
+	CHECK_EQ_U(f->bad_access, 0u);
+	sw_rtt_free(rtt);
+	free(f);
+}
+
+/* The read-ahead follows what the firmware writes per poll: 40 bytes
+ * written during every poll (before its block read) come partly one poll
+ * late at first (16 bytes read ahead), then whole in their own poll. */
+static void test_engine_batched_read_ahead_adapts(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct sw_ctx ctx;
+	struct sw_rtt *rtt = fake_engine(f, &ctx, true);
+	const char *line = "0123456789012345678901234567890123456789";
+	size_t before;
+
+	CHECK(rtt != NULL);
+	if (!rtt)
+		return;
+	f->room = 4096;
+	fake_block(f, 0x800, SW_RTT_MODE_SKIP);
+	sw_rtt_set_user_addr(rtt, RAM_BASE + 0x800);
+	sw_rtt_start(rtt);
+	sw_rtt_poll(rtt, true);
+	f->write_on_read = line;
+	f->write_off = 0x800;
+	f->trig_lo = 0x800; /* the block's header: every poll reads it once */
+	f->trig_hi = 0x804;
+	f->write_times = 1;
+	sw_rtt_poll(rtt, true);
+	CHECK_EQ_U(f->out_len, 16u);
+	f->write_times = 3;
+	poll_n(rtt, 3);
+	before = f->out_len;
+	f->write_times = 1;
+	sw_rtt_poll(rtt, true);
+	CHECK_EQ_U(f->out_len, before + 40u);
+	CHECK_EQ_U(f->out_len, 5u * 40u);
+	for (size_t k = 0; k < f->out_len; k++)
+		CHECK(f->out[k] == (uint8_t)line[k % 40]);
 	CHECK_EQ_U(f->bad_access, 0u);
 	sw_rtt_free(rtt);
 	free(f);
@@ -782,6 +826,7 @@ int main(void)
 	RUN_TEST(test_engine_batched);
 	RUN_TEST(test_engine_batched_reinit_before_writeback);
 	RUN_TEST(test_engine_batched_block_read_after_data);
+	RUN_TEST(test_engine_batched_read_ahead_adapts);
 	RUN_TEST(test_engine_down_modes);
 	RUN_TEST(test_engine_hostile_and_rediscovery);
 	RUN_TEST(test_engine_stale_elf_falls_back_to_scan);
