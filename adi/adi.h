@@ -143,7 +143,7 @@ int sw_mem_write32(sw_ap *ap, uint32_t addr, uint32_t val);
 int sw_mem_queue_read32(sw_ap *ap, uint32_t addr, uint32_t *dst);
 int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val);
 /* Queued 32-bit access through the banked data registers BD0-BD3 (ADIv5.2
- * C2.6.1): TAR is written once for the 16-byte block holding addr and
+ * C2.6): TAR is written once for the 16-byte block holding addr and
  * reused by later banked accesses to that block until the next
  * sw_dap_run() or any other access to this AP. For several registers in
  * one block, e.g. the Cortex-M debug registers at 0xE000EDF0. */

@@ -129,7 +129,7 @@ uint16_t sw_ap_reg_offset(const sw_dap *dap, uint16_t reg)
 }
 
 /* Any access to the AP holding the known TAR, other than to BD0-BD3
- * (which never move TAR, ADIv5.2 C2.6.1), may change it: DRW
+ * (which never move TAR, ADIv5.2 C2.6), may change it: DRW
  * auto-increments, a TAR write sets it. */
 static void note_ap_access(sw_dap *dap, uint64_t ap, uint16_t reg)
 {

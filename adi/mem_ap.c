@@ -69,7 +69,7 @@ int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val)
 	return r ? r : q_drw_write(ap, val);
 }
 
-/* Banked data registers (ADIv5.2 C2.6.1; ADIv6 C2.6.1 at 0xD10): BDn
+/* Banked data registers (ADIv5.2 C2.6, BD0-BD3; at 0xD10 on ADIv6): BDn
  * reaches word n of the 16-byte block TAR points at and leaves TAR alone,
  * so the four registers at 0xE000EDF0 (DHCSR, DCRSR, DCRDR, DEMCR) cost one
  * transaction each after a single TAR write. The size is set to word in CSW

@@ -5,7 +5,7 @@
  * core stays halted.
  *
  * DHCSR, DCRSR and DCRDR share the 16-byte block at 0xE000EDF0, so the
- * batches go through the MEM-AP banked data registers (ADIv5.2 C2.6.1):
+ * batches go through the MEM-AP banked data registers (ADIv5.2 C2.6):
  * one TAR write per batch instead of one per access, which puts a whole
  * gdb `g` (53 selectors on an M7 with FPU) into one 16384-bit J-Link
  * exchange. OpenOCD (cortex_m_fast_read_all_regs) and pyOCD

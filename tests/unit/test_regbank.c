@@ -1,4 +1,4 @@
-/* Core registers through the MEM-AP banked data registers (ADIv5.2 C2.6.1):
+/* Core registers through the MEM-AP banked data registers (ADIv5.2 C2.6):
  * every register in one probe exchange, values checked against what the
  * CPU itself stores to RAM, injected WAIT/FAULT in the middle of a batch,
  * and the TAR the banked accesses rely on forgotten whenever anything else
