@@ -146,7 +146,9 @@ int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val);
  * C2.6): TAR is written once for the 16-byte block holding addr and
  * reused by later banked accesses to that block until the next
  * sw_dap_run() or any other access to this AP. For several registers in
- * one block, e.g. the Cortex-M debug registers at 0xE000EDF0. */
+ * one block, e.g. the Cortex-M debug registers at 0xE000EDF0. A bus fault
+ * of a write is answered on the next AP access or RDBUFF read (B4.2.4,
+ * posted writes), so a batch that must report it ends with a read. */
 int sw_mem_queue_banked_read32(sw_ap *ap, uint32_t addr, uint32_t *dst);
 int sw_mem_queue_banked_write32(sw_ap *ap, uint32_t addr, uint32_t val);
 /* Queued block write, word aligned (addr and len multiples of 4). */
