@@ -147,7 +147,7 @@ int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val);
  * reused by later banked accesses to that block until the next
  * sw_dap_run() or any other access to this AP. For several registers in
  * one block, e.g. the Cortex-M debug registers at 0xE000EDF0. A bus fault
- * of a write is answered on the next AP access or RDBUFF read (B4.2.4,
+ * of a write is answered on the next AP access or RDBUFF read (B4.2.1,
  * posted writes), so a batch that must report it ends with a read. */
 int sw_mem_queue_banked_read32(sw_ap *ap, uint32_t addr, uint32_t *dst);
 int sw_mem_queue_banked_write32(sw_ap *ap, uint32_t addr, uint32_t val);

@@ -12,7 +12,7 @@
  * (_base_read_core_registers_raw) queue the same three accesses per
  * register but address each through TAR. Every batch ends with a read
  * (DHCSR or DCRDR), so a fault in its last posted write is answered on
- * that read (FAULT ack, B4.2.2/B4.2.4) inside the same exchange. */
+ * that read (FAULT ack, ADIv5.2 B4.2.1) inside the same exchange. */
 #include <stdint.h>
 
 #include "cortexm/cortexm_priv.h"
