@@ -142,6 +142,15 @@ int sw_mem_write32(sw_ap *ap, uint32_t addr, uint32_t val);
 /* Queued 32-bit accesses; results land in *dst at sw_dap_run(). */
 int sw_mem_queue_read32(sw_ap *ap, uint32_t addr, uint32_t *dst);
 int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val);
+/* Queued 32-bit access through the banked data registers BD0-BD3 (ADIv5.2
+ * C2.6): TAR is written once for the 16-byte block holding addr and
+ * reused by later banked accesses to that block until the next
+ * sw_dap_run() or any other access to this AP. For several registers in
+ * one block, e.g. the Cortex-M debug registers at 0xE000EDF0. A bus fault
+ * of a write is answered on the next AP access or RDBUFF read (B4.2.1,
+ * posted writes), so a batch that must report it ends with a read. */
+int sw_mem_queue_banked_read32(sw_ap *ap, uint32_t addr, uint32_t *dst);
+int sw_mem_queue_banked_write32(sw_ap *ap, uint32_t addr, uint32_t val);
 /* Queued block write, word aligned (addr and len multiples of 4). */
 int sw_mem_queue_write(sw_ap *ap, uint32_t addr, const void *buf, size_t len);
 /* Queued block read of n words at a word-aligned addr (TAR rewritten at

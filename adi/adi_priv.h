@@ -14,6 +14,13 @@ struct sw_dap {
 	struct sw_swd_req *q;
 	uint32_t **dst;   /* where each queued read's data goes (NULL = discard) */
 	size_t qn, qcap;
+	/* TAR of one AP as the queue will leave it, for banked accesses
+	 * (mem_ap.c). Known only between two runs: forgotten at every
+	 * sw_dap_run (an error, ABORT or reset may follow) and at any queued
+	 * access to that AP other than BD0-BD3, whichever handle made it. */
+	bool tar_known;
+	uint64_t tar_ap;
+	uint32_t tar;
 };
 
 struct sw_ap {

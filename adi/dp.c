@@ -128,6 +128,17 @@ uint16_t sw_ap_reg_offset(const sw_dap *dap, uint16_t reg)
 	return dap->info.adiv6 && reg < 0x100 ? (uint16_t)(0xD00u + reg) : reg;
 }
 
+/* Any access to the AP holding the known TAR, other than to BD0-BD3
+ * (which never move TAR, ADIv5.2 C2.6), may change it: DRW
+ * auto-increments, a TAR write sets it. */
+static void note_ap_access(sw_dap *dap, uint64_t ap, uint16_t reg)
+{
+	uint16_t bd0 = sw_ap_reg_offset(dap, SW_AP_BD0);
+
+	if (dap->tar_known && ap == dap->tar_ap && (reg < bd0 || reg >= bd0 + 0x10u))
+		dap->tar_known = false;
+}
+
 static uint64_t ap_select(const sw_dap *dap, uint64_t ap, uint16_t reg)
 {
 	if (dap->info.adiv6)
@@ -139,6 +150,7 @@ int sw_dap_q_ap_read(sw_dap *dap, uint64_t ap, uint16_t reg, uint32_t *dst)
 {
 	int r = q_select(dap, ap_select(dap, ap, reg));
 
+	note_ap_access(dap, ap, reg);
 	return r ? r : q_push(dap, (uint8_t)(SW_REQ_AP | SW_REQ_READ | SW_REQ_ADDR(reg)), 0, dst);
 }
 
@@ -146,6 +158,7 @@ int sw_dap_q_ap_write(sw_dap *dap, uint64_t ap, uint16_t reg, uint32_t val)
 {
 	int r = q_select(dap, ap_select(dap, ap, reg));
 
+	note_ap_access(dap, ap, reg);
 	return r ? r : q_push(dap, (uint8_t)(SW_REQ_AP | SW_REQ_ADDR(reg)), val, NULL);
 }
 
@@ -199,6 +212,7 @@ int sw_dap_run(sw_dap *dap)
 	int r;
 	uint32_t cs = 0;
 
+	dap->tar_known = false;
 	if (!dap->qn)
 		return SW_OK;
 	r = sw_probe_swd_transfer(dap->probe, dap->q, dap->qn);
@@ -300,6 +314,7 @@ int sw_dap_connect(sw_dap *dap, unsigned flags)
 
 	memset(&dap->info, 0, sizeof(dap->info));
 	dap->qn = 0;
+	dap->tar_known = false;
 	/* SWJ-DPs power up in JTAG: always send the JTAG-to-SWD select, which
 	 * also performs the line resets (ADIv5.2 B5.2.2); if that finds no DP
 	 * (or the caller asks), try the dormant wake-up (B5.3.4). */

@@ -69,6 +69,48 @@ int sw_mem_queue_write32(sw_ap *ap, uint32_t addr, uint32_t val)
 	return r ? r : q_drw_write(ap, val);
 }
 
+/* Banked data registers (ADIv5.2 C2.6, BD0-BD3; at 0xD10 on ADIv6): BDn
+ * reaches word n of the 16-byte block TAR points at and leaves TAR alone,
+ * so the four registers at 0xE000EDF0 (DHCSR, DCRSR, DCRDR, DEMCR) cost one
+ * transaction each after a single TAR write. The size is set to word in CSW
+ * like any other 32-bit access. */
+static int q_banked(sw_ap *ap, uint32_t addr, uint16_t *reg)
+{
+	sw_dap *dap = ap->dap;
+	uint32_t block = addr & ~0xFu;
+	int r;
+
+	if (addr & 3u)
+		return sw_fail(sw_dap_ctx(dap), SW_ERR_ARG, "banked access 0x%08x: not word aligned", addr);
+	if ((r = q_csw(ap, CSW_SIZE32)))
+		return r;
+	if (!dap->tar_known || dap->tar_ap != ap->info.addr || dap->tar != block) {
+		if ((r = q_tar(ap, block)))
+			return r;
+		dap->tar_known = true;
+		dap->tar_ap = ap->info.addr;
+		dap->tar = block;
+	}
+	*reg = sw_ap_reg_offset(dap, (uint16_t)(SW_AP_BD0 + (addr & 0xCu)));
+	return SW_OK;
+}
+
+int sw_mem_queue_banked_read32(sw_ap *ap, uint32_t addr, uint32_t *dst)
+{
+	uint16_t reg = 0;
+	int r = q_banked(ap, addr, &reg);
+
+	return r ? r : sw_dap_q_ap_read(ap->dap, ap->info.addr, reg, dst);
+}
+
+int sw_mem_queue_banked_write32(sw_ap *ap, uint32_t addr, uint32_t val)
+{
+	uint16_t reg = 0;
+	int r = q_banked(ap, addr, &reg);
+
+	return r ? r : sw_dap_q_ap_write(ap->dap, ap->info.addr, reg, val);
+}
+
 int sw_mem_read32(sw_ap *ap, uint32_t addr, uint32_t *val)
 {
 	return finish(ap, sw_mem_queue_read32(ap, addr, val), "read", addr, 4);

@@ -2,7 +2,17 @@
  * DCRSR, wait for DHCSR.S_REGRDY, move DCRDR. Reads of many registers are
  * queued into one batch (write DCRSR, read DHCSR, read DCRDR per register)
  * and every S_REGRDY is checked afterwards; registers are cached while the
- * core stays halted. */
+ * core stays halted.
+ *
+ * DHCSR, DCRSR and DCRDR share the 16-byte block at 0xE000EDF0, so the
+ * batches go through the MEM-AP banked data registers (ADIv5.2 C2.6):
+ * one TAR write per batch instead of one per access, which puts a whole
+ * gdb `g` (53 selectors on an M7 with FPU) into one 16384-bit J-Link
+ * exchange. OpenOCD (cortex_m_fast_read_all_regs) and pyOCD
+ * (_base_read_core_registers_raw) queue the same three accesses per
+ * register but address each through TAR. Every batch ends with a read
+ * (DHCSR or DCRDR), so a fault in its last posted write is answered on
+ * that read (FAULT ack, ADIv5.2 B4.2.1) inside the same exchange. */
 #include <stdint.h>
 
 #include "cortexm/cortexm_priv.h"
@@ -131,9 +141,9 @@ int cm_regs_queue(struct sw_core *c, const unsigned *regnos, size_t n, struct cm
 	if ((r = collect(c, regnos, n, q->sel, &q->ns)))
 		return r;
 	for (size_t i = 0; i < q->ns; i++) {
-		if ((r = sw_mem_queue_write32(c->ap, CM_DCRSR, q->sel[i])) ||
-		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &q->dhcsr[i])) ||
-		    (r = sw_mem_queue_read32(c->ap, CM_DCRDR, &q->data[i])))
+		if ((r = sw_mem_queue_banked_write32(c->ap, CM_DCRSR, q->sel[i])) ||
+		    (r = sw_mem_queue_banked_read32(c->ap, CM_DHCSR, &q->dhcsr[i])) ||
+		    (r = sw_mem_queue_banked_read32(c->ap, CM_DCRDR, &q->data[i])))
 			return r;
 	}
 	return SW_OK;
@@ -185,9 +195,9 @@ static int write_sel(struct sw_core *c, uint8_t sel, uint32_t v)
 	uint32_t dhcsr = 0;
 	int r;
 
-	if ((r = sw_mem_queue_write32(c->ap, CM_DCRDR, v)) ||
-	    (r = sw_mem_queue_write32(c->ap, CM_DCRSR, DCRSR_REGWNR | sel)) ||
-	    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+	if ((r = sw_mem_queue_banked_write32(c->ap, CM_DCRDR, v)) ||
+	    (r = sw_mem_queue_banked_write32(c->ap, CM_DCRSR, DCRSR_REGWNR | sel)) ||
+	    (r = sw_mem_queue_banked_read32(c->ap, CM_DHCSR, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "register write: %s", sw_errmsg(c->ctx));
 	cm_note_dhcsr(c, dhcsr);
 	/* Batched write done before the core took the value: poll S_REGRDY. */
@@ -284,9 +294,9 @@ int sw_core_regs_write(struct sw_core *c, const unsigned *regnos, const uint64_t
 	if (packed_at != SIZE_MAX)
 		sel_v[packed_at] = packed;
 	for (size_t q = 0; q < ns; q++)
-		if ((r = sw_mem_queue_write32(c->ap, CM_DCRDR, sel_v[q])) ||
-		    (r = sw_mem_queue_write32(c->ap, CM_DCRSR, DCRSR_REGWNR | sel[q])) ||
-		    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, &dhcsr[q])))
+		if ((r = sw_mem_queue_banked_write32(c->ap, CM_DCRDR, sel_v[q])) ||
+		    (r = sw_mem_queue_banked_write32(c->ap, CM_DCRSR, DCRSR_REGWNR | sel[q])) ||
+		    (r = sw_mem_queue_banked_read32(c->ap, CM_DHCSR, &dhcsr[q])))
 			return r;
 	r = ns ? sw_dap_run(sw_ap_dap(c->ap)) : SW_OK;
 	/* Whatever happened, the cache no longer knows these registers. */

@@ -1,7 +1,8 @@
 """Stepping cost in probe round trips (issue #20; deterministic counts from
 the simulator, no clock): a bare vCont;s is answered after one round trip,
 a gdb `stepi` (vCont;s, g, and a dozen small reads of the code around the
-PC) costs at most 4, because flash reads go through a read cache. The cache
+PC) costs at most 3, because `g` is one exchange (banked DCRSR/DCRDR
+access) and flash reads go through a read cache. The cache
 must never show stale flash: after a `load` of a changed image, after
 `monitor flash erase` and after a reset, gdb reads the new contents."""
 import os
@@ -51,9 +52,12 @@ def gdb_stepi():
         rts = [int(m.group(2)) for m in SIM.finditer(out)]
         check("gdb printed the simulator's counters", len(rts) == 3, out[-1500:])
         if len(rts) == 3:
-            check("one gdb stepi costs at most 4 probe round trips", rts[1] - rts[0] <= 4,
+            print(f"INFO: gdb stepi: {rts[1] - rts[0]} probe round trips; four stepi: {rts[2] - rts[1]}")
+            # vCont;s, gdb's g (one exchange through the banked registers)
+            # and its code reads (mostly from the flash read cache).
+            check("one gdb stepi costs at most 3 probe round trips", rts[1] - rts[0] <= 3,
                   f"{rts[1] - rts[0]} round trips")
-            check("four stepi cost at most 16 probe round trips", rts[2] - rts[1] <= 16,
+            check("four stepi cost at most 12 probe round trips", rts[2] - rts[1] <= 12,
                   f"{rts[2] - rts[1]} round trips")
 
 
@@ -84,6 +88,8 @@ def remote_stepi():
         ps.terminate()
         ps.wait(timeout=10)
     rts = [int(x) for x in re.findall(r"probe remote: (\d+) round trips", out)]
+    if len(rts) == 2:
+        print(f"INFO: gdb stepi over remote://: {rts[1] - rts[0]} LAN round trips")
     check("gdb stepi over remote:// costs at most 4 LAN round trips", len(rts) == 2 and rts[1] - rts[0] <= 4,
           rts or out[-1500:])
 
