@@ -3,6 +3,7 @@
 helpers to run processes in them and generate test credentials with the
 openssl CLI. Needs root; the caller prints SKIP otherwise."""
 import os
+import random
 import re
 import subprocess
 import threading
@@ -57,11 +58,20 @@ class Proc:
 class NetnsPair:
     def __init__(self, delay_ms=0.0):
         tag = os.getpid() % 250 + 1
-        self.a, self.b = f"swnA{os.getpid()}", f"swnB{os.getpid()}"
         self.ip_a, self.ip_b = f"10.232.{tag}.1", f"10.232.{tag}.2"
         self.netem = False
-        va, vb = f"swa{os.getpid()}"[:15], f"swb{os.getpid()}"[:15]
-        cmds = [["ip", "netns", "add", self.a], ["ip", "netns", "add", self.b],
+        # Namespace names are global and outlive a SIGKILLed run, so a bare
+        # PID can meet a leftover ("File exists"): add randomness, retry.
+        for _ in range(10):
+            uid = f"{os.getpid():x}{random.getrandbits(16):04x}"
+            self.a, self.b = f"swnA{uid}", f"swnB{uid}"
+            if subprocess.run(["ip", "netns", "add", self.a], capture_output=True).returncode == 0:
+                break
+        else:
+            raise RuntimeError(f"cannot create a network namespace ({self.a})")
+        subprocess.run(["ip", "netns", "del", self.b], capture_output=True)
+        va, vb = f"swa{uid}"[:15], f"swb{uid}"[:15]
+        cmds = [["ip", "netns", "add", self.b],
                 ["ip", "link", "add", va, "netns", self.a, "type", "veth", "peer", "name", vb, "netns", self.b],
                 ["ip", "-n", self.a, "addr", "add", f"{self.ip_a}/24", "dev", va],
                 ["ip", "-n", self.b, "addr", "add", f"{self.ip_b}/24", "dev", vb],
