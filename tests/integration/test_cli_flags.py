@@ -11,6 +11,7 @@ The J-Link half (a vjlink reachable, no --probe) is test_default_probe_jlink.py.
 import json
 import os
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -268,11 +269,25 @@ def json_everywhere():
                       evs and evs[0].get("event") == "monitor" and "reset" in evs[0].get("output", ""), out[-600:])
         p = subprocess.Popen([SWDFLASH, "--server", s.target(), "--json", "rtt", "--rtt-port",
                               str(s.rtt_port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            out, err = p.communicate(timeout=3)
-        except subprocess.TimeoutExpired:
-            p.send_signal(2)
-            out, err = p.communicate(timeout=10)
+        # Read until a whole tick line has arrived (or 30 s wall on a loaded
+        # machine), then stop it like a user would: a fixed 3 s window was
+        # flaky under the parallel sanitizer suite.
+        got, deadline = [], time.time() + 30
+        while time.time() < deadline and p.poll() is None:
+            r, _, _ = select.select([p.stdout], [], [], 0.5)
+            if r:
+                line = p.stdout.readline()
+                if not line:
+                    break
+                got.append(line)
+                try:
+                    if "rtt: tick" in "".join(json.loads(l).get("data", "") for l in got):
+                        break
+                except ValueError:
+                    break
+        p.send_signal(2)
+        out, err = p.communicate(timeout=10)
+        out = "".join(got) + out
         try:
             evs = [json.loads(l) for l in out.splitlines()]
         except ValueError:
