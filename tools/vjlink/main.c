@@ -114,14 +114,20 @@ static int serve(struct sw_ctx *ctx, const struct opts *o)
 		       o->cfg.port, vjlink_firmware_string());
 		fflush(stdout);
 		/* SIGUSR1 prints the counters and goes on (make bench reads them
-		 * around each job); SIGINT/SIGTERM print them and stop. */
+		 * around each job); SIGINT/SIGTERM print them and stop. The
+		 * signal is taken off the signalfd BEFORE the line is printed:
+		 * a reader that sends the next SIGUSR1 as soon as it sees the
+		 * line would otherwise have it merged with the one still pending
+		 * (standard signals do not queue) and wait for ever. */
 		for (;;) {
 			struct signalfd_siginfo si;
+			int more;
 
 			r = vjlink_run(v, sfd);
+			more = r == SW_OK && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
+			       si.ssi_signo == SIGUSR1;
 			print_stats(v, sim);
-			if (r != SW_OK || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si) ||
-			    si.ssi_signo != SIGUSR1)
+			if (!more)
 				break;
 		}
 	}
