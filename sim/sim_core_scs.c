@@ -315,6 +315,8 @@ static int ppb_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t v
 		sim_core_fpb_write(c, lo, val);
 	else if (block == DWT_BASE)
 		sim_core_dwt_write(c, lo, val);
+	else if (sim_core_icache_maint(c, off, val, cpu))
+		return 0;
 	else if (off >= SCS_BASE && off < SCS_BASE + 0x1000u)
 		scs_write(c, off, val);
 	return 0;

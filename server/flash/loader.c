@@ -380,8 +380,12 @@ int sw_loader_close(struct sw_loader *l, struct sw_loader_stats *stats)
 		vals[i] = l->saved[N_SAVED - 1 - i];
 	}
 	r2 = sw_core_regs_write(l->core, order, vals, N_SAVED);
-	if (!r2 && l->backup)
-		r2 = sw_mem_write(sw_core_ap(l->core), l->code, l->backup, l->rings - l->code);
+	/* The program's code may live where the blob ran: after putting it
+	 * back, the I-cache holds loader lines the core fetched after the
+	 * loader's own ICIALLU (ARMv7-M ARM B2.2.7); invalidate before the
+	 * program resumes. */
+	if (!r2 && l->backup && !(r2 = sw_mem_write(sw_core_ap(l->core), l->code, l->backup, l->rings - l->code)))
+		r2 = sw_core_sync_code(l->core, l->code, l->rings - l->code);
 	if (!r2)
 		r2 = sw_core_traps_resume(l->core, l->demcr);
 	if (stats)
