@@ -7,6 +7,7 @@
 #include "cortexm/core.h"
 #include "probes/probe.h"
 #include "probes/sim_probe.h"
+#include "server/flash/flash_stage.h"
 #include "server/flash/loader.h"
 #include "sim/sim.h"
 #include "sim/sim_cache.h"
@@ -185,6 +186,68 @@ static void test_stale_until_invalidated(void)
 	rig_close(&g);
 }
 
+/* gdb's memory write (M/X packets: sw_core_mem_write) of new code over a
+ * cached line, then continue or stepi: the resume invalidates the I-cache
+ * in its own batch, so the core runs what gdb wrote. */
+static void test_resume_after_gdb_write(void)
+{
+	struct rig g;
+	uint16_t code[2] = {MOVS_R0(7), BKPT};
+	struct sw_core_state cs;
+
+	if (rig_open(&g)) {
+		CHECK_MSG(0, "rig: %s", sw_errmsg(&g.ctx));
+		return;
+	}
+	put_code(&g, AXI, 1);
+	icache_on(&g);
+	CHECK_EQ_U(run_at(&g, AXI), AXI + 2);
+	CHECK_OK(sw_core_mem_write(g.core, AXI, code, sizeof(code)));
+	CHECK_EQ_U(run_at(&g, AXI), AXI + 2);
+	CHECK_MSG(r0(&g) == 7, "r0 = %u after gdb wrote movs r0, #7 and continued (stale I-cache line ran)", r0(&g));
+	code[0] = MOVS_R0(8);
+	CHECK_OK(sw_core_mem_write(g.core, AXI, code, sizeof(code)));
+	CHECK_OK(sw_core_reg_write(g.core, SW_REG_PC, AXI));
+	CHECK_OK(sw_core_step_poll(g.core, false, &cs));
+	CHECK_EQ_U(cs.pc, AXI + 2);
+	CHECK_MSG(r0(&g) == 8, "r0 = %u after gdb wrote movs r0, #8 and stepped", r0(&g));
+	rig_close(&g);
+}
+
+/* Flash the host programmed (no loader) over code the core ran from the
+ * cached flash: the resume after the flash stage invalidates. */
+static void test_resume_after_host_flash(void)
+{
+	struct rig g;
+	struct sw_flash_stage *st = NULL;
+	struct sw_flash_stats fs;
+	const uint32_t at = 0x08000400u;
+	uint16_t code[16];
+
+	if (rig_open(&g)) {
+		CHECK_MSG(0, "rig: %s", sw_errmsg(&g.ctx));
+		return;
+	}
+	for (size_t i = 0; i < 16; i++)
+		code[i] = BKPT;
+	code[0] = MOVS_R0(1);
+	CHECK_OK(sim_mem_write(g.sim, at, code, sizeof(code))); /* as if programmed before */
+	icache_on(&g);
+	CHECK_EQ_U(run_at(&g, at), at + 2);
+	CHECK_EQ_U(r0(&g), 1);
+	code[0] = MOVS_R0(9);
+	CHECK_OK(sw_flash_stage_new(&g.ctx, sw_target_find("stm32h743"), &st));
+	if (st) {
+		sw_flash_stage_no_loader(st, true);
+		CHECK_OK(sw_flash_stage_write(st, at, (const uint8_t *)code, sizeof(code)));
+		CHECK_OK(sw_flash_stage_done(st, g.core, &fs));
+		sw_flash_stage_free(st);
+	}
+	CHECK_EQ_U(run_at(&g, at), at + 2);
+	CHECK_MSG(r0(&g) == 9, "r0 = %u: the core ran the old flash contents from its I-cache after programming", r0(&g));
+	rig_close(&g);
+}
+
 /* The core executes a sled of adds r0, #1 in AXI SRAM (where the H7 loader runs) with
  * the I-cache on, so every line of the loader's place is cached. Opening
  * the loader must invalidate after writing its blob (else the core runs
@@ -228,6 +291,8 @@ int main(void)
 {
 	RUN_TEST(test_cache_model);
 	RUN_TEST(test_stale_until_invalidated);
+	RUN_TEST(test_resume_after_gdb_write);
+	RUN_TEST(test_resume_after_host_flash);
 	RUN_TEST(test_loader_invalidates);
 	return TEST_MAIN_END();
 }
