@@ -258,7 +258,7 @@ static void test_loader_invalidates(void)
 	struct rig g;
 	struct sw_loader *l = NULL;
 	struct swl_range rg = {0x08000000u, 0x100u, 0};
-	static uint16_t sled[SLED / 2];
+	uint16_t sled[SLED / 2];
 	const struct sw_target_desc *d = sw_target_find("stm32h743");
 
 	if (rig_open(&g)) {
