@@ -153,6 +153,11 @@ void sim_icache_invalidate_mva(struct sim_icache *ic, uint32_t addr)
 		l->valid = false;
 }
 
+void sim_icache_add_hits(struct sim_icache *ic, uint64_t n)
+{
+	ic->st.hits += n;
+}
+
 void sim_icache_note_stale(struct sim_icache *ic)
 {
 	ic->st.stale_hits++;

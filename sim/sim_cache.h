@@ -30,7 +30,8 @@ void sim_icache_free(struct sim_icache *ic);
 unsigned sim_icache_line(const struct sim_icache *ic);
 
 /* The cached bytes of the line holding addr (line-aligned, `line` bytes),
- * or NULL on a miss. Counts a hit or a miss. */
+ * or NULL on a miss. Counts a hit or a miss. The pointer stays that line's
+ * until the next fill or invalidate. */
 const uint8_t *sim_icache_lookup(struct sim_icache *ic, uint32_t addr);
 /* The same without counting (the model looking again). */
 const uint8_t *sim_icache_peek(struct sim_icache *ic, uint32_t addr);
@@ -42,6 +43,8 @@ void sim_icache_fill(struct sim_icache *ic, uint32_t addr, const uint8_t *bytes)
 void sim_icache_invalidate_all(struct sim_icache *ic);
 /* ICIMVAU: the line holding addr, if present, invalid. */
 void sim_icache_invalidate_mva(struct sim_icache *ic, uint32_t addr);
+/* Hits the caller served from a line pointer it kept (counted in bulk). */
+void sim_icache_add_hits(struct sim_icache *ic, uint64_t n);
 /* The core executed a line whose cached bytes differ from memory's. */
 void sim_icache_note_stale(struct sim_icache *ic);
 void sim_icache_get_stats(const struct sim_icache *ic, struct sim_icache_stats *st);

@@ -168,6 +168,11 @@ struct sim_core {
 	/* L1 I-cache (sim_core_icache.c); NULL: the core has none modelled */
 	struct sim_icache *icache;
 	struct sim_core_ic_swap ic_swap;
+	/* The line the last fetch looked up (fast path; NULL after any fill
+	 * elsewhere or invalidate) */
+	uint32_t ic_last_line;
+	const uint8_t *ic_last_mem, *ic_last_data;
+	uint64_t ic_fast_hits;
 };
 
 /* sim_core_scs.c: the PPB as seen by the debugger and the CPU */
