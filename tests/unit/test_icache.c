@@ -36,20 +36,24 @@ struct rig {
 	sw_ap *ap;
 };
 
-static int rig_open(struct rig *g)
+static int rig_open_chip(struct rig *g, const char *chip, const char *target)
 {
 	int r;
 
 	memset(g, 0, sizeof(*g));
 	sw_ctx_init(&g->ctx);
 	g->ctx.level = SW_LOG_NONE;
-	if ((r = sim_new(&g->ctx, "stm32h743", &g->sim)) ||
-	    (r = sw_sim_probe_open(&g->ctx, g->sim, 0, &g->probe)) ||
-	    (r = sw_target_open(&g->ctx, g->probe, sw_target_find("stm32h743"), 0, &g->t)))
+	if ((r = sim_new(&g->ctx, chip, &g->sim)) || (r = sw_sim_probe_open(&g->ctx, g->sim, 0, &g->probe)) ||
+	    (r = sw_target_open(&g->ctx, g->probe, sw_target_find(target), 0, &g->t)))
 		return r;
 	g->core = sw_target_core(g->t, 0);
 	g->ap = sw_core_ap(g->core);
 	return sw_core_halt(g->core);
+}
+
+static int rig_open(struct rig *g)
+{
+	return rig_open_chip(g, "stm32h743", "stm32h743");
 }
 
 static void rig_close(struct rig *g)
@@ -186,6 +190,36 @@ static void test_stale_until_invalidated(void)
 	rig_close(&g);
 }
 
+/* The AE3's Cortex-M55 (HP core) the same way (ARMv8-M ARM: the same SCB
+ * registers): SRAM0 in the Code region is cached, its ITCM at 0 is not. */
+static void test_m55_stale_until_invalidated(void)
+{
+	struct rig g;
+	const uint32_t sram0 = 0x02000000u, itcm = 0x00001000u;
+
+	if (rig_open_chip(&g, "ae3", "ae3-hp")) {
+		CHECK_MSG(0, "rig: %s", sw_errmsg(&g.ctx));
+		rig_close(&g);
+		return;
+	}
+	put_code(&g, sram0, 1);
+	icache_on(&g);
+	CHECK_EQ_U(run_at(&g, sram0), sram0 + 2);
+	CHECK_EQ_U(r0(&g), 1);
+	put_code(&g, sram0, 2);
+	run_at(&g, sram0);
+	CHECK_MSG(r0(&g) == 1, "r0 = %u: the M55 ran the new code although its I-cache holds the old line", r0(&g));
+	CHECK_OK(sw_mem_write32(g.ap, ICIALLU, 0));
+	run_at(&g, sram0);
+	CHECK_EQ_U(r0(&g), 2);
+	put_code(&g, itcm, 3);
+	run_at(&g, itcm);
+	put_code(&g, itcm, 4);
+	run_at(&g, itcm);
+	CHECK_EQ_U(r0(&g), 4);
+	rig_close(&g);
+}
+
 /* gdb's memory write (M/X packets: sw_core_mem_write) of new code over a
  * cached line, then continue or stepi: the resume invalidates the I-cache
  * in its own batch, so the core runs what gdb wrote. */
@@ -291,6 +325,7 @@ int main(void)
 {
 	RUN_TEST(test_cache_model);
 	RUN_TEST(test_stale_until_invalidated);
+	RUN_TEST(test_m55_stale_until_invalidated);
 	RUN_TEST(test_resume_after_gdb_write);
 	RUN_TEST(test_resume_after_host_flash);
 	RUN_TEST(test_loader_invalidates);
