@@ -244,6 +244,7 @@ static int h743_build(struct sim *sim)
 		/* 16 KiB I-cache (RM0433 §2.1), 2-way, 32-byte lines (Cortex-M7
 		 * TRM 5.9, ST AN4839); ITCM 64 KiB, DTCM 128 KiB uncached. */
 		.icache = {16u * 1024u, 2, 32}, .itcm_size = 0x10000u, .dtcm_size = 0x20000u,
+		.dcache = {16u * 1024u, 4, 32}, /* 4-way (TRM 5.9), not modelled */
 	};
 	if ((r = sim_core_new(sim->ctx, sys, &cfg, &sim->cores[0])))
 		return r;

@@ -45,8 +45,10 @@ struct sim_core_cfg {
 	 * the chip names it in the log. Called with `chip`. */
 	void (*unmodelled)(void *chip, uint32_t addr);
 	/* L1 instruction cache (size 0: none modelled) and the TCMs at
-	 * 0x00000000 (ITCM) and 0x20000000 (DTCM), whose fetches bypass it. */
-	struct sim_icache_cfg icache;
+	 * 0x00000000 (ITCM) and 0x20000000 (DTCM), whose fetches bypass it.
+	 * dcache: the D-cache's geometry, reported in CLIDR/CCSIDR only (no
+	 * D-cache is modelled). */
+	struct sim_icache_cfg icache, dcache;
 	uint32_t itcm_size, dtcm_size;
 };
 

@@ -21,6 +21,10 @@
 #define CCR_IC (1u << 17)
 #define SCS_ICIALLU 0xEF50u
 #define SCS_ICIMVAU 0xEF58u
+#define SCS_CLIDR 0xED78u
+#define SCS_CTR 0xED7Cu
+#define SCS_CCSIDR 0xED80u
+#define SCS_CSSELR 0xED84u
 
 /* ARMv7-M ARM B3.1 (Table B3-1, default memory map): Code and SRAM are
  * Normal cacheable (WT / WBWA), so are the two RAM regions at 0x60000000
@@ -208,6 +212,65 @@ bool sim_core_icache_maint(struct sim_core *c, uint32_t off, uint32_t v, bool cp
 	 * from the next instruction on. */
 	if (cpu && c->ic_swap.mem)
 		c->stop_request = true;
+	return true;
+}
+
+static unsigned log2u(uint32_t v)
+{
+	unsigned n = 0;
+
+	while (v > 1u) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+/* CCSIDR (ARMv7-M ARM B4.8.3): WT, WB, RA, WA [31:28], NumSets - 1
+ * [27:13], Associativity - 1 [12:3], log2(words per line) - 2 [2:0]. All
+ * four attribute bits set as the Cortex-M7 TRM lists for its data cache
+ * [the instruction cache's unverified]. */
+static uint32_t ccsidr(const struct sim_icache_cfg *g)
+{
+	uint32_t sets;
+
+	if (!g->size || !g->ways || !g->line)
+		return 0;
+	sets = g->size / (g->ways * g->line);
+	return 0xF0000000u | ((sets - 1u) & 0x7FFFu) << 13 | ((g->ways - 1u) & 0x3FFu) << 3 |
+	       ((log2u(g->line / 4u) - 2u) & 7u);
+}
+
+/* The cache identification registers (B4.8: CLIDR, CTR, CCSIDR, CSSELR)
+ * of a core with caches; true if off was one of them. */
+bool sim_core_cache_id_read(struct sim_core *c, uint32_t off, uint32_t *v)
+{
+	if (off != SCS_CLIDR && off != SCS_CTR && off != SCS_CCSIDR && off != SCS_CSSELR)
+		return false;
+	if (!c->icache) {
+		*v = 0; /* no caches: CLIDR 0 says so */
+		return true;
+	}
+	switch (off) {
+	/* LoUU 1, LoC 1, level 1 separate I and D (Cortex-M7 Devices Generic
+	 * User Guide 4.5, cache identification registers). */
+	case SCS_CLIDR: *v = 0x09000003u; break;
+	/* ARMv7 format, CWG and DminLine 8 words, IminLine 8 words. */
+	case SCS_CTR: *v = 0x8303C003u; break;
+	case SCS_CCSIDR:
+		*v = (c->csselr >> 1) ? 0 : ccsidr((c->csselr & 1u) ? &c->cfg.icache : &c->cfg.dcache);
+		break;
+	default: *v = c->csselr; break;
+	}
+	return true;
+}
+
+/* CSSELR: Level [3:1] and InD [0]; only level 1 exists. */
+bool sim_core_cache_id_write(struct sim_core *c, uint32_t off, uint32_t v)
+{
+	if (off != SCS_CSSELR)
+		return false;
+	c->csselr = c->icache ? v & 0xFu : 0;
 	return true;
 }
 

@@ -168,6 +168,7 @@ struct sim_core {
 	/* L1 I-cache (sim_core_icache.c); NULL: the core has none modelled */
 	struct sim_icache *icache;
 	struct sim_core_ic_swap ic_swap;
+	uint32_t csselr;     /* cache size selection (CCSIDR view) */
 	/* The line the last fetch looked up (fast path; NULL after any fill
 	 * elsewhere or invalidate) */
 	uint32_t ic_last_line;
@@ -239,6 +240,8 @@ void sim_core_icache_slice_start(struct sim_core *c, uint32_t pc);
 void sim_core_icache_slice_end(struct sim_core *c);
 void sim_core_icache_reset(struct sim_core *c);
 bool sim_core_icache_maint(struct sim_core *c, uint32_t off, uint32_t v, bool cpu);
+bool sim_core_cache_id_read(struct sim_core *c, uint32_t off, uint32_t *v);
+bool sim_core_cache_id_write(struct sim_core *c, uint32_t off, uint32_t v);
 /* sim_core_regs.c: DCRSR REGSEL transfers */
 int sim_core_reg_get(struct sim_core *c, uint32_t regsel, uint32_t *val);
 int sim_core_reg_set(struct sim_core *c, uint32_t regsel, uint32_t val);

@@ -190,6 +190,34 @@ static void test_stale_until_invalidated(void)
 	rig_close(&g);
 }
 
+/* What a debugger reads to size the caches (ARMv7-M ARM B4.8; OpenOCD
+ * armv7m_cache.c armv7m_identify_cache): CLIDR, CTR, CCSIDR per CSSELR. */
+static void test_cache_id_registers(void)
+{
+	struct rig g;
+	uint32_t clidr = 0, ctr = 0, ci = 0, cd = 0;
+
+	if (rig_open(&g)) {
+		CHECK_MSG(0, "rig: %s", sw_errmsg(&g.ctx));
+		return;
+	}
+	CHECK_OK(sw_mem_read32(g.ap, 0xE000ED78u, &clidr));
+	CHECK_OK(sw_mem_read32(g.ap, 0xE000ED7Cu, &ctr));
+	CHECK_OK(sw_mem_write32(g.ap, 0xE000ED84u, 1)); /* L1 instruction */
+	CHECK_OK(sw_mem_read32(g.ap, 0xE000ED80u, &ci));
+	CHECK_OK(sw_mem_write32(g.ap, 0xE000ED84u, 0)); /* L1 data */
+	CHECK_OK(sw_mem_read32(g.ap, 0xE000ED80u, &cd));
+	CHECK_EQ_U(clidr & 7u, 3);                     /* separate I and D at L1 */
+	CHECK_EQ_U(4u << (ctr & 0xFu), 32);              /* IminLine */
+	CHECK_EQ_U(4u << ((ctr >> 16) & 0xFu), 32);      /* DminLine */
+	CHECK_EQ_U(((ci >> 13) & 0x7FFFu) + 1u, 256);   /* I: sets */
+	CHECK_EQ_U(((ci >> 3) & 0x3FFu) + 1u, 2);       /* I: ways */
+	CHECK_EQ_U(16u << (ci & 7u), 32);                /* I: line bytes */
+	CHECK_EQ_U(((cd >> 13) & 0x7FFFu) + 1u, 128);   /* D: 16 KiB 4-way */
+	CHECK_EQ_U(((cd >> 3) & 0x3FFu) + 1u, 4);
+	rig_close(&g);
+}
+
 /* The AE3's Cortex-M55 (HP core) the same way (ARMv8-M ARM: the same SCB
  * registers): SRAM0 in the Code region is cached, its ITCM at 0 is not. */
 static void test_m55_stale_until_invalidated(void)
@@ -325,6 +353,7 @@ int main(void)
 {
 	RUN_TEST(test_cache_model);
 	RUN_TEST(test_stale_until_invalidated);
+	RUN_TEST(test_cache_id_registers);
 	RUN_TEST(test_m55_stale_until_invalidated);
 	RUN_TEST(test_resume_after_gdb_write);
 	RUN_TEST(test_resume_after_host_flash);
