@@ -524,6 +524,10 @@ int sw_core_mem_read(struct sw_core *c, uint32_t addr, void *buf, size_t len)
 
 int sw_core_mem_write(struct sw_core *c, uint32_t addr, const void *buf, size_t len)
 {
-	sw_core_code_changed(c); /* even a failed write may have changed some */
+	/* Memory the core can fetch and cache instructions from (ARMv7-M ARM
+	 * B3.1 default map: Code, SRAM, the two RAM regions; not peripherals,
+	 * devices or the PPB). Even a failed write may have changed some. */
+	if (addr < 0x40000000u || addr - 0x60000000u < 0x40000000u)
+		sw_core_code_changed(c);
 	return sw_mem_write(c->ap, addr, buf, len);
 }
