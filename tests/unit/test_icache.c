@@ -273,6 +273,15 @@ static void test_resume_after_gdb_write(void)
 	CHECK_OK(sw_core_step_poll(g.core, false, &cs));
 	CHECK_EQ_U(cs.pc, AXI + 2);
 	CHECK_MSG(r0(&g) == 8, "r0 = %u after gdb wrote movs r0, #8 and stepped", r0(&g));
+	/* A write to the PPB (not memory code is fetched from) asks for no
+	 * invalidate: the program keeps its cached lines. */
+	struct sim_icache_stats a, b;
+	uint32_t zero = 0;
+	CHECK_OK(sim_core_icache_stats(g.sim->cores[0], &a));
+	CHECK_OK(sw_core_mem_write(g.core, 0xE0001020u, &zero, 4)); /* DWT_COMP0 */
+	run_at(&g, AXI);
+	CHECK_OK(sim_core_icache_stats(g.sim->cores[0], &b));
+	CHECK_EQ_U(b.invalidates, a.invalidates);
 	rig_close(&g);
 }
 
