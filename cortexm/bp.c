@@ -47,6 +47,22 @@ int sw_core_sync_code(struct sw_core *c, uint32_t addr, size_t len)
 	return SW_OK;
 }
 
+void sw_core_code_changed(struct sw_core *c)
+{
+	c->code_changed = has_caches(c);
+}
+
+/* Memory the debugger wrote (gdb's M/X, a load into RAM, flash the host
+ * programmed) may hold instructions the I-cache has old lines of: the
+ * debugger's AHB-AP writes do not go through it (ARMv7-M ARM B2.2.7). One
+ * ICIALLU in the resume's own batch: no extra round trip. */
+int cm_queue_icache_sync(struct sw_core *c)
+{
+	if (!c->code_changed)
+		return SW_OK;
+	return sw_mem_queue_write32(c->ap, CM_ICIALLU, 0);
+}
+
 static int fpb_enable(struct sw_core *c)
 {
 	int r;

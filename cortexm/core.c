@@ -186,10 +186,11 @@ int sw_core_resume(struct sw_core *c)
 
 	cm_invalidate_regs(c);
 	/* Clear DFSR so the next halt's reason is unambiguous (W1C, C1.6.1). */
-	if ((r = sw_mem_queue_write32(c->ap, CM_DFSR, 0x1Fu)) ||
+	if ((r = cm_queue_icache_sync(c)) || (r = sw_mem_queue_write32(c->ap, CM_DFSR, 0x1Fu)) ||
 	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN)) ||
 	    (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "resume: %s", sw_errmsg(c->ctx));
+	c->code_changed = false;
 	c->halted = false;
 	return SW_OK;
 }
@@ -206,7 +207,7 @@ static int queue_step(struct sw_core *c, bool mask_irq, uint32_t *dhcsr)
 	uint32_t base = DHCSR_DBGKEY | DHCSR_C_DEBUGEN;
 	int r;
 
-	if ((r = sw_mem_queue_write32(c->ap, CM_DFSR, 0x1Fu)) ||
+	if ((r = cm_queue_icache_sync(c)) || (r = sw_mem_queue_write32(c->ap, CM_DFSR, 0x1Fu)) ||
 	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_HALT | mask)) ||
 	    (r = sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_STEP | mask)) ||
 	    (r = sw_mem_queue_read32(c->ap, CM_DHCSR, dhcsr)))
@@ -225,6 +226,7 @@ int sw_core_step(struct sw_core *c, bool mask_irq)
 	cm_invalidate_regs(c);
 	if ((r = queue_step(c, mask_irq, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "step: %s", sw_errmsg(c->ctx));
+	c->code_changed = false;
 	c->halted = true;
 	return SW_OK;
 }
@@ -357,6 +359,7 @@ int sw_core_step_poll(struct sw_core *c, bool mask_irq, struct sw_core_state *st
 	    (r = sw_mem_queue_read32(c->ap, CM_DFSR, &dfsr)) ||
 	    (r = cm_regs_queue(c, stop_regs, 4, &q)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "step: %s", sw_errmsg(c->ctx));
+	c->code_changed = false;
 	decode_state(c, st, dhcsr, dfsr);
 	/* S_RESET_ST is cleared by reading DHCSR (C1.6.2): either read counts. */
 	st->in_reset |= (step_dhcsr & DHCSR_S_RESET_ST) != 0;
@@ -521,5 +524,10 @@ int sw_core_mem_read(struct sw_core *c, uint32_t addr, void *buf, size_t len)
 
 int sw_core_mem_write(struct sw_core *c, uint32_t addr, const void *buf, size_t len)
 {
+	/* Memory the core can fetch and cache instructions from (ARMv7-M ARM
+	 * B3.1 default map: Code, SRAM, the two RAM regions; not peripherals,
+	 * devices or the PPB). Even a failed write may have changed some. */
+	if (addr < 0x40000000u || addr - 0x60000000u < 0x40000000u)
+		sw_core_code_changed(c);
 	return sw_mem_write(c->ap, addr, buf, len);
 }

@@ -145,6 +145,11 @@ int sw_core_traps_resume(struct sw_core *core, uint32_t saved_demcr);
  * the range to memory and invalidate the I-cache. No-op without caches. */
 int sw_core_sync_code(struct sw_core *core, uint32_t addr, size_t len);
 
+/* Memory that may hold code changed behind the core (the host programmed
+ * flash, wrote RAM): the next resume or step invalidates the I-cache
+ * first. sw_core_mem_write marks it itself. No-op without caches. */
+void sw_core_code_changed(struct sw_core *core);
+
 int sw_core_mem_read(struct sw_core *core, uint32_t addr, void *buf, size_t len);
 int sw_core_mem_write(struct sw_core *core, uint32_t addr, const void *buf, size_t len);
 

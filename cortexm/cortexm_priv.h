@@ -91,6 +91,7 @@ struct sw_core {
 	uint32_t spurious_pc;     /* erratum 3092511 guard: last PC resumed */
 	unsigned spurious_count;  /* consecutive spurious halts there */
 	uint32_t vc_at_attach;    /* DEMCR vector catch bits before we set ours */
+	bool code_changed;        /* memory written since the last resume: ICIALLU first */
 };
 
 /* cortexm/watch.c */
@@ -99,6 +100,10 @@ int cm_watch_clear_all(struct sw_core *c);
 
 /* cortexm/bp.c: is there a breakpoint of ours at addr? */
 bool cm_bp_known(const struct sw_core *c, uint32_t addr);
+/* cortexm/bp.c: queue ICIALLU if memory changed since the last resume (a
+ * core with an L1 I-cache); the caller runs the batch and then clears
+ * c->code_changed. */
+int cm_queue_icache_sync(struct sw_core *c);
 
 /* DHCSR.S_RESET_ST clears on read (ARMv7-M C1.6.2): a read made for
  * S_REGRDY or S_HALT must not lose it, or a reset of a halted core (which

@@ -128,3 +128,10 @@ $(B)/fw/realfw-n657.elf: firmware/realfw/vectors.c firmware/realfw/n6_main.c fir
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(REALFW_CFLAGS) -T firmware/demo/stm32n657.ld -o $@ \
 		firmware/realfw/vectors.c firmware/realfw/n6_main.c firmware/realfw/crt.c firmware/demo/n657/fsbl_hdr.c
+
+# I-cache test firmware (issue #18): CCR.IC on, code run from AXI SRAM at
+# the H7 loader's place; the demo's H743 layout.
+FW_ELFS += $(B)/fw/icache-h743.elf
+$(B)/fw/icache-h743.elf: firmware/icache/icache.c firmware/demo/stm32h743.ld firmware/firmware.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/demo/stm32h743.ld -o $@ $<

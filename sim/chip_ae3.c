@@ -253,6 +253,11 @@ static int ae3_build(struct sim *sim)
 			.dp_fpu = true, .fpb_rev = 1, .fpb_code = 8, .fpb_lit = 0, .dwt_comps = 4,
 			.cpu_hz = i ? AE3_HE_HZ : AE3_HP_HZ, .vtor_reset = i ? AE3_HE_BOOT : AE3_HP_BOOT,
 			.sysresetreq = rtss_reset, .chip = &a->cpu[i], .secext = true,
+			/* 32 KiB I-cache per RTSS core, 2-way, 32-byte lines
+			 * [unverified: Alif datasheet size, Cortex-M55 TRM
+			 * geometry]; ITCM 256 KiB, DTCM 1 MiB (HP) / 256 KiB (HE). */
+			.icache = {32u * 1024u, 2, 32}, .dcache = {32u * 1024u, 4, 32}, .itcm_size = 0x40000u,
+			.dtcm_size = i ? 0x40000u : 0x100000u,
 		};
 		if ((r = sim_add_bus(sim, &bus[i])) || (r = build_cpu_bus(sim, a, sys, i, bus[i])) ||
 		    (r = sim_core_new(sim->ctx, bus[i], &cfg, &sim->cores[i])))

@@ -241,6 +241,10 @@ static int h743_build(struct sim *sim)
 		.vtor_reset = 0x08000000u, .sysresetreq = sim_system_reset, .chip = sim,
 		.n_irq = 150, .prio_bits = 4, .systick_ref_div = 8, /* RM0433 §19, §8.5.6 */
 		.unmodelled = sim_unmodelled,
+		/* 16 KiB I-cache (RM0433 §2.1), 2-way, 32-byte lines (Cortex-M7
+		 * TRM 5.9, ST AN4839); ITCM 64 KiB, DTCM 128 KiB uncached. */
+		.icache = {16u * 1024u, 2, 32}, .itcm_size = 0x10000u, .dtcm_size = 0x20000u,
+		.dcache = {16u * 1024u, 4, 32}, /* 4-way (TRM 5.9), not modelled */
 	};
 	if ((r = sim_core_new(sim->ctx, sys, &cfg, &sim->cores[0])))
 		return r;

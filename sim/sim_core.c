@@ -104,6 +104,8 @@ static void on_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		uc_emu_stop(uc);
 		return;
 	}
+	if (sim_core_icache_fetch(c, (uint32_t)addr, size))
+		return;
 	c->insn_count++;
 	c->insn_pc = (uint32_t)addr;
 }
@@ -178,6 +180,7 @@ static uint64_t execute(struct sim_core *c, uint64_t n)
 			uc_ctl_remove_cache(c->uc, c->dirty_lo, c->dirty_hi);
 		}
 		c->dirty_lo = c->dirty_hi = 0;
+		sim_core_icache_slice_start(c, pc);
 		/* 0xFFFFFFFF is never a PC: run until a hook stops us. */
 		e = uc_emu_start(c->uc, (pc & ~1u) | t, 0xFFFFFFFFu, 0, 0);
 		sim_core_rom_undo(c, true);
@@ -208,6 +211,7 @@ static uint64_t execute(struct sim_core *c, uint64_t n)
 		} else {
 			sim_core_after_run(c, e);
 		}
+		sim_core_icache_slice_end(c);
 		if (c->lockup) /* B1.5.15: PC reads 0xFFFFFFFE in lockup */
 			sim_core_set_pc(c, 0xFFFFFFFEu);
 		if (pending_reset(c))
@@ -352,7 +356,8 @@ void sim_core_reset(struct sim_core *c, enum sim_reset_kind kind)
 		reset_debug(c);
 	c->vtor = c->cfg.vtor_reset;
 	c->cfsr = c->hfsr = c->mmfar = c->bfar = c->shcsr = 0;
-	c->ccr = 0x200; /* STKALIGN */
+	c->ccr = 0x200; /* STKALIGN; IC, DC off */
+	sim_core_icache_reset(c);
 	c->cpacr = 0;
 	c->fpccr = c->cfg.fpu ? 0xC0000000u : 0; /* ASPEN, LSPEN */
 	c->fpcar = c->fpdscr = 0;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "sim/sim_bus.h"
+#include "sim/sim_cache.h"
 #include "sw/ctx.h"
 
 struct sim_core;
@@ -43,6 +44,12 @@ struct sim_core_cfg {
 	/* The CPU accessed an address with no model (a bus error follows):
 	 * the chip names it in the log. Called with `chip`. */
 	void (*unmodelled)(void *chip, uint32_t addr);
+	/* L1 instruction cache (size 0: none modelled) and the TCMs at
+	 * 0x00000000 (ITCM) and 0x20000000 (DTCM), whose fetches bypass it.
+	 * dcache: the D-cache's geometry, reported in CLIDR/CCSIDR only (no
+	 * D-cache is modelled). */
+	struct sim_icache_cfg icache, dcache;
+	uint32_t itcm_size, dtcm_size;
 };
 
 int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_cfg *cfg,
@@ -90,6 +97,9 @@ void sim_core_set_hz(struct sim_core *core, uint32_t hz);
  * translated code before the next instruction runs. */
 void sim_core_flush_code(struct sim_core *core);
 void sim_core_code_written(struct sim_core *core, uint32_t addr, unsigned size);
+
+/* I-cache counters; -1 when the core has no I-cache modelled. */
+int sim_core_icache_stats(const struct sim_core *core, struct sim_icache_stats *st);
 
 /* Bytes written to enabled ITM stimulus ports since the last call. */
 size_t sim_core_itm_take(struct sim_core *core, uint8_t *buf, size_t max);

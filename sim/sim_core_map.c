@@ -229,7 +229,8 @@ int sim_core_new(struct sw_ctx *ctx, struct sim_bus *bus, const struct sim_core_
 		free(c);
 		return sw_fail(ctx, SW_ERR_ARG, "sim core: PPB region overlaps");
 	}
-	if ((r = sim_core_map_bus(c)) || (r = sim_core_exc_hooks(c)) || (r = sim_core_run_hooks(c))) {
+	if ((r = sim_core_map_bus(c)) || (r = sim_core_exc_hooks(c)) || (r = sim_core_run_hooks(c)) ||
+	    (r = sim_core_icache_init(c))) {
 		sim_core_free(c);
 		return r;
 	}
@@ -244,6 +245,7 @@ void sim_core_free(struct sim_core *c)
 		return;
 	if (c->uc)
 		uc_close(c->uc);
+	sim_core_icache_free(c);
 	free(c->mmio);
 	free(c);
 }

@@ -87,6 +87,15 @@ enum {
 	SIM_BUSERR_IMPRECISE, /* MMIO write error: reported at the next instruction */
 };
 
+/* Memory holding the bytes of cached I-cache line(s) while the CPU
+ * executes them (sim_core_icache.c). mem NULL: no swap in effect. */
+struct sim_core_ic_swap {
+	uint8_t *mem;
+	uint32_t addr, len;
+	uint8_t saved[2 * SIM_ICACHE_LINE_MAX]; /* memory's own bytes */
+	uint8_t stale[2 * SIM_ICACHE_LINE_MAX]; /* what was put in */
+};
+
 struct sim_core {
 	struct sw_ctx *ctx;
 	struct sim_core_cfg cfg;
@@ -156,6 +165,15 @@ struct sim_core {
 	size_t itm_pkt_len;
 	uint32_t dscsr;      /* DSCSR SBRSELEN, SBRSEL (ARMv8-M ARM, DSCSR) */
 	bool powered_off;    /* power domain off (sim_core_set_power) */
+	/* L1 I-cache (sim_core_icache.c); NULL: the core has none modelled */
+	struct sim_icache *icache;
+	struct sim_core_ic_swap ic_swap;
+	uint32_t csselr;     /* cache size selection (CCSIDR view) */
+	/* The line the last fetch looked up (fast path; NULL after any fill
+	 * elsewhere or invalidate) */
+	uint32_t ic_last_line;
+	const uint8_t *ic_last_mem, *ic_last_data;
+	uint64_t ic_fast_hits;
 };
 
 /* sim_core_scs.c: the PPB as seen by the debugger and the CPU */
@@ -214,6 +232,16 @@ uint64_t sim_systick_cycles_to_irq(struct sim_core *c);
 int sim_core_vfp_trap(struct sim_core *c, uint32_t pc);
 /* sim_core_exc.c */
 void sim_core_exception_entry(struct sim_core *c, unsigned num, uint32_t ret_pc);
+/* sim_core_icache.c: the L1 I-cache in the fetch path */
+int sim_core_icache_init(struct sim_core *c);
+void sim_core_icache_free(struct sim_core *c);
+bool sim_core_icache_fetch(struct sim_core *c, uint32_t addr, uint32_t size);
+void sim_core_icache_slice_start(struct sim_core *c, uint32_t pc);
+void sim_core_icache_slice_end(struct sim_core *c);
+void sim_core_icache_reset(struct sim_core *c);
+bool sim_core_icache_maint(struct sim_core *c, uint32_t off, uint32_t v, bool cpu);
+bool sim_core_cache_id_read(struct sim_core *c, uint32_t off, uint32_t *v);
+bool sim_core_cache_id_write(struct sim_core *c, uint32_t off, uint32_t v);
 /* sim_core_regs.c: DCRSR REGSEL transfers */
 int sim_core_reg_get(struct sim_core *c, uint32_t regsel, uint32_t *val);
 int sim_core_reg_set(struct sim_core *c, uint32_t regsel, uint32_t val);

@@ -284,7 +284,7 @@ static int ppb_read(struct sim_core *c, uint32_t off, unsigned size, uint32_t *v
 		sim_core_dwt_read(c, lo, &v);
 	else if (block == ITM_BASE)
 		v = itm_read(c, lo, cpu);
-	else if (off >= SCS_BASE && off < SCS_BASE + 0x1000u)
+	else if (!sim_core_cache_id_read(c, off, &v) && off >= SCS_BASE && off < SCS_BASE + 0x1000u)
 		scs_read(c, off, &v);
 done:
 	/* Sub-word reads: return the addressed bytes (the bus is little-endian). */
@@ -315,6 +315,8 @@ static int ppb_write(struct sim_core *c, uint32_t off, unsigned size, uint32_t v
 		sim_core_fpb_write(c, lo, val);
 	else if (block == DWT_BASE)
 		sim_core_dwt_write(c, lo, val);
+	else if (sim_core_icache_maint(c, off, val, cpu) || sim_core_cache_id_write(c, off, val))
+		return 0;
 	else if (off >= SCS_BASE && off < SCS_BASE + 0x1000u)
 		scs_write(c, off, val);
 	return 0;

@@ -289,6 +289,9 @@ int sw_flash_stage_done(struct sw_flash_stage *st, struct sw_core *core, struct 
 		r = sw_core_poll(core, &cs);
 	if (!r && !cs.halted)
 		r = sw_core_halt(core);
+	/* Flash (and a loader's RAM) change behind the I-cache: the next
+	 * resume invalidates it (ARMv7-M ARM B2.2.7). */
+	sw_core_code_changed(core);
 	if (!r && loader)
 		r = sw_flash_done_loader(st, core, stats);
 	if (r || loader) {

@@ -203,6 +203,13 @@ int sw_loader_open(struct sw_ctx *ctx, struct sw_core *core, const struct sw_loa
 	    (r = sw_core_traps_suspend(core, &l->demcr)))
 		goto fail;
 	l->suspended = true;
+	/* The blob goes where the program may have run code with CCR.IC set
+	 * (AXI SRAM on the H743 is cacheable): clean and invalidate before the
+	 * core fetches it (ARMv7-M ARM B2.2.7). OpenOCD avoids the case by
+	 * putting the H7 work area in DTCM (tcl/target/stm32h7x.cfg) and does
+	 * the same maintenance around code it writes for breakpoints
+	 * (cortex_m.c cortex_m_set_breakpoint: armv7m_d_cache_flush,
+	 * armv7m_i_cache_inval). */
 	if ((l->backup && (r = sw_mem_read(sw_core_ap(core), l->code, l->backup, l->rings - l->code))) ||
 	    (r = sw_mem_write(sw_core_ap(core), l->code, ld->image->code, ld->image->size)) ||
 	    (r = sw_core_sync_code(core, l->code, ld->image->size)))
@@ -380,8 +387,12 @@ int sw_loader_close(struct sw_loader *l, struct sw_loader_stats *stats)
 		vals[i] = l->saved[N_SAVED - 1 - i];
 	}
 	r2 = sw_core_regs_write(l->core, order, vals, N_SAVED);
-	if (!r2 && l->backup)
-		r2 = sw_mem_write(sw_core_ap(l->core), l->code, l->backup, l->rings - l->code);
+	/* The program's code may live where the blob ran: after putting it
+	 * back, the I-cache holds loader lines the core fetched after the
+	 * loader's own ICIALLU (ARMv7-M ARM B2.2.7); invalidate before the
+	 * program resumes. */
+	if (!r2 && l->backup && !(r2 = sw_mem_write(sw_core_ap(l->core), l->code, l->backup, l->rings - l->code)))
+		r2 = sw_core_sync_code(l->core, l->code, l->rings - l->code);
 	if (!r2)
 		r2 = sw_core_traps_resume(l->core, l->demcr);
 	if (stats)
