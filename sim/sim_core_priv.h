@@ -156,6 +156,12 @@ struct sim_core {
 	size_t itm_pkt_len;
 	uint32_t dscsr;      /* DSCSR SBRSELEN, SBRSEL (ARMv8-M ARM, DSCSR) */
 	bool powered_off;    /* power domain off (sim_core_set_power) */
+	/* Debug request timing (sim_core_dbg.c): virtual ns */
+	uint64_t exec_ns;    /* how far sim_core_run has taken the core */
+	uint64_t dbg_now;    /* the latest time the core was told (tick or run) */
+	uint64_t reg_due, halt_due, step_due, reset_due; /* completion times, 0 = none */
+	uint32_t reg_req;    /* the DCRSR value of the transfer in progress */
+	uint32_t reg_wdata;  /* DCRDR as it was when a write transfer started */
 };
 
 /* sim_core_scs.c: the PPB as seen by the debugger and the CPU */
@@ -214,6 +220,16 @@ uint64_t sim_systick_cycles_to_irq(struct sim_core *c);
 int sim_core_vfp_trap(struct sim_core *c, uint32_t pc);
 /* sim_core_exc.c */
 void sim_core_exception_entry(struct sim_core *c, unsigned num, uint32_t ret_pc);
+/* sim_core_dbg.c: debug requests that take a core clock cycle */
+void sim_core_dbg_dcrsr(struct sim_core *c, uint32_t v);
+void sim_core_dbg_halt_request(struct sim_core *c);
+void sim_core_dbg_step_request(struct sim_core *c);
+void sim_core_dbg_resume(struct sim_core *c);
+void sim_core_dbg_sysresetreq(struct sim_core *c);
+void sim_core_dbg_clear(struct sim_core *c);
+bool sim_core_dbg_in_debug_state(const struct sim_core *c);
+void sim_core_dbg_complete(struct sim_core *c, uint64_t t);
+uint64_t sim_core_dbg_next(const struct sim_core *c, uint64_t from, uint64_t until);
 /* sim_core_regs.c: DCRSR REGSEL transfers */
 int sim_core_reg_get(struct sim_core *c, uint32_t regsel, uint32_t *val);
 int sim_core_reg_set(struct sim_core *c, uint32_t regsel, uint32_t val);
