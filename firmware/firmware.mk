@@ -128,3 +128,10 @@ $(B)/fw/realfw-n657.elf: firmware/realfw/vectors.c firmware/realfw/n6_main.c fir
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_M55) $(REALFW_CFLAGS) -T firmware/demo/stm32n657.ld -o $@ \
 		firmware/realfw/vectors.c firmware/realfw/n6_main.c firmware/realfw/crt.c firmware/demo/n657/fsbl_hdr.c
+
+# Debug-register timing on a slow core (issue #18): the H743 switched to
+# CSI/512 = 7.8125 kHz (firmware/slowclk, its own layout and startup).
+FW_ELFS += $(if $(wildcard firmware/slowclk/slowclk.ld),$(B)/fw/slowclk-h743.elf)
+$(B)/fw/slowclk-h743.elf: firmware/slowclk/slowclk.c firmware/slowclk/slowclk.ld firmware/firmware.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/slowclk/slowclk.ld -o $@ firmware/slowclk/slowclk.c
