@@ -64,15 +64,15 @@ static uint64_t extract(unsigned regno, const uint32_t *raw)
 }
 
 /* Poll DHCSR until S_REGRDY (a bounded number of round trips), starting
- * from a DHCSR value already read. A transfer takes a core clock cycle or
- * more (C1.6.3: "the debugger must poll S_REGRDY"): on a slow core (an
- * H743 on CSI/512 takes 128 us a cycle) longer than many SWD packets. */
+ * from a DHCSR value already read (and noted by the caller). A transfer
+ * takes a core clock cycle or more (C1.6.3: "the debugger must poll
+ * S_REGRDY"): on a slow core (an H743 on CSI/512 takes 128 us a cycle)
+ * longer than many SWD packets. */
 static int poll_regrdy(struct sw_core *c, const char *what, uint8_t sel, uint32_t dhcsr)
 {
 	int r;
 
 	for (unsigned i = 0;; i++) {
-		cm_note_dhcsr(c, dhcsr);
 		if (!(dhcsr & DHCSR_S_HALT)) {
 			c->halted = false;
 			return sw_fail(c->ctx, SW_ERR_TARGET_STATE,
@@ -84,6 +84,7 @@ static int poll_regrdy(struct sw_core *c, const char *what, uint8_t sel, uint32_
 			break;
 		if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
 			return r;
+		cm_note_dhcsr(c, dhcsr);
 	}
 	return sw_fail(c->ctx, SW_ERR_TIMEOUT, "%s: S_REGRDY stays clear for REGSEL 0x%02x (DHCSR 0x%08x)",
 		       what, sel, dhcsr);
@@ -101,6 +102,7 @@ static int redo_reads(struct sw_core *c, struct cm_regq *q, size_t from)
 	    (r = sw_mem_queue_banked_read32(c->ap, CM_DHCSR, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "register read: %s", sw_errmsg(c->ctx));
 	for (size_t i = from; i < q->ns; i++) {
+		cm_note_dhcsr(c, dhcsr);
 		if ((r = poll_regrdy(c, "register read", q->sel[i], dhcsr)) ||
 		    (r = sw_mem_queue_banked_read32(c->ap, CM_DCRDR, &q->data[i])))
 			return r;
@@ -123,6 +125,7 @@ static int settle(struct sw_core *c, const char *what, uint8_t sel, uint32_t las
 		return SW_OK;
 	if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
 		return r;
+	cm_note_dhcsr(c, dhcsr);
 	return poll_regrdy(c, what, sel, dhcsr);
 }
 
