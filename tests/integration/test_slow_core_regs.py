@@ -9,6 +9,7 @@ import os
 import re
 
 from harness import BUILD, Server, check, finish, gdb_batch, nm
+from rsp_client import RSP, monitor
 
 FW = os.path.join(BUILD, "fw", "slowclk-h743.elf")
 EXPECT = {f"r{n}": 0x11111111 * n for n in range(4, 10)}
@@ -66,6 +67,27 @@ def session(khz):
           "running" not in out and "Could not read registers" not in out, out[-1500:])
 
 
+def g_packet_write(khz):
+    """G writes r0-r12 in one batch (sw_core_regs_write): every transfer
+    after the first reaches a busy core and must be redone, each awaited."""
+    with Server(load=FW, extra=["--speed", str(khz)]) as srv:
+        rsp = RSP("127.0.0.1", srv.port)
+        monitor(rsp, "halt")
+        before = rsp.command(b"g")
+        # g is little-endian hex per register: byte-swap each value.
+        new = b"".join(f"{0xA0000000 + 0x01010101 * n:08x}".encode()[i:i + 2]
+                       for n in range(13) for i in (6, 4, 2, 0))
+        reply = rsp.command(b"G" + new + before[len(new):])
+        after = rsp.command(b"g")
+        rsp.close()
+    tag = f"SWD {khz} kHz: "
+    check(tag + "G of r0-r12 accepted", reply == b"OK", reply)
+    check(tag + "g after G reads the values written, the rest unchanged",
+          after[:len(new)] == new and after[len(new):] == before[len(new):],
+          (after[:len(new)], new))
+
+
 for khz in (4000, 12000, 50000):
     session(khz)
+g_packet_write(4000)
 finish()
