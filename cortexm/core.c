@@ -234,6 +234,17 @@ static int step_wait_halt(struct sw_core *c, uint32_t *dhcsr)
 	return SW_OK;
 }
 
+/* The batch's last write (C_HALT, C_MASKINTS clear) reached a core still
+ * stepping when the DHCSR read before it showed S_HALT clear: a
+ * C_MASKINTS change outside Debug state is UNPREDICTABLE (C1.6.2), so
+ * clear it again now that the core is halted. */
+static int step_unmask(struct sw_core *c, bool mask_irq, uint32_t step_dhcsr)
+{
+	if (!mask_irq || (step_dhcsr & DHCSR_S_HALT))
+		return SW_OK;
+	return sw_mem_write32(c->ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN | DHCSR_C_HALT);
+}
+
 /* One round trip (more while the step has not finished). */
 int sw_core_step(struct sw_core *c, bool mask_irq)
 {
@@ -246,7 +257,10 @@ int sw_core_step(struct sw_core *c, bool mask_irq)
 	if ((r = queue_step(c, mask_irq, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "step: %s", sw_errmsg(c->ctx));
 	cm_note_dhcsr(c, dhcsr);
+	uint32_t step_dhcsr = dhcsr;
 	if ((r = step_wait_halt(c, &dhcsr)))
+		return r;
+	if ((r = step_unmask(c, mask_irq, step_dhcsr)))
 		return r;
 	c->halted = true;
 	return SW_OK;
@@ -387,6 +401,8 @@ int sw_core_step_poll(struct sw_core *c, bool mask_irq, struct sw_core_state *st
 	cm_note_dhcsr(c, step_dhcsr);
 	cm_note_dhcsr(c, dhcsr);
 	if (late && ((r = step_wait_halt(c, &dhcsr)) || (r = sw_mem_read32(c->ap, CM_DFSR, &dfsr))))
+		return r;
+	if ((dhcsr & DHCSR_S_HALT) && (r = step_unmask(c, mask_irq, step_dhcsr)))
 		return r;
 	decode_state(c, st, dhcsr, dfsr);
 	/* S_RESET_ST is cleared by reading DHCSR (C1.6.2): either read counts. */

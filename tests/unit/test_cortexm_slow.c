@@ -134,6 +134,7 @@ static void test_step(void)
 	struct rig g;
 	struct sw_core_state st;
 	uint64_t pc[3] = {0}, r0 = 0;
+	uint32_t dhcsr = 0;
 
 	CHECK_OK(rig_open(&g, 4000000u));
 	halt(&g);
@@ -142,8 +143,14 @@ static void test_step(void)
 	CHECK_OK(sw_core_step_poll(g.core, true, &st));
 	CHECK(st.halted);
 	CHECK_EQ_U(st.reason, SW_HALT_REQUEST);
+	/* C_MASKINTS cleared once halted (a change while stepping is
+	 * UNPREDICTABLE, C1.6.2: the sim ignores it). */
+	CHECK_OK(sw_mem_read32(sw_core_ap(g.core), 0xE000EDF0u, &dhcsr));
+	CHECK(!(dhcsr & (1u << 3)));
 	pc[1] = st.pc;
 	CHECK_OK(sw_core_step(g.core, true));
+	CHECK_OK(sw_mem_read32(sw_core_ap(g.core), 0xE000EDF0u, &dhcsr));
+	CHECK(!(dhcsr & (1u << 3)));
 	CHECK_OK(sw_core_poll(g.core, &st));
 	CHECK(st.halted);
 	pc[2] = st.pc;
