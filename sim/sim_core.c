@@ -444,7 +444,7 @@ void sim_core_code_written(struct sim_core *c, uint32_t addr, unsigned size)
 
 bool sim_core_halted(const struct sim_core *c)
 {
-	return c->halted;
+	return sim_core_dbg_in_debug_state(c); /* a step in flight is not halted */
 }
 
 uint64_t sim_core_halt_entries(const struct sim_core *c)
