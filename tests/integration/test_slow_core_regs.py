@@ -87,7 +87,24 @@ def g_packet_write(khz):
           (after[:len(new)], new))
 
 
+def reset_from_slow_core():
+    """A debugger's SYSRESETREQ takes a core clock cycle (128 us) too: reset
+    halt still stops at the reset vector, reset run lets the firmware run
+    and switch the clock again."""
+    reset = nm("slowclk_reset", FW)
+    with Server(load=FW, extra=["--speed", "4000"]) as srv:
+        out = gdb_batch(srv, ["monitor halt", "monitor reset halt", "maintenance flush register-cache",
+                              "p/x $pc", "p/x *(unsigned *)0x58024410", "monitor reset run", "monitor halt",
+                              "maintenance flush register-cache", "p/x *(unsigned *)0x58024410", "detach"], elf=FW)
+    v = values(out)
+    check("reset halt from the slow core: at the reset vector, back on HSI",
+          len(v) == 3 and v[0] == reset and v[1] & 0x38 == 0, out[-1500:])
+    check("reset run from the slow core: the firmware runs and switches to CSI again",
+          len(v) == 3 and (v[2] >> 3) & 7 == 1, out[-1500:])
+
+
 for khz in (4000, 12000, 50000):
     session(khz)
 g_packet_write(4000)
+reset_from_slow_core()
 finish()
