@@ -102,6 +102,19 @@ static void test_read_all_50mhz(void)
 	check_read_all(50000000u);
 }
 
+/* Other SWD clocks put the end of a transfer at other points of the
+ * batch's DCRSR / DHCSR / DCRDR pattern: somewhere a DHCSR read shows
+ * S_REGRDY set for a transfer whose DCRSR write was lost, with DCRDR
+ * holding the earlier register (the reason to redo from the first late
+ * transfer, not only the late ones). */
+static void test_read_all_clock_sweep(void)
+{
+	static const uint32_t khz[] = {1000, 1500, 2000, 3000, 6000, 8000, 10000, 15000, 20000, 30000};
+
+	for (size_t i = 0; i < sizeof(khz) / sizeof(khz[0]); i++)
+		check_read_all(khz[i] * 1000u);
+}
+
 /* A batch of register writes: each lands, none on the wrong register. */
 static void test_write_batch(void)
 {
@@ -165,6 +178,7 @@ int main(void)
 {
 	RUN_TEST(test_read_all_4mhz);
 	RUN_TEST(test_read_all_50mhz);
+	RUN_TEST(test_read_all_clock_sweep);
 	RUN_TEST(test_write_batch);
 	RUN_TEST(test_step);
 	return TEST_MAIN_END();
