@@ -215,7 +215,38 @@ static int queue_step(struct sw_core *c, bool mask_irq, uint32_t *dhcsr)
 	return sw_mem_queue_write32(c->ap, CM_DHCSR, base | DHCSR_C_HALT);
 }
 
-/* One round trip. */
+/* The core is back in Debug state a core clock cycle or more after
+ * C_STEP (C1.6.2: S_HALT is set on entry to Debug state); on a slow core
+ * (an H743 on CSI/512: 128 us a cycle) the DHCSR read in the step's batch
+ * still shows it out. Poll S_HALT then instead of trusting the step: a
+ * stop reply built on that read would tell gdb the target runs. */
+static int step_wait_halt(struct sw_core *c, uint32_t *dhcsr)
+{
+	int r;
+
+	for (unsigned i = 0; i < CM_POLLS && !(*dhcsr & DHCSR_S_HALT); i++) {
+		if ((r = sw_mem_read32(c->ap, CM_DHCSR, dhcsr)))
+			return r;
+		cm_note_dhcsr(c, *dhcsr);
+	}
+	if (!(*dhcsr & DHCSR_S_HALT))
+		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "step: the core did not halt after the step (DHCSR 0x%08x)",
+			       *dhcsr);
+	return SW_OK;
+}
+
+/* The batch's last write (C_HALT, C_MASKINTS clear) reached a core still
+ * stepping when the DHCSR read before it showed S_HALT clear: a
+ * C_MASKINTS change outside Debug state is UNPREDICTABLE (C1.6.2), so
+ * clear it again now that the core is halted. */
+static int step_unmask(struct sw_core *c, bool mask_irq, uint32_t step_dhcsr)
+{
+	if (!mask_irq || (step_dhcsr & DHCSR_S_HALT))
+		return SW_OK;
+	return sw_mem_write32(c->ap, CM_DHCSR, DHCSR_DBGKEY | DHCSR_C_DEBUGEN | DHCSR_C_HALT);
+}
+
+/* One round trip (more while the step has not finished). */
 int sw_core_step(struct sw_core *c, bool mask_irq)
 {
 	uint32_t dhcsr = 0;
@@ -227,6 +258,12 @@ int sw_core_step(struct sw_core *c, bool mask_irq)
 	if ((r = queue_step(c, mask_irq, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "step: %s", sw_errmsg(c->ctx));
 	c->code_changed = false;
+	cm_note_dhcsr(c, dhcsr);
+	uint32_t step_dhcsr = dhcsr;
+	if ((r = step_wait_halt(c, &dhcsr)))
+		return r;
+	if ((r = step_unmask(c, mask_irq, step_dhcsr)))
+		return r;
 	c->halted = true;
 	return SW_OK;
 }
@@ -360,13 +397,23 @@ int sw_core_step_poll(struct sw_core *c, bool mask_irq, struct sw_core_state *st
 	    (r = cm_regs_queue(c, stop_regs, 4, &q)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "step: %s", sw_errmsg(c->ctx));
 	c->code_changed = false;
+	/* A slow core may not have finished the step when the batch read
+	 * DHCSR: wait for S_HALT, then read DFSR again; the batch's register
+	 * reads ran outside Debug state and are not used (on_halt reads). */
+	bool late = !(dhcsr & DHCSR_S_HALT);
+	cm_note_dhcsr(c, step_dhcsr);
+	cm_note_dhcsr(c, dhcsr);
+	if (late && ((r = step_wait_halt(c, &dhcsr)) || (r = sw_mem_read32(c->ap, CM_DFSR, &dfsr))))
+		return r;
+	if ((dhcsr & DHCSR_S_HALT) && (r = step_unmask(c, mask_irq, step_dhcsr)))
+		return r;
 	decode_state(c, st, dhcsr, dfsr);
 	/* S_RESET_ST is cleared by reading DHCSR (C1.6.2): either read counts. */
 	st->in_reset |= (step_dhcsr & DHCSR_S_RESET_ST) != 0;
 	c->halted = st->halted;
 	if (!st->halted)
 		return SW_OK;
-	if ((r = cm_regs_queued_done(c, &q)))
+	if (!late && (r = cm_regs_queued_done(c, &q)))
 		sw_clear_err(c->ctx); /* on_halt reads them again */
 	return on_halt(c, st, false);
 }

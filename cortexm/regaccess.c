@@ -10,7 +10,10 @@
  * gdb `g` (53 selectors on an M7 with FPU) into one 16384-bit J-Link
  * exchange. OpenOCD (cortex_m_fast_read_all_regs) and pyOCD
  * (_base_read_core_registers_raw) queue the same three accesses per
- * register but address each through TAR. Every batch ends with a read
+ * register but address each through TAR. A batch is one exchange while
+ * the core moves a register within an SWD packet; a slow core (S_REGRDY
+ * still clear in the batch) gets the transfers from the first late one
+ * again, each awaited (C1.6.3). Every batch ends with a read
  * (DHCSR or DCRDR), so a fault in its last posted write is answered on
  * that read (FAULT ack, ADIv5.2 B4.2.1) inside the same exchange. */
 #include <stdint.h>
@@ -60,31 +63,83 @@ static uint64_t extract(unsigned regno, const uint32_t *raw)
 	return raw[0];
 }
 
-/* Slow path for one selector: write DCRSR, poll DHCSR until S_REGRDY (a
- * bounded number of round trips), then read DCRDR. Used when the batched
- * read saw S_REGRDY clear, i.e. the core took longer than one SWD transfer
- * to move the register (C1.6.3: "software must poll S_REGRDY"). */
-static int read_sel_slow(struct sw_core *c, uint8_t sel, uint32_t *val)
+/* Poll DHCSR until S_REGRDY (a bounded number of round trips), starting
+ * from a DHCSR value already read (and noted by the caller). A transfer
+ * takes a core clock cycle or more (C1.6.3: "the debugger must poll
+ * S_REGRDY"): on a slow core (an H743 on CSI/512 takes 128 us a cycle)
+ * longer than many SWD packets. */
+static int poll_regrdy(struct sw_core *c, const char *what, uint8_t sel, uint32_t dhcsr)
+{
+	int r;
+
+	for (unsigned i = 0;; i++) {
+		if (!(dhcsr & DHCSR_S_HALT)) {
+			c->halted = false;
+			return sw_fail(c->ctx, SW_ERR_TARGET_STATE,
+				       "%s: the core is no longer halted (DHCSR 0x%08x)", what, dhcsr);
+		}
+		if (dhcsr & DHCSR_S_REGRDY)
+			return SW_OK;
+		if (i == CM_REGRDY_POLLS)
+			break;
+		if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
+			return r;
+		cm_note_dhcsr(c, dhcsr);
+	}
+	return sw_fail(c->ctx, SW_ERR_TIMEOUT, "%s: S_REGRDY stays clear for REGSEL 0x%02x (DHCSR 0x%08x)",
+		       what, sel, dhcsr);
+}
+
+/* Read transfers from..ns-1 again, each awaited, nothing else in flight:
+ * one exchange per register (DCRDR of one, DCRSR and DHCSR of the next)
+ * when a round trip outlasts a transfer, plus polls when it does not. */
+static int redo_reads(struct sw_core *c, struct cm_regq *q, size_t from)
 {
 	uint32_t dhcsr = 0;
 	int r;
 
-	if ((r = sw_mem_write32(c->ap, CM_DCRSR, sel)))
-		return r;
-	for (unsigned i = 0; i < CM_REGRDY_POLLS; i++) {
-		if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
-			return r;
+	if ((r = sw_mem_queue_banked_write32(c->ap, CM_DCRSR, q->sel[from])) ||
+	    (r = sw_mem_queue_banked_read32(c->ap, CM_DHCSR, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
+		return sw_fail(c->ctx, r, "register read: %s", sw_errmsg(c->ctx));
+	for (size_t i = from; i < q->ns; i++) {
 		cm_note_dhcsr(c, dhcsr);
-		if (!(dhcsr & DHCSR_S_HALT)) {
-			c->halted = false;
-			return sw_fail(c->ctx, SW_ERR_TARGET_STATE,
-				       "register read: the core is no longer halted (DHCSR 0x%08x)", dhcsr);
-		}
-		if (dhcsr & DHCSR_S_REGRDY)
-			return sw_mem_read32(c->ap, CM_DCRDR, val);
+		if ((r = poll_regrdy(c, "register read", q->sel[i], dhcsr)) ||
+		    (r = sw_mem_queue_banked_read32(c->ap, CM_DCRDR, &q->data[i])))
+			return r;
+		if (i + 1 < q->ns && ((r = sw_mem_queue_banked_write32(c->ap, CM_DCRSR, q->sel[i + 1])) ||
+				      (r = sw_mem_queue_banked_read32(c->ap, CM_DHCSR, &dhcsr))))
+			return r;
+		if ((r = sw_dap_run(sw_ap_dap(c->ap))))
+			return sw_fail(c->ctx, r, "register read: %s", sw_errmsg(c->ctx));
 	}
-	return sw_fail(c->ctx, SW_ERR_TIMEOUT, "register read: S_REGRDY stays clear for REGSEL 0x%02x "
-		       "(DHCSR 0x%08x)", sel, dhcsr);
+	return SW_OK;
+}
+
+/* Wait for the transfer still in flight at the end of a batch, if any. */
+static int settle(struct sw_core *c, const char *what, uint8_t sel, uint32_t last_dhcsr)
+{
+	uint32_t dhcsr = 0;
+	int r;
+
+	if (last_dhcsr & DHCSR_S_REGRDY)
+		return SW_OK;
+	if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
+		return r;
+	cm_note_dhcsr(c, dhcsr);
+	return poll_regrdy(c, what, sel, dhcsr);
+}
+
+/* Index of the first transfer of a batch whose DHCSR read showed S_REGRDY
+ * clear, or n. Every later one is suspect too: its DCRSR write reached a
+ * core still busy with an earlier transfer, which C1.6.3 makes
+ * UNPREDICTABLE (the write may be lost and S_REGRDY then report the
+ * earlier transfer), so the redo starts there. */
+static size_t first_late(const uint32_t *dhcsr, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(dhcsr[i] & DHCSR_S_REGRDY))
+			return i;
+	return n;
 }
 
 /* Distinct selectors for the requested, not yet cached registers. */
@@ -151,15 +206,19 @@ int cm_regs_queue(struct sw_core *c, const unsigned *regnos, size_t n, struct cm
 
 int cm_regs_queued_done(struct sw_core *c, struct cm_regq *q)
 {
+	size_t late;
 	int r;
 
-	for (size_t i = 0; i < q->ns; i++) {
+	for (size_t i = 0; i < q->ns; i++)
 		cm_note_dhcsr(c, q->dhcsr[i]);
-		if (q->dhcsr[i] & DHCSR_S_REGRDY)
-			continue;
-		/* DCRDR was read before the transfer finished: redo this one. */
-		SW_LOG_D(c->ctx, "register read: REGSEL 0x%02x not ready in the batch, polling", q->sel[i]);
-		if ((r = read_sel_slow(c, q->sel[i], &q->data[i])))
+	late = first_late(q->dhcsr, q->ns);
+	if (late < q->ns) {
+		/* DCRDR was read before the transfer finished: let the one still
+		 * in flight end, then redo from the first late one, polling. */
+		SW_LOG_D(c->ctx, "register read: REGSEL 0x%02x not ready in the batch, polling from there",
+			 q->sel[late]);
+		if ((r = settle(c, "register read", q->sel[q->ns - 1], q->dhcsr[q->ns - 1])) ||
+		    (r = redo_reads(c, q, late)))
 			return r;
 	}
 	fill_cache(c, q->sel, q->data, q->ns);
@@ -200,16 +259,9 @@ static int write_sel(struct sw_core *c, uint8_t sel, uint32_t v)
 	    (r = sw_mem_queue_banked_read32(c->ap, CM_DHCSR, &dhcsr)) || (r = sw_dap_run(sw_ap_dap(c->ap))))
 		return sw_fail(c->ctx, r, "register write: %s", sw_errmsg(c->ctx));
 	cm_note_dhcsr(c, dhcsr);
-	/* Batched write done before the core took the value: poll S_REGRDY. */
-	for (unsigned i = 0; i < CM_REGRDY_POLLS && !(dhcsr & DHCSR_S_REGRDY) && (dhcsr & DHCSR_S_HALT); i++) {
-		if ((r = sw_mem_read32(c->ap, CM_DHCSR, &dhcsr)))
-			return r;
-		cm_note_dhcsr(c, dhcsr);
-	}
-	if (!(dhcsr & DHCSR_S_REGRDY))
-		return sw_fail(c->ctx, SW_ERR_TIMEOUT, "register write: S_REGRDY not set (REGSEL 0x%02x, DHCSR 0x%08x)",
-			       sel, dhcsr);
-	return SW_OK;
+	/* Batched write done before the core took the value: poll S_REGRDY,
+	 * so the next transfer does not reach a busy core (C1.6.3). */
+	return poll_regrdy(c, "register write", sel, dhcsr);
 }
 
 int sw_core_reg_write(struct sw_core *c, unsigned regno, uint64_t val)
@@ -303,10 +355,16 @@ int sw_core_regs_write(struct sw_core *c, const unsigned *regnos, const uint64_t
 	c->reg_valid = 0;
 	if (r)
 		return sw_fail(c->ctx, r, "register write: %s", sw_errmsg(c->ctx));
-	for (size_t q = 0; q < ns; q++) {
+	for (size_t q = 0; q < ns; q++)
 		cm_note_dhcsr(c, dhcsr[q]);
-		if (!(dhcsr[q] & DHCSR_S_REGRDY) && (r = write_sel(c, sel[q], sel_v[q])))
+	/* From the first transfer not ready in the batch on, the DCRSR writes
+	 * reached a busy core (UNPREDICTABLE, C1.6.3): let the one in flight
+	 * end, then write those again one at a time, each awaited. */
+	size_t late = first_late(dhcsr, ns);
+	if (late < ns && (r = settle(c, "register write", sel[ns - 1], dhcsr[ns - 1])))
+		return r;
+	for (size_t q = late; q < ns; q++)
+		if ((r = write_sel(c, sel[q], sel_v[q])))
 			return r;
-	}
 	return SW_OK;
 }

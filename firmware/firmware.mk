@@ -135,3 +135,9 @@ FW_ELFS += $(B)/fw/icache-h743.elf
 $(B)/fw/icache-h743.elf: firmware/icache/icache.c firmware/demo/stm32h743.ld firmware/firmware.mk
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/demo/stm32h743.ld -o $@ $<
+# Debug-register timing on a slow core (issue #18): the H743 switched to
+# CSI/512 = 7.8125 kHz (firmware/slowclk, its own layout and startup).
+FW_ELFS += $(if $(wildcard firmware/slowclk/slowclk.ld),$(B)/fw/slowclk-h743.elf)
+$(B)/fw/slowclk-h743.elf: firmware/slowclk/slowclk.c firmware/slowclk/slowclk.ld firmware/firmware.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_FLAGS_H743) $(ARM_COMMON) -T firmware/slowclk/slowclk.ld -o $@ firmware/slowclk/slowclk.c

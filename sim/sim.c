@@ -97,14 +97,21 @@ void sim_sync(struct sim *sim)
 		sim_system_reset(sim);
 		sim->now_ns = now;
 	}
-	if (sim->now_ns - sim->core_ns < 20000)
-		return;
-	for (unsigned i = 0; i < sim->n_cores; i++) {
-		sim->running = sim->cores[i];
-		sim_core_run(sim->cores[i], sim->now_ns - sim->core_ns);
+	/* A debug request that is due (sim_core_dbg.c) is completed by running
+	 * the cores now, not at the next slice, so it lands on its cycle. */
+	bool due = false;
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		due |= sim_core_debug_due(sim->cores[i], sim->now_ns);
+	if (due || sim->now_ns - sim->core_ns >= 20000) {
+		for (unsigned i = 0; i < sim->n_cores; i++) {
+			sim->running = sim->cores[i];
+			sim_core_run(sim->cores[i], sim->now_ns - sim->core_ns);
+		}
+		sim->running = NULL;
+		sim->core_ns = sim->now_ns;
 	}
-	sim->running = NULL;
-	sim->core_ns = sim->now_ns;
+	for (unsigned i = 0; i < sim->n_cores; i++)
+		sim_core_debug_tick(sim->cores[i], sim->now_ns);
 }
 
 void sim_round_trip(struct sim *sim, size_t bytes_out, size_t bytes_in)

@@ -259,7 +259,7 @@ static uint64_t sleep_cycles(struct sim_core *c, uint64_t n)
 	return 0;
 }
 
-void sim_core_run(struct sim_core *c, uint64_t ns)
+static void run_for(struct sim_core *c, uint64_t ns)
 {
 	uint64_t total, n;
 
@@ -267,7 +267,6 @@ void sim_core_run(struct sim_core *c, uint64_t ns)
 		return;
 	total = ns * c->cfg.cpu_hz + c->insn_carry;
 	c->insn_carry = total % 1000000000ull;
-	c->run_done = 0;
 	n = total / 1000000000ull;
 	while (n && !c->halted && !c->lockup && !c->reset_line) {
 		if (c->sleeping)
@@ -275,6 +274,25 @@ void sim_core_run(struct sim_core *c, uint64_t ns)
 		else
 			n = execute(c, n);
 	}
+}
+
+/* The interval is cut where a debug request completes (sim_core_dbg.c),
+ * so a C_HALT stops the core on the cycle it takes effect. */
+void sim_core_run(struct sim_core *c, uint64_t ns)
+{
+	uint64_t end = c->exec_ns + ns;
+
+	c->run_done = 0;
+	sim_core_dbg_complete(c, c->exec_ns);
+	while (c->exec_ns < end) {
+		uint64_t stop = sim_core_dbg_next(c, c->exec_ns, end);
+
+		run_for(c, stop - c->exec_ns);
+		c->exec_ns = stop;
+		sim_core_dbg_complete(c, stop);
+	}
+	if (c->dbg_now < end)
+		c->dbg_now = end;
 }
 
 void sim_core_set_hz(struct sim_core *c, uint32_t hz)
@@ -366,6 +384,7 @@ void sim_core_reset(struct sim_core *c, enum sim_reset_kind kind)
 	sim_systick_reset(c);
 	c->event_reg = false;
 	c->lockup = c->halted = c->sleeping = false;
+	sim_core_dbg_clear(c); /* requests in flight end with the reset */
 	c->fault_pending = 0;
 	sim_core_rom_undo(c, false);
 	reset_registers(c);
@@ -430,7 +449,7 @@ void sim_core_code_written(struct sim_core *c, uint32_t addr, unsigned size)
 
 bool sim_core_halted(const struct sim_core *c)
 {
-	return c->halted;
+	return sim_core_dbg_in_debug_state(c); /* a step in flight is not halted */
 }
 
 uint64_t sim_core_halt_entries(const struct sim_core *c)

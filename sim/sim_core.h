@@ -93,6 +93,15 @@ void sim_core_set_readable(struct sim_core *core, uint32_t base, uint32_t size, 
 /* The core clock (RCC switched SYSCLK): cycles per virtual second. */
 void sim_core_set_hz(struct sim_core *core, uint32_t hz);
 
+/* Debug request timing (sim_core_dbg.c): the sim's time sync tells the
+ * core the virtual time before each debugger access; requests (DCRSR
+ * transfer, C_HALT, C_STEP, SYSRESETREQ) complete a core clock cycle after
+ * they were made. sim_core_debug_due: one is due by now_ns (the sync then
+ * runs the cores at once so the completion lands on time). */
+void sim_core_debug_tick(struct sim_core *core, uint64_t now_ns);
+bool sim_core_debug_due(const struct sim_core *core, uint64_t now_ns);
+uint64_t sim_core_now_ns(const struct sim_core *core);
+
 /* Memory was written behind the CPU's back (debugger, back door): drop
  * translated code before the next instruction runs. */
 void sim_core_flush_code(struct sim_core *core);

@@ -174,6 +174,12 @@ struct sim_core {
 	uint32_t ic_last_line;
 	const uint8_t *ic_last_mem, *ic_last_data;
 	uint64_t ic_fast_hits;
+	/* Debug request timing (sim_core_dbg.c): virtual ns */
+	uint64_t exec_ns;    /* how far sim_core_run has taken the core */
+	uint64_t dbg_now;    /* the latest time the core was told (tick or run) */
+	uint64_t reg_due, halt_due, step_due, reset_due; /* completion times, 0 = none */
+	uint32_t reg_req;    /* the DCRSR value of the transfer in progress */
+	uint32_t reg_wdata;  /* DCRDR as it was when a write transfer started */
 };
 
 /* sim_core_scs.c: the PPB as seen by the debugger and the CPU */
@@ -242,6 +248,16 @@ void sim_core_icache_reset(struct sim_core *c);
 bool sim_core_icache_maint(struct sim_core *c, uint32_t off, uint32_t v, bool cpu);
 bool sim_core_cache_id_read(struct sim_core *c, uint32_t off, uint32_t *v);
 bool sim_core_cache_id_write(struct sim_core *c, uint32_t off, uint32_t v);
+/* sim_core_dbg.c: debug requests that take a core clock cycle */
+void sim_core_dbg_dcrsr(struct sim_core *c, uint32_t v);
+void sim_core_dbg_halt_request(struct sim_core *c);
+void sim_core_dbg_step_request(struct sim_core *c);
+void sim_core_dbg_resume(struct sim_core *c);
+void sim_core_dbg_sysresetreq(struct sim_core *c);
+void sim_core_dbg_clear(struct sim_core *c);
+bool sim_core_dbg_in_debug_state(const struct sim_core *c);
+void sim_core_dbg_complete(struct sim_core *c, uint64_t t);
+uint64_t sim_core_dbg_next(const struct sim_core *c, uint64_t from, uint64_t until);
 /* sim_core_regs.c: DCRSR REGSEL transfers */
 int sim_core_reg_get(struct sim_core *c, uint32_t regsel, uint32_t *val);
 int sim_core_reg_set(struct sim_core *c, uint32_t regsel, uint32_t val);

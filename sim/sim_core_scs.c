@@ -72,9 +72,11 @@ static uint32_t dhcsr_read(struct sim_core *c)
 {
 	uint32_t v = c->dhcsr_ctrl;
 
-	if (c->halted)
+	/* A step in flight is out of Debug state; a transfer in flight is
+	 * not ready (sim_core_dbg.c, C1.6.3). */
+	if (sim_core_dbg_in_debug_state(c))
 		v |= DHCSR_S_HALT;
-	if (c->halted && c->regrdy)
+	if (sim_core_dbg_in_debug_state(c) && c->regrdy && !c->reg_due)
 		v |= DHCSR_S_REGRDY;
 	if (c->lockup)
 		v |= DHCSR_S_LOCKUP;
@@ -131,42 +133,28 @@ static void dhcsr_write(struct sim_core *c, uint32_t v)
 		return;
 	if (!(ctrl & DHCSR_C_DEBUGEN)) {
 		c->dhcsr_ctrl = 0;
-		c->halted = false; /* leaving debug state */
+		sim_core_dbg_resume(c); /* leaving debug state */
 		return;
 	}
-	/* C_MASKINTS only changes while halted (C1.6.2); sim_nvic.c applies it. */
-	if (!c->halted)
+	/* C_MASKINTS only changes in Debug state (C1.6.2: UNPREDICTABLE
+	 * otherwise, here ignored; a step in flight is not Debug state);
+	 * sim_nvic.c applies it. */
+	if (!sim_core_dbg_in_debug_state(c))
 		ctrl = (ctrl & ~DHCSR_C_MASKINTS) | (c->dhcsr_ctrl & DHCSR_C_MASKINTS);
 	c->dhcsr_ctrl = ctrl;
+	/* Halt and step take effect a core clock cycle later (sim_core_dbg.c):
+	 * S_HALT reads 0 until then. A C_HALT written while a step is in
+	 * flight leaves it to finish; the core halts after the instruction. */
 	if (ctrl & DHCSR_C_HALT) {
-		if (!c->halted && !c->reset_line) {
-			c->halt_entries++;
-			c->halted = true;
-			c->sleeping = false; /* a halt request wakes a WFI */
-			c->lockup = false; /* entering Debug state leaves lockup (B1.5.15) */
-			c->dfsr |= DFSR_HALTED;
-		}
+		if (!c->reset_line)
+			sim_core_dbg_halt_request(c);
 		return;
 	}
 	if (c->halted && (ctrl & DHCSR_C_STEP)) {
-		sim_core_do_step(c);
+		sim_core_dbg_step_request(c);
 		return;
 	}
-	c->halted = false;
-}
-
-static void dcrsr_write(struct sim_core *c, uint32_t v)
-{
-	uint32_t sel = v & 0x7Fu;
-
-	c->regrdy = false;
-	if (!c->halted)
-		return; /* only legal in debug state; no transfer happens */
-	if (v & (1u << 16))
-		sim_core_reg_set(c, sel, c->dcrdr);
-	else if (sim_core_reg_get(c, sel, &c->dcrdr))
-		c->dcrdr = 0;
-	c->regrdy = true;
+	sim_core_dbg_resume(c);
 }
 
 static void scs_write(struct sim_core *c, uint32_t off, uint32_t v)
@@ -178,8 +166,7 @@ static void scs_write(struct sim_core *c, uint32_t off, uint32_t v)
 			break; /* VECTKEY required */
 		c->aircr_prigroup = v & 0x700u;
 		if (v & 4u) {
-			if (c->cfg.sysresetreq)
-				c->cfg.sysresetreq(c->cfg.chip);
+			sim_core_dbg_sysresetreq(c); /* a cycle later (sim_core_dbg.c) */
 		} else if ((v & 1u) && c->cfg.arch == 7) {
 			sim_core_reset(c, SIM_RESET_CORE); /* VECTRESET: ARMv7-M only */
 		}
@@ -199,7 +186,7 @@ static void scs_write(struct sim_core *c, uint32_t off, uint32_t v)
 	case FPU_FPCAR: c->fpcar = v & ~7u; break;
 	case FPU_FPDSCR: c->fpdscr = v & 0x07C00000u; break;
 	case DCB_DHCSR: dhcsr_write(c, v); break;
-	case DCB_DCRSR: dcrsr_write(c, v); break;
+	case DCB_DCRSR: sim_core_dbg_dcrsr(c, v); break;
 	case DCB_DCRDR: c->dcrdr = v; break;
 	case DCB_DEMCR: c->demcr = v & DEMCR_WRITABLE; break;
 	case DCB_DSCSR:

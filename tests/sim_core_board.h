@@ -267,6 +267,7 @@ static inline void wr(struct board *b, uint32_t addr, uint32_t v)
 static inline void halt(struct board *b)
 {
 	wr(b, DHCSR, DBGKEY | C_DEBUGEN | C_HALT);
+	dbg_settle(b->core); /* S_HALT a core clock cycle later */
 }
 
 static inline void resume(struct board *b)
@@ -277,12 +278,12 @@ static inline void resume(struct board *b)
 /* Read a core register as a debugger does: DCRSR, wait for S_REGRDY, DCRDR. */
 static inline uint32_t reg_rd(struct board *b, uint32_t sel)
 {
-	return dbg_reg_rd(b->bus, sel);
+	return dbg_reg_rd(b->bus, b->core, sel);
 }
 
 static inline void reg_wr(struct board *b, uint32_t sel, uint32_t v)
 {
-	dbg_reg_wr(b->bus, sel, v);
+	dbg_reg_wr(b->bus, b->core, sel, v);
 	CHECK_MSG(rd(b, DHCSR) & S_REGRDY, "S_REGRDY after writing REGSEL %u", sel);
 }
 

@@ -5,6 +5,7 @@
 #define SW_TEST_SIM_DBG_H
 
 #include "sim/sim_bus.h"
+#include "sim/sim_core.h"
 #include "tests/test.h"
 
 #define DBG_DHCSR 0xE000EDF0u
@@ -25,17 +26,27 @@ static inline void dbg_wr(struct sim_bus *bus, uint32_t addr, uint32_t v)
 	CHECK_OK(sim_bus_write(bus, addr, 4, v));
 }
 
-static inline uint32_t dbg_reg_rd(struct sim_bus *bus, uint32_t sel)
+/* A debug request (DCRSR transfer, C_HALT, C_STEP) completes a core clock
+ * cycle later (sim/sim_core_dbg.c): let 1 us of virtual time pass, about
+ * one SWD packet at 46 MHz, as the debugger's next access would. */
+static inline void dbg_settle(struct sim_core *core)
+{
+	sim_core_run(core, 1000);
+}
+
+static inline uint32_t dbg_reg_rd(struct sim_bus *bus, struct sim_core *core, uint32_t sel)
 {
 	dbg_wr(bus, DBG_DCRSR, sel);
+	dbg_settle(core);
 	CHECK_MSG(dbg_rd(bus, DBG_DHCSR) & DBG_S_REGRDY, "S_REGRDY after reading REGSEL %u", sel);
 	return dbg_rd(bus, DBG_DCRDR);
 }
 
-static inline void dbg_reg_wr(struct sim_bus *bus, uint32_t sel, uint32_t v)
+static inline void dbg_reg_wr(struct sim_bus *bus, struct sim_core *core, uint32_t sel, uint32_t v)
 {
 	dbg_wr(bus, DBG_DCRDR, v);
 	dbg_wr(bus, DBG_DCRSR, (1u << 16) | sel);
+	dbg_settle(core);
 }
 
 /* Little-endian stores into a region's backing memory (code, vectors). */

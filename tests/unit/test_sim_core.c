@@ -73,12 +73,14 @@ static void test_run_halt_step(void)
 	reg_wr(&b, REG_PC, FLASH + 0x102);
 	wr(&b, DFSR, 0x1Fu);
 	wr(&b, DHCSR, DBGKEY | C_DEBUGEN | C_STEP | C_MASKINTS);
+	dbg_settle(b.core); /* the step takes a core clock cycle */
 	CHECK(rd(&b, DHCSR) & S_HALT);
 	CHECK(rd(&b, DFSR) & DFSR_HALTED);
 	r0b = reg_rd(&b, REG_R0);
 	CHECK_EQ_U(r0b, r0 + 1);
 	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x104);
 	wr(&b, DHCSR, DBGKEY | C_DEBUGEN | C_STEP | C_MASKINTS);
+	dbg_settle(b.core);
 	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x102);
 	CHECK_EQ_U(reg_rd(&b, REG_R0), r0b);
 	board_free(&b);
@@ -124,7 +126,8 @@ static void test_vector_catch_reset_and_sysresetreq(void)
 	(void)rd(&b, DHCSR);
 	wr(&b, AIRCR, 0x00000004u); /* no VECTKEY: ignored */
 	CHECK_EQ_U(b.resets, 0u);
-	wr(&b, AIRCR, 0x05FA0004u); /* SYSRESETREQ */
+	wr(&b, AIRCR, 0x05FA0004u); /* SYSRESETREQ: the reset follows a cycle later */
+	dbg_settle(b.core);
 	CHECK_EQ_U(b.resets, 1u);
 	CHECK(rd(&b, DHCSR) & S_RESET_ST);
 	CHECK(!(rd(&b, DHCSR) & S_RESET_ST));
@@ -139,6 +142,7 @@ static void test_vector_catch_reset_and_sysresetreq(void)
 	wr(&b, DEMCR, 0);
 	wr(&b, DFSR, 0x1Fu);
 	wr(&b, AIRCR, 0x05FA0004u);
+	dbg_settle(b.core);
 	CHECK_EQ_U(b.resets, 2u);
 	CHECK(rd(&b, DHCSR) & S_HALT);
 	CHECK(rd(&b, DHCSR) & C_HALT);
@@ -146,6 +150,7 @@ static void test_vector_catch_reset_and_sysresetreq(void)
 	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x100);
 	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
 	wr(&b, AIRCR, 0x05FA0004u);
+	dbg_settle(b.core);
 	CHECK_EQ_U(b.resets, 3u);
 	CHECK(!(rd(&b, DHCSR) & S_HALT));
 	board_free(&b);

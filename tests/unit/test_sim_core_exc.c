@@ -123,6 +123,7 @@ static void test_psp_unprivileged_svc(void)
 	CHECK_EQ_U(reg_rd(&b, REG_SPECIAL) >> 24, 3u);
 	reg_wr(&b, REG_PC, FLASH + 0x1A0);
 	wr(&b, DHCSR, DBGKEY | C_DEBUGEN | C_STEP); /* the SVC */
+	dbg_settle(b.core);
 	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x220);
 	CHECK_EQ_U(reg_rd(&b, REG_XPSR) & 0x1FFu, 11u);
 	CHECK_EQ_U(reg_rd(&b, REG_LR), 0xFFFFFFFDu);

@@ -53,6 +53,7 @@ static void test_fpb(unsigned rev)
 	CHECK_EQ_U(reg_rd(&b, REG_R0), 1u);
 	wr(&b, FP_COMP0, 0);
 	wr(&b, DHCSR, DBGKEY | C_DEBUGEN | C_STEP | C_MASKINTS);
+	dbg_settle(b.core);
 	CHECK_EQ_U(reg_rd(&b, REG_PC), FLASH + 0x102);
 	wr(&b, FP_COMP0, comp);
 	wr(&b, DFSR, 0x1Fu);

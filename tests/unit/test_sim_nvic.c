@@ -140,17 +140,18 @@ static void wr(struct board *b, uint32_t addr, uint32_t v)
 
 static uint32_t reg_rd(struct board *b, uint32_t sel)
 {
-	return dbg_reg_rd(b->bus, sel);
+	return dbg_reg_rd(b->bus, b->core, sel);
 }
 
 static void reg_wr(struct board *b, uint32_t sel, uint32_t v)
 {
-	dbg_reg_wr(b->bus, sel, v);
+	dbg_reg_wr(b->bus, b->core, sel, v);
 }
 
 static void halt(struct board *b)
 {
 	wr(b, DHCSR, DBGKEY | C_DEBUGEN | C_HALT);
+	dbg_settle(b->core); /* S_HALT a core clock cycle later */
 }
 
 static void step(struct board *b, bool mask)
@@ -158,6 +159,7 @@ static void step(struct board *b, bool mask)
 	wr(b, DHCSR, DBGKEY | C_DEBUGEN | C_HALT | (mask ? C_MASKINTS : 0));
 	wr(b, DHCSR, DBGKEY | C_DEBUGEN | C_STEP | (mask ? C_MASKINTS : 0));
 	wr(b, DHCSR, DBGKEY | C_DEBUGEN | C_HALT);
+	dbg_settle(b->core); /* the step takes a core clock cycle */
 }
 
 /* Halted at `off`, registers cleared for counting. */
@@ -186,7 +188,9 @@ static void test_systick_counts_exactly(void)
 	start_at(&b, 0x00);
 	systick_on(&b, 99); /* 100 cycles per period */
 	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
-	sim_core_run(b.core, 100000); /* 6400 cycles at 64 MHz: 64 periods */
+	/* 6400 cycles at 64 MHz: 64 periods; the halt takes effect one
+	 * cycle (16 ns) after the request. */
+	sim_core_run(b.core, 100000 - 16);
 	halt(&b);
 	/* Wraps at cycles 100..6400; the 64th is pended at the very end. */
 	CHECK_EQ_U(reg_rd(&b, REG_R6), 63u);
@@ -206,7 +210,7 @@ static void test_systick_counts_exactly(void)
 	wr(&b, ICSR, 1u << 25); /* PENDSTCLR */
 	reg_wr(&b, REG_R6, 0);
 	wr(&b, DHCSR, DBGKEY | C_DEBUGEN);
-	sim_core_run(b.core, 1000000); /* 64000 cycles = 8000 ticks = 10 periods */
+	sim_core_run(b.core, 1000000 - 16); /* 64000 cycles = 8000 ticks = 10 periods */
 	halt(&b);
 	CHECK_EQ_U(reg_rd(&b, REG_R6), 9u);
 	board_free(&b);
