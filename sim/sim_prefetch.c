@@ -27,16 +27,21 @@ static void advance(struct sim_prefetch *p, uint64_t now_ps, uint64_t byte_ps)
 uint64_t sim_prefetch_fetch(struct sim_prefetch *p, uint32_t addr, unsigned size, uint64_t now_ns,
 			    uint64_t cmd_ps, uint64_t byte_ps)
 {
-	uint64_t now_ps = now_ns * 1000u, end = (uint64_t)addr + size, ready;
-	uint32_t low = p->head - p->start > p->keep ? p->head - p->keep : p->start;
+	uint64_t now_ps = now_ns * 1000u, end = (uint64_t)addr + size, ready, low = 0;
 
 	if (!byte_ps)
 		byte_ps = 1;
 	if (p->valid) {
-		if (p->fill < (uint64_t)p->head + p->ahead && p->fill_ps < now_ps)
+		if (p->fill >= (uint64_t)p->head + p->ahead) {
+			if (p->fill_ps < now_ps)
+				p->fill_ps = now_ps; /* paused (full) until this read */
+		} else {
 			advance(p, now_ps, byte_ps);
-		else if (p->fill >= (uint64_t)p->head + p->ahead && p->fill_ps < now_ps)
-			p->fill_ps = now_ps; /* was paused until this read */
+		}
+		/* what is still held: a buffer keeps the last `keep` bytes
+		 * clocked in; a FIFO only the beat being read */
+		low = p->keep ? (p->fill - p->start > p->keep ? p->fill - p->keep : p->start)
+			      : (p->head & ~7u) > p->start ? (p->head & ~7u) : p->start;
 	}
 	if (!p->valid || addr < low || end > (uint64_t)p->head + p->ahead) {
 		/* Miss: a new read command from the 8-byte beat holding addr

@@ -4,8 +4,9 @@
  * will reach shortly is a miss: a new read command (instruction, address,
  * dummy clocks) before the first byte. After it the controller keeps
  * clocking data in until `ahead` bytes wait unread past the furthest fetch
- * (buffer full: the SPI clock pauses); bytes behind the furthest fetch stay
- * readable for `keep` bytes (a buffer keeps them, a FIFO does not). */
+ * (buffer full: the SPI clock pauses). A buffer keeps the last `keep`
+ * bytes clocked in readable (a loop inside them costs nothing); a FIFO
+ * (keep 0) only the 8-byte beat being read, so a jump back is a miss. */
 #ifndef SW_SIM_PREFETCH_H
 #define SW_SIM_PREFETCH_H
 
