@@ -67,7 +67,8 @@ int sim_bus_resize(struct sim_bus *bus, uint32_t base, uint32_t size);
  * of it (the flash controller stalls a read of a busy bank); returns 0 to
  * read the backing memory, 1 when it set *val itself (a controller's
  * buffer), negative for a bus error. The core's own fetches and loads
- * bypass it [simplified]. `opaque` must match the write handler's, if any. */
+ * bypass it [simplified] (fetches are timed by the fetch gate below).
+ * `opaque` must match the write handler's, if any. */
 int sim_bus_set_read_gate(struct sim_bus *bus, uint32_t base, sim_mmio_read_fn gate, void *opaque);
 
 /* Instruction-fetch timing for the ROM region at `base` (XIP behind a
