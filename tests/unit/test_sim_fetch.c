@@ -259,27 +259,24 @@ static void test_ae3_mram_unit_write_time(void)
 /* Item 4. N657 XSPI indirect commands take their bus time: WREN (8 clocks
  * at 30 MHz, 267 ns) keeps SR.BUSY set and TCF clear until it is over
  * (RM0486 XSPI_SR), and CCR is write-protected meanwhile. */
-static uint64_t fake_now;
-
 static uint64_t fake_clock(void *opaque)
 {
-	(void)opaque;
-	return fake_now;
+	return *(const uint64_t *)opaque;
 }
 
 static void test_n657_xspi_indirect_takes_time(void)
 {
 	static uint8_t mem[4096];
+	uint64_t fake_now = 1000;
 	struct sim_spinor_cfg cfg = {.mem = mem, .size = sizeof(mem), .jedec_id = {0xC2, 0x81, 0x3B},
-				     .now_ns = fake_clock};
+				     .now_ns = fake_clock, .clock = &fake_now};
 	struct sim_spinor *nor = NULL;
 	struct sim_xspi *x = NULL;
 	uint32_t sr = 0, ccr = 0;
 
-	fake_now = 1000;
 	CHECK_OK(sim_spinor_new(&cfg, &nor));
 	CHECK_OK(sim_xspi_new(nor, &x));
-	sim_xspi_set_clock(x, fake_clock, NULL);
+	sim_xspi_set_clock(x, fake_clock, &fake_now);
 	CHECK_OK(sim_xspi_reg_write(x, 0x000, 4, 1u));          /* CR: EN, indirect write */
 	CHECK_OK(sim_xspi_reg_write(x, 0x100, 4, 1u));          /* CCR: IMODE 1 line */
 	CHECK_OK(sim_xspi_reg_write(x, 0x110, 4, 0x06u));       /* IR: WREN starts */
