@@ -159,6 +159,16 @@ static void ae3_reset(struct sim *sim)
 		he_power(a, false);
 }
 
+static uint64_t clock_now(void *sim)
+{
+	return sim_now_ns(sim);
+}
+
+static void clock_stall(void *sim, uint64_t ns)
+{
+	sim_stall_until(sim, ns);
+}
+
 /* The system view (AXI-AP, back door): owns every memory. */
 static int build_sysbus(struct sim *sim, struct ae3 *a, struct sim_bus *sys)
 {
@@ -171,6 +181,7 @@ static int build_sysbus(struct sim *sim, struct ae3 *a, struct sim_bus *sys)
 			    &mram))
 		return sw_fail(sim->ctx, SW_ERR_NOMEM, "sim ae3: cannot add the MRAM");
 	sim_mram_init(&a->mram, mram, AE3_MRAM_SIZE);
+	sim_mram_set_clock(&a->mram, clock_now, clock_stall, sim);
 	return SW_OK;
 }
 

@@ -153,6 +153,8 @@ static int build_flash(struct sim *sim, struct h743 *h, struct sim_bus *b)
 			      sim_flash_h743_reg_write, h->flash);
 	r |= sim_bus_set_read_gate(b, 0x08000000u, sim_flash_h743_bank1_read, h->flash);
 	r |= sim_bus_set_read_gate(b, 0x08100000u, sim_flash_h743_bank2_read, h->flash);
+	r |= sim_bus_set_fetch_gate(b, 0x08000000u, sim_flash_h743_bank1_fetch, h->flash);
+	r |= sim_bus_set_fetch_gate(b, 0x08100000u, sim_flash_h743_bank2_fetch, h->flash);
 	if (!r)
 		sim_flash_h743_set_banks(h->flash, bank1, bank2);
 	return r;

@@ -214,8 +214,10 @@ static int build_sysbus(struct sim *sim, struct n657 *n, struct sim_bus *b)
 	cfg.mem = n->nor_mem;
 	if (sim_spinor_new(&cfg, &n->nor) || sim_xspi_new(n->nor, &n->xspi))
 		return -1;
+	sim_xspi_set_clock(n->xspi, clock_now, sim);
 	return sim_bus_add_mmio(b, "xspi2", N6_XSPI2, 0x1000, xspi_read, xspi_write, n) ||
 	       sim_bus_set_read_gate(b, N6_NOR_BASE, window_gate, n) ||
+	       sim_bus_set_fetch_gate(b, N6_NOR_BASE, sim_xspi_fetch, n->xspi) ||
 	       sim_rcc_n6_new(sim, b, clocks_changed, n, &n->rcc);
 }
 

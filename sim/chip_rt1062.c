@@ -159,7 +159,8 @@ static int build_nor(struct sim *sim, struct rt1062 *h, struct sim_bus *b)
 		return -1;
 	cfg.mem = h->nor_mem;
 	if (sim_spinor_new(&cfg, &h->nor) || sim_flexspi_new(h->nor, RT_NOR_SIZE, &h->fspi) ||
-	    sim_bus_set_read_gate(b, RT_NOR_BASE, sim_flexspi_ahb_read, h->fspi))
+	    sim_bus_set_read_gate(b, RT_NOR_BASE, sim_flexspi_ahb_read, h->fspi) ||
+	    sim_bus_set_fetch_gate(b, RT_NOR_BASE, sim_flexspi_fetch, h->fspi))
 		return -1;
 	sim_flexspi_set_clock(h->fspi, clock_now, clock_stall, sim);
 	return sim_bus_add_mmio(b, "flexspi", RT_FLEXSPI, 0x4000, sim_flexspi_reg_read,

@@ -160,6 +160,14 @@ void sim_stall_until(struct sim *sim, uint64_t ns)
 			sim->dp.ap_busy_until = ns;
 		return;
 	}
+	/* The CPU's own access (a store to a busy flash bank, RM0433 §4.3.8):
+	 * the core waits, spending its instruction budget; the debugger's
+	 * wire clock does not move. */
+	if (sim->running) {
+		if (ns > t)
+			sim_core_stall_ns(sim->running, ns - t);
+		return;
+	}
 	if (ns > t)
 		sim->now_ns += ns - t;
 }

@@ -149,6 +149,19 @@ int sim_bus_set_read_gate(struct sim_bus *bus, uint32_t base, sim_mmio_read_fn g
 	return -1;
 }
 
+int sim_bus_set_fetch_gate(struct sim_bus *bus, uint32_t base, sim_fetch_fn fetch, void *opaque)
+{
+	for (size_t i = 0; i < bus->n; i++) {
+		struct sim_region *r = &bus->regions[i];
+		if (r->base != base || r->kind != SIM_REGION_ROM)
+			continue;
+		r->fetch = fetch;
+		r->fetch_opaque = opaque;
+		return 0;
+	}
+	return -1;
+}
+
 const struct sim_region *sim_bus_find(const struct sim_bus *bus, uint32_t addr)
 {
 	size_t lo = 0, hi = bus->n;

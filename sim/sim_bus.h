@@ -12,6 +12,9 @@
 /* Return 0, or -1 for a bus error (AHB ERROR response -> MEM-AP sticky error). */
 typedef int (*sim_mmio_read_fn)(void *opaque, uint32_t offset, unsigned size, uint32_t *val);
 typedef int (*sim_mmio_write_fn)(void *opaque, uint32_t offset, unsigned size, uint32_t val);
+/* The core fetches an instruction at `offset`: returns the virtual ns the
+ * fetch waits for its memory (0: data at once), see sim_bus_set_fetch_gate. */
+typedef uint64_t (*sim_fetch_fn)(void *opaque, uint32_t offset, unsigned size);
 
 enum sim_region_kind {
 	SIM_REGION_RAM,  /* plain read/write memory */
@@ -30,6 +33,8 @@ struct sim_region {
 	void *opaque;
 	int borrowed; /* mem belongs to another region (an alias): not freed here */
 	uint32_t max_size; /* size at creation once sim_bus_resize changed it, else 0 */
+	sim_fetch_fn fetch; /* instruction-fetch timing of a ROM region, or NULL */
+	void *fetch_opaque;
 };
 
 struct sim_bus;
@@ -62,8 +67,15 @@ int sim_bus_resize(struct sim_bus *bus, uint32_t base, uint32_t size);
  * of it (the flash controller stalls a read of a busy bank); returns 0 to
  * read the backing memory, 1 when it set *val itself (a controller's
  * buffer), negative for a bus error. The core's own fetches and loads
- * bypass it [simplified]. `opaque` must match the write handler's, if any. */
+ * bypass it [simplified] (fetches are timed by the fetch gate below).
+ * `opaque` must match the write handler's, if any. */
 int sim_bus_set_read_gate(struct sim_bus *bus, uint32_t base, sim_mmio_read_fn gate, void *opaque);
+
+/* Instruction-fetch timing for the ROM region at `base` (XIP behind a
+ * serial-flash controller, a flash bank that can be busy): the simulated
+ * core calls it for each instruction it executes from there and waits the
+ * time it returns (sim_fetch.c). Data loads still bypass it [simplified]. */
+int sim_bus_set_fetch_gate(struct sim_bus *bus, uint32_t base, sim_fetch_fn fetch, void *opaque);
 
 const struct sim_region *sim_bus_find(const struct sim_bus *bus, uint32_t addr);
 /* All regions in address order; returns their count. */

@@ -94,7 +94,6 @@ static void on_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim_core *c = user;
 
-	(void)size;
 	if (c->stop_request) {
 		uc_emu_stop(uc);
 		return;
@@ -106,6 +105,8 @@ static void on_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	}
 	if (sim_core_icache_fetch(c, (uint32_t)addr, size))
 		return;
+	/* [simplified: a fetch the I-cache serves is charged like a miss] */
+	sim_fetch_charge(c, (uint32_t)addr, size);
 	c->insn_count++;
 	c->insn_pc = (uint32_t)addr;
 }
@@ -185,6 +186,8 @@ static uint64_t execute(struct sim_core *c, uint64_t n)
 		e = uc_emu_start(c->uc, (pc & ~1u) | t, 0xFFFFFFFFu, 0, 0);
 		sim_core_rom_undo(c, true);
 		done = c->insn_count;
+		if (done > n) /* waited past the budget: owed by the next run */
+			c->stall_debt += done - n;
 		c->run_done += done;
 		c->cycles += done;
 		c->insn_count = 0;
@@ -263,11 +266,18 @@ static void run_for(struct sim_core *c, uint64_t ns)
 {
 	uint64_t total, n;
 
-	if (c->halted || c->lockup || c->reset_line || c->powered_off)
+	if (c->halted || c->lockup || c->reset_line || c->powered_off) {
+		/* a wait still owed ends while the core is held [simplified:
+		 * the halt is taken before the stalled access completes] */
+		n = ns * c->cfg.cpu_hz / 1000000000ull;
+		c->stall_debt -= c->stall_debt < n ? c->stall_debt : n;
 		return;
+	}
 	total = ns * c->cfg.cpu_hz + c->insn_carry;
 	c->insn_carry = total % 1000000000ull;
-	n = total / 1000000000ull;
+	/* run_done counts from the start of sim_core_run (cut into pieces
+	 * at debug-request times), so it is not reset here */
+	n = sim_fetch_pay_debt(c, total / 1000000000ull);
 	while (n && !c->halted && !c->lockup && !c->reset_line) {
 		if (c->sleeping)
 			n = sleep_cycles(c, n);
@@ -386,6 +396,7 @@ void sim_core_reset(struct sim_core *c, enum sim_reset_kind kind)
 	c->lockup = c->halted = c->sleeping = false;
 	sim_core_dbg_clear(c); /* requests in flight end with the reset */
 	c->fault_pending = 0;
+	c->stall_debt = 0; /* a reset ends the stalled bus access */
 	sim_core_rom_undo(c, false);
 	reset_registers(c);
 	c->reset_seen = true;

@@ -90,6 +90,12 @@ void sim_core_ram_resized(struct sim_core *core, uint32_t base, uint32_t size, u
 /* A read-only region (a memory-mapped flash window) becomes readable or
  * not for the CPU: while not, loads and fetches are bus errors. */
 void sim_core_set_readable(struct sim_core *core, uint32_t base, uint32_t size, bool readable);
+/* The core waits `ns` within the instruction executing now (a bus stall
+ * of one of its accesses): the cycles come out of its run budget, not out
+ * of the debugger's wire time (sim_fetch.c). */
+void sim_core_stall_ns(struct sim_core *core, uint64_t ns);
+/* Cycles the core has spent waiting for memory since it was created. */
+uint64_t sim_core_stall_cycles(const struct sim_core *core);
 /* The core clock (RCC switched SYSCLK): cycles per virtual second. */
 void sim_core_set_hz(struct sim_core *core, uint32_t hz);
 

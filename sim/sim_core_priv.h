@@ -135,6 +135,14 @@ struct sim_core {
 	uint64_t cycles;      /* processor clock cycles so far (CPI 1, sleep included) */
 	bool stepping;        /* inside a C_STEP: take no pending exception first */
 	bool event_reg;       /* the WFE event register (B1.5.18) */
+	/* Wait states (sim_fetch.c): cycles the core spent waiting for memory
+	 * beyond what its run budget had left, paid from the next budgets. */
+	uint64_t stall_debt;
+	uint64_t stall_cycles;  /* all wait cycles so far (fetch and bus stalls) */
+	/* the code region of the last fetch: [fetch_lo, fetch_lo + fetch_len) */
+	uint32_t fetch_lo, fetch_len;
+	sim_fetch_fn fetch_fn;
+	void *fetch_opaque;
 
 	/* NVIC and system handler state (sim_nvic.c), by exception number */
 	uint32_t exc_pending[SIM_EXC_WORDS], exc_active[SIM_EXC_WORDS], irq_enable[SIM_EXC_WORDS];
@@ -261,5 +269,10 @@ uint64_t sim_core_dbg_next(const struct sim_core *c, uint64_t from, uint64_t unt
 /* sim_core_regs.c: DCRSR REGSEL transfers */
 int sim_core_reg_get(struct sim_core *c, uint32_t regsel, uint32_t *val);
 int sim_core_reg_set(struct sim_core *c, uint32_t regsel, uint32_t val);
+
+/* sim_fetch.c: the instruction fetch at addr takes its memory's time. */
+void sim_fetch_charge(struct sim_core *c, uint32_t addr, uint32_t size);
+/* Budget bookkeeping: cycles done beyond n become debt; debt paid first. */
+uint64_t sim_fetch_pay_debt(struct sim_core *c, uint64_t n);
 
 #endif

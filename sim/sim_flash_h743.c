@@ -229,6 +229,33 @@ int sim_flash_h743_bank2_read(void *f, uint32_t off, unsigned size, uint32_t *va
 	return bank_read(f, 1);
 }
 
+/* The core fetches an instruction from a bank: a bank that is programming
+ * or erasing holds the fetch like any other read until the operation ends
+ * (RM0433 §4.3.8: read-while-write only between the two banks), so code
+ * running from the bank it erases waits out the erase. */
+static uint64_t bank_fetch(struct sim_flash_h743 *f, int bank)
+{
+	const struct bank *b = &f->b[bank];
+	uint64_t n;
+
+	if (!b->busy_until)
+		return 0; /* never programmed or erased since reset */
+	n = now(f);
+	return b->busy_until > n ? b->busy_until - n : 0;
+}
+
+uint64_t sim_flash_h743_bank1_fetch(void *f, uint32_t off, unsigned size)
+{
+	(void)off, (void)size;
+	return bank_fetch(f, 0);
+}
+
+uint64_t sim_flash_h743_bank2_fetch(void *f, uint32_t off, unsigned size)
+{
+	(void)off, (void)size;
+	return bank_fetch(f, 1);
+}
+
 int sim_flash_h743_bank1_write(void *f, uint32_t off, unsigned size, uint32_t val)
 {
 	return flash_store(f, 0, off, size, val);

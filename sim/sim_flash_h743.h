@@ -38,6 +38,9 @@ int sim_flash_h743_bank2_write(void *f, uint32_t off, unsigned size, uint32_t va
 /* Read gates for the two flash ROM regions (a busy bank stalls the read). */
 int sim_flash_h743_bank1_read(void *f, uint32_t off, unsigned size, uint32_t *val);
 int sim_flash_h743_bank2_read(void *f, uint32_t off, unsigned size, uint32_t *val);
+/* Fetch gates (sim_bus_set_fetch_gate): ns an instruction fetch waits. */
+uint64_t sim_flash_h743_bank1_fetch(void *f, uint32_t off, unsigned size);
+uint64_t sim_flash_h743_bank2_fetch(void *f, uint32_t off, unsigned size);
 
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim/sim_flexspi.h"
+#include "sim/sim_prefetch.h"
 
 /* Register offsets (reference/targets.md §3.4). */
 #define FSPI_MCR0 0x000u
@@ -73,6 +74,12 @@ struct sim_flexspi {
 	bool done_pending;    /* sequence finished, IPCMDDONE once busy_until passes */
 	bool ahb_valid;
 	uint32_t ahb_addr;
+	/* The core's AHB master has its own RX buffer (AHBRXBUFnCR0.MSTRID
+	 * assigns the buffers per master), so its fetch stream is separate
+	 * from the debugger's line above. */
+	struct sim_prefetch core_buf;
+	uint64_t core_cmd_ps, core_byte_ps; /* timing of the AHB read sequence */
+	bool core_timing_valid;
 	uint8_t ahb_line[AHB_LINE];
 	uint32_t mcr0, mcr1, mcr2, ahbcr, inten, intr, lutcr, flsh_cr0[4], flshcr1[4], flshcr2[4];
 	uint32_t ipcr0, ipcr1, iprxfcr, iptxfcr, sts1, misc[0x60 / 4];
@@ -113,6 +120,8 @@ void sim_flexspi_reset(struct sim_flexspi *x)
 	x->done_pending = false;
 	x->spi_clocks = 0;
 	x->ahb_valid = false;
+	sim_prefetch_flush(&x->core_buf);
+	x->core_timing_valid = false;
 }
 
 void sim_flexspi_set_clock(struct sim_flexspi *x, uint64_t (*now_ns)(void *), void (*stall_until)(void *, uint64_t),
@@ -165,6 +174,10 @@ int sim_flexspi_new(struct sim_spinor *nor, uint32_t nor_size, struct sim_flexsp
 		return -1;
 	x->nor = nor;
 	x->nor_size = nor_size;
+	/* 1 KiB of AHB RX buffer (i.MX RT1060 RM FlexSPI "AHB RX Data
+	 * Buffer"): prefetch fills it ahead of the reads and it keeps the
+	 * last KiB it received [model: one buffer for the core's master]. */
+	x->core_buf.ahead = x->core_buf.keep = AHB_LINE;
 	sim_flexspi_reset(x);
 	return 0;
 }
@@ -189,6 +202,7 @@ int sim_flexspi_boot_config(struct sim_flexspi *x, const uint8_t *fcb)
 	for (unsigned i = 0; i < 64; i++)
 		x->lut[i] = le32(fcb + 0x80 + 4 * i);
 	x->ahbcr |= 0x20u; /* prefetch on, as the ROM leaves it for XIP [unverified] */
+	x->core_timing_valid = false;
 	return 0;
 }
 
@@ -458,13 +472,16 @@ static void ctrl_write(struct sim_flexspi *x, uint32_t off, uint32_t v)
 				sim_spinor_end(x->nor);
 			x->running = x->cs = x->done_pending = false;
 			x->ahb_valid = false;
+			sim_prefetch_flush(&x->core_buf);
 		}
 		break;
 	case FSPI_MCR1: x->mcr1 = v; break;
 	case FSPI_MCR2: x->mcr2 = v; break;
 	case FSPI_AHBCR:
-		if (v & 0x2u) /* CLRAHBRXBUF: drop the AHB RX buffers (self-clearing) */
+		if (v & 0x2u) { /* CLRAHBRXBUF: drop the AHB RX buffers (self-clearing) */
 			x->ahb_valid = false;
+			sim_prefetch_flush(&x->core_buf);
+		}
 		x->ahbcr = v & ~0x2u;
 		break;
 	case FSPI_INTEN: x->inten = v; break;
@@ -504,6 +521,7 @@ int sim_flexspi_reg_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
 		return -1; /* registers are 32-bit only [model: bus error] */
 	if (off != FSPI_LUTKEY && off != FSPI_LUTCR)
 		x->key_ok = false;
+	x->core_timing_valid = false; /* LUT, FLSHA1CR2.ARDSEQID, MCR0 may change it */
 	if (off >= FSPI_LUT && off < FSPI_LUT_END)
 		lut_write(x, off, v);
 	else if (off >= FSPI_TFDR && off < FSPI_LUT)
@@ -551,4 +569,59 @@ int sim_flexspi_ahb_read(void *opaque, uint32_t off, unsigned size, uint32_t *va
 		v |= (uint32_t)x->ahb_line[(off - line) + i] << (8 * i);
 	*val = v;
 	return 1;
+}
+
+/* Timing of the AHB read sequence (FLSHA1CR2.ARDSEQID, RT1060 RM FlexSPI
+ * "Flash access by AHB command"): clocks of its instructions before READ,
+ * and a data byte's time at READ's pads (x2 in DDR), at the SPI clock.
+ * Without a READ in the sequence: quad output read, 28 clocks, as above. */
+static void ard_timing(struct sim_flexspi *x)
+{
+	uint64_t clk_ps = 1000000000000ull / SPI_HZ, clocks = 0;
+	unsigned seq = x->flshcr2[0] & 15u;
+
+	x->core_cmd_ps = 20ull * clk_ps;
+	x->core_byte_ps = 2ull * clk_ps;
+	x->core_timing_valid = true;
+	for (unsigned pc = 0; pc < 8; pc++) {
+		uint16_t in = instr(x, seq, pc);
+		unsigned op = in >> 10, pads = (in >> 8) & 3u, operand = in & 0xFFu;
+		uint64_t per = (1u << pads) * ((op & 0x20u) ? 2u : 1u);
+
+		switch (op) {
+		case I_CMD_SDR: case I_CMD_DDR: clocks += (8 + per - 1) / per; break;
+		case I_RADDR_SDR: case I_RADDR_DDR: clocks += (operand + per - 1) / per; break;
+		case I_MODE1_SDR: case I_MODE2_SDR: case I_MODE4_SDR: case I_MODE8_SDR:
+		case I_MODE8_DDR: clocks += (8 + per - 1) / per; break;
+		case I_DUMMY_SDR: case I_DUMMY_DDR: clocks += operand; break;
+		case I_READ_SDR: case I_READ_DDR:
+			x->core_cmd_ps = clocks * clk_ps;
+			x->core_byte_ps = 8ull * clk_ps / per;
+			return;
+		default: return; /* STOP or no read: keep the default */
+		}
+	}
+}
+
+/* The core fetches from the AHB window (fetch gate): a hit in its RX
+ * buffer waits only for data still being clocked in; a miss issues the
+ * AHB read sequence (sim_prefetch.c). The data itself comes from the
+ * array [simplified: a fetch sees neither a stale buffer nor a busy NOR].
+ * Without AHBCR.PREFETCHEN every fetch is its own command. */
+uint64_t sim_flexspi_fetch(void *opaque, uint32_t off, unsigned size)
+{
+	struct sim_flexspi *x = opaque;
+
+	if (x->mcr0 & MCR0_MDIS)
+		return 0; /* module off: no window to time [simplified] */
+	if (!x->core_timing_valid)
+		ard_timing(x);
+	if (!(x->ahbcr & 0x20u))
+		sim_prefetch_flush(&x->core_buf);
+	return sim_prefetch_fetch(&x->core_buf, off, size, fs_now(x), x->core_cmd_ps, x->core_byte_ps);
+}
+
+uint64_t sim_flexspi_fetch_commands(const struct sim_flexspi *x)
+{
+	return x->core_buf.commands;
 }

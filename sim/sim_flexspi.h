@@ -27,6 +27,11 @@ void sim_flexspi_set_clock(struct sim_flexspi *x, uint64_t (*now_ns)(void *), vo
 /* Read gate of the AHB window (sim_bus_set_read_gate): returns 1 with
  * *val when the data comes from the AHB RX buffer or a busy NOR. */
 int sim_flexspi_ahb_read(void *x, uint32_t off, unsigned size, uint32_t *val);
+/* Fetch gate of the AHB window (sim_bus_set_fetch_gate): ns the core's
+ * instruction fetch waits for the AHB RX buffer / a new read command. */
+uint64_t sim_flexspi_fetch(void *x, uint32_t off, unsigned size);
+/* Read commands the core's fetches issued so far (buffer misses). */
+uint64_t sim_flexspi_fetch_commands(const struct sim_flexspi *x);
 void sim_flexspi_free(struct sim_flexspi *x);
 /* System reset: every register to its reset value (MCR0.MDIS set). */
 void sim_flexspi_reset(struct sim_flexspi *x);

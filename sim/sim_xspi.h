@@ -22,6 +22,12 @@ void sim_xspi_reset(struct sim_xspi *x);
  * 13h for parts above 16 MiB) after loading the FSBL [model]. */
 void sim_xspi_boot_config(struct sim_xspi *x, uint32_t nor_size);
 uint32_t sim_xspi_cr(const struct sim_xspi *x);
+/* Virtual clock: commands take their bus time (BUSY, TCF). */
+void sim_xspi_set_clock(struct sim_xspi *x, uint64_t (*now_ns)(void *), void *clock);
+/* Fetch gate of the memory-mapped window (sim_bus_set_fetch_gate). */
+uint64_t sim_xspi_fetch(void *x, uint32_t off, unsigned size);
+/* Read commands the core's fetches issued so far. */
+uint64_t sim_xspi_fetch_commands(const struct sim_xspi *x);
 
 int sim_xspi_reg_read(void *x, uint32_t off, unsigned size, uint32_t *val);
 int sim_xspi_reg_write(void *x, uint32_t off, unsigned size, uint32_t val);
