@@ -18,12 +18,13 @@ import re
 import subprocess
 import time
 
+import harness
 from harness import BUILD, DEMO, GDB, Server, check, finish, free_port
 from netns_pair import Proc
 
-UNDER_TEST = os.environ.get("SW_KEEPALIVE_BUILD", BUILD)
-SERVER = os.path.join(UNDER_TEST, "swdbridge")
-SWDFLASH = os.path.join(UNDER_TEST, "swdflash")
+UNDER_TEST = os.environ.get("SW_KEEPALIVE_BUILD")
+SERVER = os.path.join(UNDER_TEST, "swdbridge") if UNDER_TEST else harness.SERVER  # (make valgrind's wrapper)
+SWDFLASH = os.path.join(UNDER_TEST or BUILD, "swdflash")
 SLOW = "SW_TEST_SERVER" in os.environ  # valgrind: the server needs a longer timeout anyway
 
 
