@@ -19,7 +19,7 @@ import subprocess
 import time
 
 import harness
-from harness import BUILD, DEMO, GDB, Server, check, finish, free_port
+from harness import BUILD, DEMO, GDB, MI, Server, check, finish, free_port
 from netns_pair import Proc
 
 UNDER_TEST = os.environ.get("SW_KEEPALIVE_BUILD")
@@ -61,6 +61,26 @@ def sleep_answers(label, target):
           and f"0x8000000 <vectors>:\t{vec.group(1)}\t{vec.group(2)}" in after, out[-1500:])
     check(f"{label}: the next monitor command gets its own output", "swdbridge monitor commands:" in after,
           out[-800:])
+
+
+def cortex_debug_mi(target):
+    """As Cortex-Debug sends it (MI, remotetimeout left at 2 s): the lines
+    arrive as target-stream records, the next command's answer is its own."""
+    mi = MI(DEMO)
+    try:
+        mi.cmd("-gdb-set target-async on")
+        cls, lines = mi.cmd(f"-target-select extended-remote {target}")
+        mem = "-data-read-memory-bytes 0x08000000 8"
+        _, before = mi.cmd(mem)
+        cls, lines = mi.cmd('-interpreter-exec console "monitor sleep 7000"', timeout=120)
+        _, after = mi.cmd(mem)
+        check("MI: monitor sleep 7000 is ^done with keep-alive target-stream records",
+              cls == "done" and '@"monitor sleep 7000: working (1 s)\\n"' in lines, "\n".join(lines[-12:]))
+        contents = [re.search(r'contents="([0-9a-f]+)"', l) for l in (before[-1], after[-1])]
+        check("MI: the memory read after it answers itself (not shifted by one)",
+              all(contents) and contents[0].group(1) == contents[1].group(1), "\n".join(after[-5:]))
+    finally:
+        mi.close()
 
 
 def ihex(records):
@@ -144,6 +164,7 @@ def main():
     os.makedirs(tmp, exist_ok=True)
     with Server(server=SERVER) as srv:
         sleep_answers("sim", srv.target())
+        cortex_debug_mi(srv.target())
         through_swdflash(srv)
         long_erase(srv, tmp)
     over_remote_probe()
