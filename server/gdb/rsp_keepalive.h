@@ -35,7 +35,9 @@ struct rsp_keepalive {
  * "monitor CMD: working (N s)" once a second has passed by the wall
  * clock since the last line, or the session's clock (virtual with the
  * simulator, so the lines there do not depend on the host's speed) has
- * passed another whole second. */
+ * passed another whole second. N is the seconds since the command began
+ * by the clock that sent the line (with the simulator, a line from the
+ * wall clock may repeat an N of the virtual one on a slow host). */
 void rsp_keepalive_begin(struct rsp_keepalive *k, struct rsp_client *c, const char *cmd);
 /* Remove the hook (from the session's probe now: monitor probe reconnect
  * may have replaced the probe it was installed on, which then is gone). */
