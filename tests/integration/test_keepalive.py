@@ -21,6 +21,7 @@ import time
 import harness
 from harness import BUILD, DEMO, GDB, MI, Server, check, finish, free_port
 from netns_pair import Proc
+from rsp_client import RSP, monitor
 
 UNDER_TEST = os.environ.get("SW_KEEPALIVE_BUILD")
 SERVER = os.path.join(UNDER_TEST, "swdbridge") if UNDER_TEST else harness.SERVER  # (make valgrind's wrapper)
@@ -126,6 +127,29 @@ def long_erase(srv, tmp):
           span >= 5 and set(range(1, span)) <= set(ns) and max(ns) <= span, f"{ns} {t}\n{out[-1500:]}")
     check("reads after the long erase answer correctly", out.count("0xffffffff\t0xffffffff") == 2
           and "Ignoring packet error" not in out, out[-1500:])
+    only_in_qrcmd(srv, hexfile)
+
+
+def only_in_qrcmd(srv, hexfile):
+    """The hook goes with the qRcmd: a long vFlash erase after a monitor
+    command gets its plain OK, never an O packet (gdb would take one as
+    the reply there)."""
+    p = subprocess.run([SWDFLASH, "--server", srv.target(), "deploy", hexfile, "--no-reset"], capture_output=True,
+                       text=True, timeout=300)
+    check("swdflash deploy writes the 15 sectors again", p.returncode == 0, (p.stdout + p.stderr)[-600:])
+    r = RSP("127.0.0.1", srv.port, timeout=120)
+    try:
+        text, reply = monitor(r, "sleep 1500")
+        check("raw qRcmd sleep 1500: keep-alive O packets, then OK", "monitor sleep 1500: working (1 s)\n" in text
+              and reply == b"OK", repr((text, reply)))
+        t0 = sim_seconds(monitor(r, "sim")[0])
+        replies = [r.command(pkt) for pkt in
+                   (b"vFlashErase:08020000,000e0000", b"vFlashErase:08100000,00100000", b"vFlashDone")]
+        t1 = sim_seconds(monitor(r, "sim")[0])
+        check("a long vFlash erase after it gets OK with no O packet before it",
+              replies == [b"OK", b"OK", b"OK"] and t1[0] - t0[0] > 5, repr((replies, t0, t1)))
+    finally:
+        r.close()
 
 
 def through_swdflash(srv):
