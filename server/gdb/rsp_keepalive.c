@@ -9,24 +9,6 @@
 
 #define SEC_NS 1000000000ull
 
-void rsp_keepalive_begin(struct rsp_keepalive *k, struct rsp_client *c, const char *cmd)
-{
-	size_t n = strcspn(cmd, "\r\n");
-
-	memset(k, 0, sizeof(*k));
-	k->c = c;
-	snprintf(k->cmd, sizeof(k->cmd), "%.*s", (int)(n < sizeof(k->cmd) - 1 ? n : sizeof(k->cmd) - 1), cmd);
-	k->wall0 = k->wall_last = rsp_mono_ns();
-	k->virt0 = sw_session_now_ns(c->s);
-	k->virt_next = 1;
-	sw_probe_set_busy(c->s->probe, rsp_keepalive_tick, k);
-}
-
-void rsp_keepalive_end(struct rsp_keepalive *k)
-{
-	sw_probe_set_busy(k->c->s->probe, NULL, NULL);
-}
-
 static void send_line(struct rsp_keepalive *k, uint64_t secs)
 {
 	char text[128], pkt[1 + 2 * sizeof(text)];
@@ -42,7 +24,8 @@ static void send_line(struct rsp_keepalive *k, uint64_t secs)
 	k->lines++;
 }
 
-void rsp_keepalive_tick(void *user)
+/* The probe's busy hook (user = struct rsp_keepalive *). */
+static void rsp_keepalive_tick(void *user)
 {
 	struct rsp_keepalive *k = user;
 	const struct sw_session *s = k->c->s;
@@ -64,4 +47,24 @@ void rsp_keepalive_tick(void *user)
 		k->wall_last = wall;
 		send_line(k, (wall - k->wall0) / SEC_NS);
 	}
+}
+
+void rsp_keepalive_begin(struct rsp_keepalive *k, struct rsp_client *c, const char *cmd)
+{
+	size_t n = strcspn(cmd, "\r\n");
+
+	memset(k, 0, sizeof(*k));
+	k->c = c;
+	snprintf(k->cmd, sizeof(k->cmd), "%.*s", (int)(n < sizeof(k->cmd) - 1 ? n : sizeof(k->cmd) - 1), cmd);
+	k->wall0 = k->wall_last = rsp_mono_ns();
+	k->virt0 = sw_session_now_ns(c->s);
+	k->virt_next = 1;
+	sw_probe_set_busy(c->s->probe, rsp_keepalive_tick, k);
+}
+
+void rsp_keepalive_end(struct rsp_keepalive *k)
+{
+	sw_probe_set_busy(k->c->s->probe, NULL, NULL);
+	if (k->lines)
+		SW_LOG_D(k->c->s->ctx, "monitor %s: %u keep-alive lines", k->cmd, k->lines);
 }

@@ -42,7 +42,5 @@ void rsp_keepalive_begin(struct rsp_keepalive *k, struct rsp_client *c, const ch
 /* Remove the hook (from the session's probe now: monitor probe reconnect
  * may have replaced the probe it was installed on, which then is gone). */
 void rsp_keepalive_end(struct rsp_keepalive *k);
-/* The hook itself (user = struct rsp_keepalive *); exposed for tests. */
-void rsp_keepalive_tick(void *user);
 
 #endif
