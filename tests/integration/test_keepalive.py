@@ -155,13 +155,14 @@ def only_in_qrcmd(srv, hexfile):
 def through_swdflash(srv):
     """swdflash waits --timeout per reply: the lines keep it waiting too;
     they go to stderr, never into the output or the JSON."""
-    p = subprocess.run([SWDFLASH, "--server", srv.target(), "--timeout", "3", "monitor", "sleep", "7000"],
-                       capture_output=True, text=True, timeout=120)
+    wait = "120" if SLOW else "3"  # under valgrind any reply may take longer than 3 s
+    p = subprocess.run([SWDFLASH, "--server", srv.target(), "--timeout", wait, "monitor", "sleep", "7000"],
+                       capture_output=True, text=True, timeout=300)
     check("swdflash --timeout 3 monitor sleep 7000 succeeds", p.returncode == 0, p.stdout + p.stderr)
     check("swdflash prints the keep-alive lines on stderr, not stdout",
           len(keepalives(p.stderr, "sleep 7000")) >= 1 and "working" not in p.stdout, p.stdout + p.stderr)
-    p = subprocess.run([SWDFLASH, "--server", srv.target(), "--json", "--timeout", "3", "monitor", "sleep", "4000"],
-                       capture_output=True, text=True, timeout=120)
+    p = subprocess.run([SWDFLASH, "--server", srv.target(), "--json", "--timeout", wait, "monitor", "sleep", "4000"],
+                       capture_output=True, text=True, timeout=300)
     check("swdflash --json: no keep-alive text in the JSON", p.returncode == 0 and '"event":"monitor"' in p.stdout
           and "working" not in p.stdout + p.stderr, p.stdout + p.stderr)
 
