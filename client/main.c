@@ -461,6 +461,13 @@ static void on_console(void *user, const char *text)
 	size_t n = strlen(text);
 	char *t;
 
+	/* Keep-alive lines (a long monitor command) are progress: on stderr,
+	 * never in the command's output or its JSON. */
+	if (sw_rsp_is_keepalive(text)) {
+		if (!c->json)
+			fputs(text, stderr);
+		return;
+	}
 	if (!c->json) {
 		fputs(text, stdout);
 		return;

@@ -1,18 +1,47 @@
 /* Thin wrappers over struct sw_probe_ops, and the standard SWJ sequences. */
 #include "probes/probe.h"
 
+void sw_probe_set_busy(struct sw_probe *p, void (*fn)(void *user), void *user)
+{
+	if (!p)
+		return;
+	p->busy = fn;
+	p->busy_user = fn ? user : NULL;
+}
+
+void sw_probe_busy(struct sw_probe *p)
+{
+	void (*fn)(void *user);
+
+	if (!p || !(fn = p->busy))
+		return;
+	/* The hook must not run inside itself (it never uses the probe, but
+	 * a future one might). */
+	p->busy = NULL;
+	fn(p->busy_user);
+	p->busy = fn;
+}
+
 int sw_probe_swd_transfer(struct sw_probe *p, struct sw_swd_req *reqs, size_t n)
 {
+	int r;
+
 	if (!p || !p->ops || !p->ops->swd_transfer)
 		return SW_ERR_NOT_SUPPORTED;
-	return p->ops->swd_transfer(p, reqs, n);
+	r = p->ops->swd_transfer(p, reqs, n);
+	sw_probe_busy(p);
+	return r;
 }
 
 int sw_probe_swj_sequence(struct sw_probe *p, const uint8_t *bits, size_t nbits)
 {
+	int r;
+
 	if (!p || !p->ops || !p->ops->swj_sequence)
 		return SW_ERR_NOT_SUPPORTED;
-	return p->ops->swj_sequence(p, bits, nbits);
+	r = p->ops->swj_sequence(p, bits, nbits);
+	sw_probe_busy(p);
+	return r;
 }
 
 int sw_probe_set_freq(struct sw_probe *p, uint32_t hz, uint32_t *actual_hz)
@@ -26,9 +55,13 @@ int sw_probe_set_freq(struct sw_probe *p, uint32_t hz, uint32_t *actual_hz)
 
 int sw_probe_set_nrst(struct sw_probe *p, bool asserted)
 {
+	int r;
+
 	if (!p || !p->ops || !p->ops->set_nrst)
 		return SW_ERR_NOT_SUPPORTED;
-	return p->ops->set_nrst(p, asserted);
+	r = p->ops->set_nrst(p, asserted);
+	sw_probe_busy(p);
+	return r;
 }
 
 void sw_probe_close(struct sw_probe *p)

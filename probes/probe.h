@@ -85,6 +85,11 @@ struct sw_probe {
 	 * neither serial nor USB location is checked yet), so it is never
 	 * reopened automatically. */
 	char reopen[64];
+	/* Called after every exchange with the probe while set (a long
+	 * monitor command: rsp_keepalive.c sends gdb a line meanwhile). Set
+	 * with sw_probe_set_busy; NULL when nobody waits. */
+	void (*busy)(void *user);
+	void *busy_user;
 };
 
 /* Convenience wrappers that check for NULL ops. */
@@ -93,6 +98,11 @@ int sw_probe_swj_sequence(struct sw_probe *p, const uint8_t *bits, size_t nbits)
 int sw_probe_set_freq(struct sw_probe *p, uint32_t hz, uint32_t *actual_hz);
 int sw_probe_set_nrst(struct sw_probe *p, bool asserted);
 void sw_probe_close(struct sw_probe *p);
+/* Install (fn != NULL) or remove the busy hook; sw_probe_busy calls it
+ * (the wrappers above do after each exchange; code that waits without
+ * the probe, such as monitor sleep, calls it itself). */
+void sw_probe_set_busy(struct sw_probe *p, void (*fn)(void *user), void *user);
+void sw_probe_busy(struct sw_probe *p);
 
 /* Standard SWJ sequences (ADIv5.2 B5.2, ADIv6 B5.3). They are sent through
  * swj_sequence; each returns its bit count in *nbits. */

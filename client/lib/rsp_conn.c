@@ -182,10 +182,41 @@ static int read_packet(struct sw_rsp *c)
 	return sw_fail(c->ctx, SW_ERR_PROTO, "server sent three bad packets in a row");
 }
 
+bool sw_rsp_is_keepalive(const char *text)
+{
+	size_t n = strlen(text);
+
+	/* "monitor CMD: working (N s)\n", one O packet each (swdbridge's
+	 * server/gdb/rsp_keepalive.h). */
+	return !strncmp(text, "monitor ", 8) && strstr(text, ": working (") && n > 4 &&
+	       !strcmp(text + n - 4, " s)\n") && !strchr(text, '\n')[1];
+}
+
+/* Keep the newest text: the line that says why a command failed comes
+ * last, after whatever a long command printed before. */
+static void console_keep(struct sw_rsp *c, const char *text, size_t k)
+{
+	size_t cap = sizeof(c->console) - 1;
+
+	if (k >= cap) {
+		text += k - cap;
+		k = cap;
+	}
+	if (c->console_len + k > cap) {
+		size_t drop = c->console_len + k - cap;
+		memmove(c->console, c->console + drop, c->console_len - drop);
+		c->console_len -= drop;
+	}
+	memcpy(c->console + c->console_len, text, k);
+	c->console_len += k;
+	c->console[c->console_len] = 0;
+}
+
 static void console_add(struct sw_rsp *c, const char *hex)
 {
 	char text[512];
 	size_t n = strlen(hex) / 2;
+	bool first = true;
 
 	while (n) {
 		size_t k = n > sizeof(text) - 1 ? sizeof(text) - 1 : n;
@@ -194,11 +225,11 @@ static void console_add(struct sw_rsp *c, const char *hex)
 		text[k] = 0;
 		if (c->out)
 			c->out(c->out_user, text);
-		size_t room = sizeof(c->console) - 1 - c->console_len;
-		size_t m = k < room ? k : room;
-		memcpy(c->console + c->console_len, text, m);
-		c->console_len += m;
-		c->console[c->console_len] = 0;
+		/* Keep-alive lines are progress, not output: never the
+		 * "last line" quoted for a failure. */
+		if (!(first && k == n && sw_rsp_is_keepalive(text)))
+			console_keep(c, text, k);
+		first = false;
 		hex += 2 * k;
 		n -= k;
 	}

@@ -33,8 +33,13 @@ bool sw_rsp_noack(const struct sw_rsp *c);
 /* Data bytes that always fit in one X / vFlashWrite packet, even escaped. */
 size_t sw_rsp_write_max(const struct sw_rsp *c);
 struct sw_ctx *sw_rsp_ctx(const struct sw_rsp *c);
-/* Console text (O packets) collected during the last command. */
+/* Console text (O packets) collected during the last command: the newest
+ * RSP_CONSOLE_CAP bytes, without keep-alive lines. */
 const char *sw_rsp_console(const struct sw_rsp *c);
+/* True for the text of one keep-alive O packet ("monitor CMD: working
+ * (N s)"), which swdbridge sends at least once a second while a monitor
+ * command runs; the output callback gets them too. */
+bool sw_rsp_is_keepalive(const char *text);
 
 /* Send one payload (already escaped where binary), return the reply
  * payload (run-length expanded, NUL-terminated; valid until the next call).

@@ -7,7 +7,7 @@
 
 #define RSP_RX_CAP 0x40000   /* raw bytes buffered from the socket */
 #define RSP_PKT_CAP 0x40000  /* one decoded reply */
-#define RSP_CONSOLE_CAP 4096 /* O-packet text kept for error messages */
+#define RSP_CONSOLE_CAP 4096 /* newest O-packet text, kept for error messages */
 
 struct sw_rsp {
 	struct sw_ctx *ctx;

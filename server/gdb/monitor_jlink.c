@@ -452,7 +452,12 @@ int rsp_monitor_jlink(struct sw_session *s, const char *cmd, const char *arg, bo
 			sw_session_say(s, "usage: sleep MS (at most 10000)");
 			return -1;
 		}
-		sleep_ms(ms);
+		/* In 100 ms steps: each may send gdb a keep-alive line
+		 * (rsp_keepalive.h), so a sleep past remotetimeout is fine. */
+		for (unsigned long done = 0; done < ms; done += 100) {
+			sleep_ms(ms - done < 100 ? ms - done : 100);
+			sw_probe_busy(s->probe);
+		}
 		return 0;
 	}
 	if (!strcmp(cmd, "waithalt"))

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "server/gdb/rsp_client_priv.h"
+#include "server/gdb/rsp_keepalive.h"
 #include "server/gdb/rsp_xml.h"
 #include "sw/hex.h"
 
@@ -244,7 +245,10 @@ static void cmd_rcmd(struct rsp_client *c, const char *hex)
 		return;
 	}
 	cmd[n] = 0;
+	struct rsp_keepalive ka; /* O lines while it runs: gdb's timeout restarts on each */
+	rsp_keepalive_begin(&ka, c, cmd);
 	int r = rsp_monitor(c->s, cmd, &changed);
+	rsp_keepalive_end(&ka);
 	/* O packets are legal in reply to qRcmd: the output first, whole. */
 	rsp_flush_console(c);
 	/* A failed command fails in gdb too, so scripts stop (issue #14). Exx,

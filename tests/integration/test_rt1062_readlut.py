@@ -56,11 +56,10 @@ def one_path(label, extra):
               out.count("0xffffffff\t0xffffffff\t0xffffffff\t0xffffffff") == 2, out[-600:])
         rc, out = swdflash(srv, "deploy", IMG["B"])
         check(f"{label}: deploy B onto the erased NOR", rc == 0 and "verified" in out, out[-600:])
-        # The blank check of 8 MiB takes longer than gdb's default 2 s
-        # remotetimeout and no output comes meanwhile: raise it, as for any
-        # long monitor command.
-        out = gdb_batch(srv, ["set remotetimeout 60", "monitor flash erase all", "x/4wx 0x60000000", "detach"],
-                        elf=IMG["B"])
+        # The blank check of 8 MiB may take longer than gdb's default 2 s
+        # remotetimeout: the server's keep-alive lines keep gdb waiting
+        # (test_keepalive.py), so the default stays.
+        out = gdb_batch(srv, ["monitor flash erase all", "x/4wx 0x60000000", "detach"], elf=IMG["B"])
         check(f"{label}: monitor flash erase all over a read-only-LUT image",
               "0xffffffff\t0xffffffff\t0xffffffff\t0xffffffff" in out and "fail" not in out.lower(), out[-800:])
         check(f"{label}: the server said where the sequences came from",

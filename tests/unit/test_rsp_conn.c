@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -84,6 +85,19 @@ static void fake_answer(struct fake *f, int n)
 	} else if (!strcmp(f->pkt, "qRcmd,626164")) { /* "bad": output, then an error */
 		fake_console(f, "unknown monitor command 'bad'\n");
 		fake_send(f, "E01");
+	} else if (!strcmp(f->pkt, "qRcmd,6c6f6e67")) { /* "long": keep-alives, much output, then an error */
+		char line[300];
+		for (int i = 1; i <= 300; i++) {
+			snprintf(line, sizeof(line), "monitor long: working (%d s)\n", i);
+			fake_console(f, line);
+		}
+		memset(line, 'x', 249);
+		line[249] = '\n';
+		line[250] = 0;
+		for (int i = 0; i < 20; i++) /* 5000 bytes: more than the client keeps */
+			fake_console(f, line);
+		fake_console(f, "flash erase failed: sector 3 did not erase\n");
+		fake_send(f, "E01");
 	} else if (!strncmp(f->pkt, "qRcmd,", 6)) {
 		fake_console(f, "hello\n");
 		fake_send(f, "OK");
@@ -151,6 +165,56 @@ static void on_out(void *user, const char *text)
 	strncat(user, text, 63 - strlen(user));
 }
 
+struct seen {
+	unsigned keepalives, other;
+};
+
+static void on_count(void *user, const char *text)
+{
+	struct seen *n = user;
+
+	if (sw_rsp_is_keepalive(text))
+		n->keepalives++;
+	else
+		n->other++;
+}
+
+static void test_keepalive_helper(void)
+{
+	CHECK(sw_rsp_is_keepalive("monitor flash erase all: working (12 s)\n"));
+	CHECK(!sw_rsp_is_keepalive("monitor flash erase all: working (12 s)\nmore\n"));
+	CHECK(!sw_rsp_is_keepalive("flash: 3 sectors erased\n"));
+	CHECK(!sw_rsp_is_keepalive("monitor x: working (1 s)")); /* a line, or nothing */
+}
+
+/* A long monitor command: 300 keep-alive lines and 5000 bytes of output
+ * come before the line that says why it failed; that line must still be
+ * the error message (it used to fall off the end of a 4 KiB buffer that
+ * kept the oldest text). */
+static void test_long_monitor(void)
+{
+	struct sw_ctx ctx;
+	struct fake f;
+	pthread_t th;
+	struct sw_rsp *c = NULL;
+	struct seen seen = {0, 0};
+
+	sw_ctx_init(&ctx);
+	ctx.level = SW_LOG_NONE;
+	CHECK(fake_start(&f, &th) == 0);
+	CHECK_OK(sw_rsp_connect(&ctx, "127.0.0.1", f.port, 5000, &c));
+	if (!c)
+		return;
+	sw_rsp_set_output(c, on_count, &seen);
+	CHECK(sw_rsp_monitor(c, "long") == SW_ERR_TARGET_STATE);
+	CHECK_MSG(strstr(sw_errmsg(&ctx), "sector 3 did not erase") != NULL, "%s", sw_errmsg(&ctx));
+	CHECK_EQ_U(seen.keepalives, 300);
+	CHECK(strstr(sw_rsp_console(c), "working (") == NULL);
+	sw_rsp_close(c);
+	pthread_join(th, NULL);
+	close(f.listen_fd);
+}
+
 static void test_against_fake(void)
 {
 	struct sw_ctx ctx;
@@ -200,5 +264,7 @@ int main(void)
 {
 	RUN_TEST(test_framing);
 	RUN_TEST(test_against_fake);
+	RUN_TEST(test_keepalive_helper);
+	RUN_TEST(test_long_monitor);
 	return TEST_MAIN_END();
 }
