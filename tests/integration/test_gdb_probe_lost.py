@@ -98,6 +98,8 @@ def remote():
             closed = False
         except ConnectionError:
             closed, extra = True, b""
+        except OSError as e:  # timed out: the connection stayed open
+            closed, extra = False, repr(e)
         check("and the server closes the connection (gdb waits forever on an E stop reply otherwise)",
               closed, extra)
         r.close()
