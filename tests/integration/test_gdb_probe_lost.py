@@ -18,8 +18,10 @@ otherwise."""
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
+import harness
 from harness import BUILD, DEMO, GDB, ROOT, SERVER, VJLINK_SERIAL, Server, VJLink, check, finish, free_port
 from netns_pair import Proc
 from rsp_client import RSP
@@ -132,8 +134,38 @@ def jlink():
     check("jlink: clean shutdown afterwards", srv.proc.returncode == 0, srv.output[-600:])
 
 
+def ftdi():
+    """The same with an FTDI adapter (swdbridge-mpsse: the FTDI driver on
+    the MPSSE model): the cable is pulled while SW_MPSSE_UNPLUGGED's file
+    exists. The server knows the adapter again by its USB serial string
+    (the only adapter with its VID:PID) and reopens it at the next gdb
+    connection. The model's replugged adapter brings a fresh chip."""
+    unplugged = os.path.join(tempfile.mkdtemp(prefix="gdb-probe-lost-"), "unplugged")
+    harness.PROBE = "ftdi"
+    try:
+        srv = Server(env={"SW_MPSSE_UNPLUGGED": unplugged})
+    finally:
+        harness.PROBE = "sim"
+    try:
+        works(srv, "ftdi: gdb works before the loss")
+        open(unplugged, "w").close()
+        lost_connect(srv, "ftdi unplugged")
+        os.unlink(unplugged)
+        time.sleep(0.3)
+        works(srv, "ftdi plugged back: the next gdb works, with no manual command")
+        check("ftdi plugged back: the server reopened it by its serial",
+              "reconnected automatically" in srv.output and "ftdi:0403:6014:MPSSE0001" in srv.output,
+              srv.output[-800:])
+    finally:
+        srv.stop()
+        if os.path.exists(unplugged):
+            os.unlink(unplugged)
+    check("ftdi: clean shutdown afterwards", srv.proc.returncode == 0, srv.output[-600:])
+
+
 def main():
     remote()
+    ftdi()
     if os.geteuid() != 0:
         print("SKIP: test_gdb_probe_lost jlink part: needs root for network namespaces")
         return
