@@ -272,16 +272,17 @@ static void unreachable_reason(struct rsp_client *c, const char *what, char *buf
  * and abandon `target remote`. It is the one early packet whose error gdb
  * both shows and stops on (an E to qSupported is only a warning; an E to
  * `?` is queued as a stop reply that gdb 13 waits on forever, spinning).
- * So the probe is checked here, with a DHCSR read as plain memory: no
- * halt events taken, so a passive connection may do it too. Afterwards
+ * So the probe is checked here, with a read of CPUID (ARMv7-M B3.2.3):
+ * read-only, no side effect, unlike DHCSR whose S_RESET_ST clears on read
+ * (C1.6.2), so a passive connection may do it too. Afterwards
  * every packet gets the same E until gdb closes (closing at once could
  * reset the socket before gdb read the reason). */
 void rsp_cmd_must_reply_empty(struct rsp_client *c)
 {
 	char why[200];
-	uint32_t dhcsr;
+	uint32_t cpuid;
 
-	if (!sw_core_mem_read(c->s->core, 0xE000EDF0u /* DHCSR, ARMv7-M C1.6.2 */, &dhcsr, 4)) {
+	if (!sw_core_mem_read(c->s->core, 0xE000ED00u /* CPUID */, &cpuid, 4)) {
 		rsp_send_str(c, "");
 		return;
 	}
