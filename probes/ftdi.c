@@ -524,8 +524,10 @@ static void ft_set_reopen(struct sw_ctx *ctx, struct ftdi_probe *f, const struct
 		if (same == 1 && n <= 8)
 			serial = found[at].serial;
 	}
-	if (serial[0] && strlen(serial) < sizeof(f->probe.reopen) - 16)
-		snprintf(f->probe.reopen, sizeof(f->probe.reopen), "ftdi:%04x:%04x:%s", sel->vid, sel->pid, serial);
+	/* FTDI serials are short (EEPROM strings); a longer one is not used. */
+	if (serial[0] && strlen(serial) <= 40)
+		snprintf(f->probe.reopen, sizeof(f->probe.reopen), "ftdi:%04x:%04x:%.40s", (unsigned)(uint16_t)sel->vid,
+			 (unsigned)(uint16_t)sel->pid, serial);
 }
 
 int sw_ftdi_open(struct sw_ctx *ctx, const char *selector, const char *layout,
@@ -552,8 +554,10 @@ int sw_ftdi_open(struct sw_ctx *ctx, const char *selector, const char *layout,
 	r = ft_alloc(f);
 	if (r != SW_OK)
 		r = sw_fail(ctx, r, "ftdi: out of memory");
-	if (r == SW_OK)
+	if (r == SW_OK) {
+		ft_set_reopen(ctx, f, &sel); /* listing first: it opens adapters to read their strings */
 		r = ft_usb_open(ctx, f, &sel);
+	}
 	if (r == SW_OK)
 		r = ft_mpsse_setup(f);
 	if (r == SW_OK) {
@@ -566,7 +570,6 @@ int sw_ftdi_open(struct sw_ctx *ctx, const char *selector, const char *layout,
 		ft_free(f);
 		return r;
 	}
-	ft_set_reopen(ctx, f, &sel);
 	SW_LOG_I(ctx, "ftdi: %04x:%04x channel %c, layout %s, %u Hz SWCLK", sel.vid, sel.pid,
 		 lay->channel == 2 ? 'B' : 'A', lay->name, f->probe.freq_hz);
 	*out = &f->probe;
