@@ -46,7 +46,9 @@ def gdb(srv, *commands):
 
 
 def lost_connect(srv, what):
+    t0 = time.time()
     rc, out = gdb(srv, "info registers pc")
+    print(f"INFO: {what}: gdb ended after {time.time() - t0:.2f} s wall (not asserted)")
     check(f"{what}: gdb connecting while the probe is lost ends by itself (not killed after {GDB_TIMEOUT} s)",
           rc is not None, out[-600:])
     lines = [l for l in out.splitlines() if LOST in l]
