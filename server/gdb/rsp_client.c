@@ -413,7 +413,7 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 	else if (!strcmp(s, "vMustReplyEmpty"))
 		rsp_cmd_must_reply_empty(c);
 	else
-		rsp_send_str(c, ""); /* unknown: empty reply (vMustReplyEmpty, qTStatus, qOffsets...) */
+		rsp_send_str(c, ""); /* unknown: empty reply (qTStatus, qOffsets...) */
 }
 
 /* Parsing stops while a full reply's worth of output waits, so the queue

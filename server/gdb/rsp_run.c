@@ -335,12 +335,14 @@ void rsp_cmd_question(struct rsp_client *c)
 			rsp_send_stop(c, &st);
 		return;
 	}
-	if (!st.halted && (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st))) {
-		question_fail(c, "cannot halt the core");
-		return;
+	if (!st.halted) {
+		if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
+			question_fail(c, "cannot halt the core");
+			return;
+		}
+		if (st.reason == SW_HALT_REQUEST)
+			c->stepping = false; /* as rsp_halt_and_report */
 	}
-	if (st.reason == SW_HALT_REQUEST)
-		c->stepping = false;
 	rsp_send_stop(c, &st);
 }
 
