@@ -173,6 +173,46 @@ static int dp_now(sw_dap *dap, uint8_t req, uint32_t *val)
 	return r;
 }
 
+#define STICKY_BITS (SW_DP_CTRL_STICKYORUN | SW_DP_CTRL_STICKYCMP | SW_DP_CTRL_STICKYERR | SW_DP_CTRL_WDATAERR)
+
+/* Write ABORT and read CTRL/STAT back in the same batch (one probe round
+ * trip): the write is ACKed before its data phase, so a write whose data
+ * the DP discarded (bad parity, ADIv5.2 B4.2.4) still looks done; only
+ * CTRL/STAT tells whether the sticky flags (B2.2.2) really cleared, and
+ * while one is set every AP access and most DP accesses answer FAULT
+ * (B4.2.1). select0: write SELECT 0 between them, for a CTRL/STAT read
+ * when DPBANKSEL is unknown (B2.2.9); that write itself FAULTs if a
+ * sticky flag is still set. */
+static int abort_verified(sw_dap *dap, uint32_t bits, bool select0)
+{
+	struct sw_swd_req q[3];
+	size_t n = 0;
+	uint32_t cs;
+	int r;
+
+	q[n++] = (struct sw_swd_req){SW_REQ_ADDR(0x0), 0, bits};
+	if (select0)
+		q[n++] = (struct sw_swd_req){SW_REQ_ADDR(0x8), 0, 0};
+	q[n++] = (struct sw_swd_req){SW_REQ_READ | SW_REQ_ADDR(0x4), 0, 0};
+	dap->select = SW_SELECT_UNKNOWN;
+	r = sw_probe_swd_transfer(dap->probe, q, n);
+	if (r == SW_ERR_SWD_FAULT && select0)
+		return sw_fail(dap->ctx, r,
+			       "dap: ABORT (0x%02x) did not clear the sticky flags: the DP still answers FAULT (ADIv5.2 B4.2.1)",
+			       bits);
+	if (r)
+		return sw_fail(dap->ctx, r, "dap: ABORT failed: %s", sw_strerror(r));
+	cs = q[n - 1].data;
+	if (cs & STICKY_BITS)
+		return sw_fail(dap->ctx, SW_ERR_SWD_FAULT,
+			       "dap: ABORT (0x%02x) did not clear the sticky flags: CTRL/STAT 0x%08x still has%s%s%s%s",
+			       bits, cs, cs & SW_DP_CTRL_STICKYERR ? " STICKYERR" : "",
+			       cs & SW_DP_CTRL_STICKYCMP ? " STICKYCMP" : "",
+			       cs & SW_DP_CTRL_STICKYORUN ? " STICKYORUN" : "",
+			       cs & SW_DP_CTRL_WDATAERR ? " WDATAERR" : "");
+	return SW_OK; /* SELECT stays unknown: SELECT1 (ADIv6) was not written */
+}
+
 int sw_dap_clear_errors(sw_dap *dap, uint32_t *ctrl_stat)
 {
 	uint32_t cs = 0, abort_bits;
@@ -200,11 +240,10 @@ int sw_dap_clear_errors(sw_dap *dap, uint32_t *ctrl_stat)
 		abort_bits |= SW_DP_ABORT_WDERRCLR;
 	if (cs & SW_DP_CTRL_STICKYORUN)
 		abort_bits |= SW_DP_ABORT_ORUNERRCLR;
-	if (abort_bits && (r = dp_now(dap, SW_REQ_ADDR(0x0), &abort_bits)))
-		return sw_fail(dap->ctx, r, "dap: ABORT failed");
 	if (ctrl_stat)
 		*ctrl_stat = cs;
-	return SW_OK;
+	/* CTRL/STAT was just read at 0x4, so DPBANKSEL is 0 for the check. */
+	return abort_bits ? abort_verified(dap, abort_bits, false) : SW_OK;
 }
 
 int sw_dap_run(sw_dap *dap)
@@ -333,9 +372,10 @@ int sw_dap_connect(sw_dap *dap, unsigned flags)
 		return sw_fail(dap->ctx, r, "dap: no SWD target answers (DPIDR read failed: %s)",
 			       sw_strerror(r));
 	sw_clear_err(dap->ctx);
-	/* Clear any sticky flag left by a previous session before anything else. */
-	if ((r = dp_now(dap, SW_REQ_ADDR(0x0), &(uint32_t){0x1Eu})))
-		return sw_fail(dap->ctx, r, "dap: ABORT failed");
+	/* Clear any sticky flag left by a previous session before anything
+	 * else, and check that it is gone (SELECT is unknown here). */
+	if ((r = abort_verified(dap, 0x1Eu, true)))
+		return r;
 	if ((r = read_ids(dap)) || (r = power_up(dap)))
 		return r;
 	SW_LOG_D(dap->ctx, "dap: DPIDR 0x%08x (DPv%u) TARGETID 0x%08x", dap->info.dpidr,

@@ -76,8 +76,9 @@ static int ft_err(struct ftdi_probe *f, const char *what, int r)
 static int ft_lost(struct ftdi_probe *f, const char *what, int r)
 {
 	if (!f->probe.lost)
-		SW_LOG_E(f->probe.ctx, "ftdi: probe lost (%s failed: %s); type 'monitor probe reconnect' once it is back",
-			 what, ftdi_get_error_string(f->ftdi));
+		SW_LOG_E(f->probe.ctx, "ftdi: probe lost (%s failed: %s); %s", what, ftdi_get_error_string(f->ftdi),
+			 f->probe.reopen[0] ? "reopened by serial at the next gdb connection once it is back, or with 'monitor probe reconnect'"
+					    : "type 'monitor probe reconnect' once it is back");
 	f->probe.lost = true;
 	return sw_fail(f->probe.ctx, SW_ERR_IO, "ftdi: probe lost (%s failed: %d: %s)", what, r,
 		       ftdi_get_error_string(f->ftdi));
@@ -504,6 +505,31 @@ static int ft_mpsse_setup(struct ftdi_probe *f)
 	return r;
 }
 
+/* A selector that finds this very adapter again after an unplug: by its
+ * USB serial string (libftdi compares it on open), given or, when it is
+ * the only adapter with this VID:PID, read from it. Without one the
+ * adapter is never reopened by itself (another one could answer). */
+static void ft_set_reopen(struct sw_ctx *ctx, struct ftdi_probe *f, const struct ft_sel *sel)
+{
+	struct sw_ftdi_found found[8];
+	const char *serial = sel->serial;
+	size_t n = 0, same = 0, at = 0;
+
+	if (!serial[0] && !sw_ftdi_list(ctx, found, 8, &n)) {
+		for (size_t i = 0; i < n && i < 8; i++)
+			if (found[i].vid == sel->vid && found[i].pid == sel->pid) {
+				same++;
+				at = i;
+			}
+		if (same == 1 && n <= 8)
+			serial = found[at].serial;
+	}
+	/* FTDI serials are short (EEPROM strings); a longer one is not used. */
+	if (serial[0] && strlen(serial) <= 40)
+		snprintf(f->probe.reopen, sizeof(f->probe.reopen), "ftdi:%04x:%04x:%.40s", (unsigned)(uint16_t)sel->vid,
+			 (unsigned)(uint16_t)sel->pid, serial);
+}
+
 int sw_ftdi_open(struct sw_ctx *ctx, const char *selector, const char *layout,
 		 struct sw_probe **out)
 {
@@ -528,8 +554,10 @@ int sw_ftdi_open(struct sw_ctx *ctx, const char *selector, const char *layout,
 	r = ft_alloc(f);
 	if (r != SW_OK)
 		r = sw_fail(ctx, r, "ftdi: out of memory");
-	if (r == SW_OK)
+	if (r == SW_OK) {
+		ft_set_reopen(ctx, f, &sel); /* listing first: it opens adapters to read their strings */
 		r = ft_usb_open(ctx, f, &sel);
+	}
 	if (r == SW_OK)
 		r = ft_mpsse_setup(f);
 	if (r == SW_OK) {

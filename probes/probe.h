@@ -81,9 +81,10 @@ struct sw_probe {
 	 * gone): every later call fails until it is opened again. */
 	bool lost;
 	/* A --probe selector that finds this very probe again (J-Link by
-	 * serial, remote by address); "" when it cannot be recognised (FTDI:
-	 * neither serial nor USB location is checked yet), so it is never
-	 * reopened automatically. */
+	 * serial, remote by address, FTDI by USB serial string); "" when it
+	 * cannot be recognised (an FTDI adapter without a serial, or one of
+	 * several alike opened without one), so it is never reopened
+	 * automatically. */
 	char reopen[64];
 	/* Called after every exchange with the probe while set (a long
 	 * monitor command: rsp_keepalive.c sends gdb a line meanwhile). Set

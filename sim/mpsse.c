@@ -427,6 +427,10 @@ struct mp_shim {
 	bool own_sim;
 	const char *layout;
 	unsigned latency_ms;
+	/* The handle saw its device unplugged: libusb fails every later
+	 * transfer on it (LIBUSB_ERROR_NO_DEVICE), even once the device is
+	 * back, since a replugged device is a new one to open. */
+	bool gone;
 };
 
 static struct mp_shim *mp_shim_of(struct ftdi_context *ftdi)
@@ -438,6 +442,32 @@ static int mp_shim_fail(struct ftdi_context *ftdi, int code, const char *msg)
 {
 	ftdi->error_str = msg;
 	return code;
+}
+
+/* The model's one adapter, as libftdi reports it (ftdi_usb_get_strings). */
+#define MP_SERIAL "MPSSE0001"
+
+/* Unplugged while the file named by SW_MPSSE_UNPLUGGED exists (a test's
+ * way to pull the USB cable): the device is off the bus, so it is not
+ * found or opened, and transfers on an open handle fail as libusb's do on
+ * a vanished device (libftdi: -1 "usb bulk write/read failed"). */
+static bool mp_unplugged_now(void)
+{
+	const char *path = getenv("SW_MPSSE_UNPLUGGED");
+	FILE *f;
+
+	if (!path || !*path || !(f = fopen(path, "r")))
+		return false;
+	fclose(f);
+	return true;
+}
+
+/* For transfers on an open handle: a handle that saw the unplug stays dead. */
+static bool mp_handle_gone(struct mp_shim *s)
+{
+	if (!s->gone && mp_unplugged_now())
+		s->gone = true;
+	return s->gone;
 }
 
 static void mp_wiring_from_layout(const struct sw_ftdi_layout *l, struct mpsse_wiring *w)
@@ -554,8 +584,9 @@ int mpsse_ftdi_usb_open_desc_index(struct ftdi_context *ftdi, int vendor, int pr
 	struct mpsse_wiring w;
 
 	(void)description;
-	(void)serial;
-	if (!l || index != 0 || l->vid != vendor || l->pid != product)
+	/* libftdi opens only a device whose serial string matches, if given. */
+	if (!l || index != 0 || l->vid != vendor || l->pid != product || mp_unplugged_now() ||
+	    (serial && strcmp(serial, MP_SERIAL) != 0))
 		return mp_shim_fail(ftdi, -3, "device not found");
 	if (mp_shim_make_sim(s) != 0)
 		return mp_shim_fail(ftdi, -4, "unable to open device");
@@ -564,6 +595,7 @@ int mpsse_ftdi_usb_open_desc_index(struct ftdi_context *ftdi, int vendor, int pr
 	mpsse_free(s->m);
 	if (mpsse_new(&s->ctx, s->sim, &w, &s->m) != SW_OK)
 		return mp_shim_fail(ftdi, -4, "unable to open device");
+	s->gone = false;
 	return 0;
 }
 
@@ -620,6 +652,8 @@ int mpsse_ftdi_write_data(struct ftdi_context *ftdi, const unsigned char *buf, i
 
 	if (!s->m)
 		return mp_shim_fail(ftdi, -666, "USB device unavailable");
+	if (mp_handle_gone(s))
+		return mp_shim_fail(ftdi, -1, "usb bulk write failed");
 	if (size <= 0)
 		return 0;
 	before = mpsse_pending(s->m);
@@ -634,6 +668,8 @@ int mpsse_ftdi_read_data(struct ftdi_context *ftdi, unsigned char *buf, int size
 
 	if (!s->m)
 		return mp_shim_fail(ftdi, -666, "USB device unavailable");
+	if (mp_handle_gone(s))
+		return mp_shim_fail(ftdi, -1, "usb bulk read failed");
 	if (size <= 0)
 		return 0;
 	/* Without SEND_IMMEDIATE the chip holds short answers until its
@@ -656,7 +692,7 @@ int mpsse_ftdi_usb_find_all(struct ftdi_context *ftdi, struct ftdi_device_list *
 
 	(void)ftdi;
 	*devlist = NULL;
-	if (!getenv("SW_MPSSE_CHIP") || !l || l->vid != vendor || l->pid != product)
+	if (!getenv("SW_MPSSE_CHIP") || !l || l->vid != vendor || l->pid != product || mp_unplugged_now())
 		return 0;
 	*devlist = calloc(1, sizeof(**devlist));
 	return *devlist ? 1 : -3;
@@ -669,7 +705,7 @@ int mpsse_ftdi_usb_get_strings(struct ftdi_context *ftdi, struct libusb_device *
 	(void)dev;
 	snprintf(manufacturer, (size_t)mnf_len, "FTDI");
 	snprintf(description, (size_t)desc_len, "MPSSE model (simulated)");
-	snprintf(serial, (size_t)serial_len, "MPSSE0001");
+	snprintf(serial, (size_t)serial_len, "%s", MP_SERIAL);
 	return 0;
 }
 

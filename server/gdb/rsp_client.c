@@ -414,8 +414,10 @@ static void dispatch(struct rsp_client *c, uint8_t *pkt, size_t len)
 		cmd_vattach(c);
 	else if (!strncmp(s, "vKill", 5))
 		rsp_send_str(c, "OK");
+	else if (!strcmp(s, "vMustReplyEmpty"))
+		rsp_cmd_must_reply_empty(c);
 	else
-		rsp_send_str(c, ""); /* unknown: empty reply (vMustReplyEmpty, qTStatus, qOffsets...) */
+		rsp_send_str(c, ""); /* unknown: empty reply (qTStatus, qOffsets...) */
 }
 
 /* Parsing stops while a full reply's worth of output waits, so the queue

@@ -96,6 +96,7 @@ void rsp_resume(struct rsp_client *c, bool step);
 void rsp_cmd_vcont(struct rsp_client *c, const char *arg);
 void rsp_halt_and_report(struct rsp_client *c);
 void rsp_cmd_question(struct rsp_client *c);
+void rsp_cmd_must_reply_empty(struct rsp_client *c);
 /* rsp_client.c */
 void rsp_send_notification(struct rsp_client *c, const char *stop);
 

@@ -252,6 +252,58 @@ void rsp_halt_and_report(struct rsp_client *c)
 	rsp_send_stop(c, &st);
 }
 
+/* Why the target cannot be reached, for gdb: a lost probe is named as
+ * such (the probe drivers set probe->lost on their first failed I/O). */
+static void unreachable_reason(struct rsp_client *c, const char *what, char *buf, size_t size)
+{
+	const struct sw_probe *p = c->s->probe;
+
+	if (p && p->lost)
+		snprintf(buf, size, "swdbridge: probe lost: %s (%s)", sw_errmsg(c->s->ctx),
+			 p->reopen[0] ? "reopened at the next gdb connection once it is back"
+				      : "once it is back: swdflash monitor probe reconnect");
+	else
+		snprintf(buf, size, "swdbridge: %s: %s", what, sw_errmsg(c->s->ctx));
+}
+
+/* vMustReplyEmpty, gdb's check of the stub before it sends `?` (gdb
+ * remote.c, remote_target::start_remote): any reply but "" or "OK" makes
+ * gdb print "Remote replied unexpectedly to 'vMustReplyEmpty': <reply>"
+ * and abandon `target remote`. It is the one early packet whose error gdb
+ * both shows and stops on (an E to qSupported is only a warning; an E to
+ * `?` is queued as a stop reply that gdb 13 waits on forever, spinning).
+ * So the probe is checked here, with a read of CPUID (ARMv7-M B3.2.3):
+ * read-only, no side effect, unlike DHCSR whose S_RESET_ST clears on read
+ * (C1.6.2), so a passive connection may do it too. Afterwards
+ * every packet gets the same E until gdb closes (closing at once could
+ * reset the socket before gdb read the reason). */
+void rsp_cmd_must_reply_empty(struct rsp_client *c)
+{
+	char why[200];
+	uint32_t cpuid;
+
+	if (!sw_core_mem_read(c->s->core, 0xE000ED00u /* CPUID */, &cpuid, 4)) {
+		rsp_send_str(c, "");
+		return;
+	}
+	unreachable_reason(c, "cannot reach the target", why, sizeof(why));
+	rsp_send_err_reason(c, "%s", why);
+	rsp_client_set_refused(c, c->reply + 2);
+}
+
+/* `?` failed: the reason in an E reply, then the connection closes. gdb
+ * takes any reply to `?` as the stop reply (remote_target::start_remote),
+ * and for an E one it waits forever; it only ends on the closed socket
+ * ("Remote connection closed"). The reason stays in the server log. */
+static void question_fail(struct rsp_client *c, const char *what)
+{
+	char why[200];
+
+	unreachable_reason(c, what, why, sizeof(why));
+	rsp_send_err_reason(c, "%s", why);
+	c->closing = true;
+}
+
 void rsp_cmd_question(struct rsp_client *c)
 {
 	struct sw_core_state st;
@@ -260,7 +312,7 @@ void rsp_cmd_question(struct rsp_client *c)
 	if (c->nonstop) {
 		/* Non-stop attach: never halt; report a stop only if there is one. */
 		if (sw_core_poll(c->s->core, &st)) {
-			rsp_send_err_reason(c, "cannot read the core state: %s", sw_errmsg(c->s->ctx));
+			question_fail(c, "cannot read the core state");
 			return;
 		}
 		if (st.halted)
@@ -273,19 +325,23 @@ void rsp_cmd_question(struct rsp_client *c)
 	}
 	/* All-stop gdb needs a stopped thread at connect: halt if running. */
 	if (sw_core_poll(c->s->core, &st)) {
-		rsp_send_err_reason(c, "cannot read the core state: %s", sw_errmsg(c->s->ctx));
+		question_fail(c, "cannot read the core state");
 		return;
 	}
 	if (!st.halted && st.locked_up) {
 		if (halt_lockup(c, &st))
-			rsp_send_err_reason(c, "cannot halt the locked-up core: %s", sw_errmsg(c->s->ctx));
+			question_fail(c, "cannot halt the locked-up core");
 		else
 			rsp_send_stop(c, &st);
 		return;
 	}
 	if (!st.halted) {
-		rsp_halt_and_report(c);
-		return;
+		if (sw_core_halt(c->s->core) || sw_core_poll(c->s->core, &st)) {
+			question_fail(c, "cannot halt the core");
+			return;
+		}
+		if (st.reason == SW_HALT_REQUEST)
+			c->stepping = false; /* as rsp_halt_and_report */
 	}
 	rsp_send_stop(c, &st);
 }

@@ -3,6 +3,9 @@
  * own symbols win over the shared library's), which forward to the simulated
  * adapter of sim/mpsse.c wired to a simulated STM32H743. SWD traffic is at
  * probe level (raw DP/AP requests) so this test depends on no ADI code. */
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "tests/test.h"
 
 #include "probes/ftdi.h"
@@ -89,6 +92,23 @@ const char *ftdi_get_error_string(struct ftdi_context *ftdi)
 /* ---- helpers ------------------------------------------------------------------- */
 
 static struct sw_ctx ctx;
+
+int ftdi_usb_find_all(struct ftdi_context *ftdi, struct ftdi_device_list **devlist, int vendor, int product)
+{
+	return mpsse_ftdi_usb_find_all(ftdi, devlist, vendor, product);
+}
+
+int ftdi_usb_get_strings(struct ftdi_context *ftdi, struct libusb_device *dev, char *manufacturer, int mnf_len,
+			 char *description, int desc_len, char *serial, int serial_len)
+{
+	return mpsse_ftdi_usb_get_strings(ftdi, dev, manufacturer, mnf_len, description, desc_len, serial,
+					  serial_len);
+}
+
+void ftdi_list_free(struct ftdi_device_list **devlist)
+{
+	mpsse_ftdi_list_free(devlist);
+}
 
 static int new_board(const char *layout)
 {
@@ -330,6 +350,50 @@ out:
 	free(rd);
 }
 
+/* Unplug and replug (the model's SW_MPSSE_UNPLUGGED file): the open handle
+ * fails from the unplug on and stays dead after the replug, as a libusb
+ * handle of a removed device does; the probe is marked lost and knows the
+ * selector (USB serial string) that opens this very adapter again. A wrong
+ * serial finds nothing, as libftdi compares it on open. */
+static void test_unplug_reopen_by_serial(void)
+{
+	char path[] = "/tmp/test_ftdi_unplugXXXXXX";
+	struct sw_probe *p = NULL, *p2 = NULL;
+	uint32_t dpidr = 0;
+	int fd;
+
+	CHECK_OK(new_board("ft232h"));
+	ctx.level = SW_LOG_NONE;
+	CHECK_EQ_U(sw_ftdi_open(&ctx, "ftdi:0403:6014:OTHER", "ft232h", &p), SW_ERR_NOT_FOUND);
+	CHECK_OK(sw_ftdi_open(&ctx, "ftdi:0403:6014:MPSSE0001", "ft232h", &p));
+	if (!p)
+		goto out;
+	CHECK_MSG(!strcmp(p->reopen, "ftdi:0403:6014:MPSSE0001"), "reopen '%s'", p->reopen);
+	CHECK_OK(dp_connect(p, &dpidr));
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		goto out;
+	close(fd);
+	setenv("SW_MPSSE_UNPLUGGED", path, 1);
+	CHECK(dp_connect(p, &dpidr) != SW_OK);
+	CHECK(p->lost);
+	CHECK(strstr(sw_errmsg(&ctx), "probe lost") != NULL);
+	CHECK_EQ_U(sw_ftdi_open(&ctx, p->reopen, "ft232h", &p2), SW_ERR_NOT_FOUND); /* off the bus */
+	unlink(path);
+	CHECK(dp_connect(p, &dpidr) != SW_OK); /* the old handle stays dead */
+	CHECK_OK(sw_ftdi_open(&ctx, p->reopen, "ft232h", &p2));
+	if (p2) {
+		CHECK_OK(dp_connect(p2, &dpidr));
+		CHECK_EQ_U(dpidr, H743_DPIDR);
+	}
+out:
+	unsetenv("SW_MPSSE_UNPLUGGED");
+	ctx.level = SW_LOG_WARN;
+	sw_probe_close(p2);
+	sw_probe_close(p);
+}
+
 int main(void)
 {
 	sw_ctx_init(&ctx);
@@ -343,6 +407,7 @@ int main(void)
 	RUN_TEST(test_open_errors);
 	RUN_TEST(test_nrst_pin);
 	RUN_TEST(test_mem_64k);
+	RUN_TEST(test_unplug_reopen_by_serial);
 	sim_free(board);
 	return TEST_MAIN_END();
 }
