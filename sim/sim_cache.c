@@ -167,3 +167,18 @@ void sim_icache_get_stats(const struct sim_icache *ic, struct sim_icache_stats *
 {
 	*st = ic->st;
 }
+
+/* CCSIDR (ARMv7-M ARM B4.8.3): WT, WB, RA, WA [31:28], NumSets - 1
+ * [27:13], Associativity - 1 [12:3], log2(words per line) - 2 [2:0]. All
+ * four attribute bits set as the Cortex-M7 TRM lists for its data cache
+ * [the instruction cache's unverified]. */
+uint32_t sim_cache_ccsidr(const struct sim_icache_cfg *g)
+{
+	uint32_t sets;
+
+	if (!g->size || !g->ways || !g->line)
+		return 0;
+	sets = g->size / (g->ways * g->line);
+	return 0xF0000000u | ((sets - 1u) & 0x7FFFu) << 13 | ((g->ways - 1u) & 0x3FFu) << 3 |
+	       ((log2u(g->line / 4u) - 2u) & 7u);
+}

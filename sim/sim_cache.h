@@ -49,4 +49,8 @@ void sim_icache_add_hits(struct sim_icache *ic, uint64_t n);
 void sim_icache_note_stale(struct sim_icache *ic);
 void sim_icache_get_stats(const struct sim_icache *ic, struct sim_icache_stats *st);
 
+/* CCSIDR of a cache with this geometry (0 for none), for the cache
+ * identification registers; also used for the D-cache, which has no model. */
+uint32_t sim_cache_ccsidr(const struct sim_icache_cfg *g);
+
 #endif

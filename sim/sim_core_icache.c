@@ -215,32 +215,6 @@ bool sim_core_icache_maint(struct sim_core *c, uint32_t off, uint32_t v, bool cp
 	return true;
 }
 
-static unsigned log2u(uint32_t v)
-{
-	unsigned n = 0;
-
-	while (v > 1u) {
-		v >>= 1;
-		n++;
-	}
-	return n;
-}
-
-/* CCSIDR (ARMv7-M ARM B4.8.3): WT, WB, RA, WA [31:28], NumSets - 1
- * [27:13], Associativity - 1 [12:3], log2(words per line) - 2 [2:0]. All
- * four attribute bits set as the Cortex-M7 TRM lists for its data cache
- * [the instruction cache's unverified]. */
-static uint32_t ccsidr(const struct sim_icache_cfg *g)
-{
-	uint32_t sets;
-
-	if (!g->size || !g->ways || !g->line)
-		return 0;
-	sets = g->size / (g->ways * g->line);
-	return 0xF0000000u | ((sets - 1u) & 0x7FFFu) << 13 | ((g->ways - 1u) & 0x3FFu) << 3 |
-	       ((log2u(g->line / 4u) - 2u) & 7u);
-}
-
 /* The cache identification registers (B4.8: CLIDR, CTR, CCSIDR, CSSELR)
  * of a core with caches; true if off was one of them. */
 bool sim_core_cache_id_read(struct sim_core *c, uint32_t off, uint32_t *v)
@@ -258,7 +232,7 @@ bool sim_core_cache_id_read(struct sim_core *c, uint32_t off, uint32_t *v)
 	/* ARMv7 format, CWG and DminLine 8 words, IminLine 8 words. */
 	case SCS_CTR: *v = 0x8303C003u; break;
 	case SCS_CCSIDR:
-		*v = (c->csselr >> 1) ? 0 : ccsidr((c->csselr & 1u) ? &c->cfg.icache : &c->cfg.dcache);
+		*v = (c->csselr >> 1) ? 0 : sim_cache_ccsidr((c->csselr & 1u) ? &c->cfg.icache : &c->cfg.dcache);
 		break;
 	default: *v = c->csselr; break;
 	}
